@@ -1,0 +1,160 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+
+/// The type of an interaction: one of the six standard kinds or a custom one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum InteractionKind {
+    /// A marketing email was opened.
+    EmailOpened,
+    /// A link in a marketing email was clicked.
+    EmailClicked,
+    /// A web form was submitted.
+    FormSubmitted,
+    /// A page of the website was visited.
+    WebsiteVisited,
+    /// The contact registered for an event.
+    EventRegistered,
+    /// The contact attended an event.
+    EventAttended,
+    /// Any other PascalCase name.
+    Custom(String),
+}
+
+/// The standard kinds, in their only accepted spelling.
+pub const STANDARD_KINDS: [&str; 6] = [
+    "EmailOpened",
+    "EmailClicked",
+    "FormSubmitted",
+    "WebsiteVisited",
+    "EventRegistered",
+    "EventAttended",
+];
+
+/// True for a name that starts with an ASCII capital and holds only ASCII letters
+/// and digits.
+pub(crate) fn is_pascal_case(value: &str) -> bool {
+    let mut chars = value.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+impl InteractionKind {
+    /// Reads a kind. A standard kind must be spelled exactly (`EmailClicked`, not
+    /// `emailclicked` or `Emailclicked`: the error names the right spelling); any
+    /// other PascalCase name is a custom kind.
+    pub fn parse(value: &str) -> Result<Self, DomainError> {
+        let kind = match value {
+            "EmailOpened" => Self::EmailOpened,
+            "EmailClicked" => Self::EmailClicked,
+            "FormSubmitted" => Self::FormSubmitted,
+            "WebsiteVisited" => Self::WebsiteVisited,
+            "EventRegistered" => Self::EventRegistered,
+            "EventAttended" => Self::EventAttended,
+            other => {
+                let folded: String = other
+                    .chars()
+                    .filter(|c| *c != '_' && *c != '-' && *c != ' ')
+                    .collect();
+                if let Some(expected) = STANDARD_KINDS
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(&folded))
+                {
+                    return Err(DomainError::KindCasing {
+                        value: other.to_owned(),
+                        expected,
+                    });
+                }
+                if !is_pascal_case(other) {
+                    return Err(DomainError::NotPascalCase {
+                        what: "interaction kind",
+                        value: other.to_owned(),
+                    });
+                }
+                Self::Custom(other.to_owned())
+            }
+        };
+        Ok(kind)
+    }
+
+    /// The kind's name as written in files and rules.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EmailOpened => "EmailOpened",
+            Self::EmailClicked => "EmailClicked",
+            Self::FormSubmitted => "FormSubmitted",
+            Self::WebsiteVisited => "WebsiteVisited",
+            Self::EventRegistered => "EventRegistered",
+            Self::EventAttended => "EventAttended",
+            Self::Custom(name) => name,
+        }
+    }
+
+    /// True for the six standard kinds.
+    pub fn is_standard(&self) -> bool {
+        !matches!(self, Self::Custom(_))
+    }
+}
+
+impl fmt::Display for InteractionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for InteractionKind {
+    type Error = DomainError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<InteractionKind> for String {
+    fn from(value: InteractionKind) -> String {
+        value.as_str().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_kinds_round_trip() {
+        for name in STANDARD_KINDS {
+            let kind = InteractionKind::parse(name);
+            assert_eq!(kind.as_ref().map(|k| k.as_str()), Ok(name));
+            assert!(kind.map(|k| k.is_standard()).unwrap_or(false));
+        }
+    }
+
+    #[test]
+    fn wrong_casing_of_a_standard_kind_names_the_right_one() {
+        for bad in ["emailclicked", "Emailclicked", "EMAILCLICKED", "email_clicked"] {
+            assert_eq!(
+                InteractionKind::parse(bad),
+                Err(DomainError::KindCasing {
+                    value: bad.to_owned(),
+                    expected: "EmailClicked"
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn custom_kinds_must_be_pascal_case() {
+        assert_eq!(
+            InteractionKind::parse("WebinarAttended"),
+            Ok(InteractionKind::Custom("WebinarAttended".to_owned()))
+        );
+        for bad in ["webinarAttended", "Webinar Attended", "", "Webinar_Attended"] {
+            assert!(matches!(
+                InteractionKind::parse(bad),
+                Err(DomainError::NotPascalCase { .. })
+            ));
+        }
+    }
+}

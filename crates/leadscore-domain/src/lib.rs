@@ -1,0 +1,35 @@
+//! The leadscore data model: accounts, contacts, leads, interactions and custom
+//! related records, as described by the DATA.md import contract.
+//!
+//! Every type validates on construction (`parse` / `new`), so a value of a type from
+//! this crate is always well formed: ids are non-empty, timestamps are real instants,
+//! interaction kinds are PascalCase, statuses are known.
+//!
+//! ```
+//! use leadscore_domain::{Lead, LeadId, ContactId, LeadKind, Timestamp};
+//!
+//! let created = Timestamp::parse("2026-03-01")?;
+//! let mut lead = Lead::new(LeadId::parse("L-1")?, created);
+//! assert_eq!(lead.kind(), LeadKind::Unscorable);
+//! lead.contact_id = Some(ContactId::parse("C-7")?);
+//! assert_eq!(lead.kind(), LeadKind::ContactBased);
+//! # Ok::<(), leadscore_domain::DomainError>(())
+//! ```
+
+mod dataset;
+mod error;
+mod fields;
+mod ids;
+mod kind;
+mod records;
+mod status;
+mod time;
+
+pub use dataset::{DanglingReference, Dataset, ExternalIds, RecordType, retain_indexed};
+pub use error::DomainError;
+pub use fields::Fields;
+pub use ids::{AccountId, ContactId, EntityName, InteractionId, LeadId, RecordId, VisitorId};
+pub use kind::InteractionKind;
+pub use records::{Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count};
+pub use status::LeadStatus;
+pub use time::Timestamp;
