@@ -140,8 +140,18 @@ impl Dataset {
         let mut out = Vec::new();
         self.for_each_reference(|record, index, target, id| {
             let (own, ext, column, target_type) = match (target, &record) {
-                (Target::Account, _) => (&ids.accounts, &external.accounts, "account_id", RecordType::Account),
-                (Target::Contact, _) => (&ids.contacts, &external.contacts, "contact_id", RecordType::Contact),
+                (Target::Account, _) => (
+                    &ids.accounts,
+                    &external.accounts,
+                    "account_id",
+                    RecordType::Account,
+                ),
+                (Target::Contact, _) => (
+                    &ids.contacts,
+                    &external.contacts,
+                    "contact_id",
+                    RecordType::Contact,
+                ),
                 (Target::Lead, _) => (&ids.leads, &external.leads, "lead_id", RecordType::Lead),
             };
             if !own.contains(id) && !ext.contains(id) {
@@ -162,9 +172,15 @@ impl Dataset {
         if doomed.is_empty() {
             return;
         }
-        retain_indexed(&mut self.accounts, |i| !doomed.contains(&(RecordType::Account, i)));
-        retain_indexed(&mut self.contacts, |i| !doomed.contains(&(RecordType::Contact, i)));
-        retain_indexed(&mut self.leads, |i| !doomed.contains(&(RecordType::Lead, i)));
+        retain_indexed(&mut self.accounts, |i| {
+            !doomed.contains(&(RecordType::Account, i))
+        });
+        retain_indexed(&mut self.contacts, |i| {
+            !doomed.contains(&(RecordType::Contact, i))
+        });
+        retain_indexed(&mut self.leads, |i| {
+            !doomed.contains(&(RecordType::Lead, i))
+        });
         retain_indexed(&mut self.interactions, |i| {
             !doomed.contains(&(RecordType::Interaction, i))
         });
@@ -176,8 +192,16 @@ impl Dataset {
 
     fn own_ids(&self) -> OwnIds<'_> {
         OwnIds {
-            accounts: self.accounts.iter().map(|a| a.account_id.as_str()).collect(),
-            contacts: self.contacts.iter().map(|c| c.contact_id.as_str()).collect(),
+            accounts: self
+                .accounts
+                .iter()
+                .map(|a| a.account_id.as_str())
+                .collect(),
+            contacts: self
+                .contacts
+                .iter()
+                .map(|c| c.contact_id.as_str())
+                .collect(),
             leads: self.leads.iter().map(|l| l.lead_id.as_str()).collect(),
         }
     }
@@ -206,7 +230,12 @@ impl Dataset {
         }
         for (name, records) in &self.custom {
             for (i, r) in records.iter().enumerate() {
-                f(RecordType::Custom(name.clone()), i, Target::Lead, r.lead_id.as_str());
+                f(
+                    RecordType::Custom(name.clone()),
+                    i,
+                    Target::Lead,
+                    r.lead_id.as_str(),
+                );
             }
         }
     }

@@ -23,7 +23,9 @@ pub enum DomainError {
         max: usize,
     },
     /// A timestamp was neither RFC 3339 nor a bare date.
-    #[error("cannot read {value:?} as a timestamp: expected RFC 3339 such as 2026-03-01T14:05:00Z, or a date such as 2026-03-01")]
+    #[error(
+        "cannot read {value:?} as a timestamp: expected RFC 3339 such as 2026-03-01T14:05:00Z, or a date such as 2026-03-01"
+    )]
     BadTimestamp {
         /// The text as given.
         value: String,
@@ -43,7 +45,9 @@ pub enum DomainError {
         expected: &'static str,
     },
     /// An interaction kind (or custom entity name) is not PascalCase.
-    #[error("{what} {value:?} is not PascalCase (a capital letter, then letters and digits only, such as WebinarAttended)")]
+    #[error(
+        "{what} {value:?} is not PascalCase (a capital letter, then letters and digits only, such as WebinarAttended)"
+    )]
     NotPascalCase {
         /// `interaction kind` or `custom entity name`.
         what: &'static str,
@@ -51,7 +55,9 @@ pub enum DomainError {
         value: String,
     },
     /// A lead status outside `open`, `qualified`, `disqualified`.
-    #[error("unknown lead status {value:?}: expected open, qualified or disqualified (empty means open)")]
+    #[error(
+        "unknown lead status {value:?}: expected open, qualified or disqualified (empty means open)"
+    )]
     UnknownStatus {
         /// The status as given.
         value: String,

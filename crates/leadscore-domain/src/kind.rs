@@ -133,7 +133,12 @@ mod tests {
 
     #[test]
     fn wrong_casing_of_a_standard_kind_names_the_right_one() {
-        for bad in ["emailclicked", "Emailclicked", "EMAILCLICKED", "email_clicked"] {
+        for bad in [
+            "emailclicked",
+            "Emailclicked",
+            "EMAILCLICKED",
+            "email_clicked",
+        ] {
             assert_eq!(
                 InteractionKind::parse(bad),
                 Err(DomainError::KindCasing {
@@ -150,7 +155,12 @@ mod tests {
             InteractionKind::parse("WebinarAttended"),
             Ok(InteractionKind::Custom("WebinarAttended".to_owned()))
         );
-        for bad in ["webinarAttended", "Webinar Attended", "", "Webinar_Attended"] {
+        for bad in [
+            "webinarAttended",
+            "Webinar Attended",
+            "",
+            "Webinar_Attended",
+        ] {
             assert!(matches!(
                 InteractionKind::parse(bad),
                 Err(DomainError::NotPascalCase { .. })

@@ -30,6 +30,8 @@ pub use error::DomainError;
 pub use fields::Fields;
 pub use ids::{AccountId, ContactId, EntityName, InteractionId, LeadId, RecordId, VisitorId};
 pub use kind::InteractionKind;
-pub use records::{Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count};
+pub use records::{
+    Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count,
+};
 pub use status::LeadStatus;
 pub use time::Timestamp;

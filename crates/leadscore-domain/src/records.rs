@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AccountId, ContactId, DomainError, Fields, InteractionId, InteractionKind, LeadId,
-    LeadStatus, RecordId, Timestamp, VisitorId,
+    AccountId, ContactId, DomainError, Fields, InteractionId, InteractionKind, LeadId, LeadStatus,
+    RecordId, Timestamp, VisitorId,
 };
 
 /// A company: the parent of contacts and of account-based leads.
@@ -194,7 +194,11 @@ pub struct Interaction {
 
 impl Interaction {
     /// An interaction with no contact, lead, visitor or properties.
-    pub fn new(interaction_id: InteractionId, kind: InteractionKind, occurred_at: Timestamp) -> Self {
+    pub fn new(
+        interaction_id: InteractionId,
+        kind: InteractionKind,
+        occurred_at: Timestamp,
+    ) -> Self {
         Self {
             interaction_id,
             kind,
@@ -297,11 +301,26 @@ mod tests {
         assert_eq!(parse_count("1200"), Ok(Some(1200)));
         assert_eq!(parse_count("1200.0"), Ok(Some(1200)));
         assert_eq!(parse_count(""), Ok(None));
-        assert!(matches!(parse_count("12.5"), Err(DomainError::BadInteger { .. })));
-        assert!(matches!(parse_count("-3"), Err(DomainError::Negative { .. })));
-        assert!(matches!(parse_count("many"), Err(DomainError::BadInteger { .. })));
+        assert!(matches!(
+            parse_count("12.5"),
+            Err(DomainError::BadInteger { .. })
+        ));
+        assert!(matches!(
+            parse_count("-3"),
+            Err(DomainError::Negative { .. })
+        ));
+        assert!(matches!(
+            parse_count("many"),
+            Err(DomainError::BadInteger { .. })
+        ));
         assert_eq!(parse_amount("2.5e6"), Ok(Some(2.5e6)));
-        assert!(matches!(parse_amount("NaN"), Err(DomainError::BadNumber { .. })));
-        assert!(matches!(parse_amount("-1"), Err(DomainError::Negative { .. })));
+        assert!(matches!(
+            parse_amount("NaN"),
+            Err(DomainError::BadNumber { .. })
+        ));
+        assert!(matches!(
+            parse_amount("-1"),
+            Err(DomainError::Negative { .. })
+        ));
     }
 }

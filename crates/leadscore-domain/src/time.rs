@@ -111,7 +111,14 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_timestamp() {
-        for bad in ["", "yesterday", "2026-13-01", "2026-02-30", "01/03/2026", "2026-03-01T25:00:00Z"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-02-30",
+            "01/03/2026",
+            "2026-03-01T25:00:00Z",
+        ] {
             assert!(
                 matches!(Timestamp::parse(bad), Err(DomainError::BadTimestamp { .. })),
                 "{bad}"

@@ -1,0 +1,142 @@
+use std::fmt;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Where in a file a problem is: the file, the line (CSV; the header is line 1) or
+/// the row (Parquet; the first record is row 1), and the column when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file.
+    pub file: PathBuf,
+    /// The physical line a CSV record starts on.
+    pub line: Option<u64>,
+    /// The record's number, counting from 1 after the header.
+    pub row: u64,
+    /// The column's name.
+    pub column: Option<String>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        match self.line {
+            Some(line) => write!(f, " line {line}")?,
+            None => write!(f, " row {}", self.row)?,
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column {column}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One bad record: where it is and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// Where.
+    pub location: Location,
+    /// What is wrong, in a sentence.
+    pub message: String,
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Everything that can go wrong reading or writing lead data files.
+#[derive(Debug, Error)]
+pub enum FilesError {
+    /// The path is not a folder.
+    #[error("{}: not a folder", path.display())]
+    NotAFolder {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The folder holds no DATA.md file.
+    #[error("{}: holds none of accounts, contacts, leads or interactions (.csv or .parquet)", path.display())]
+    EmptyFolder {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A data file whose name is not part of DATA.md (a typo, usually).
+    #[error("{}: not a DATA.md file name (expected accounts, contacts, leads, interactions or custom/<EntityName>, each .csv or .parquet)", path.display())]
+    UnknownFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The same records in two formats.
+    #[error("{} and {}: the same records twice; keep one of them", first.display(), second.display())]
+    Ambiguous {
+        /// One file.
+        first: PathBuf,
+        /// The other.
+        second: PathBuf,
+    },
+    /// Reading or writing failed at the operating-system level.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not readable as CSV or Parquet at all (ragged rows, bad bytes,
+    /// not UTF-8, a truncated Parquet file...).
+    #[error("{}: cannot read the file: {message}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the reader said.
+        message: String,
+    },
+    /// A required column is missing from the header.
+    #[error("{} line 1: missing required column {column}", path.display())]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: &'static str,
+    },
+    /// A header names a column twice, or has an empty name.
+    #[error("{} line 1, column {position}: {reason}", path.display())]
+    BadHeader {
+        /// The file.
+        path: PathBuf,
+        /// The column's position, from 1.
+        position: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Records that do not satisfy DATA.md. All of them are listed (up to
+    /// [`MAX_REPORTED`]); `total` counts every one.
+    #[error("{}", summarize(problems, *total))]
+    BadRows {
+        /// The problems, in file order.
+        problems: Vec<RowProblem>,
+        /// How many there were in all.
+        total: usize,
+    },
+    /// Writing a file failed inside the writer.
+    #[error("{}: cannot write: {message}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the writer said.
+        message: String,
+    },
+}
+
+/// The most row problems kept in a [`FilesError::BadRows`] (all are counted).
+pub const MAX_REPORTED: usize = 1000;
+
+fn summarize(problems: &[RowProblem], total: usize) -> String {
+    match problems.first() {
+        None => "no bad records".to_owned(),
+        Some(first) if total == 1 => first.to_string(),
+        Some(first) => format!("{first} (and {} more bad records)", total - 1),
+    }
+}

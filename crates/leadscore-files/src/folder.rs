@@ -1,0 +1,310 @@
+//! Reading a whole DATA.md folder: each file checked on its own, then every
+//! reference checked, all or nothing unless bad rows may be skipped.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use leadscore_domain::{Dataset, ExternalIds, RecordType, retain_indexed};
+use polars::prelude::*;
+
+use crate::columns::{FileColumns, Row};
+use crate::error::MAX_REPORTED;
+use crate::frame::{read_text_frame, unreadable};
+use crate::layout::{DataFile, discover};
+use crate::lines::LineMap;
+use crate::records::{self, CellError};
+use crate::{FilesError, Format, Location, RowProblem};
+
+/// How to read a folder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Import the good records and report each bad one, instead of failing on the
+    /// first file with a bad record.
+    pub skip_bad_rows: bool,
+}
+
+/// A folder whose files are each valid, with references not yet checked.
+#[derive(Debug)]
+pub struct ParsedFolder {
+    dataset: Dataset,
+    sources: Sources,
+    skipped: Vec<RowProblem>,
+    options: ReadOptions,
+}
+
+/// A folder read completely: its records, and the rows skipped (only with
+/// [`ReadOptions::skip_bad_rows`]).
+#[derive(Debug)]
+pub struct LoadedFolder {
+    /// The records.
+    pub dataset: Dataset,
+    /// Every skipped row, with its place and reason, in the order found.
+    pub skipped: Vec<RowProblem>,
+}
+
+/// Reads and checks every file of a DATA.md folder: columns, values, duplicate
+/// ids. References between records are checked by [`ParsedFolder::resolve`].
+pub fn read_folder(dir: &Path, options: &ReadOptions) -> Result<ParsedFolder, FilesError> {
+    let mut dataset = Dataset::default();
+    let mut sources = Sources::default();
+    let mut problems = Problems::new(options.skip_bad_rows);
+    for file in discover(dir)? {
+        let origin = read_file(&file, &mut dataset, &mut problems)?;
+        sources.files.insert(file.record.clone(), origin);
+    }
+    let skipped = problems.finish()?;
+    Ok(ParsedFolder {
+        dataset,
+        sources,
+        skipped,
+        options: *options,
+    })
+}
+
+impl ParsedFolder {
+    /// The ids the folder refers to without defining them; they must exist in the
+    /// store it goes into (see [`Dataset::unresolved_ids`]).
+    pub fn unresolved_ids(&self) -> ExternalIds {
+        self.dataset.unresolved_ids()
+    }
+
+    /// Checks every reference against the folder's own records and `external`
+    /// (ids known to exist elsewhere). A dangling reference is an error naming its
+    /// file, line and column; with `skip_bad_rows` the record is skipped instead,
+    /// and so, in turn, are records that referred to a skipped one.
+    pub fn resolve(mut self, external: &ExternalIds) -> Result<LoadedFolder, FilesError> {
+        loop {
+            let dangling = self.dataset.dangling_references(external);
+            if dangling.is_empty() {
+                break;
+            }
+            let mut problems = Problems::new(self.options.skip_bad_rows);
+            let mut doomed = HashSet::new();
+            for d in dangling {
+                let message = format!("{} {:?} does not exist", d.target, d.id);
+                let location = self.sources.locate(&d.record, d.index, Some(d.column));
+                problems.push(RowProblem { location, message });
+                doomed.insert((d.record, d.index));
+            }
+            self.skipped.extend(problems.finish()?);
+            self.dataset.remove_records(&doomed);
+            self.sources.remove(&doomed);
+        }
+        Ok(LoadedFolder {
+            dataset: self.dataset,
+            skipped: self.skipped,
+        })
+    }
+}
+
+/// Where each record came from, to name its place in messages.
+#[derive(Debug, Default)]
+struct Sources {
+    files: BTreeMap<RecordType, FileOrigin>,
+}
+
+#[derive(Debug)]
+struct FileOrigin {
+    path: PathBuf,
+    format: Format,
+    /// The row number (from 1) of each record kept, in dataset order.
+    rows: Vec<u64>,
+    lines: OnceCell<LineMap>,
+}
+
+impl FileOrigin {
+    fn location(&self, row: u64, column: Option<&str>) -> Location {
+        let line = (self.format == Format::Csv).then(|| {
+            self.lines
+                .get_or_init(|| LineMap::build(&self.path))
+                .line_of(row)
+        });
+        Location {
+            file: self.path.clone(),
+            line,
+            row,
+            column: column.map(str::to_owned),
+        }
+    }
+}
+
+impl Sources {
+    fn locate(&self, record: &RecordType, index: usize, column: Option<&str>) -> Location {
+        match self.files.get(record) {
+            Some(origin) => {
+                let row = origin.rows.get(index).copied().unwrap_or(index as u64 + 1);
+                origin.location(row, column)
+            }
+            None => Location {
+                file: PathBuf::from(record.file_stem()),
+                line: None,
+                row: index as u64 + 1,
+                column: column.map(str::to_owned),
+            },
+        }
+    }
+
+    fn remove(&mut self, doomed: &HashSet<(RecordType, usize)>) {
+        for (record, origin) in &mut self.files {
+            retain_indexed(&mut origin.rows, |i| !doomed.contains(&(record.clone(), i)));
+        }
+    }
+}
+
+/// Collects row problems: fails at the end of a step unless skipping.
+struct Problems {
+    skip: bool,
+    kept: Vec<RowProblem>,
+    total: usize,
+}
+
+impl Problems {
+    fn new(skip: bool) -> Self {
+        Self {
+            skip,
+            kept: Vec::new(),
+            total: 0,
+        }
+    }
+
+    fn push(&mut self, problem: RowProblem) {
+        self.total += 1;
+        if self.skip || self.kept.len() < MAX_REPORTED {
+            self.kept.push(problem);
+        }
+    }
+
+    fn finish(self) -> Result<Vec<RowProblem>, FilesError> {
+        if self.total == 0 || self.skip {
+            Ok(self.kept)
+        } else {
+            Err(FilesError::BadRows {
+                problems: self.kept,
+                total: self.total,
+            })
+        }
+    }
+}
+
+fn read_file(
+    file: &DataFile,
+    dataset: &mut Dataset,
+    problems: &mut Problems,
+) -> Result<FileOrigin, FilesError> {
+    let text = read_text_frame(&file.path, file.format)?;
+    let columns = FileColumns::new(&file.path, &file.record, &text.header)?;
+    let mut frame = text.frame;
+    frame.rechunk_mut();
+    let texts = frame
+        .columns()
+        .iter()
+        .map(|c| c.str())
+        .collect::<PolarsResult<Vec<_>>>()
+        .map_err(|e| unreadable(&file.path, e))?;
+    let mut iters: Vec<_> = texts.iter().map(|c| c.iter()).collect();
+    let mut origin = FileOrigin {
+        path: file.path.clone(),
+        format: file.format,
+        rows: Vec::with_capacity(frame.height()),
+        lines: OnceCell::new(),
+    };
+    let mut seen: HashMap<String, u64> = HashMap::with_capacity(frame.height());
+    let id_column = match file.record {
+        RecordType::Account => "account_id",
+        RecordType::Contact => "contact_id",
+        RecordType::Lead => "lead_id",
+        RecordType::Interaction => "interaction_id",
+        RecordType::Custom(_) => "record_id",
+    };
+    let mut values: Vec<Option<&str>> = Vec::with_capacity(iters.len());
+    for row_number in 1..=frame.height() as u64 {
+        values.clear();
+        values.extend(iters.iter_mut().map(|it| it.next().flatten()));
+        let row = Row {
+            values: &values,
+            columns: &columns,
+        };
+        let parsed = push_record(&file.record, &row, dataset);
+        let id = match parsed {
+            Ok(id) => id,
+            Err((column, err)) => {
+                let location = origin.location(row_number, column);
+                problems.push(RowProblem {
+                    location,
+                    message: err.to_string(),
+                });
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&id) {
+            let first_place = origin.location(*first, None);
+            let message = format!(
+                "duplicate {id_column} {id:?} (first at {})",
+                first_place.line.map_or_else(
+                    || format!("row {}", first_place.row),
+                    |l| format!("line {l}")
+                )
+            );
+            problems.push(RowProblem {
+                location: origin.location(row_number, Some(id_column)),
+                message,
+            });
+            pop_record(&file.record, dataset);
+            continue;
+        }
+        seen.insert(id, row_number);
+        origin.rows.push(row_number);
+    }
+    Ok(origin)
+}
+
+/// Parses a row and appends the record; returns its id.
+fn push_record(record: &RecordType, row: &Row<'_>, ds: &mut Dataset) -> Result<String, CellError> {
+    Ok(match record {
+        RecordType::Account => {
+            let r = records::account(row)?;
+            let id = r.account_id.to_string();
+            ds.accounts.push(r);
+            id
+        }
+        RecordType::Contact => {
+            let r = records::contact(row)?;
+            let id = r.contact_id.to_string();
+            ds.contacts.push(r);
+            id
+        }
+        RecordType::Lead => {
+            let r = records::lead(row)?;
+            let id = r.lead_id.to_string();
+            ds.leads.push(r);
+            id
+        }
+        RecordType::Interaction => {
+            let r = records::interaction(row)?;
+            let id = r.interaction_id.to_string();
+            ds.interactions.push(r);
+            id
+        }
+        RecordType::Custom(name) => {
+            let r = records::custom(row)?;
+            let id = r.record_id.to_string();
+            ds.custom.entry(name.clone()).or_default().push(r);
+            id
+        }
+    })
+}
+
+fn pop_record(record: &RecordType, ds: &mut Dataset) {
+    match record {
+        RecordType::Account => drop(ds.accounts.pop()),
+        RecordType::Contact => drop(ds.contacts.pop()),
+        RecordType::Lead => drop(ds.leads.pop()),
+        RecordType::Interaction => drop(ds.interactions.pop()),
+        RecordType::Custom(name) => {
+            if let Some(list) = ds.custom.get_mut(name) {
+                list.pop();
+            }
+        }
+    }
+}
