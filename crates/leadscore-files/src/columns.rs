@@ -110,12 +110,12 @@ impl FileColumns {
 }
 
 /// One record's values, by column.
-pub(crate) struct Row<'a> {
-    pub values: &'a [Option<&'a str>],
-    pub columns: &'a FileColumns,
+pub(crate) struct Row<'r, 'a> {
+    pub values: &'r [Option<&'a str>],
+    pub columns: &'r FileColumns,
 }
 
-impl<'a> Row<'a> {
+impl<'a> Row<'_, 'a> {
     /// A standard column's value, trimmed; absent when the column is missing or the
     /// cell is empty.
     pub fn get(&self, column: &'static str) -> Option<&'a str> {

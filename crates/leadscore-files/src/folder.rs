@@ -209,7 +209,6 @@ fn read_file(
         rows: Vec::with_capacity(frame.height()),
         lines: OnceCell::new(),
     };
-    let mut seen: HashMap<String, u64> = HashMap::with_capacity(frame.height());
     let id_column = match file.record {
         RecordType::Account => "account_id",
         RecordType::Contact => "contact_id",
@@ -217,6 +216,8 @@ fn read_file(
         RecordType::Interaction => "interaction_id",
         RecordType::Custom(_) => "record_id",
     };
+    // Ids borrowed from the frame: no copy per record.
+    let mut seen: HashMap<&str, u64> = HashMap::with_capacity(frame.height());
     let mut values: Vec<Option<&str>> = Vec::with_capacity(iters.len());
     for row_number in 1..=frame.height() as u64 {
         values.clear();
@@ -225,19 +226,17 @@ fn read_file(
             values: &values,
             columns: &columns,
         };
-        let parsed = push_record(&file.record, &row, dataset);
-        let id = match parsed {
-            Ok(id) => id,
-            Err((column, err)) => {
-                let location = origin.location(row_number, column);
-                problems.push(RowProblem {
-                    location,
-                    message: err.to_string(),
-                });
-                continue;
-            }
-        };
-        if let Some(first) = seen.get(&id) {
+        if let Err((column, err)) = push_record(&file.record, &row, dataset) {
+            let location = origin.location(row_number, column);
+            problems.push(RowProblem {
+                location,
+                message: err.to_string(),
+            });
+            continue;
+        }
+        // A record that parsed has a valid (trimmed, non-empty) id.
+        let id = row.get(id_column).unwrap_or_default();
+        if let Some(first) = seen.get(id) {
             let first_place = origin.location(*first, None);
             let message = format!(
                 "duplicate {id_column} {id:?} (first at {})",
@@ -259,40 +258,31 @@ fn read_file(
     Ok(origin)
 }
 
-/// Parses a row and appends the record; returns its id.
-fn push_record(record: &RecordType, row: &Row<'_>, ds: &mut Dataset) -> Result<String, CellError> {
-    Ok(match record {
+/// Parses a row and appends the record.
+fn push_record(record: &RecordType, row: &Row<'_, '_>, ds: &mut Dataset) -> Result<(), CellError> {
+    match record {
         RecordType::Account => {
             let r = records::account(row)?;
-            let id = r.account_id.to_string();
             ds.accounts.push(r);
-            id
         }
         RecordType::Contact => {
             let r = records::contact(row)?;
-            let id = r.contact_id.to_string();
             ds.contacts.push(r);
-            id
         }
         RecordType::Lead => {
             let r = records::lead(row)?;
-            let id = r.lead_id.to_string();
             ds.leads.push(r);
-            id
         }
         RecordType::Interaction => {
             let r = records::interaction(row)?;
-            let id = r.interaction_id.to_string();
             ds.interactions.push(r);
-            id
         }
         RecordType::Custom(name) => {
             let r = records::custom(row)?;
-            let id = r.record_id.to_string();
             ds.custom.entry(name.clone()).or_default().push(r);
-            id
         }
-    })
+    }
+    Ok(())
 }
 
 fn pop_record(record: &RecordType, ds: &mut Dataset) {

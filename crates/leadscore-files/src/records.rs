@@ -16,7 +16,7 @@ fn cell<T>(column: &'static str, r: Result<T, DomainError>) -> Result<T, CellErr
 }
 
 fn required_id<T>(
-    row: &Row<'_>,
+    row: &Row<'_, '_>,
     column: &'static str,
     parse: impl Fn(&str) -> Result<T, DomainError>,
 ) -> Result<T, CellError> {
@@ -24,18 +24,18 @@ fn required_id<T>(
 }
 
 fn optional_id<T>(
-    row: &Row<'_>,
+    row: &Row<'_, '_>,
     column: &'static str,
     parse: impl Fn(&str) -> Result<T, DomainError>,
 ) -> Result<Option<T>, CellError> {
     row.get(column).map(|v| cell(column, parse(v))).transpose()
 }
 
-fn timestamp(row: &Row<'_>, column: &'static str) -> Result<Option<Timestamp>, CellError> {
+fn timestamp(row: &Row<'_, '_>, column: &'static str) -> Result<Option<Timestamp>, CellError> {
     optional_id(row, column, Timestamp::parse)
 }
 
-pub(crate) fn account(row: &Row<'_>) -> Result<Account, CellError> {
+pub(crate) fn account(row: &Row<'_, '_>) -> Result<Account, CellError> {
     Ok(Account {
         account_id: required_id(row, "account_id", |v| AccountId::parse(v))?,
         name: row.text("name"),
@@ -51,7 +51,7 @@ pub(crate) fn account(row: &Row<'_>) -> Result<Account, CellError> {
     })
 }
 
-pub(crate) fn contact(row: &Row<'_>) -> Result<Contact, CellError> {
+pub(crate) fn contact(row: &Row<'_, '_>) -> Result<Contact, CellError> {
     Ok(Contact {
         contact_id: required_id(row, "contact_id", |v| ContactId::parse(v))?,
         account_id: optional_id(row, "account_id", |v| AccountId::parse(v))?,
@@ -66,7 +66,7 @@ pub(crate) fn contact(row: &Row<'_>) -> Result<Contact, CellError> {
     })
 }
 
-pub(crate) fn lead(row: &Row<'_>) -> Result<Lead, CellError> {
+pub(crate) fn lead(row: &Row<'_, '_>) -> Result<Lead, CellError> {
     let created_at = cell(
         "created_at",
         Timestamp::parse(row.get("created_at").unwrap_or("")),
@@ -86,7 +86,7 @@ pub(crate) fn lead(row: &Row<'_>) -> Result<Lead, CellError> {
     lead.validate().map_err(|e| (Some("closed_at"), e))
 }
 
-pub(crate) fn interaction(row: &Row<'_>) -> Result<Interaction, CellError> {
+pub(crate) fn interaction(row: &Row<'_, '_>) -> Result<Interaction, CellError> {
     Ok(Interaction {
         interaction_id: required_id(row, "interaction_id", |v| InteractionId::parse(v))?,
         kind: cell(
@@ -104,7 +104,7 @@ pub(crate) fn interaction(row: &Row<'_>) -> Result<Interaction, CellError> {
     })
 }
 
-pub(crate) fn custom(row: &Row<'_>) -> Result<CustomRecord, CellError> {
+pub(crate) fn custom(row: &Row<'_, '_>) -> Result<CustomRecord, CellError> {
     Ok(CustomRecord {
         record_id: required_id(row, "record_id", |v| RecordId::parse(v))?,
         lead_id: required_id(row, "lead_id", |v| LeadId::parse(v))?,
