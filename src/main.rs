@@ -1,1 +1,31 @@
-fn main() {}
+//! `leadscore`: the command line. Argument parsing and glue only; the work is done
+//! by the library crates under `crates/`.
+
+mod cli;
+mod commands;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    output::init_tracing();
+    let json = cli.command.json();
+    let result = match cli.command {
+        Command::Generate(args) => commands::generate::run(args),
+        Command::Import(args) => commands::import::run(args),
+        Command::Export(args) => commands::export::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            output::report_error(&err, json);
+            ExitCode::FAILURE
+        }
+    }
+}

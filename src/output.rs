@@ -1,0 +1,85 @@
+//! Printing summaries and errors: one line of cause on stderr, or JSON.
+
+use leadscore_files::{FilesError, RowProblem};
+use serde::Serialize;
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// A row problem as JSON.
+#[derive(Debug, Serialize)]
+pub struct ProblemJson {
+    pub file: String,
+    pub line: Option<u64>,
+    pub row: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl From<&RowProblem> for ProblemJson {
+    fn from(p: &RowProblem) -> Self {
+        Self {
+            file: p.location.file.display().to_string(),
+            line: p.location.line,
+            row: p.location.row,
+            column: p.location.column.clone(),
+            message: p.message.clone(),
+        }
+    }
+}
+
+/// How many further problems are listed under the one-line cause.
+const LISTED: usize = 20;
+
+/// Prints a failure: the one-line cause first (`error: ...`), then, for bad rows,
+/// the further problems one per line. With `json`, one JSON object on stdout too.
+pub fn report_error(err: &anyhow::Error, json: bool) {
+    let problems = err
+        .chain()
+        .find_map(|e| match e.downcast_ref::<FilesError>() {
+            Some(FilesError::BadRows { problems, total }) => Some((problems, *total)),
+            _ => None,
+        });
+    eprintln!("error: {err:#}");
+    if let Some((problems, total)) = problems {
+        for p in problems.iter().skip(1).take(LISTED) {
+            eprintln!("  also: {p}");
+        }
+        let listed = problems.len().min(LISTED + 1);
+        if total > listed {
+            eprintln!(
+                "  ... and {} more (all of them with --json)",
+                total - listed
+            );
+        }
+    }
+    if json {
+        let body = serde_json::json!({
+            "ok": false,
+            "error": format!("{err:#}"),
+            "problems": problems
+                .map(|(p, _)| p.iter().map(ProblemJson::from).collect::<Vec<_>>())
+                .unwrap_or_default(),
+        });
+        println!("{body}");
+    }
+}
+
+/// Prints a summary: JSON on stdout, or the human lines.
+pub fn print_summary<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
+    if json {
+        match serde_json::to_string(value) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("error: cannot print the summary as JSON: {e}"),
+        }
+    } else {
+        println!("{}", human());
+    }
+}

@@ -1,0 +1,123 @@
+//! Helpers for the end-to-end tests: run the binary, make folders, pick a store.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use leadscore_domain::{Dataset, ExternalIds};
+use leadscore_files::{ReadOptions, read_folder};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// The outcome of one run of the binary.
+pub struct Run {
+    output: Output,
+    args: String,
+}
+
+/// Runs `leadscore` with the given arguments.
+pub fn leadscore(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output();
+    Run {
+        output: output.unwrap_or_else(|e| Output {
+            status: std::os::unix::process::ExitStatusExt::from_raw(127 << 8),
+            stdout: Vec::new(),
+            stderr: e.to_string().into_bytes(),
+        }),
+        args: args.join(" "),
+    }
+}
+
+impl Run {
+    /// Its stdout, or an error with stderr when it failed.
+    pub fn success(self) -> Result<String, Box<dyn std::error::Error>> {
+        let stderr = String::from_utf8_lossy(&self.output.stderr);
+        if !self.output.status.success() {
+            return Err(format!("leadscore {} failed: {stderr}", self.args).into());
+        }
+        Ok(String::from_utf8_lossy(&self.output.stdout).into_owned())
+    }
+
+    /// Its stderr, or an error when it succeeded.
+    pub fn failure(self) -> Result<String, Box<dyn std::error::Error>> {
+        if self.output.status.success() {
+            return Err(format!("leadscore {} succeeded but should have failed", self.args).into());
+        }
+        Ok(String::from_utf8_lossy(&self.output.stderr).into_owned())
+    }
+}
+
+/// Writes files (relative paths) under `dir`.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) -> std::io::Result<()> {
+    for (name, body) in files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, body)?;
+    }
+    Ok(())
+}
+
+/// Reads a folder as a dataset with every list sorted by id, for comparisons.
+pub fn load(dir: &Path) -> Result<Dataset, Box<dyn std::error::Error>> {
+    let mut ds = read_folder(dir, &ReadOptions::default())?
+        .resolve(&ExternalIds::default())?
+        .dataset;
+    ds.accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    ds.contacts.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
+    ds.leads.sort_by(|a, b| a.lead_id.cmp(&b.lead_id));
+    ds.interactions
+        .sort_by(|a, b| a.interaction_id.cmp(&b.interaction_id));
+    for records in ds.custom.values_mut() {
+        records.sort_by(|a, b| a.record_id.cmp(&b.record_id));
+    }
+    Ok(ds)
+}
+
+/// A fresh, empty store for one test; dropped with the test.
+pub struct Backend {
+    url: String,
+    _sqlite: Option<tempfile::TempDir>,
+    _postgres: Option<leadscore_store::testing::PgTestDb>,
+}
+
+impl Backend {
+    /// A SQLite file in a new temporary folder.
+    pub fn sqlite() -> Result<Self, Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Ok(Self {
+            url,
+            _sqlite: Some(dir),
+            _postgres: None,
+        })
+    }
+
+    /// A new PostgreSQL database, or `None` (with a note) when no server is
+    /// reachable outside CI. In CI an unreachable server is an error.
+    pub fn postgres() -> Result<Option<Self>, Box<dyn std::error::Error>> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let Some((db, store)) = runtime.block_on(leadscore_store::testing::fresh_postgres())?
+        else {
+            return Ok(None);
+        };
+        runtime.block_on(store.pool().close());
+        Ok(Some(Self {
+            url: db.url().connect_url(),
+            _sqlite: None,
+            _postgres: Some(db),
+        }))
+    }
+
+    /// The `--database` value.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
