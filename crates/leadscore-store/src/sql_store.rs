@@ -1,0 +1,131 @@
+//! The SQL store: one implementation for SQLite and PostgreSQL through sqlx's
+//! `Any` driver.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use leadscore_domain::{Dataset, ExternalIds};
+use sqlx::AnyPool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+
+use crate::{Backend, DatabaseUrl, ImportSummary, Store, StoreCounts, StoreError, read, write};
+
+/// The versioned schema migrations (`migrations/`), embedded in the binary.
+///
+/// They run through the `Any` connection, which hands each step to the
+/// backend's own migrator: on PostgreSQL that takes an advisory lock, so several
+/// service instances starting together migrate once.
+static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// A store in a SQLite file or a PostgreSQL database, through one code path.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    /// Connects; for SQLite creates the file on first use (its parent directory
+    /// must exist), sets WAL journal mode, `synchronous = NORMAL`, a busy
+    /// timeout and foreign keys; runs pending migrations (concurrent-safe on
+    /// PostgreSQL: sqlx takes an advisory lock).
+    pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = url.backend();
+        if let Some(path) = url.sqlite_path() {
+            check_directory(path)?;
+        }
+        let connect_error = |source| StoreError::Connect {
+            url: url.redacted(),
+            source,
+        };
+        let options = AnyConnectOptions::from_str(&url.connect_url()).map_err(connect_error)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(backend.max_connections())
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    for statement in backend.connection_setup() {
+                        sqlx::query(*statement).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
+        for statement in backend.database_setup() {
+            sqlx::query(*statement)
+                .execute(&pool)
+                .await
+                .map_err(StoreError::query("set up the database"))?;
+        }
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate { source })?;
+        tracing::debug!(database = %url, backend = %backend, "store opened");
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for later crates (the HTTP service) in the same code
+    /// path.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection of the pool (waiting for those in use).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A clear error when the SQLite file cannot be created because its directory
+/// is missing (SQLite itself only says "unable to open database file").
+fn check_directory(path: &Path) -> Result<(), StoreError> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            Err(StoreError::MissingDirectory {
+                path: path.to_path_buf(),
+                dir: dir.to_path_buf(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Store for SqlStore {
+    async fn existing_ids(&self, wanted: &ExternalIds) -> Result<ExternalIds, StoreError> {
+        read::existing_ids(&self.pool, self.backend, wanted).await
+    }
+
+    async fn import(
+        &self,
+        data: &Dataset,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportSummary, StoreError> {
+        let summary = write::import(&self.pool, self.backend, data, progress).await?;
+        tracing::info!(
+            accounts = summary.accounts,
+            contacts = summary.contacts,
+            leads = summary.leads,
+            interactions = summary.interactions,
+            custom_records = summary.custom_records,
+            "dataset imported"
+        );
+        Ok(summary)
+    }
+
+    async fn export(&self) -> Result<Dataset, StoreError> {
+        read::export(&self.pool, self.backend).await
+    }
+
+    async fn counts(&self) -> Result<StoreCounts, StoreError> {
+        read::counts(&self.pool).await
+    }
+}

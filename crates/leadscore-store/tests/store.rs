@@ -1,0 +1,330 @@
+//! The store's behaviour, on SQLite and on PostgreSQL alike.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use common::{Ctx, TestResult, many_interactions, sample, ts};
+use leadscore_domain::{
+    AccountId, ContactId, Dataset, ExternalIds, Interaction, InteractionId, InteractionKind,
+    LeadStatus,
+};
+use leadscore_store::{Backend, ImportSummary, SqlStore, Store, StoreCounts, StoreError};
+use sqlx::Row;
+
+on_both_backends!(
+    import_then_export_round_trips,
+    reimporting_changes_nothing,
+    upsert_updates_a_changed_record,
+    failed_import_changes_nothing,
+    duplicate_ids_in_a_batch_fail_and_change_nothing,
+    existing_ids_reports_stored_ids,
+    migrations_are_idempotent,
+    large_imports_batch_and_report_progress,
+    bulk_imports_keep_every_index,
+    concurrent_imports_both_succeed,
+    empty_store_exports_nothing,
+);
+
+/// The secondary indexes the migrations create.
+const INDEXES: [&str; 8] = [
+    "contacts_account_id",
+    "contacts_visitor_id",
+    "leads_contact_id",
+    "leads_account_id",
+    "interactions_contact_id",
+    "interactions_visitor_id",
+    "interactions_lead_id",
+    "custom_records_lead_id",
+];
+
+/// The names of the secondary indexes present, sorted.
+async fn indexes(store: &SqlStore) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' \
+             AND indexname NOT LIKE '%_pkey' ORDER BY indexname"
+        }
+    };
+    let rows = sqlx::query(sql).fetch_all(store.pool()).await?;
+    let mut names = Vec::new();
+    for row in rows {
+        names.push(row.try_get::<String, _>(0)?);
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn expected_indexes() -> Vec<String> {
+    let mut names: Vec<String> = INDEXES.iter().map(|s| (*s).to_owned()).collect();
+    names.sort();
+    names
+}
+
+fn counts_of(data: &Dataset) -> StoreCounts {
+    StoreCounts {
+        accounts: data.accounts.len() as u64,
+        contacts: data.contacts.len() as u64,
+        leads: data.leads.len() as u64,
+        interactions: data.interactions.len() as u64,
+        custom_records: data.custom.values().map(|r| r.len() as u64).sum(),
+    }
+}
+
+async fn import_then_export_round_trips(ctx: &Ctx) -> TestResult {
+    let data = sample()?;
+    let summary = ctx.store.import(&data, &|_| {}).await?;
+    assert_eq!(
+        summary,
+        ImportSummary {
+            accounts: 2,
+            contacts: 2,
+            leads: 3,
+            interactions: 3,
+            custom_records: 3
+        }
+    );
+    assert_eq!(ctx.store.counts().await?, counts_of(&data));
+    assert_eq!(ctx.store.export().await?, data);
+    Ok(())
+}
+
+async fn reimporting_changes_nothing(ctx: &Ctx) -> TestResult {
+    let data = sample()?;
+    ctx.store.import(&data, &|_| {}).await?;
+    let before = (ctx.store.counts().await?, ctx.store.export().await?);
+    let again = ctx.store.import(&data, &|_| {}).await?;
+    assert_eq!(again.total(), data.len() as u64);
+    let after = (ctx.store.counts().await?, ctx.store.export().await?);
+    assert_eq!(before, after);
+    assert_eq!(after.1, data);
+    Ok(())
+}
+
+async fn upsert_updates_a_changed_record(ctx: &Ctx) -> TestResult {
+    let mut data = sample()?;
+    ctx.store.import(&data, &|_| {}).await?;
+
+    let mut changed = Dataset::default();
+    let mut lead = data.leads[2].clone();
+    lead.status = LeadStatus::Qualified;
+    lead.closed_at = Some(ts("2026-02-01T12:00:00.25Z")?);
+    lead.topic = Some("now with a topic".to_owned());
+    lead.custom.set("budget", "7");
+    changed.leads.push(lead.clone());
+    let mut account = data.accounts[0].clone();
+    account.name = None;
+    account.annual_revenue = Some(0.1);
+    account.custom.set("tier", "");
+    changed.accounts.push(account.clone());
+    ctx.store.import(&changed, &|_| {}).await?;
+
+    data.leads[2] = lead;
+    data.accounts[0] = account;
+    assert_eq!(ctx.store.counts().await?, counts_of(&data));
+    assert_eq!(ctx.store.export().await?, data);
+    Ok(())
+}
+
+/// A dataset that touches every table: new and changed records of each type.
+fn bigger_than(data: &Dataset) -> Result<Dataset, Box<dyn std::error::Error>> {
+    let mut more = data.clone();
+    more.accounts[1].name = Some("renamed".to_owned());
+    more.accounts
+        .push(leadscore_domain::Account::new(AccountId::parse("A-3")?));
+    more.contacts[1].email = Some("changed@example.invalid".to_owned());
+    more.leads[0].status = LeadStatus::Open;
+    // Enough interactions for SQLite to rebuild that table's indexes.
+    more.interactions.extend(many_interactions(12_000)?);
+    for records in more.custom.values_mut() {
+        for r in records.iter_mut() {
+            r.fields.set("changed", "yes");
+        }
+    }
+    Ok(more)
+}
+
+async fn failed_import_changes_nothing(ctx: &Ctx) -> TestResult {
+    let data = sample()?;
+    ctx.store.import(&data, &|_| {}).await?;
+    let before = (ctx.store.counts().await?, ctx.store.export().await?);
+
+    // Make the last step (custom records) fail after every other table was
+    // written, on either backend, by moving its table out of the way.
+    let pool = ctx.store.pool();
+    sqlx::query("ALTER TABLE custom_records RENAME TO custom_records_away")
+        .execute(pool)
+        .await?;
+    let rows_seen = Mutex::new(0u64);
+    let result = ctx
+        .store
+        .import(&bigger_than(&data)?, &|rows| {
+            if let Ok(mut seen) = rows_seen.lock() {
+                *seen = rows;
+            }
+        })
+        .await;
+    sqlx::query("ALTER TABLE custom_records_away RENAME TO custom_records")
+        .execute(pool)
+        .await?;
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Query {
+                operation: "import custom records",
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+    // The other tables had been written before the failure.
+    assert!(*rows_seen.lock().map_err(|e| e.to_string())? > 12_000);
+
+    let after = (ctx.store.counts().await?, ctx.store.export().await?);
+    assert_eq!(before, after);
+    assert_eq!(indexes(&ctx.store).await?, expected_indexes());
+    Ok(())
+}
+
+async fn duplicate_ids_in_a_batch_fail_and_change_nothing(ctx: &Ctx) -> TestResult {
+    let data = sample()?;
+    ctx.store.import(&data, &|_| {}).await?;
+    let before = ctx.store.export().await?;
+
+    let mut bad = bigger_than(&data)?;
+    let twin = Interaction::new(
+        InteractionId::parse("X-000007")?,
+        InteractionKind::FormSubmitted,
+        ts("2026-05-05")?,
+    );
+    // In the same batch of 1000 rows as the first X-000007.
+    bad.interactions.insert(20, twin);
+    let result = ctx.store.import(&bad, &|_| {}).await;
+    match result {
+        Err(StoreError::DuplicateId { table, id }) => {
+            assert_eq!((table, id.as_str()), ("interactions", "X-000007"));
+        }
+        other => return Err(format!("expected a duplicate id error, got {other:?}").into()),
+    }
+    assert_eq!(ctx.store.export().await?, before);
+    Ok(())
+}
+
+async fn existing_ids_reports_stored_ids(ctx: &Ctx) -> TestResult {
+    let data = sample()?;
+    ctx.store.import(&data, &|_| {}).await?;
+    let set = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<HashSet<_>>();
+    let mut many_leads: Vec<String> = (0..1200).map(|i| format!("missing-{i}")).collect();
+    many_leads.push("L-3".to_owned());
+    let wanted = ExternalIds {
+        accounts: set(&["A-1", "A-9"]),
+        contacts: set(&["C-2", "C-1", "C-404"]),
+        leads: many_leads.into_iter().collect(),
+    };
+    let found = ctx.store.existing_ids(&wanted).await?;
+    assert_eq!(
+        found,
+        ExternalIds {
+            accounts: set(&["A-1"]),
+            contacts: set(&["C-1", "C-2"]),
+            leads: set(&["L-3"]),
+        }
+    );
+    assert_eq!(
+        ctx.store.existing_ids(&ExternalIds::default()).await?,
+        ExternalIds::default()
+    );
+    Ok(())
+}
+
+async fn migrations_are_idempotent(ctx: &Ctx) -> TestResult {
+    let data = sample()?;
+    ctx.store.import(&data, &|_| {}).await?;
+    let again = SqlStore::open(&ctx.url).await?;
+    let third = SqlStore::open(&ctx.url).await?;
+    assert_eq!(again.export().await?, data);
+    assert_eq!(third.counts().await?, counts_of(&data));
+    again.close().await;
+    third.close().await;
+    Ok(())
+}
+
+async fn large_imports_batch_and_report_progress(ctx: &Ctx) -> TestResult {
+    let mut data = sample()?;
+    data.interactions.extend(many_interactions(2500)?);
+    let calls = Mutex::new(Vec::new());
+    let summary = ctx
+        .store
+        .import(&data, &|rows| {
+            if let Ok(mut calls) = calls.lock() {
+                calls.push(rows);
+            }
+        })
+        .await?;
+    assert_eq!(summary.interactions, 2503);
+    let calls = calls.into_inner().map_err(|e| e.to_string())?;
+    assert!(calls.windows(2).all(|w| w[0] < w[1]), "{calls:?}");
+    assert_eq!(calls.last().copied(), Some(data.len() as u64));
+    // accounts, contacts, leads, 3 interaction batches, 2 custom entities
+    assert_eq!(calls.len(), 8, "{calls:?}");
+    assert_eq!(ctx.store.export().await?, data);
+    Ok(())
+}
+
+async fn bulk_imports_keep_every_index(ctx: &Ctx) -> TestResult {
+    assert_eq!(indexes(&ctx.store).await?, expected_indexes());
+    let mut data = sample()?;
+    data.interactions.extend(many_interactions(12_000)?);
+    ctx.store.import(&data, &|_| {}).await?;
+    assert_eq!(indexes(&ctx.store).await?, expected_indexes());
+    assert_eq!(ctx.store.export().await?, data);
+    // Small next to what is stored: updated in place.
+    let mut more = Dataset::default();
+    more.interactions.push(data.interactions[5].clone());
+    more.interactions[0].properties.set("late", "yes");
+    ctx.store.import(&more, &|_| {}).await?;
+    data.interactions[5] = more.interactions[0].clone();
+    assert_eq!(indexes(&ctx.store).await?, expected_indexes());
+    assert_eq!(ctx.store.export().await?, data);
+    Ok(())
+}
+
+async fn concurrent_imports_both_succeed(ctx: &Ctx) -> TestResult {
+    let first = sample()?;
+    let second = Dataset {
+        interactions: many_interactions(3000)?,
+        ..Dataset::default()
+    };
+    let other = SqlStore::open(&ctx.url).await?;
+    let (a, b) = tokio::join!(
+        ctx.store.import(&first, &|_| {}),
+        other.import(&second, &|_| {})
+    );
+    a?;
+    b?;
+    other.close().await;
+    let mut both = first;
+    both.interactions.extend(second.interactions);
+    assert_eq!(ctx.store.export().await?, both);
+    Ok(())
+}
+
+async fn empty_store_exports_nothing(ctx: &Ctx) -> TestResult {
+    assert_eq!(ctx.store.counts().await?, StoreCounts::default());
+    assert_eq!(ctx.store.export().await?, Dataset::default());
+    let summary = ctx.store.import(&Dataset::default(), &|_| {}).await?;
+    assert_eq!(summary, ImportSummary::default());
+    // A contact whose account is stored by an earlier import is fine: references
+    // are checked by the caller, not by SQL foreign keys.
+    let mut data = Dataset::default();
+    let mut contact = leadscore_domain::Contact::new(ContactId::parse("C-9")?);
+    contact.account_id = Some(AccountId::parse("A-elsewhere")?);
+    data.contacts.push(contact);
+    ctx.store.import(&data, &|_| {}).await?;
+    assert_eq!(ctx.store.export().await?, data);
+    Ok(())
+}
