@@ -146,7 +146,7 @@ fn read_csv_header(path: &Path, separator: u8) -> Result<Vec<String>, FilesError
                 source,
             })?;
         quotes += record[before..].iter().filter(|b| **b == b'"').count();
-        if read == 0 || quotes % 2 == 0 || record.len() > 1 << 20 {
+        if read == 0 || quotes.is_multiple_of(2) || record.len() > 1 << 20 {
             break;
         }
     }
