@@ -47,7 +47,8 @@ pub fn report_error(err: &anyhow::Error, json: bool) {
             Some(FilesError::BadRows { problems, total }) => Some((problems, *total)),
             _ => None,
         });
-    eprintln!("error: {err:#}");
+    let cause = one_line(err);
+    eprintln!("error: {cause}");
     if let Some((problems, total)) = problems {
         for p in problems.iter().skip(1).take(LISTED) {
             eprintln!("  also: {p}");
@@ -63,13 +64,29 @@ pub fn report_error(err: &anyhow::Error, json: bool) {
     if json {
         let body = serde_json::json!({
             "ok": false,
-            "error": format!("{err:#}"),
+            "error": cause,
             "problems": problems
                 .map(|(p, _)| p.iter().map(ProblemJson::from).collect::<Vec<_>>())
                 .unwrap_or_default(),
         });
         println!("{body}");
     }
+}
+
+/// The error and its causes on one line, each cause once: library errors often
+/// quote their source in their own message already.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&text);
+        }
+    }
+    line.replace('\n', " ")
 }
 
 /// Prints a summary: JSON on stdout, or the human lines.
@@ -81,5 +98,22 @@ pub fn print_summary<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -
         }
     } else {
         println!("{}", human());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_already_quoted_are_not_repeated() {
+        let inner = std::io::Error::other("pool timed out");
+        let err = anyhow::Error::new(inner)
+            .context("cannot connect to x: pool timed out")
+            .context("import");
+        assert_eq!(
+            one_line(&err),
+            "import: cannot connect to x: pool timed out"
+        );
     }
 }
