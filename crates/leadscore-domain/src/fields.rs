@@ -1,15 +1,16 @@
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Custom fields of a record, or properties of an interaction: name to text value.
 ///
 /// Values are kept as the text they arrived as; rules decide how to compare them
 /// (a value that reads as a number compares numerically). An empty value is an
-/// absent value, so it is never stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Fields(BTreeMap<String, String>);
+/// absent value, so it is never stored. Kept as a small vector sorted by name:
+/// records carry a handful of fields, and millions of records must fit in memory.
+/// Serializes as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields(Vec<(Box<str>, Box<str>)>);
 
 impl Fields {
     /// No fields.
@@ -21,16 +22,25 @@ impl Fields {
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let name = name.into();
         let value = value.into();
-        if value.trim().is_empty() {
-            self.0.remove(&name);
-        } else {
-            self.0.insert(name, value);
+        let at = self.0.binary_search_by(|(k, _)| (**k).cmp(name.as_str()));
+        match (at, value.trim().is_empty()) {
+            (Ok(i), true) => {
+                self.0.remove(i);
+            }
+            (Ok(i), false) => self.0[i].1 = value.into_boxed_str(),
+            (Err(_), true) => {}
+            (Err(i), false) => self
+                .0
+                .insert(i, (name.into_boxed_str(), value.into_boxed_str())),
         }
     }
 
     /// The value of a field, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.0
+            .binary_search_by(|(k, _)| (**k).cmp(name))
+            .ok()
+            .map(|i| &*self.0[i].1)
     }
 
     /// True when no field is set.
@@ -45,7 +55,7 @@ impl Fields {
 
     /// The fields in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.0.iter().map(|(k, v)| (&**k, &**v))
     }
 }
 
@@ -56,6 +66,19 @@ impl FromIterator<(String, String)> for Fields {
             fields.set(name, value);
         }
         fields
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(map.into_iter().collect())
     }
 }
 
@@ -72,5 +95,24 @@ mod tests {
         assert_eq!(f.get("seats"), None);
         f.set("plan", "");
         assert!(f.is_empty());
+    }
+
+    #[test]
+    fn fields_stay_sorted_and_serialize_as_an_object() -> Result<(), serde_json::Error> {
+        let mut f = Fields::new();
+        f.set("url", "https://x.test");
+        f.set("email_name", "Spring");
+        f.set("campaign", "Q2");
+        f.set("email_name", "Summer");
+        let names: Vec<&str> = f.iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["campaign", "email_name", "url"]);
+        assert_eq!(f.get("email_name"), Some("Summer"));
+        let json = serde_json::to_string(&f)?;
+        assert_eq!(
+            json,
+            r#"{"campaign":"Q2","email_name":"Summer","url":"https://x.test"}"#
+        );
+        assert_eq!(serde_json::from_str::<Fields>(&json)?, f);
+        Ok(())
     }
 }

@@ -15,6 +15,12 @@ pub(crate) struct Table {
     pub key_len: usize,
     /// The secondary indexes, as created by the migrations: (name, column).
     pub indexes: &'static [(&'static str, &'static str)],
+    /// True when a column is a nullable DOUBLE PRECISION. sqlx 0.9's `Any` driver
+    /// binds a NULL `f64` as a NULL `f32`; on PostgreSQL a statement prepared with
+    /// such a NULL keeps `float4` as that parameter's type, and a later batch's
+    /// `f64` value is then rejected ("incorrect binary data format"). Statements on
+    /// such tables are therefore not cached on PostgreSQL.
+    pub nullable_double: bool,
 }
 
 pub(crate) const ACCOUNTS: Table = Table {
@@ -31,6 +37,7 @@ pub(crate) const ACCOUNTS: Table = Table {
     ],
     key_len: 1,
     indexes: &[],
+    nullable_double: true,
 };
 
 pub(crate) const CONTACTS: Table = Table {
@@ -52,6 +59,7 @@ pub(crate) const CONTACTS: Table = Table {
         ("contacts_account_id", "account_id"),
         ("contacts_visitor_id", "visitor_id"),
     ],
+    nullable_double: false,
 };
 
 pub(crate) const LEADS: Table = Table {
@@ -73,6 +81,7 @@ pub(crate) const LEADS: Table = Table {
         ("leads_contact_id", "contact_id"),
         ("leads_account_id", "account_id"),
     ],
+    nullable_double: false,
 };
 
 pub(crate) const INTERACTIONS: Table = Table {
@@ -92,6 +101,7 @@ pub(crate) const INTERACTIONS: Table = Table {
         ("interactions_visitor_id", "visitor_id"),
         ("interactions_lead_id", "lead_id"),
     ],
+    nullable_double: false,
 };
 
 pub(crate) const CUSTOM_RECORDS: Table = Table {
@@ -99,6 +109,7 @@ pub(crate) const CUSTOM_RECORDS: Table = Table {
     columns: &["entity", "record_id", "lead_id", "fields"],
     key_len: 2,
     indexes: &[("custom_records_lead_id", "lead_id")],
+    nullable_double: false,
 };
 
 impl Table {

@@ -265,7 +265,9 @@ impl Writer<'_> {
                     source: sqlx::Error::Encode(e),
                 })?;
             }
+            let cache = !(table.nullable_double && self.backend == Backend::Postgres);
             sqlx::query_with(AssertSqlSafe(sql), args)
+                .persistent(cache)
                 .execute(&mut *self.conn)
                 .await
                 .map_err(StoreError::query(operation))?;

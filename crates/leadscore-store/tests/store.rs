@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use common::{Ctx, TestResult, many_interactions, sample, ts};
 use leadscore_domain::{
-    AccountId, ContactId, Dataset, ExternalIds, Interaction, InteractionId, InteractionKind,
-    LeadStatus,
+    Account, AccountId, ContactId, Dataset, ExternalIds, Interaction, InteractionId,
+    InteractionKind, LeadStatus,
 };
 use leadscore_store::{Backend, ImportSummary, SqlStore, Store, StoreCounts, StoreError};
 use sqlx::Row;
@@ -25,6 +25,7 @@ on_both_backends!(
     bulk_imports_keep_every_index,
     concurrent_imports_both_succeed,
     empty_store_exports_nothing,
+    missing_revenue_then_revenue_across_batches,
 );
 
 /// The secondary indexes the migrations create.
@@ -324,6 +325,22 @@ async fn empty_store_exports_nothing(ctx: &Ctx) -> TestResult {
     let mut contact = leadscore_domain::Contact::new(ContactId::parse("C-9")?);
     contact.account_id = Some(AccountId::parse("A-elsewhere")?);
     data.contacts.push(contact);
+    ctx.store.import(&data, &|_| {}).await?;
+    assert_eq!(ctx.store.export().await?, data);
+    Ok(())
+}
+
+/// Regression: a batch whose row had no `annual_revenue` made PostgreSQL cache
+/// that parameter as `float4`, and the next batch's revenue at the same place was
+/// refused ("incorrect binary data format in bind parameter").
+async fn missing_revenue_then_revenue_across_batches(ctx: &Ctx) -> TestResult {
+    let mut data = Dataset::default();
+    for i in 0..2500u32 {
+        let mut account = Account::new(AccountId::parse(format!("A{i:05}"))?);
+        account.annual_revenue = (i != 9).then_some(f64::from(i) * 10.5 + 0.25);
+        account.employees = (i != 10).then_some(i64::from(i));
+        data.accounts.push(account);
+    }
     ctx.store.import(&data, &|_| {}).await?;
     assert_eq!(ctx.store.export().await?, data);
     Ok(())
