@@ -29,7 +29,7 @@ pub use dataset::{DanglingReference, Dataset, ExternalIds, RecordType, retain_in
 pub use error::DomainError;
 pub use fields::Fields;
 pub use ids::{AccountId, ContactId, EntityName, InteractionId, LeadId, RecordId, VisitorId};
-pub use kind::InteractionKind;
+pub use kind::{InteractionKind, STANDARD_KINDS};
 pub use records::{
     Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count,
 };

@@ -5,18 +5,8 @@
 
 use std::collections::HashMap;
 
-use super::{Table, TestResult, auc, run, seconds};
+use super::{Table, TestResult, all_kinds, auc, run, seconds};
 use crate::calendar::DAY;
-
-const KINDS: [&str; 7] = [
-    "EmailOpened",
-    "EmailClicked",
-    "FormSubmitted",
-    "WebsiteVisited",
-    "EventRegistered",
-    "EventAttended",
-    "PricingPageViewed",
-];
 
 fn seniority(title: Option<&str>) -> &'static str {
     let t = title.unwrap_or_default();
@@ -63,6 +53,7 @@ fn fit(x: &[Vec<f64>], y: &[bool], iterations: usize) -> Vec<f64> {
 #[test]
 #[ignore = "a report for calibration, run by hand in release mode"]
 fn calibration_report() -> TestResult {
+    let kinds = all_kinds();
     let (dir, summary) = run(20_000, 2026, 0)?;
     println!("{summary:?}");
     println!(
@@ -118,7 +109,7 @@ fn calibration_report() -> TestResult {
                 .and_then(|v| owner.get(v).copied())
         });
         let kind = interactions.get(r, "kind").unwrap_or_default();
-        if let (Some(who), Some(k)) = (who, KINDS.iter().position(|x| *x == kind)) {
+        if let (Some(who), Some(k)) = (who, kinds.iter().position(|x| *x == kind)) {
             let at = seconds(interactions.get(r, "occurred_at").ok_or("at")?)?;
             events.entry(who).or_default().push((at, k));
         }

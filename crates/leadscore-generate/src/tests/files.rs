@@ -156,15 +156,7 @@ fn every_reference_resolves_and_times_are_consistent() -> TestResult {
             assert!(seconds(at)? >= created_at[lead] - 60);
         }
     }
-    for kind in [
-        "EmailOpened",
-        "EmailClicked",
-        "FormSubmitted",
-        "WebsiteVisited",
-        "EventRegistered",
-        "EventAttended",
-        "PricingPageViewed",
-    ] {
+    for kind in super::all_kinds() {
         assert!(kinds.contains(kind), "no {kind}");
     }
     assert!(

@@ -15,6 +15,13 @@ use crate::{DEFAULT_AS_OF, GenerateSummary, GeneratorConfig, generate};
 
 pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Every kind the generator writes: the six standard ones and the custom one.
+pub(crate) fn all_kinds() -> Vec<&'static str> {
+    let mut kinds = leadscore_domain::STANDARD_KINDS.to_vec();
+    kinds.push(crate::vocab::CUSTOM_KIND);
+    kinds
+}
+
 pub(crate) fn as_of() -> Result<Timestamp, Box<dyn std::error::Error>> {
     Ok(Timestamp::parse(DEFAULT_AS_OF)?)
 }
