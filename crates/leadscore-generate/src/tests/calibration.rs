@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{Table, TestResult, all_kinds, auc, run, seconds};
+use super::{Folder, TestResult, all_kinds, auc, run, seconds};
 use crate::calendar::DAY;
 
 fn seniority(title: Option<&str>) -> &'static str {
@@ -63,13 +63,13 @@ fn calibration_report() -> TestResult {
         summary.interactions as f64 / summary.leads as f64,
         summary.custom_records as f64 / summary.leads as f64
     );
-    let read = |name: &str| Table::read(&dir.path().join(name));
-    let (accounts, contacts, leads) = (
-        read("accounts.csv")?,
-        read("contacts.csv")?,
-        read("leads.csv")?,
-    );
-    let (interactions, meetings) = (read("interactions.csv")?, read("custom/Meeting.csv")?);
+    let Folder {
+        accounts,
+        contacts,
+        leads,
+        interactions,
+        meetings,
+    } = Folder::read(dir.path())?;
 
     let mut kind_counts: HashMap<&str, usize> = HashMap::new();
     for k in interactions.values("kind") {

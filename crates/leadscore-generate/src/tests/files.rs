@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use leadscore_domain::{InteractionKind, Timestamp};
 
-use super::{Table, TestResult, as_of, run, seconds};
+use super::{Folder, Table, TestResult, as_of, run, seconds};
 use crate::write::FILES;
 
 /// Every id of `column` is unique and matches `^P\d{width}$`-ish (letter + digits).
@@ -50,13 +50,13 @@ fn files_have_the_data_md_headers() -> TestResult {
 #[test]
 fn every_reference_resolves_and_times_are_consistent() -> TestResult {
     let (dir, _) = run(2_500, 11, 2)?;
-    let read = |name: &str| Table::read(&dir.path().join(name));
-    let (accounts, contacts, leads) = (
-        read("accounts.csv")?,
-        read("contacts.csv")?,
-        read("leads.csv")?,
-    );
-    let (interactions, meetings) = (read("interactions.csv")?, read("custom/Meeting.csv")?);
+    let Folder {
+        accounts,
+        contacts,
+        leads,
+        interactions,
+        meetings,
+    } = Folder::read(dir.path())?;
 
     let account_ids = unique_ids(&accounts, "account_id", 'A')?;
     let contact_ids = unique_ids(&contacts, "contact_id", 'C')?;

@@ -38,6 +38,28 @@ pub(crate) fn run(
     Ok((dir, summary))
 }
 
+/// The five files of a generated folder, read back.
+pub(crate) struct Folder {
+    pub accounts: Table,
+    pub contacts: Table,
+    pub leads: Table,
+    pub interactions: Table,
+    pub meetings: Table,
+}
+
+impl Folder {
+    pub(crate) fn read(dir: &Path) -> Result<Self, Box<dyn std::error::Error>> {
+        let read = |name: &str| Table::read(&dir.join(name));
+        Ok(Self {
+            accounts: read("accounts.csv")?,
+            contacts: read("contacts.csv")?,
+            leads: read("leads.csv")?,
+            interactions: read("interactions.csv")?,
+            meetings: read("custom/Meeting.csv")?,
+        })
+    }
+}
+
 /// A CSV file read back with the csv crate.
 pub(crate) struct Table {
     pub header: Vec<String>,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Table, TestResult, as_of, auc, run, seconds};
+use super::{Folder, TestResult, as_of, auc, run, seconds};
 use crate::calendar::{Calendar, DAY};
 use crate::world::{Context, Status, generate_chunk};
 
@@ -47,10 +47,13 @@ fn hidden_truth_predicts_well_but_not_perfectly() -> TestResult {
 type Behaviour = Vec<(f64, f64, bool)>;
 
 fn behaviour(dir: &std::path::Path) -> Result<Behaviour, Box<dyn std::error::Error>> {
-    let contacts = Table::read(&dir.join("contacts.csv"))?;
-    let leads = Table::read(&dir.join("leads.csv"))?;
-    let interactions = Table::read(&dir.join("interactions.csv"))?;
-    let meetings = Table::read(&dir.join("custom/Meeting.csv"))?;
+    let Folder {
+        contacts,
+        leads,
+        interactions,
+        meetings,
+        ..
+    } = Folder::read(dir)?;
 
     let mut visitor_owner = HashMap::new();
     let mut people_of_account: HashMap<&str, Vec<&str>> = HashMap::new();
