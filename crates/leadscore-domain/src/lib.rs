@@ -22,6 +22,7 @@ mod fields;
 mod ids;
 mod kind;
 mod records;
+mod sink;
 mod status;
 mod time;
 
@@ -33,5 +34,6 @@ pub use kind::{InteractionKind, STANDARD_KINDS};
 pub use records::{
     Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count,
 };
+pub use sink::{InteractionRow, RecordSink, UnknownReference};
 pub use status::LeadStatus;
 pub use time::Timestamp;

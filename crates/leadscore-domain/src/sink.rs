@@ -1,0 +1,53 @@
+//! Streaming records one at a time, parents first, into whatever indexes them.
+
+use crate::{Account, Contact, CustomRecord, EntityName, InteractionKind, Lead, Timestamp};
+
+/// One interaction as a streaming reader hands it over: borrowed, with only the
+/// properties the sink asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct InteractionRow<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// Its kind.
+    pub kind: &'a InteractionKind,
+    /// When it happened.
+    pub occurred_at: Timestamp,
+    /// The contact it names.
+    pub contact_id: Option<&'a str>,
+    /// The lead it names.
+    pub lead_id: Option<&'a str>,
+    /// The anonymous visitor it names.
+    pub visitor_id: Option<&'a str>,
+    /// The properties the sink wants ([`RecordSink::wants_property`]) that are
+    /// present, as (name, value).
+    pub properties: &'a [(&'a str, &'a str)],
+}
+
+/// A reference a sink could not follow: the record it names was not handed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownReference {
+    /// The column holding it (`contact_id`).
+    pub column: &'static str,
+    /// The id it names.
+    pub id: String,
+}
+
+/// Receives a lead history record by record. Readers call it in this order:
+/// accounts, contacts, leads, custom records, interactions, so that every
+/// reference points at a record already received.
+pub trait RecordSink {
+    /// An account.
+    fn account(&mut self, account: Account) -> Result<(), UnknownReference>;
+    /// A contact; its account came before.
+    fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference>;
+    /// A lead; its contact and account came before.
+    fn lead(&mut self, lead: Lead) -> Result<(), UnknownReference>;
+    /// A record of a custom entity; its lead came before.
+    fn custom(&mut self, entity: &EntityName, record: CustomRecord)
+    -> Result<(), UnknownReference>;
+    /// An interaction; its contact and lead came before.
+    fn interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference>;
+    /// True when the sink keeps the interaction property `name`; a reader need not
+    /// read the others.
+    fn wants_property(&self, name: &str) -> bool;
+}

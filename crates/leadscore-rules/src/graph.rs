@@ -1,0 +1,608 @@
+//! The lead graph that plans evaluate over: leads, their contacts and accounts,
+//! interactions attributed to contacts, and related custom records, indexed for
+//! evaluation.
+//!
+//! Interactions are kept column-wise and grouped per contact and kind, sorted by
+//! time, so that a window is two binary searches and a count without filters is a
+//! subtraction. Only the interaction properties the models read are kept (a
+//! [`Projection`]), which bounds memory for large folders.
+
+use std::collections::{HashMap, HashSet};
+
+use leadscore_domain::{
+    Account, Contact, CustomRecord, Dataset, EntityName, Interaction, InteractionKind,
+    InteractionRow, Lead, RecordSink, UnknownReference,
+};
+
+use crate::error::RulesError;
+
+/// "No record" in index columns.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Which interaction properties to keep. Everything else about the records is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Projection {
+    /// Property names to keep; `None` keeps all.
+    properties: Option<HashSet<String>>,
+}
+
+impl Projection {
+    /// Keeps every property.
+    pub fn all() -> Self {
+        Self { properties: None }
+    }
+
+    /// Keeps only the named properties.
+    pub fn only<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            properties: Some(names.into_iter().map(Into::into).collect()),
+        }
+    }
+
+    /// True when the property is kept.
+    pub fn keeps(&self, name: &str) -> bool {
+        self.properties
+            .as_ref()
+            .is_none_or(|set| set.contains(name))
+    }
+}
+
+/// Strings stored end to end in one buffer: far smaller than one allocation each.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StrColumn {
+    bytes: String,
+    ends: Vec<u32>,
+}
+
+impl StrColumn {
+    fn push(&mut self, value: &str) {
+        self.bytes.push_str(value);
+        // Offsets are u32 on purpose; a column past 4 GiB saturates (never reached by
+        // the id and property columns kept here).
+        self.ends
+            .push(u32::try_from(self.bytes.len()).unwrap_or(u32::MAX));
+    }
+
+    pub(crate) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends[i] as usize;
+        self.bytes.get(start..end).unwrap_or("")
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn permuted(&self, order: &[u32]) -> Self {
+        let mut out = Self {
+            bytes: String::with_capacity(self.bytes.len()),
+            ends: Vec::with_capacity(order.len()),
+        };
+        for &i in order {
+            out.push(self.get(i as usize));
+        }
+        out
+    }
+}
+
+/// Builds a [`Graph`]: add accounts, then contacts, then leads, then custom records
+/// and interactions, then [`GraphBuilder::finish`].
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    projection: Projection,
+    accounts: Vec<Account>,
+    account_index: HashMap<String, u32>,
+    contacts: Vec<Contact>,
+    contact_index: HashMap<String, u32>,
+    contact_account: Vec<u32>,
+    visitor_index: HashMap<String, u32>,
+    leads: Vec<Lead>,
+    lead_index: HashMap<String, u32>,
+    lead_contact: Vec<u32>,
+    lead_account: Vec<u32>,
+    kinds: Vec<InteractionKind>,
+    kind_index: HashMap<InteractionKind, u32>,
+    ix_contact: Vec<u32>,
+    ix_kind: Vec<u32>,
+    ix_time: Vec<i64>,
+    ix_lead: Vec<u32>,
+    ix_id: StrColumn,
+    prop_names: Vec<String>,
+    prop_values: Vec<StrColumn>,
+    unattributed: u64,
+    custom: Vec<CustomEntity>,
+    custom_index: HashMap<EntityName, u32>,
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(NONE - 1)
+}
+
+impl GraphBuilder {
+    /// An empty builder keeping the given interaction properties.
+    pub fn new(projection: Projection) -> Self {
+        Self {
+            projection,
+            ..Self::default()
+        }
+    }
+
+    /// Adds an account.
+    pub fn add_account(&mut self, account: Account) {
+        let i = to_u32(self.accounts.len());
+        self.account_index
+            .insert(account.account_id.as_str().to_owned(), i);
+        self.accounts.push(account);
+    }
+
+    /// Adds a contact; its account must have been added.
+    pub fn add_contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
+        let account = match &contact.account_id {
+            Some(id) => self.account_ix(id.as_str(), "account_id")?,
+            None => NONE,
+        };
+        let i = to_u32(self.contacts.len());
+        self.contact_index
+            .insert(contact.contact_id.as_str().to_owned(), i);
+        if let Some(visitor) = &contact.visitor_id {
+            self.visitor_index.insert(visitor.as_str().to_owned(), i);
+        }
+        self.contact_account.push(account);
+        self.contacts.push(contact);
+        Ok(())
+    }
+
+    /// Adds a lead; its contact and account must have been added.
+    pub fn add_lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
+        let contact = match &lead.contact_id {
+            Some(id) => self.contact_ix(id.as_str(), "contact_id")?,
+            None => NONE,
+        };
+        let account = match &lead.account_id {
+            Some(id) => self.account_ix(id.as_str(), "account_id")?,
+            None => NONE,
+        };
+        let i = to_u32(self.leads.len());
+        self.lead_index.insert(lead.lead_id.as_str().to_owned(), i);
+        self.lead_contact.push(contact);
+        self.lead_account.push(account);
+        self.leads.push(lead);
+        Ok(())
+    }
+
+    /// Adds a custom record; its lead must have been added.
+    pub fn add_custom(
+        &mut self,
+        entity: &EntityName,
+        record: CustomRecord,
+    ) -> Result<(), UnknownReference> {
+        let lead = self.lead_ix(record.lead_id.as_str(), "lead_id")?;
+        let e = match self.custom_index.get(entity) {
+            Some(&e) => e,
+            None => {
+                let e = to_u32(self.custom.len());
+                self.custom.push(CustomEntity {
+                    name: entity.clone(),
+                    records: Vec::new(),
+                    record_lead: Vec::new(),
+                    by_lead: Csr::default(),
+                });
+                self.custom_index.insert(entity.clone(), e);
+                e
+            }
+        };
+        let entity = &mut self.custom[e as usize];
+        entity.record_lead.push(lead);
+        entity.records.push(record);
+        Ok(())
+    }
+
+    /// Adds an interaction; the contact and lead it names must have been added. An
+    /// interaction attributed to no contact (no `contact_id`, and a `visitor_id` no
+    /// contact lists, if any) is counted and dropped: it counts for no score.
+    pub fn add_interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
+        let contact = match (row.contact_id, row.visitor_id) {
+            (Some(id), _) => self.contact_ix(id, "contact_id")?,
+            (None, Some(visitor)) => self.visitor_index.get(visitor).copied().unwrap_or(NONE),
+            (None, None) => NONE,
+        };
+        let lead = match row.lead_id {
+            Some(id) => self.lead_ix(id, "lead_id")?,
+            None => NONE,
+        };
+        if contact == NONE {
+            self.unattributed += 1;
+            return Ok(());
+        }
+        for (name, _) in row.properties {
+            self.declare_property(name);
+        }
+        let kind = self.kind(row.kind);
+        self.ix_contact.push(contact);
+        self.ix_kind.push(kind);
+        self.ix_time.push(row.occurred_at.as_micros());
+        self.ix_lead.push(lead);
+        self.ix_id.push(row.id);
+        for (name, column) in self.prop_names.iter().zip(&mut self.prop_values) {
+            let value = row
+                .properties
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or("", |(_, v)| v);
+            column.push(value);
+        }
+        Ok(())
+    }
+
+    /// Declares an interaction property column; only projected names are kept.
+    fn declare_property(&mut self, name: &str) {
+        if self.projection.keeps(name) && !self.prop_names.iter().any(|n| n == name) {
+            self.prop_names.push(name.to_owned());
+            let mut column = StrColumn::default();
+            for _ in 0..self.ix_id.len() {
+                column.push("");
+            }
+            self.prop_values.push(column);
+        }
+    }
+
+    /// Adds a whole interaction record.
+    pub fn add_interaction_record(
+        &mut self,
+        interaction: &Interaction,
+    ) -> Result<(), UnknownReference> {
+        let properties: Vec<(&str, &str)> = interaction
+            .properties
+            .iter()
+            .filter(|(name, _)| self.projection.keeps(name))
+            .collect();
+        self.add_interaction(InteractionRow {
+            id: interaction.interaction_id.as_str(),
+            kind: &interaction.kind,
+            occurred_at: interaction.occurred_at,
+            contact_id: interaction.contact_id.as_ref().map(|c| c.as_str()),
+            lead_id: interaction.lead_id.as_ref().map(|l| l.as_str()),
+            visitor_id: interaction.visitor_id.as_ref().map(|v| v.as_str()),
+            properties: &properties,
+        })
+    }
+
+    fn kind(&mut self, kind: &InteractionKind) -> u32 {
+        if let Some(&k) = self.kind_index.get(kind) {
+            return k;
+        }
+        let k = to_u32(self.kinds.len());
+        self.kinds.push(kind.clone());
+        self.kind_index.insert(kind.clone(), k);
+        k
+    }
+
+    fn account_ix(&self, id: &str, column: &'static str) -> Result<u32, UnknownReference> {
+        lookup(&self.account_index, id, column)
+    }
+
+    fn contact_ix(&self, id: &str, column: &'static str) -> Result<u32, UnknownReference> {
+        lookup(&self.contact_index, id, column)
+    }
+
+    fn lead_ix(&self, id: &str, column: &'static str) -> Result<u32, UnknownReference> {
+        lookup(&self.lead_index, id, column)
+    }
+
+    /// Indexes everything added.
+    pub fn finish(self) -> Graph {
+        let n_contacts = self.contacts.len();
+        // Interactions ordered by contact, kind, time.
+        let mut order: Vec<u32> = (0..to_u32(self.ix_id.len())).collect();
+        order.sort_unstable_by_key(|&i| {
+            let i = i as usize;
+            (self.ix_contact[i], self.ix_kind[i], self.ix_time[i], i)
+        });
+        let pick = |col: &[u32]| -> Vec<u32> { order.iter().map(|&i| col[i as usize]).collect() };
+        let contact_col = pick(&self.ix_contact);
+        let kind = pick(&self.ix_kind);
+        let lead = pick(&self.ix_lead);
+        let time: Vec<i64> = order.iter().map(|&i| self.ix_time[i as usize]).collect();
+        let id = self.ix_id.permuted(&order);
+        let props = self
+            .prop_values
+            .iter()
+            .map(|column| column.permuted(&order))
+            .collect();
+        drop(order);
+        // Runs of one kind per contact: contact -> [run], run = (kind, start, end).
+        let mut runs = Vec::new();
+        let mut run_starts = vec![0u32; n_contacts + 1];
+        let mut i = 0;
+        while i < kind.len() {
+            let (c, k) = (contact_col[i], kind[i]);
+            let mut j = i + 1;
+            while j < kind.len() && contact_col[j] == c && kind[j] == k {
+                j += 1;
+            }
+            runs.push(Run {
+                kind: k,
+                start: to_u32(i),
+                end: to_u32(j),
+            });
+            run_starts[c as usize + 1] += 1;
+            i = j;
+        }
+        for c in 0..n_contacts {
+            run_starts[c + 1] += run_starts[c];
+        }
+        let account_contacts = Csr::group(
+            self.accounts.len(),
+            self.contact_account
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| **a != NONE)
+                .map(|(c, a)| (*a, to_u32(c))),
+        );
+        let mut custom = self.custom;
+        for entity in &mut custom {
+            entity.by_lead = Csr::group(
+                self.leads.len(),
+                entity
+                    .record_lead
+                    .iter()
+                    .enumerate()
+                    .map(|(r, l)| (*l, to_u32(r))),
+            );
+        }
+        Graph {
+            accounts: self.accounts,
+            contacts: self.contacts,
+            contact_account: self.contact_account,
+            account_contacts,
+            leads: self.leads,
+            lead_index: self.lead_index,
+            lead_contact: self.lead_contact,
+            lead_account: self.lead_account,
+            kinds: self.kinds,
+            kind_index: self.kind_index,
+            interactions: Interactions {
+                kind,
+                time,
+                contact: contact_col,
+                lead,
+                id,
+                prop_names: self.prop_names,
+                props,
+            },
+            runs,
+            run_starts,
+            unattributed: self.unattributed,
+            custom,
+            custom_index: self.custom_index,
+        }
+    }
+}
+
+impl RecordSink for GraphBuilder {
+    fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
+        self.add_account(account);
+        Ok(())
+    }
+    fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
+        self.add_contact(contact)
+    }
+    fn lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
+        self.add_lead(lead)
+    }
+    fn custom(
+        &mut self,
+        entity: &EntityName,
+        record: CustomRecord,
+    ) -> Result<(), UnknownReference> {
+        self.add_custom(entity, record)
+    }
+    fn interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
+        self.add_interaction(row)
+    }
+    fn wants_property(&self, name: &str) -> bool {
+        self.projection.keeps(name)
+    }
+}
+
+fn lookup(
+    index: &HashMap<String, u32>,
+    id: &str,
+    column: &'static str,
+) -> Result<u32, UnknownReference> {
+    index.get(id).copied().ok_or_else(|| UnknownReference {
+        column,
+        id: id.to_owned(),
+    })
+}
+
+/// Compressed groups: the members of group `g` are `items[starts[g]..starts[g+1]]`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Csr {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Csr {
+    fn group(groups: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+        let mut starts = vec![0u32; groups + 1];
+        for (g, _) in pairs.clone() {
+            if let Some(slot) = starts.get_mut(g as usize + 1) {
+                *slot += 1;
+            }
+        }
+        for g in 0..groups {
+            starts[g + 1] += starts[g];
+        }
+        let mut fill = starts.clone();
+        let mut items = vec![0u32; starts[groups] as usize];
+        for (g, item) in pairs {
+            if let Some(slot) = fill.get_mut(g as usize) {
+                items[*slot as usize] = item;
+                *slot += 1;
+            }
+        }
+        Self { starts, items }
+    }
+
+    pub(crate) fn get(&self, group: u32) -> &[u32] {
+        let g = group as usize;
+        match (self.starts.get(g), self.starts.get(g + 1)) {
+            (Some(&s), Some(&e)) => &self.items[s as usize..e as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// A contact's interactions of one kind: `start..end` in the interaction columns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Run {
+    pub(crate) kind: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+/// Interactions, column-wise, ordered by contact, kind and time.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interactions {
+    pub(crate) kind: Vec<u32>,
+    pub(crate) time: Vec<i64>,
+    pub(crate) contact: Vec<u32>,
+    pub(crate) lead: Vec<u32>,
+    pub(crate) id: StrColumn,
+    pub(crate) prop_names: Vec<String>,
+    pub(crate) props: Vec<StrColumn>,
+}
+
+/// The records of one custom entity and their leads.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomEntity {
+    pub(crate) name: EntityName,
+    pub(crate) records: Vec<CustomRecord>,
+    pub(crate) record_lead: Vec<u32>,
+    pub(crate) by_lead: Csr,
+}
+
+/// Leads with everything rules can reach from them, indexed for evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    pub(crate) accounts: Vec<Account>,
+    pub(crate) contacts: Vec<Contact>,
+    pub(crate) contact_account: Vec<u32>,
+    pub(crate) account_contacts: Csr,
+    pub(crate) leads: Vec<Lead>,
+    lead_index: HashMap<String, u32>,
+    pub(crate) lead_contact: Vec<u32>,
+    pub(crate) lead_account: Vec<u32>,
+    kinds: Vec<InteractionKind>,
+    kind_index: HashMap<InteractionKind, u32>,
+    pub(crate) interactions: Interactions,
+    pub(crate) runs: Vec<Run>,
+    pub(crate) run_starts: Vec<u32>,
+    unattributed: u64,
+    pub(crate) custom: Vec<CustomEntity>,
+    custom_index: HashMap<EntityName, u32>,
+}
+
+impl Graph {
+    /// Indexes a dataset whose references have been checked (as every loaded
+    /// [`Dataset`] has), keeping the projected interaction properties.
+    pub fn from_dataset(dataset: &Dataset, projection: Projection) -> Result<Self, RulesError> {
+        let mut builder = GraphBuilder::new(projection);
+        let dangling =
+            |record: &'static str, id: &str, r: UnknownReference| RulesError::UnknownReference {
+                record,
+                id: id.to_owned(),
+                column: r.column,
+                target: r.id,
+            };
+        for account in &dataset.accounts {
+            builder.add_account(account.clone());
+        }
+        for contact in &dataset.contacts {
+            builder
+                .add_contact(contact.clone())
+                .map_err(|r| dangling("contact", contact.contact_id.as_str(), r))?;
+        }
+        for lead in &dataset.leads {
+            builder
+                .add_lead(lead.clone())
+                .map_err(|r| dangling("lead", lead.lead_id.as_str(), r))?;
+        }
+        for (entity, records) in &dataset.custom {
+            for record in records {
+                builder
+                    .add_custom(entity, record.clone())
+                    .map_err(|r| dangling("custom record", record.record_id.as_str(), r))?;
+            }
+        }
+        for interaction in &dataset.interactions {
+            builder
+                .add_interaction_record(interaction)
+                .map_err(|r| dangling("interaction", interaction.interaction_id.as_str(), r))?;
+        }
+        Ok(builder.finish())
+    }
+
+    /// Number of leads.
+    pub fn lead_count(&self) -> usize {
+        self.leads.len()
+    }
+
+    /// The leads, in the order they were added; a lead's position is its index.
+    pub fn leads(&self) -> &[Lead] {
+        &self.leads
+    }
+
+    /// The index of a lead by id.
+    pub fn lead_index(&self, id: &str) -> Option<usize> {
+        self.lead_index.get(id).map(|&i| i as usize)
+    }
+
+    /// Number of interactions kept (attributed to a contact).
+    pub fn interaction_count(&self) -> usize {
+        self.interactions.id.len()
+    }
+
+    /// Number of interactions dropped because they are attributed to no contact.
+    pub fn unattributed_count(&self) -> u64 {
+        self.unattributed
+    }
+
+    /// The graph's id for an interaction kind.
+    pub(crate) fn kind_id(&self, kind: &InteractionKind) -> Option<u32> {
+        self.kind_index.get(kind).copied()
+    }
+
+    /// The kind of an interaction kind id.
+    pub(crate) fn kind_name(&self, kind: u32) -> &str {
+        self.kinds.get(kind as usize).map_or("", |k| k.as_str())
+    }
+
+    /// The index of a custom entity.
+    pub(crate) fn custom_id(&self, entity: &EntityName) -> Option<u32> {
+        self.custom_index.get(entity).copied()
+    }
+
+    /// The index of a kept interaction property column.
+    pub(crate) fn property_id(&self, name: &str) -> Option<u32> {
+        self.interactions
+            .prop_names
+            .iter()
+            .position(|n| n == name)
+            .map(to_u32)
+    }
+
+    /// A contact's runs of interactions, one per kind.
+    pub(crate) fn contact_runs(&self, contact: u32) -> &[Run] {
+        let c = contact as usize;
+        match (self.run_starts.get(c), self.run_starts.get(c + 1)) {
+            (Some(&s), Some(&e)) => &self.runs[s as usize..e as usize],
+            _ => &[],
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Rule-based lead scoring models, as `RULES.md` describes them.
+//!
+//! Sales operations write models by hand in YAML or JSON. This crate loads them,
+//! reporting every mistake with its place; compiles each into a [`Plan`] once;
+//! and evaluates plans over a lead's graph (its contact, account, interactions
+//! and related custom records) with no I/O. Every score carries its trace.
+//!
+//! ```
+//! use leadscore_rules::RuleModel;
+//!
+//! let model = RuleModel::from_yaml(r#"
+//! name: Webinar engagement
+//! target: contact
+//! rules:
+//!   - name: Clicked an email
+//!     when: [ { entity: EmailClicked, frequency: each, within: 30d } ]
+//!     points: 5
+//!     cap: 25
+//! "#)?;
+//! assert_eq!(model.rules.len(), 1);
+//! # Ok::<(), leadscore_rules::RulesError>(())
+//! ```
+
+mod backtest;
+mod compare;
+mod error;
+mod eval;
+mod explain;
+mod graph;
+mod load;
+mod model;
+mod paths;
+mod plan;
+mod read;
+mod sales_ready;
+mod schema;
+mod text;
+mod validate;
+
+pub use backtest::{Backtest, GroupOutcome, ModelBacktest, backtest};
+pub use error::{Problem, RulesError};
+pub use eval::{
+    CondHit, Evaluator, Evidence, ModelResult, NodeRef, Outcome, RuleHit, Scores, Unscored,
+};
+pub use explain::{
+    ConditionExplanation, Explanation, InteractionEvidence, RecordEvidence, RuleExplanation,
+};
+pub use graph::{Graph, GraphBuilder, Projection};
+pub use model::{
+    Condition, Conditions, EntityPath, FieldPath, Frequency, Grade, Hop, MAX_HOPS, OPERATORS, Op,
+    Operand, OperandKind, Predicate, Root, Rule, RuleModel, Scalar, Span, SpanUnit, Target,
+};
+pub use plan::Plan;
+pub use sales_ready::{SalesReadyEvent, SalesReadyFlag};
+pub use schema::Schema;

@@ -1,0 +1,230 @@
+//! Which fields each kind of record can have, to check a model's fields against
+//! real data.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leadscore_domain::{Dataset, EntityName, RecordType};
+
+use crate::error::RulesError;
+use crate::model::RuleModel;
+
+/// The DATA.md columns of leads.
+const LEAD_COLUMNS: &[&str] = &[
+    "lead_id",
+    "created_at",
+    "contact_id",
+    "account_id",
+    "topic",
+    "source",
+    "status",
+    "closed_at",
+    "disqualify_reason",
+];
+/// The DATA.md columns of contacts.
+const CONTACT_COLUMNS: &[&str] = &[
+    "contact_id",
+    "account_id",
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "city",
+    "country",
+    "visitor_id",
+];
+/// The DATA.md columns of accounts.
+const ACCOUNT_COLUMNS: &[&str] = &[
+    "account_id",
+    "name",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "country",
+    "city",
+];
+/// The DATA.md columns of interactions.
+const INTERACTION_COLUMNS: &[&str] = &[
+    "interaction_id",
+    "kind",
+    "occurred_at",
+    "contact_id",
+    "lead_id",
+    "visitor_id",
+];
+/// The DATA.md columns of custom records.
+const CUSTOM_COLUMNS: &[&str] = &["record_id", "lead_id"];
+
+/// The standard columns of a record type.
+fn standard_columns(record: &RecordType) -> &'static [&'static str] {
+    match record {
+        RecordType::Lead => LEAD_COLUMNS,
+        RecordType::Contact => CONTACT_COLUMNS,
+        RecordType::Account => ACCOUNT_COLUMNS,
+        RecordType::Interaction => INTERACTION_COLUMNS,
+        RecordType::Custom(_) => CUSTOM_COLUMNS,
+    }
+}
+
+/// Which fields each kind of record can have: the DATA.md columns always, plus
+/// custom fields (interaction properties), and which custom entities exist with
+/// their fields.
+///
+/// Loading a model checks its shape only; [`RuleModel::validate_against`] then
+/// checks that every field a filter reads exists on the record it reads it from.
+/// Without a schema, a field no record has is simply absent when scoring.
+///
+/// ```
+/// use leadscore_domain::RecordType;
+/// use leadscore_rules::Schema;
+///
+/// let schema = Schema::standard().with_field(RecordType::Lead, "budget");
+/// assert!(schema.has_field(&RecordType::Lead, "budget"));
+/// assert!(schema.has_field(&RecordType::Account, "industry"));
+/// assert!(!schema.has_field(&RecordType::Account, "budget"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    lead: BTreeSet<String>,
+    contact: BTreeSet<String>,
+    account: BTreeSet<String>,
+    interaction: BTreeSet<String>,
+    custom: BTreeMap<EntityName, BTreeSet<String>>,
+}
+
+impl Schema {
+    /// Only the DATA.md columns: no custom field, no custom entity.
+    pub fn standard() -> Self {
+        Self::default()
+    }
+
+    /// The standard columns plus every custom field, interaction property and
+    /// custom entity (with its fields) that occurs in the dataset.
+    pub fn from_dataset(dataset: &Dataset) -> Self {
+        let mut schema = Self::standard();
+        for account in &dataset.accounts {
+            for (name, _) in account.custom.iter() {
+                schema.add_field(&RecordType::Account, name);
+            }
+        }
+        for contact in &dataset.contacts {
+            for (name, _) in contact.custom.iter() {
+                schema.add_field(&RecordType::Contact, name);
+            }
+        }
+        for lead in &dataset.leads {
+            for (name, _) in lead.custom.iter() {
+                schema.add_field(&RecordType::Lead, name);
+            }
+        }
+        for interaction in &dataset.interactions {
+            for (name, _) in interaction.properties.iter() {
+                schema.add_field(&RecordType::Interaction, name);
+            }
+        }
+        for (entity, records) in &dataset.custom {
+            schema.add_entity(entity.clone());
+            let record = RecordType::Custom(entity.clone());
+            for r in records {
+                for (name, _) in r.fields.iter() {
+                    schema.add_field(&record, name);
+                }
+            }
+        }
+        schema
+    }
+
+    /// Adds a field to a record type (a custom entity is added if new); a standard
+    /// column is already there.
+    pub fn add_field(&mut self, record: &RecordType, name: impl Into<String>) {
+        let name = name.into();
+        if standard_columns(record).contains(&name.as_str()) {
+            if let RecordType::Custom(entity) = record {
+                self.add_entity(entity.clone());
+            }
+            return;
+        }
+        let set = match record {
+            RecordType::Lead => &mut self.lead,
+            RecordType::Contact => &mut self.contact,
+            RecordType::Account => &mut self.account,
+            RecordType::Interaction => &mut self.interaction,
+            RecordType::Custom(entity) => self.custom.entry(entity.clone()).or_default(),
+        };
+        set.insert(name);
+    }
+
+    /// Adds a custom entity with only its standard columns (`record_id`, `lead_id`),
+    /// if it is not there yet.
+    pub fn add_entity(&mut self, name: EntityName) {
+        self.custom.entry(name).or_default();
+    }
+
+    /// [`Schema::add_field`], as a builder.
+    pub fn with_field(mut self, record: RecordType, name: impl Into<String>) -> Self {
+        self.add_field(&record, name);
+        self
+    }
+
+    /// [`Schema::add_entity`], as a builder.
+    pub fn with_entity(mut self, name: EntityName) -> Self {
+        self.add_entity(name);
+        self
+    }
+
+    /// True when records of the type can have the field (false for a custom
+    /// entity the schema does not have).
+    pub fn has_field(&self, record: &RecordType, name: &str) -> bool {
+        if let RecordType::Custom(entity) = record
+            && !self.custom.contains_key(entity)
+        {
+            return false;
+        }
+        standard_columns(record).contains(&name)
+            || self.custom_fields(record).is_some_and(|s| s.contains(name))
+    }
+
+    /// True when the schema has the custom entity.
+    pub fn has_entity(&self, name: &EntityName) -> bool {
+        self.custom.contains_key(name)
+    }
+
+    /// The custom entities, in name order.
+    pub fn entities(&self) -> impl Iterator<Item = &EntityName> {
+        self.custom.keys()
+    }
+
+    /// Every field of a record type: the standard columns in DATA.md order, then
+    /// the custom fields in name order. `None` for a custom entity the schema does
+    /// not have.
+    pub fn fields(&self, record: &RecordType) -> Option<Vec<&str>> {
+        let custom = self.custom_fields(record)?;
+        let mut out: Vec<&str> = standard_columns(record).to_vec();
+        out.extend(custom.iter().map(String::as_str));
+        Some(out)
+    }
+
+    fn custom_fields(&self, record: &RecordType) -> Option<&BTreeSet<String>> {
+        match record {
+            RecordType::Lead => Some(&self.lead),
+            RecordType::Contact => Some(&self.contact),
+            RecordType::Account => Some(&self.account),
+            RecordType::Interaction => Some(&self.interaction),
+            RecordType::Custom(entity) => self.custom.get(entity),
+        }
+    }
+}
+
+impl RuleModel {
+    /// Checks the model against the fields real data has: every field a filter
+    /// reads (after its hops, on the record it ends at) must be one that record can
+    /// have, and every custom entity must exist. Every problem is reported, at
+    /// `rules[i].when[j].where[k].field` or `rules[i].when[j].entity`.
+    pub fn validate_against(&self, schema: &Schema) -> Result<(), RulesError> {
+        let problems = crate::validate::check_against(self, schema);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(RulesError::Invalid { problems })
+        }
+    }
+}
