@@ -33,6 +33,11 @@ pub fn leadscore(args: &[&str]) -> Run {
 }
 
 impl Run {
+    /// Its exit code.
+    pub fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
     /// Its stdout, or an error with stderr when it failed.
     pub fn success(self) -> Result<String, Box<dyn std::error::Error>> {
         let stderr = String::from_utf8_lossy(&self.output.stderr);

@@ -61,7 +61,9 @@ pub(crate) fn standard_columns(
 #[derive(Debug)]
 pub(crate) struct FileColumns {
     pub names: Vec<String>,
-    standard: HashMap<&'static str, usize>,
+    /// The standard columns present and their positions: a handful, searched
+    /// linearly (faster than hashing the name on every value read).
+    standard: Vec<(&'static str, usize)>,
     custom: Vec<usize>,
 }
 
@@ -70,7 +72,7 @@ impl FileColumns {
     pub fn new(path: &Path, record: &RecordType, header: &[String]) -> Result<Self, FilesError> {
         let (required, optional) = standard_columns(record);
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut standard = HashMap::new();
+        let mut standard = Vec::new();
         let mut custom = Vec::new();
         for (i, raw) in header.iter().enumerate() {
             let name = raw.trim();
@@ -90,12 +92,15 @@ impl FileColumns {
             }
             match required.iter().chain(optional).find(|c| **c == name) {
                 Some(c) => {
-                    standard.insert(*c, i);
+                    standard.push((*c, i));
                 }
                 None => custom.push(i),
             }
         }
-        if let Some(missing) = required.iter().find(|c| !standard.contains_key(*c)) {
+        if let Some(missing) = required
+            .iter()
+            .find(|c| !standard.iter().any(|(s, _)| s == *c))
+        {
             return Err(FilesError::MissingColumn {
                 path: path.to_path_buf(),
                 column: missing,
@@ -107,25 +112,60 @@ impl FileColumns {
             custom,
         })
     }
+
+    /// The position of a standard column, when the file has it.
+    pub fn position(&self, column: &str) -> Option<usize> {
+        // Callers pass the same literals as `standard_columns` holds, which the
+        // compiler stores once: comparing addresses first avoids comparing bytes.
+        self.standard
+            .iter()
+            .find(|(name, _)| std::ptr::eq(*name, column))
+            .or_else(|| self.standard.iter().find(|(name, _)| same(name, column)))
+            .map(|&(_, i)| i)
+    }
+
+    /// The positions of the standard columns present.
+    pub fn standard(&self) -> impl Iterator<Item = usize> {
+        self.standard.iter().map(|&(_, i)| i)
+    }
+
+    /// The custom columns (fields, or interaction properties): position and name.
+    pub fn custom(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.custom
+            .iter()
+            .filter_map(|&i| self.names.get(i).map(|name| (i, name.as_str())))
+    }
+}
+
+/// Where one record's values are.
+#[derive(Clone, Copy)]
+pub(crate) enum Cells<'r, 'a> {
+    /// One optional value per column (a row of a polars frame).
+    Values(&'r [Option<&'a str>]),
+    /// A CSV record, one field per column.
+    Record(&'a csv::StringRecord),
 }
 
 /// One record's values, by column.
 pub(crate) struct Row<'r, 'a> {
-    pub values: &'r [Option<&'a str>],
+    pub cells: Cells<'r, 'a>,
     pub columns: &'r FileColumns,
 }
 
 impl<'a> Row<'_, 'a> {
+    /// The raw value at a column position, if the record has that column.
+    pub fn cell(&self, i: usize) -> Option<&'a str> {
+        match self.cells {
+            Cells::Values(values) => values.get(i).copied().flatten(),
+            Cells::Record(record) => record.get(i),
+        }
+    }
+
     /// A standard column's value, trimmed; absent when the column is missing or the
     /// cell is empty.
     pub fn get(&self, column: &'static str) -> Option<&'a str> {
-        let i = *self.columns.standard.get(column)?;
-        self.values
-            .get(i)
-            .copied()
-            .flatten()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+        let i = self.columns.position(column)?;
+        self.cell(i).map(trim).filter(|v| !v.is_empty())
     }
 
     /// A standard column's value as an owned string.
@@ -136,12 +176,48 @@ impl<'a> Row<'_, 'a> {
     /// The custom columns with a value.
     pub fn custom(&self) -> Fields {
         let mut fields = Fields::new();
-        for &i in &self.columns.custom {
-            if let (Some(name), Some(Some(value))) = (self.columns.names.get(i), self.values.get(i))
-            {
-                fields.set(name.clone(), value.trim());
+        for (i, name) in self.columns.custom() {
+            if let Some(value) = self.cell(i) {
+                fields.set(name, value.trim());
             }
         }
         fields
+    }
+}
+
+/// Name equality, deciding most unequal names on their length and first byte
+/// without a call to compare bytes.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
+/// `str::trim`, with a shortcut for the usual value that starts and ends with a
+/// visible ASCII character (and so has nothing to trim).
+fn trim(value: &str) -> &str {
+    match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => value,
+        _ => value.trim(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim;
+
+    #[test]
+    fn trims_like_str_trim() {
+        for v in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{a0}",
+            "é ",
+            "\ta\r",
+            "a b",
+        ] {
+            assert_eq!(trim(v), v.trim(), "{v:?}");
+        }
     }
 }

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use leadscore_domain::{Dataset, ExternalIds, RecordType, retain_indexed};
 use polars::prelude::*;
 
-use crate::columns::{FileColumns, Row};
-use crate::error::MAX_REPORTED;
+use crate::columns::{Cells, FileColumns, Row};
 use crate::frame::{read_text_frame, unreadable};
 use crate::layout::{DataFile, discover};
 use crate::lines::LineMap;
+use crate::problems::Problems;
 use crate::records::{self, CellError};
 use crate::{FilesError, Format, Location, RowProblem};
 
@@ -152,41 +152,6 @@ impl Sources {
     }
 }
 
-/// Collects row problems: fails at the end of a step unless skipping.
-struct Problems {
-    skip: bool,
-    kept: Vec<RowProblem>,
-    total: usize,
-}
-
-impl Problems {
-    fn new(skip: bool) -> Self {
-        Self {
-            skip,
-            kept: Vec::new(),
-            total: 0,
-        }
-    }
-
-    fn push(&mut self, problem: RowProblem) {
-        self.total += 1;
-        if self.skip || self.kept.len() < MAX_REPORTED {
-            self.kept.push(problem);
-        }
-    }
-
-    fn finish(self) -> Result<Vec<RowProblem>, FilesError> {
-        if self.total == 0 || self.skip {
-            Ok(self.kept)
-        } else {
-            Err(FilesError::BadRows {
-                problems: self.kept,
-                total: self.total,
-            })
-        }
-    }
-}
-
 fn read_file(
     file: &DataFile,
     dataset: &mut Dataset,
@@ -223,7 +188,7 @@ fn read_file(
         values.clear();
         values.extend(iters.iter_mut().map(|it| it.next().flatten()));
         let row = Row {
-            values: &values,
+            cells: Cells::Values(&values),
             columns: &columns,
         };
         if let Err((column, err)) = push_record(&file.record, &row, dataset) {

@@ -62,6 +62,11 @@ fn read_parquet(path: &Path) -> Result<TextFrame, FilesError> {
     let frame = ParquetReader::new(file)
         .finish()
         .map_err(|e| unreadable(path, e))?;
+    text_frame(&frame).map_err(|e| unreadable(path, e))
+}
+
+/// A typed frame (read from Parquet) as text columns, with its header.
+pub(crate) fn text_frame(frame: &DataFrame) -> PolarsResult<TextFrame> {
     let header = frame
         .get_column_names()
         .iter()
@@ -71,9 +76,8 @@ fn read_parquet(path: &Path) -> Result<TextFrame, FilesError> {
         .columns()
         .iter()
         .map(to_text)
-        .collect::<PolarsResult<Vec<_>>>()
-        .map_err(|e| unreadable(path, e))?;
-    let frame = DataFrame::new(frame.height(), columns).map_err(|e| unreadable(path, e))?;
+        .collect::<PolarsResult<Vec<_>>>()?;
+    let frame = DataFrame::new(frame.height(), columns)?;
     Ok(TextFrame { header, frame })
 }
 

@@ -8,6 +8,14 @@
 //! [`ParsedFolder`]; [`ParsedFolder::resolve`] then checks every reference and gives
 //! the [`LoadedFolder`] with its [`Dataset`](leadscore_domain::Dataset).
 //!
+//! A folder too large to hold twice in memory is streamed instead:
+//! [`stream_folder`] reads it record by record (CSV with the `csv` crate, Parquet
+//! in row batches) and hands each record to a
+//! [`RecordSink`](leadscore_domain::RecordSink) as soon as it is checked, parents
+//! first, so that the sink checks references as they come. It applies the same
+//! checks, with the same messages, as [`read_folder`]; see the differences in
+//! when it stops in [`stream_folder`]'s documentation.
+//!
 //! ```
 //! use leadscore_domain::ExternalIds;
 //! use leadscore_files::{read_folder, write_folder, Format, ReadOptions};
@@ -34,12 +42,15 @@ mod folder;
 mod frame;
 mod layout;
 mod lines;
+mod problems;
 mod records;
+mod stream;
 mod table;
 mod write;
 
-pub use error::{FilesError, Location, RowProblem};
+pub use error::{FilesError, Location, MAX_REPORTED, RowProblem};
 pub use folder::{LoadedFolder, ParsedFolder, ReadOptions, read_folder};
 pub use layout::Format;
+pub use stream::{StreamOptions, StreamSummary, stream_folder};
 pub use table::{detect_delimiter, read_table};
 pub use write::write_folder;

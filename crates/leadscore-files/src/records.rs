@@ -86,20 +86,78 @@ pub(crate) fn lead(row: &Row<'_, '_>) -> Result<Lead, CellError> {
     lead.validate().map_err(|e| (Some("closed_at"), e))
 }
 
-pub(crate) fn interaction(row: &Row<'_, '_>) -> Result<Interaction, CellError> {
-    Ok(Interaction {
-        interaction_id: required_id(row, "interaction_id", |v| InteractionId::parse(v))?,
-        kind: cell(
-            "kind",
-            InteractionKind::parse(row.get("kind").unwrap_or("")),
+/// An interaction's standard values, checked, borrowed from its row: what a
+/// streaming reader hands over without building an [`Interaction`].
+pub(crate) struct InteractionValues<'a, K> {
+    pub id: &'a str,
+    pub kind: K,
+    pub occurred_at: Timestamp,
+    pub contact_id: Option<&'a str>,
+    pub lead_id: Option<&'a str>,
+    pub visitor_id: Option<&'a str>,
+}
+
+/// Checks an id with its type's own constructor, keeping the (trimmed) text.
+fn checked<'a, T>(
+    column: &'static str,
+    value: &'a str,
+    parse: impl Fn(&str) -> Result<T, DomainError>,
+) -> Result<&'a str, CellError> {
+    cell(column, parse(value)).map(|_| value.trim())
+}
+
+fn checked_optional<'a, T>(
+    row: &Row<'_, 'a>,
+    column: &'static str,
+    parse: impl Fn(&str) -> Result<T, DomainError>,
+) -> Result<Option<&'a str>, CellError> {
+    row.get(column)
+        .map(|v| checked(column, v, parse))
+        .transpose()
+}
+
+/// Checks an interaction's standard columns, in the order their problems are
+/// reported. `kind` reads the kind (the caller may cache kinds).
+pub(crate) fn interaction_values<'a, K>(
+    row: &Row<'_, 'a>,
+    kind: impl FnOnce(&str) -> Result<K, DomainError>,
+) -> Result<InteractionValues<'a, K>, CellError> {
+    Ok(InteractionValues {
+        id: checked(
+            "interaction_id",
+            row.get("interaction_id").unwrap_or(""),
+            |v| InteractionId::parse(v),
         )?,
+        kind: cell("kind", kind(row.get("kind").unwrap_or("")))?,
         occurred_at: cell(
             "occurred_at",
             Timestamp::parse(row.get("occurred_at").unwrap_or("")),
         )?,
-        contact_id: optional_id(row, "contact_id", |v| ContactId::parse(v))?,
-        lead_id: optional_id(row, "lead_id", |v| LeadId::parse(v))?,
-        visitor_id: optional_id(row, "visitor_id", |v| VisitorId::parse(v))?,
+        contact_id: checked_optional(row, "contact_id", |v| ContactId::parse(v))?,
+        lead_id: checked_optional(row, "lead_id", |v| LeadId::parse(v))?,
+        visitor_id: checked_optional(row, "visitor_id", |v| VisitorId::parse(v))?,
+    })
+}
+
+pub(crate) fn interaction(row: &Row<'_, '_>) -> Result<Interaction, CellError> {
+    let v = interaction_values(row, InteractionKind::parse)?;
+    // The texts were checked above: these constructors cannot fail here.
+    Ok(Interaction {
+        interaction_id: cell("interaction_id", InteractionId::parse(v.id))?,
+        kind: v.kind,
+        occurred_at: v.occurred_at,
+        contact_id: v
+            .contact_id
+            .map(|c| cell("contact_id", ContactId::parse(c)))
+            .transpose()?,
+        lead_id: v
+            .lead_id
+            .map(|l| cell("lead_id", LeadId::parse(l)))
+            .transpose()?,
+        visitor_id: v
+            .visitor_id
+            .map(|x| cell("visitor_id", VisitorId::parse(x)))
+            .transpose()?,
         properties: row.custom(),
     })
 }

@@ -1,0 +1,195 @@
+//! Streaming DATA.md folders: the same records as `read_folder` + `resolve`,
+//! handed over one at a time, parents first.
+
+mod support;
+
+use std::collections::{BTreeMap, HashSet};
+
+use leadscore_files::{Format, StreamOptions, stream_folder, write_folder};
+use support::*;
+
+#[test]
+fn the_sample_folder_streams_the_records_read_folder_gives() -> TestResult {
+    let expected = load(&sample(), false)?.dataset;
+    let (sink, summary) = stream(&sample(), false)?;
+    assert_eq!(sink.order, "aclmi");
+    assert_eq!(summary.records() as usize, expected.len());
+    assert_eq!(summary.interactions as usize, expected.interactions.len());
+    assert!(summary.skipped.is_empty());
+    assert_eq!(sink.data.accounts, expected.accounts);
+    assert_eq!(sink.data.contacts, expected.contacts);
+    assert_eq!(sink.data.leads, expected.leads);
+    assert_eq!(sink.data.custom, expected.custom);
+    assert_eq!(sink.data.interactions, expected.interactions);
+    assert!(
+        expected
+            .interactions
+            .iter()
+            .any(|i| !i.properties.is_empty())
+    );
+    Ok(())
+}
+
+#[test]
+fn parquet_and_mixed_folders_stream_the_same_records_as_csv() -> TestResult {
+    let expected = load(&sample(), false)?.dataset;
+    let out = tempfile::tempdir()?;
+    let parquet = out.path().join("parquet");
+    write_folder(&expected, &parquet, Format::Parquet)?;
+    let (sink, summary) = stream(&parquet, false)?;
+    assert_eq!(summary.records() as usize, expected.len());
+    assert_eq!(sink.data, expected);
+
+    // Leads and interactions in CSV, the rest in Parquet.
+    let mixed = out.path().join("mixed");
+    write_folder(&expected, &mixed, Format::Parquet)?;
+    for stem in ["leads", "interactions"] {
+        std::fs::remove_file(mixed.join(format!("{stem}.parquet")))?;
+        std::fs::copy(
+            sample().join(format!("{stem}.csv")),
+            mixed.join(format!("{stem}.csv")),
+        )?;
+    }
+    let (sink, _) = stream(&mixed, false)?;
+    assert_eq!(sink.data, expected);
+    Ok(())
+}
+
+#[test]
+fn only_wanted_non_empty_properties_are_passed() -> TestResult {
+    let csv = folder(&good_files())?;
+    let parquet = tempfile::tempdir()?;
+    let data = load(csv.path(), false)?.dataset;
+    write_folder(&data, &parquet.path().join("copy"), Format::Parquet)?;
+    for dir in [csv.path().to_path_buf(), parquet.path().join("copy")] {
+        let mut sink = Collect {
+            wanted: Some(HashSet::from(["url"])),
+            ..Collect::default()
+        };
+        stream_folder(&dir, &mut sink, &StreamOptions::default())?;
+        let props: Vec<Vec<(String, String)>> = sink
+            .data
+            .interactions
+            .iter()
+            .map(|i| {
+                i.properties
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            props,
+            vec![
+                vec![("url".to_owned(), "https://x.test".to_owned())],
+                vec![("url".to_owned(), "https://x.test/pricing".to_owned())],
+                vec![],
+            ],
+            "{}",
+            dir.display()
+        );
+        let mut none = Collect {
+            wanted: Some(HashSet::new()),
+            ..Collect::default()
+        };
+        stream_folder(&dir, &mut none, &StreamOptions::default())?;
+        assert_eq!(none.data.interactions.len(), 3);
+        assert!(
+            none.data
+                .interactions
+                .iter()
+                .all(|i| i.properties.is_empty())
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn crlf_files_and_blank_lines_read_like_lf_files() -> TestResult {
+    let dir = folder(&[
+        (
+            "accounts.csv",
+            "account_id,name\r\nA1,\"Acme\r\nInc\"\r\n\r\nA2,Globex\r\n",
+        ),
+        (
+            "leads.csv",
+            "lead_id,created_at,account_id\n\nL1,2026-01-05,A1\n\nL2,2026-01-05,A2",
+        ),
+    ])?;
+    let (sink, _) = stream(dir.path(), false)?;
+    assert_eq!(sink.data.accounts.len(), 2);
+    assert_eq!(sink.data.accounts[0].name.as_deref(), Some("Acme\r\nInc"));
+    assert_eq!(sink.data.accounts[1].name.as_deref(), Some("Globex"));
+    assert_eq!(sink.data.leads.len(), 2);
+    // Lines count the blank lines and the quoted line break.
+    let dir = folder(&[(
+        "accounts.csv",
+        "account_id,name,employees\r\nA1,\"Acme\r\nInc\",1\r\n\r\nA2,Globex,x\r\n",
+    )])?;
+    let msg = stream(dir.path(), false)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        msg.contains("accounts.csv line 5, column employees"),
+        "{msg}"
+    );
+    let dir = folder(&[("leads.csv", "lead_id,created_at\n\n\nL1,never")])?;
+    let msg = stream(dir.path(), false)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(msg.contains("leads.csv line 4, column created_at"), "{msg}");
+    Ok(())
+}
+
+#[test]
+fn skipping_bad_rows_skips_what_refers_to_them() -> TestResult {
+    // C2's account is unknown, so C2 is skipped, and with it I3, which refers to
+    // C2; I1 is a duplicate and skipped too.
+    let files = [
+        ("accounts.csv", ACCOUNTS),
+        (
+            "contacts.csv",
+            "contact_id,account_id,visitor_id\nC1,A1,V1\nC2,A404,\n",
+        ),
+        (
+            "interactions.csv",
+            "interaction_id,kind,occurred_at,contact_id\nI1,EmailOpened,2026-01-10,C1\nI3,EmailOpened,2026-01-10,C2\nI1,EmailOpened,2026-01-11,C1\n",
+        ),
+    ];
+    let dir = folder(&files)?;
+    let (sink, summary) = stream(dir.path(), true)?;
+    assert_eq!((summary.contacts, summary.interactions), (1, 1));
+    assert_eq!(sink.data.interactions.len(), 1);
+    let skipped: Vec<String> = summary.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert!(
+        skipped[0]
+            .contains("contacts.csv line 3, column account_id: account \"A404\" does not exist")
+    );
+    assert!(
+        skipped[1]
+            .contains("interactions.csv line 3, column contact_id: contact \"C2\" does not exist")
+    );
+    assert!(skipped[2].contains("interactions.csv line 4, column interaction_id: duplicate interaction_id \"I1\" (first at line 2)"));
+    // read_folder skips the same records.
+    let loaded = load(dir.path(), true)?;
+    assert_eq!(loaded.dataset.interactions, sink.data.interactions);
+    assert_eq!(loaded.skipped.len(), 3);
+    Ok(())
+}
+
+#[test]
+fn custom_files_come_before_interactions_in_name_order() -> TestResult {
+    let mut files = good_files();
+    files.push(("custom/Call.csv", "record_id,lead_id\nK1,L2\n"));
+    let dir = folder(&files)?;
+    let (sink, summary) = stream(dir.path(), false)?;
+    assert_eq!(sink.order, "aclmi");
+    let names: Vec<String> = summary.custom.keys().map(ToString::to_string).collect();
+    assert_eq!(names, ["Call", "Meeting"]);
+    let expected: BTreeMap<_, _> = load(dir.path(), false)?.dataset.custom;
+    assert_eq!(sink.data.custom, expected);
+    Ok(())
+}

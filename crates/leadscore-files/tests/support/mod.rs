@@ -1,0 +1,234 @@
+//! Shared by the streaming tests: a sink that collects records, and folders.
+
+#![allow(dead_code)] // each test file uses part of it
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use leadscore_domain::{
+    Account, Contact, ContactId, CustomRecord, Dataset, DomainError, EntityName, ExternalIds,
+    Fields, Interaction, InteractionId, InteractionRow, Lead, LeadId, RecordSink, UnknownReference,
+    VisitorId,
+};
+use leadscore_files::{
+    FilesError, LoadedFolder, ReadOptions, StreamOptions, StreamSummary, read_folder, stream_folder,
+};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Keeps every record, and refuses references to records it does not have, as
+/// `resolve` does.
+#[derive(Debug, Default)]
+pub struct Collect {
+    pub data: Dataset,
+    pub accounts: HashSet<String>,
+    pub contacts: HashSet<String>,
+    pub leads: HashSet<String>,
+    /// `None` wants every property.
+    pub wanted: Option<HashSet<&'static str>>,
+    /// The order records came in: a, c, l, m (custom), i.
+    pub order: String,
+}
+
+pub fn known(
+    set: &HashSet<String>,
+    column: &'static str,
+    id: Option<&str>,
+) -> Result<(), UnknownReference> {
+    match id {
+        Some(id) if !set.contains(id) => Err(UnknownReference {
+            column,
+            id: id.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// An id the reader should never have handed over.
+pub fn invalid(e: DomainError) -> UnknownReference {
+    UnknownReference {
+        column: "invalid",
+        id: e.to_string(),
+    }
+}
+
+impl Collect {
+    fn note(&mut self, c: char) {
+        if !self.order.ends_with(c) {
+            self.order.push(c);
+        }
+    }
+}
+
+impl RecordSink for Collect {
+    fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
+        self.note('a');
+        self.accounts.insert(account.account_id.to_string());
+        self.data.accounts.push(account);
+        Ok(())
+    }
+
+    fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
+        self.note('c');
+        known(
+            &self.accounts,
+            "account_id",
+            contact.account_id.as_ref().map(|a| a.as_str()),
+        )?;
+        self.contacts.insert(contact.contact_id.to_string());
+        self.data.contacts.push(contact);
+        Ok(())
+    }
+
+    fn lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
+        self.note('l');
+        known(
+            &self.contacts,
+            "contact_id",
+            lead.contact_id.as_ref().map(|c| c.as_str()),
+        )?;
+        known(
+            &self.accounts,
+            "account_id",
+            lead.account_id.as_ref().map(|a| a.as_str()),
+        )?;
+        self.leads.insert(lead.lead_id.to_string());
+        self.data.leads.push(lead);
+        Ok(())
+    }
+
+    fn custom(
+        &mut self,
+        entity: &EntityName,
+        record: CustomRecord,
+    ) -> Result<(), UnknownReference> {
+        self.note('m');
+        known(&self.leads, "lead_id", Some(record.lead_id.as_str()))?;
+        self.data
+            .custom
+            .entry(entity.clone())
+            .or_default()
+            .push(record);
+        Ok(())
+    }
+
+    fn interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
+        self.note('i');
+        known(&self.contacts, "contact_id", row.contact_id)?;
+        known(&self.leads, "lead_id", row.lead_id)?;
+        let mut properties = Fields::new();
+        for (name, value) in row.properties {
+            assert!(!value.is_empty(), "empty property {name} passed");
+            assert!(self.wants_property(name), "unwanted property {name} passed");
+            properties.set(*name, *value);
+        }
+        self.data.interactions.push(Interaction {
+            interaction_id: InteractionId::parse(row.id).map_err(invalid)?,
+            kind: row.kind.clone(),
+            occurred_at: row.occurred_at,
+            contact_id: row
+                .contact_id
+                .map(ContactId::parse)
+                .transpose()
+                .map_err(invalid)?,
+            lead_id: row
+                .lead_id
+                .map(LeadId::parse)
+                .transpose()
+                .map_err(invalid)?,
+            visitor_id: row
+                .visitor_id
+                .map(VisitorId::parse)
+                .transpose()
+                .map_err(invalid)?,
+            properties,
+        });
+        Ok(())
+    }
+
+    fn wants_property(&self, name: &str) -> bool {
+        self.wanted.as_ref().is_none_or(|w| w.contains(name))
+    }
+}
+
+pub fn stream(dir: &Path, skip: bool) -> Result<(Collect, StreamSummary), FilesError> {
+    let mut sink = Collect::default();
+    let summary = stream_folder(
+        dir,
+        &mut sink,
+        &StreamOptions {
+            skip_bad_rows: skip,
+        },
+    )?;
+    Ok((sink, summary))
+}
+
+pub fn load(dir: &Path, skip: bool) -> Result<LoadedFolder, FilesError> {
+    read_folder(
+        dir,
+        &ReadOptions {
+            skip_bad_rows: skip,
+        },
+    )?
+    .resolve(&ExternalIds::default())
+}
+
+pub fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../training-data/sample")
+}
+
+pub fn folder(files: &[(&str, &str)]) -> Result<tempfile::TempDir, std::io::Error> {
+    let dir = tempfile::tempdir()?;
+    for (name, body) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, body)?;
+    }
+    Ok(dir)
+}
+
+pub const ACCOUNTS: &str = "account_id,name,employees\nA1,Acme,10\nA2,Globex,\n";
+pub const CONTACTS: &str = "contact_id,account_id,visitor_id\nC1,A1,V1\nC2,A2,\n";
+pub const LEADS: &str = "lead_id,created_at,contact_id,account_id,status,closed_at\n\
+L1,2026-01-05T10:00:00Z,C1,A1,qualified,2026-02-01\nL2,2026-01-06,,A2,,\n";
+pub const INTERACTIONS: &str = "interaction_id,kind,occurred_at,contact_id,lead_id,visitor_id,url,email_name\n\
+I1,EmailClicked,2026-01-10T08:00:00Z,C1,L1,,https://x.test,Spring\n\
+I2,WebsiteVisited,2026-01-11,,,V1,https://x.test/pricing,\n\
+I3,TrialStarted,2026-01-12T08:00:00Z,C2,,, ,\n";
+pub const MEETINGS: &str = "record_id,lead_id,meeting_type\nM1,L1,Demo\n";
+
+pub fn good_files() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("accounts.csv", ACCOUNTS),
+        ("contacts.csv", CONTACTS),
+        ("leads.csv", LEADS),
+        ("interactions.csv", INTERACTIONS),
+        ("custom/Meeting.csv", MEETINGS),
+    ]
+}
+
+pub fn with(name: &'static str, body: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut files = good_files();
+    files.retain(|(n, _)| *n != name);
+    files.push((name, body));
+    files
+}
+
+/// Streams a folder that must fail; the error's text. Checks that `read_folder`
+/// + `resolve` fail the same way.
+pub fn stream_error(files: &[(&str, &str)]) -> Result<String, Box<dyn std::error::Error>> {
+    let dir = folder(files)?;
+    let streamed = match stream(dir.path(), false) {
+        Ok(_) => return Err("the folder was accepted".into()),
+        Err(e) => e.to_string(),
+    };
+    let loaded = load(dir.path(), false).err().map(|e| e.to_string());
+    assert_eq!(
+        loaded.as_deref(),
+        Some(streamed.as_str()),
+        "read_folder differs"
+    );
+    Ok(streamed)
+}
