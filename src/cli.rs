@@ -21,6 +21,80 @@ pub enum Command {
     Import(ImportArgs),
     /// Write everything in the store out as a DATA.md folder.
     Export(ExportArgs),
+    /// Rule models (RULES.md): check, render, score a folder, backtest.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate models; exit 0 when all are valid, 1 with every error located.
+    Check(RulesCheckArgs),
+    /// Print a model's text view, one line per rule.
+    Text(RulesTextArgs),
+    /// Score every lead of a DATA.md folder under each model, as of a time.
+    Score(RulesScoreArgs),
+    /// How well each model ranks the folder's closed leads: AUC, conversion by grade.
+    Backtest(RulesBacktestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesCheckArgs {
+    /// Model files (YAML, or JSON when the name ends in .json).
+    #[arg(required = true)]
+    pub models: Vec<PathBuf>,
+    /// Also check every field and custom entity the models read against the
+    /// records of this DATA.md folder.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesTextArgs {
+    /// The model file.
+    pub model: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesScoreArgs {
+    /// Model files (YAML, or JSON when the name ends in .json).
+    #[arg(required = true)]
+    pub models: Vec<PathBuf>,
+    /// The DATA.md folder whose leads to score.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The evaluation time (RFC 3339 or a date); only interactions at or before it
+    /// count. Default: now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// The CSV file to write: lead_id,model,score,grade,sales_ready,reason.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write each score's explanation, one JSON object per line.
+    #[arg(long)]
+    pub explain: Option<PathBuf>,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesBacktestArgs {
+    /// Model files (YAML, or JSON when the name ends in .json).
+    #[arg(required = true)]
+    pub models: Vec<PathBuf>,
+    /// The DATA.md folder whose closed leads to score.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Score every lead as of this time instead of as of its close time.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl Command {
@@ -30,6 +104,10 @@ impl Command {
             Self::Generate(a) => a.json,
             Self::Import(a) => a.json,
             Self::Export(a) => a.json,
+            Self::Rules(RulesCommand::Check(a)) => a.json,
+            Self::Rules(RulesCommand::Text(_)) => false,
+            Self::Rules(RulesCommand::Score(a)) => a.json,
+            Self::Rules(RulesCommand::Backtest(a)) => a.json,
         }
     }
 }

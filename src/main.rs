@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => commands::generate::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Rules(command) => commands::rules::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

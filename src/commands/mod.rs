@@ -3,6 +3,7 @@
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod rules;
 
 use anyhow::Context;
 use leadscore_store::{DatabaseUrl, SqlStore};

@@ -12,7 +12,7 @@ use leadscore_domain::{
     Account, AccountId, Contact, ContactId, Dataset, Interaction, InteractionId, InteractionKind,
     Lead, LeadId, Timestamp,
 };
-use leadscore_rules::{Evaluator, Graph, Plan, Projection, RuleModel, Scores};
+use leadscore_rules::{Evaluator, Graph, Plan, RuleModel, Scores};
 
 const LEADS: usize = 20_000;
 const PER_LEAD: usize = 50;

@@ -7,7 +7,9 @@
 //! subtraction. Only the interaction properties the models read are kept (a
 //! [`Projection`]), which bounds memory for large folders.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use leadscore_domain::{
     Account, Contact, CustomRecord, Dataset, EntityName, Interaction, InteractionKind,
@@ -15,6 +17,7 @@ use leadscore_domain::{
 };
 
 use crate::error::RulesError;
+use crate::ids::IdIndex;
 
 /// "No record" in index columns.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -95,13 +98,13 @@ impl StrColumn {
 pub struct GraphBuilder {
     projection: Projection,
     accounts: Vec<Account>,
-    account_index: HashMap<String, u32>,
+    account_index: IdIndex,
     contacts: Vec<Contact>,
-    contact_index: HashMap<String, u32>,
+    contact_index: IdIndex,
     contact_account: Vec<u32>,
-    visitor_index: HashMap<String, u32>,
+    visitor_index: IdIndex,
     leads: Vec<Lead>,
-    lead_index: HashMap<String, u32>,
+    lead_index: IdIndex,
     lead_contact: Vec<u32>,
     lead_account: Vec<u32>,
     kinds: Vec<InteractionKind>,
@@ -116,6 +119,9 @@ pub struct GraphBuilder {
     unattributed: u64,
     custom: Vec<CustomEntity>,
     custom_index: HashMap<EntityName, u32>,
+    /// The contact id of the previous interaction and its position: files are
+    /// often grouped by contact, and a hash lookup is a cache miss.
+    last_contact: (String, u32),
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -134,8 +140,13 @@ impl GraphBuilder {
     /// Adds an account.
     pub fn add_account(&mut self, account: Account) {
         let i = to_u32(self.accounts.len());
+        let accounts = &self.accounts;
         self.account_index
-            .insert(account.account_id.as_str().to_owned(), i);
+            .insert(account.account_id.as_str(), i, |p| {
+                accounts
+                    .get(p as usize)
+                    .map_or("", |a| a.account_id.as_str())
+            });
         self.accounts.push(account);
     }
 
@@ -146,10 +157,20 @@ impl GraphBuilder {
             None => NONE,
         };
         let i = to_u32(self.contacts.len());
+        let contacts = &self.contacts;
         self.contact_index
-            .insert(contact.contact_id.as_str().to_owned(), i);
+            .insert(contact.contact_id.as_str(), i, |p| {
+                contacts
+                    .get(p as usize)
+                    .map_or("", |c| c.contact_id.as_str())
+            });
         if let Some(visitor) = &contact.visitor_id {
-            self.visitor_index.insert(visitor.as_str().to_owned(), i);
+            self.visitor_index.insert(visitor.as_str(), i, |p| {
+                contacts
+                    .get(p as usize)
+                    .and_then(|c| c.visitor_id.as_ref())
+                    .map_or("", |v| v.as_str())
+            });
         }
         self.contact_account.push(account);
         self.contacts.push(contact);
@@ -167,7 +188,10 @@ impl GraphBuilder {
             None => NONE,
         };
         let i = to_u32(self.leads.len());
-        self.lead_index.insert(lead.lead_id.as_str().to_owned(), i);
+        let leads = &self.leads;
+        self.lead_index.insert(lead.lead_id.as_str(), i, |p| {
+            leads.get(p as usize).map_or("", |l| l.lead_id.as_str())
+        });
         self.lead_contact.push(contact);
         self.lead_account.push(account);
         self.leads.push(lead);
@@ -206,8 +230,15 @@ impl GraphBuilder {
     /// contact lists, if any) is counted and dropped: it counts for no score.
     pub fn add_interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
         let contact = match (row.contact_id, row.visitor_id) {
-            (Some(id), _) => self.contact_ix(id, "contact_id")?,
-            (None, Some(visitor)) => self.visitor_index.get(visitor).copied().unwrap_or(NONE),
+            (Some(id), _) if id == self.last_contact.0 => self.last_contact.1,
+            (Some(id), _) => {
+                let c = self.contact_ix(id, "contact_id")?;
+                self.last_contact.0.clear();
+                self.last_contact.0.push_str(id);
+                self.last_contact.1 = c;
+                c
+            }
+            (None, Some(visitor)) => self.visitor_index.get(visitor).unwrap_or(NONE),
             (None, None) => NONE,
         };
         let lead = match row.lead_id {
@@ -409,12 +440,8 @@ impl RecordSink for GraphBuilder {
     }
 }
 
-fn lookup(
-    index: &HashMap<String, u32>,
-    id: &str,
-    column: &'static str,
-) -> Result<u32, UnknownReference> {
-    index.get(id).copied().ok_or_else(|| UnknownReference {
+fn lookup(index: &IdIndex, id: &str, column: &'static str) -> Result<u32, UnknownReference> {
+    index.get(id).ok_or_else(|| UnknownReference {
         column,
         id: id.to_owned(),
     })
@@ -495,7 +522,7 @@ pub struct Graph {
     pub(crate) contact_account: Vec<u32>,
     pub(crate) account_contacts: Csr,
     pub(crate) leads: Vec<Lead>,
-    lead_index: HashMap<String, u32>,
+    lead_index: IdIndex,
     pub(crate) lead_contact: Vec<u32>,
     pub(crate) lead_account: Vec<u32>,
     kinds: Vec<InteractionKind>,
@@ -560,7 +587,7 @@ impl Graph {
 
     /// The index of a lead by id.
     pub fn lead_index(&self, id: &str) -> Option<usize> {
-        self.lead_index.get(id).map(|&i| i as usize)
+        self.lead_index.get(id).map(|i| i as usize)
     }
 
     /// Number of interactions kept (attributed to a contact).

@@ -27,6 +27,7 @@ mod error;
 mod eval;
 mod explain;
 mod graph;
+mod ids;
 mod load;
 mod model;
 mod paths;

@@ -1,0 +1,400 @@
+//! `leadscore rules check | text | score | backtest`
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use leadscore_domain::{ExternalIds, Timestamp};
+use leadscore_files::{ReadOptions, StreamOptions, read_folder, stream_folder};
+use leadscore_rules::{
+    Backtest, Evaluator, Graph, GraphBuilder, Outcome, Plan, Problem, RuleModel, RulesError,
+    Schema, Scores, backtest,
+};
+use serde::Serialize;
+
+use crate::cli::{RulesBacktestArgs, RulesCheckArgs, RulesCommand, RulesScoreArgs, RulesTextArgs};
+use crate::output::print_summary;
+use crate::progress;
+
+pub fn run(command: RulesCommand) -> anyhow::Result<()> {
+    match command {
+        RulesCommand::Check(args) => check(args),
+        RulesCommand::Text(args) => text(args),
+        RulesCommand::Score(args) => score(args),
+        RulesCommand::Backtest(args) => run_backtest(args),
+    }
+}
+
+/// Reads one model file: JSON when its name ends in `.json`, YAML otherwise.
+fn read_model(path: &Path) -> Result<RuleModel, anyhow::Error> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the model {}", path.display()))?;
+    let parsed = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        RuleModel::from_json(&text)
+    } else {
+        RuleModel::from_yaml(&text)
+    };
+    parsed.with_context(|| path.display().to_string())
+}
+
+/// Reads and compiles models; model names must be unique.
+fn load_plans(paths: &[PathBuf]) -> anyhow::Result<Vec<Plan>> {
+    let mut names = HashSet::new();
+    let mut plans = Vec::with_capacity(paths.len());
+    for path in paths {
+        let model = read_model(path)?;
+        if !names.insert(model.name.clone()) {
+            return Err(RulesError::DuplicateModel { name: model.name })
+                .with_context(|| path.display().to_string());
+        }
+        plans.push(Plan::compile(&model).with_context(|| path.display().to_string())?);
+    }
+    Ok(plans)
+}
+
+fn parse_at(at: Option<&str>) -> anyhow::Result<Timestamp> {
+    match at {
+        None | Some("now") => Ok(Timestamp::now()),
+        Some(text) => Timestamp::parse(text).context("--at"),
+    }
+}
+
+/// Streams a folder into a graph keeping only what the plans read.
+fn load_graph(dir: &Path, plans: &[Plan]) -> anyhow::Result<Graph> {
+    let spinner = progress::spinner(&format!("reading {}", dir.display()));
+    let mut builder = GraphBuilder::new(Plan::projection(plans));
+    let t = Instant::now();
+    stream_folder(dir, &mut builder, &StreamOptions::default())?;
+    tracing::info!(seconds = t.elapsed().as_secs_f64(), "streamed");
+    let t = Instant::now();
+    let graph = builder.finish();
+    tracing::info!(seconds = t.elapsed().as_secs_f64(), "indexed");
+    spinner.finish_and_clear();
+    Ok(graph)
+}
+
+#[derive(Serialize)]
+struct CheckedModel {
+    file: String,
+    name: Option<String>,
+    rules: usize,
+    valid: bool,
+    problems: Vec<Problem>,
+}
+
+fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
+    let schema = match &args.data {
+        Some(dir) => {
+            let loaded = read_folder(dir, &ReadOptions::default())?
+                .resolve(&ExternalIds::default())
+                .with_context(|| dir.display().to_string())?;
+            Some(Schema::from_dataset(&loaded.dataset))
+        }
+        None => None,
+    };
+    let mut checked = Vec::new();
+    let mut names = HashSet::new();
+    for path in &args.models {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the model {file}"))?;
+        let parsed = if file.to_ascii_lowercase().ends_with(".json") {
+            RuleModel::from_json(&text)
+        } else {
+            RuleModel::from_yaml(&text)
+        };
+        let result = parsed.and_then(|model| {
+            if let Some(schema) = &schema {
+                model.validate_against(schema)?;
+            }
+            Ok(model)
+        });
+        let entry = match result {
+            Ok(model) => {
+                let mut problems = Vec::new();
+                if !names.insert(model.name.clone()) {
+                    problems.push(Problem::new(
+                        "name",
+                        format!("another model given is also named \"{}\"", model.name),
+                    ));
+                }
+                CheckedModel {
+                    file,
+                    rules: model.rules.len(),
+                    valid: problems.is_empty(),
+                    name: Some(model.name),
+                    problems,
+                }
+            }
+            Err(RulesError::Invalid { problems }) => CheckedModel {
+                file,
+                name: None,
+                rules: 0,
+                valid: false,
+                problems,
+            },
+            Err(other) => CheckedModel {
+                file,
+                name: None,
+                rules: 0,
+                valid: false,
+                problems: vec![Problem::new("", other.to_string())],
+            },
+        };
+        checked.push(entry);
+    }
+    let invalid: Vec<&CheckedModel> = checked.iter().filter(|c| !c.valid).collect();
+    if args.json {
+        let body = serde_json::json!({ "ok": invalid.is_empty(), "models": checked });
+        println!("{body}");
+    } else {
+        for c in checked.iter().filter(|c| c.valid) {
+            println!(
+                "ok: {} (model \"{}\", {} rules)",
+                c.file,
+                c.name.as_deref().unwrap_or(""),
+                c.rules
+            );
+        }
+    }
+    if invalid.is_empty() {
+        return Ok(());
+    }
+    let total: usize = invalid.iter().map(|c| c.problems.len()).sum();
+    let mut first = true;
+    for c in &invalid {
+        for p in &c.problems {
+            let prefix = if first { "error" } else { "  also" };
+            first = false;
+            eprintln!("{prefix}: {}: {p}", c.file);
+        }
+    }
+    eprintln!(
+        "{total} problem{} in {} of {} model{}",
+        if total == 1 { "" } else { "s" },
+        invalid.len(),
+        checked.len(),
+        if checked.len() == 1 { "" } else { "s" }
+    );
+    std::process::exit(1);
+}
+
+fn text(args: RulesTextArgs) -> anyhow::Result<()> {
+    let model = read_model(&args.model)?;
+    print!("{}", model.to_text());
+    Ok(())
+}
+
+#[derive(Serialize, Default)]
+struct ModelTally {
+    model: String,
+    scored: u64,
+    not_scored: u64,
+    sales_ready: u64,
+}
+
+#[derive(Serialize)]
+struct ScoreSummary {
+    out: String,
+    at: String,
+    leads: usize,
+    interactions: usize,
+    unattributed_interactions: u64,
+    rows: u64,
+    models: Vec<ModelTally>,
+    read_seconds: f64,
+    score_seconds: f64,
+}
+
+fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
+    let at = parse_at(args.at.as_deref())?;
+    let plans = load_plans(&args.models)?;
+    let started = Instant::now();
+    let graph = load_graph(&args.data, &plans)?;
+    let read_seconds = started.elapsed().as_secs_f64();
+
+    let scoring = Instant::now();
+    let file =
+        File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+    out.write_record([
+        "lead_id",
+        "model",
+        "score",
+        "grade",
+        "sales_ready",
+        "reason",
+    ])?;
+    let mut explain = match &args.explain {
+        Some(path) => {
+            Some(BufWriter::new(File::create(path).with_context(|| {
+                format!("cannot create {}", path.display())
+            })?))
+        }
+        None => None,
+    };
+    let evaluator = Evaluator::new(&graph, &plans);
+    let mut tallies: Vec<ModelTally> = plans
+        .iter()
+        .map(|p| ModelTally {
+            model: p.name().to_owned(),
+            ..ModelTally::default()
+        })
+        .collect();
+    let bar = progress::bar(graph.lead_count() as u64, "scoring", "leads");
+    let mut scores = Scores::default();
+    let mut rows = 0u64;
+    for (i, lead) in graph.leads().iter().enumerate() {
+        evaluator.evaluate(i, at, &mut scores);
+        for ((m, plan), result) in plans.iter().enumerate().zip(&scores.results) {
+            let tally = &mut tallies[m];
+            match result.outcome {
+                Outcome::Scored {
+                    score,
+                    grade,
+                    sales_ready,
+                } => {
+                    tally.scored += 1;
+                    tally.sales_ready += u64::from(sales_ready);
+                    let grade = grade
+                        .and_then(|g| plan.model().grades.get(usize::from(g)))
+                        .map_or("", |g| g.name.as_str());
+                    let number = score.to_string();
+                    out.write_record([
+                        lead.lead_id.as_str(),
+                        plan.name(),
+                        &number,
+                        grade,
+                        if sales_ready { "true" } else { "false" },
+                        "",
+                    ])?;
+                }
+                Outcome::Unscored(why) => {
+                    tally.not_scored += 1;
+                    out.write_record([
+                        lead.lead_id.as_str(),
+                        plan.name(),
+                        "",
+                        "",
+                        "false",
+                        why.reason(),
+                    ])?;
+                }
+            }
+            rows += 1;
+            if let Some(w) = &mut explain
+                && let Some(e) = evaluator.explain(&scores, m)
+            {
+                serde_json::to_writer(&mut *w, &e)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        if i % 65_536 == 0 {
+            bar.set_position(i as u64);
+        }
+    }
+    bar.finish_and_clear();
+    out.flush()
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    if let Some(w) = &mut explain {
+        w.flush()?;
+    }
+    let summary = ScoreSummary {
+        out: args.out.display().to_string(),
+        at: at.to_string(),
+        leads: graph.lead_count(),
+        interactions: graph.interaction_count(),
+        unattributed_interactions: graph.unattributed_count(),
+        rows,
+        models: tallies,
+        read_seconds,
+        score_seconds: scoring.elapsed().as_secs_f64(),
+    };
+    print_summary(args.json, &summary, || {
+        let mut text = format!(
+            "scored {} leads under {} model{} as of {} into {} (read {:.1}s, scored {:.1}s)",
+            summary.leads,
+            summary.models.len(),
+            if summary.models.len() == 1 { "" } else { "s" },
+            summary.at,
+            summary.out,
+            summary.read_seconds,
+            summary.score_seconds
+        );
+        for m in &summary.models {
+            text.push_str(&format!(
+                "\n  {}: {} scored, {} not scored, {} sales-ready",
+                m.model, m.scored, m.not_scored, m.sales_ready
+            ));
+        }
+        text
+    });
+    Ok(())
+}
+
+fn run_backtest(args: RulesBacktestArgs) -> anyhow::Result<()> {
+    let at = match args.at.as_deref() {
+        Some(text) => Some(parse_at(Some(text))?),
+        None => None,
+    };
+    let plans = load_plans(&args.models)?;
+    let graph = load_graph(&args.data, &plans)?;
+    let evaluator = Evaluator::new(&graph, &plans);
+    let result = backtest(&evaluator, at);
+    if result.closed_leads == 0 {
+        bail!(
+            "{} holds no closed (qualified or disqualified) lead to backtest on",
+            args.data.display()
+        );
+    }
+    print_summary(args.json, &result, || backtest_table(&result));
+    Ok(())
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// The backtest as a plain table, one block per model.
+fn backtest_table(b: &Backtest) -> String {
+    let mut out = format!(
+        "{} closed leads, scored as of {}{}\n",
+        b.closed_leads,
+        b.scored_as_of,
+        if b.without_close_time > 0 {
+            format!(" ({} left out: no close time)", b.without_close_time)
+        } else {
+            String::new()
+        }
+    );
+    for m in &b.models {
+        out.push_str(&format!(
+            "\n{}: AUC {}, {} scored ({} not scored), conversion {}\n",
+            m.model,
+            m.auc.map_or_else(|| "-".to_owned(), |a| format!("{a:.3}")),
+            m.scored,
+            m.not_scored,
+            percent(m.overall.conversion_rate)
+        ));
+        out.push_str(&format!(
+            "  {:<14} {:>8} {:>10} {:>11}\n",
+            "grade", "leads", "qualified", "conversion"
+        ));
+        for g in m.grades.iter().chain(&m.sales_ready) {
+            out.push_str(&format!(
+                "  {:<14} {:>8} {:>10} {:>11}\n",
+                g.group,
+                g.leads,
+                g.qualified,
+                percent(g.conversion_rate)
+            ));
+        }
+    }
+    out.trim_end().to_owned()
+}
