@@ -35,6 +35,10 @@ pub struct UnknownReference {
 /// Receives a lead history record by record. Readers call it in this order:
 /// accounts, contacts, leads, custom records, interactions, so that every
 /// reference points at a record already received.
+///
+/// A method that returns `Err` must not have kept the record: the reader reports
+/// the row (or skips it, when asked to skip bad rows) and records that refer to
+/// it are refused in turn.
 pub trait RecordSink {
     /// An account.
     fn account(&mut self, account: Account) -> Result<(), UnknownReference>;
