@@ -241,3 +241,36 @@ fn backtest_reports_auc_and_conversion_by_grade() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn score_warns_about_fields_no_record_of_the_folder_has() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    folder(dir.path())?;
+    let m = dir.path().join("typo.yaml");
+    std::fs::write(
+        &m,
+        "name: Typo\ntarget: contact\nrules:\n  - name: r\n    when: [ { entity: Lead, where: [ { field: budget_bnd, op: is_empty } ] } ]\n    points: 1\n",
+    )?;
+    let out = dir.path().join("scores.csv");
+    let run = leadscore(&[
+        "rules",
+        "score",
+        m.to_str().ok_or("path")?,
+        "--data",
+        dir.path().to_str().ok_or("path")?,
+        "--at",
+        "2026-03-01",
+        "--out",
+        out.to_str().ok_or("path")?,
+    ]);
+    let stderr = run.stderr();
+    run.success()?;
+    assert!(
+        stderr.contains("warning: model \"Typo\": rules[0].when[0].where[0].field"),
+        "{stderr}"
+    );
+    // The field reads as absent, so `is_empty` holds for the scored lead.
+    let csv = std::fs::read_to_string(&out)?;
+    assert!(csv.contains("L1,Typo,1,"), "{csv}");
+    Ok(())
+}

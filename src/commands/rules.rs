@@ -76,6 +76,20 @@ fn load_graph(dir: &Path, plans: &[Plan]) -> anyhow::Result<Graph> {
     let graph = builder.finish();
     tracing::info!(seconds = t.elapsed().as_secs_f64(), "indexed");
     spinner.finish_and_clear();
+    // A field no record of the folder has reads as absent: legal, but most often a
+    // typo, so say so without stopping.
+    let schema = Schema::from_graph(&graph);
+    for plan in plans {
+        if let Err(RulesError::Invalid { problems }) = plan.model().validate_against(&schema) {
+            for p in problems {
+                eprintln!(
+                    "warning: model \"{}\": {p} (in {}; it reads as absent)",
+                    plan.name(),
+                    dir.display()
+                );
+            }
+        }
+    }
     Ok(graph)
 }
 

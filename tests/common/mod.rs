@@ -33,6 +33,11 @@ pub fn leadscore(args: &[&str]) -> Run {
 }
 
 impl Run {
+    /// Its stderr, whether it failed or not.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
     /// Its exit code.
     pub fn code(&self) -> Option<i32> {
         self.output.status.code()

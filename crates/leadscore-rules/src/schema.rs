@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use leadscore_domain::{Dataset, EntityName, RecordType};
 
 use crate::error::RulesError;
+use crate::graph::Graph;
 use crate::model::RuleModel;
 
 /// The DATA.md columns of leads.
@@ -127,6 +128,47 @@ impl Schema {
             for r in records {
                 for (name, _) in r.fields.iter() {
                     schema.add_field(&record, name);
+                }
+            }
+        }
+        schema
+    }
+
+    /// What a lead graph holds: the standard columns plus every custom field and
+    /// custom entity its records carry, and the interaction properties it kept (a
+    /// graph keeps only the properties its projection asked for, and only those
+    /// some interaction has).
+    pub fn from_graph(graph: &Graph) -> Self {
+        let mut schema = Self::standard();
+        let mut add = |schema: &mut Self, record: &RecordType, name: &str| {
+            if !schema.has_field(record, name) {
+                schema.add_field(record, name);
+            }
+        };
+        for account in &graph.accounts {
+            for (name, _) in account.custom.iter() {
+                add(&mut schema, &RecordType::Account, name);
+            }
+        }
+        for contact in &graph.contacts {
+            for (name, _) in contact.custom.iter() {
+                add(&mut schema, &RecordType::Contact, name);
+            }
+        }
+        for lead in &graph.leads {
+            for (name, _) in lead.custom.iter() {
+                add(&mut schema, &RecordType::Lead, name);
+            }
+        }
+        for name in &graph.interactions.prop_names {
+            add(&mut schema, &RecordType::Interaction, name);
+        }
+        for entity in &graph.custom {
+            schema.add_entity(entity.name.clone());
+            let record = RecordType::Custom(entity.name.clone());
+            for r in &entity.records {
+                for (name, _) in r.fields.iter() {
+                    add(&mut schema, &record, name);
                 }
             }
         }
