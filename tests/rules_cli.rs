@@ -231,6 +231,11 @@ fn backtest_reports_auc_and_conversion_by_grade() -> TestResult {
         let auc = m["auc"].as_f64().ok_or("auc")?;
         // Hand-written rules on the generated data rank better than chance.
         assert!(auc > 0.6, "{m}");
+        // Average precision beats the base rate a random order would get.
+        let pr_auc = m["pr_auc"].as_f64().ok_or("pr_auc")?;
+        let base = m["overall"]["conversion_rate"].as_f64().ok_or("rate")?;
+        assert!(pr_auc > base, "{m}");
+        assert!(m["top_decile_lift"].as_f64().ok_or("lift")? > 1.0, "{m}");
         let graded: u64 = m["grades"]
             .as_array()
             .ok_or("grades")?

@@ -389,9 +389,12 @@ fn backtest_table(b: &Backtest) -> String {
     );
     for m in &b.models {
         out.push_str(&format!(
-            "\n{}: AUC {}, {} scored ({} not scored), conversion {}\n",
+            "\n{}: AUC {}, PR-AUC {}, top-decile lift {}, {} scored ({} not scored), conversion {}\n",
             m.model,
             m.auc.map_or_else(|| "-".to_owned(), |a| format!("{a:.3}")),
+            m.pr_auc.map_or_else(|| "-".to_owned(), |a| format!("{a:.3}")),
+            m.top_decile_lift
+                .map_or_else(|| "-".to_owned(), |l| format!("{l:.2}x")),
             m.scored,
             m.not_scored,
             percent(m.overall.conversion_rate)

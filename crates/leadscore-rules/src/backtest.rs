@@ -3,7 +3,7 @@
 //! set against the outcomes: AUC, and conversion by grade.
 
 use leadscore_domain::Timestamp;
-use leadscore_metrics::roc_auc;
+use leadscore_metrics::{lift_by_decile, pr_auc, roc_auc};
 use serde::Serialize;
 
 use crate::eval::{Evaluator, Outcome, Scores};
@@ -53,6 +53,13 @@ pub struct ModelBacktest {
     /// AUC of the score against the outcome over the scored leads; absent when
     /// they are all of one outcome.
     pub auc: Option<f64>,
+    /// Average precision (area under the precision-recall curve) over the scored
+    /// leads; compare with the overall conversion rate, which is what a random
+    /// order gets.
+    pub pr_auc: Option<f64>,
+    /// Conversion in the top-scoring tenth of the scored leads, as a multiple of
+    /// the overall rate.
+    pub top_decile_lift: Option<f64>,
     /// All scored leads together.
     pub overall: GroupOutcome,
     /// By grade, in the model's order, then `(no grade)` if any lead had none.
@@ -88,6 +95,8 @@ pub fn backtest(evaluator: &Evaluator<'_>, at: Option<Timestamp>) -> Backtest {
             scored: 0,
             not_scored: 0,
             auc: None,
+            pr_auc: None,
+            top_decile_lift: None,
             overall: GroupOutcome::new("all"),
             grades: plan
                 .model()
@@ -139,6 +148,8 @@ pub fn backtest(evaluator: &Evaluator<'_>, at: Option<Timestamp>) -> Backtest {
     }
     for (m, pts) in models.iter_mut().zip(&points) {
         m.auc = roc_auc(pts);
+        m.pr_auc = pr_auc(pts);
+        m.top_decile_lift = lift_by_decile(pts).first().map(|d| d.lift);
         m.overall.finish();
         for g in &mut m.grades {
             g.finish();
