@@ -140,7 +140,7 @@ impl Schema {
     /// some interaction has).
     pub fn from_graph(graph: &Graph) -> Self {
         let mut schema = Self::standard();
-        let mut add = |schema: &mut Self, record: &RecordType, name: &str| {
+        let add = |schema: &mut Self, record: &RecordType, name: &str| {
             if !schema.has_field(record, name) {
                 schema.add_field(record, name);
             }
