@@ -210,6 +210,7 @@ fn score_reports_bad_data_with_its_place() -> TestResult {
     assert!(err.contains("interactions.csv"), "{err}");
     assert!(err.contains("line 2"), "{err}");
     assert!(err.contains("occurred_at"), "{err}");
+    assert!(!out.exists(), "a failed run leaves no output file");
     Ok(())
 }
 

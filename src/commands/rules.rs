@@ -1,7 +1,6 @@
 //! `leadscore rules check | text | score | backtest`
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -234,9 +233,7 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
     let read_seconds = started.elapsed().as_secs_f64();
 
     let scoring = Instant::now();
-    let file =
-        File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, staged(&args.out)?));
     out.write_record([
         "lead_id",
         "model",
@@ -246,11 +243,7 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
         "reason",
     ])?;
     let mut explain = match &args.explain {
-        Some(path) => {
-            Some(BufWriter::new(File::create(path).with_context(|| {
-                format!("cannot create {}", path.display())
-            })?))
-        }
+        Some(path) => Some((path, BufWriter::new(staged(path)?))),
         None => None,
     };
     let evaluator = Evaluator::new(&graph, &plans);
@@ -302,7 +295,7 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
                 }
             }
             rows += 1;
-            if let Some(w) = &mut explain
+            if let Some((_, w)) = &mut explain
                 && let Some(e) = evaluator.explain(&scores, m)
             {
                 serde_json::to_writer(&mut *w, &e)?;
@@ -314,10 +307,25 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
         }
     }
     bar.finish_and_clear();
-    out.flush()
+    let out = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
         .with_context(|| format!("cannot write {}", args.out.display()))?;
-    if let Some(w) = &mut explain {
-        w.flush()?;
+    // Both files appear whole, or not at all.
+    let explain = match explain {
+        Some((path, w)) => {
+            let file = w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Some((path, file))
+        }
+        None => None,
+    };
+    publish(out, &args.out)?;
+    if let Some((path, file)) = explain {
+        publish(file, path)?;
     }
     let summary = ScoreSummary {
         out: args.out.display().to_string(),
@@ -349,6 +357,34 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
         }
         text
     });
+    Ok(())
+}
+
+/// A temporary file beside `path`, renamed over it by [`publish`] once complete,
+/// so that a failed run never leaves a half-written file.
+fn staged(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+fn publish(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
+    // A temporary file is private (0600); the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    file.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
