@@ -43,6 +43,11 @@ impl Fields {
             .map(|i| &*self.0[i].1)
     }
 
+    /// Keeps only the fields whose name passes `keep`.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.0.retain(|(name, _)| keep(name));
+    }
+
     /// True when no field is set.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -22,20 +22,90 @@ use crate::ids::IdIndex;
 /// "No record" in index columns.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// Which interaction properties to keep. Everything else about the records is kept.
+/// What of the records to keep: the interaction properties and, optionally, the
+/// lead, contact and account fields and the custom entities. Ids, parents,
+/// times, statuses and numbers are always kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Projection {
     /// Property names to keep; `None` keeps all.
     properties: Option<HashSet<String>>,
+    /// Record fields and custom entities to keep; `None` keeps all.
+    records: Option<RecordProjection>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct RecordProjection {
+    lead: HashSet<String>,
+    contact: HashSet<String>,
+    account: HashSet<String>,
+    customs: HashSet<EntityName>,
 }
 
 impl Projection {
-    /// Keeps every property.
+    /// Keeps everything.
     pub fn all() -> Self {
-        Self { properties: None }
+        Self {
+            properties: None,
+            records: None,
+        }
     }
 
-    /// Keeps only the named properties.
+    /// Also drops the lead, contact and account text fields (standard or custom)
+    /// not named here, and the custom entities not named here.
+    pub fn with_records(
+        mut self,
+        lead: impl IntoIterator<Item = String>,
+        contact: impl IntoIterator<Item = String>,
+        account: impl IntoIterator<Item = String>,
+        customs: impl IntoIterator<Item = EntityName>,
+    ) -> Self {
+        self.records = Some(RecordProjection {
+            lead: lead.into_iter().collect(),
+            contact: contact.into_iter().collect(),
+            account: account.into_iter().collect(),
+            customs: customs.into_iter().collect(),
+        });
+        self
+    }
+
+    fn strip_lead(&self, lead: &mut Lead) {
+        let Some(r) = &self.records else { return };
+        let keep = |name: &str| r.lead.contains(name);
+        drop_unless(&mut lead.topic, keep("topic"));
+        drop_unless(&mut lead.source, keep("source"));
+        drop_unless(&mut lead.disqualify_reason, keep("disqualify_reason"));
+        lead.custom.retain(keep);
+    }
+
+    fn strip_contact(&self, contact: &mut Contact) {
+        let Some(r) = &self.records else { return };
+        let keep = |name: &str| r.contact.contains(name);
+        drop_unless(&mut contact.first_name, keep("first_name"));
+        drop_unless(&mut contact.last_name, keep("last_name"));
+        drop_unless(&mut contact.email, keep("email"));
+        drop_unless(&mut contact.job_title, keep("job_title"));
+        drop_unless(&mut contact.city, keep("city"));
+        drop_unless(&mut contact.country, keep("country"));
+        contact.custom.retain(keep);
+    }
+
+    fn strip_account(&self, account: &mut Account) {
+        let Some(r) = &self.records else { return };
+        let keep = |name: &str| r.account.contains(name);
+        drop_unless(&mut account.name, keep("name"));
+        drop_unless(&mut account.industry, keep("industry"));
+        drop_unless(&mut account.country, keep("country"));
+        drop_unless(&mut account.city, keep("city"));
+        account.custom.retain(keep);
+    }
+
+    fn keeps_entity(&self, entity: &EntityName) -> bool {
+        self.records
+            .as_ref()
+            .is_none_or(|r| r.customs.contains(entity))
+    }
+
+    /// Keeps only the named interaction properties (and every record field).
     pub fn only<I, S>(names: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -43,6 +113,7 @@ impl Projection {
     {
         Self {
             properties: Some(names.into_iter().map(Into::into).collect()),
+            records: None,
         }
     }
 
@@ -51,6 +122,12 @@ impl Projection {
         self.properties
             .as_ref()
             .is_none_or(|set| set.contains(name))
+    }
+}
+
+fn drop_unless(field: &mut Option<String>, keep: bool) {
+    if !keep {
+        *field = None;
     }
 }
 
@@ -138,7 +215,8 @@ impl GraphBuilder {
     }
 
     /// Adds an account.
-    pub fn add_account(&mut self, account: Account) {
+    pub fn add_account(&mut self, mut account: Account) {
+        self.projection.strip_account(&mut account);
         let i = to_u32(self.accounts.len());
         let accounts = &self.accounts;
         self.account_index
@@ -151,11 +229,12 @@ impl GraphBuilder {
     }
 
     /// Adds a contact; its account must have been added.
-    pub fn add_contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
+    pub fn add_contact(&mut self, mut contact: Contact) -> Result<(), UnknownReference> {
         let account = match &contact.account_id {
             Some(id) => self.account_ix(id.as_str(), "account_id")?,
             None => NONE,
         };
+        self.projection.strip_contact(&mut contact);
         let i = to_u32(self.contacts.len());
         let contacts = &self.contacts;
         self.contact_index
@@ -178,11 +257,12 @@ impl GraphBuilder {
     }
 
     /// Adds a lead; its contact and account must have been added.
-    pub fn add_lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
+    pub fn add_lead(&mut self, mut lead: Lead) -> Result<(), UnknownReference> {
         let contact = match &lead.contact_id {
             Some(id) => self.contact_ix(id.as_str(), "contact_id")?,
             None => NONE,
         };
+        self.projection.strip_lead(&mut lead);
         let account = match &lead.account_id {
             Some(id) => self.account_ix(id.as_str(), "account_id")?,
             None => NONE,
@@ -198,13 +278,17 @@ impl GraphBuilder {
         Ok(())
     }
 
-    /// Adds a custom record; its lead must have been added.
+    /// Adds a custom record; its lead must have been added. A record of an entity
+    /// the projection leaves out is checked and dropped.
     pub fn add_custom(
         &mut self,
         entity: &EntityName,
         record: CustomRecord,
     ) -> Result<(), UnknownReference> {
         let lead = self.lead_ix(record.lead_id.as_str(), "lead_id")?;
+        if !self.projection.keeps_entity(entity) {
+            return Ok(());
+        }
         let e = match self.custom_index.get(entity) {
             Some(&e) => e,
             None => {

@@ -163,6 +163,16 @@ pub struct Plan {
     pub(crate) kinds: Vec<InteractionKind>,
     pub(crate) properties: Vec<String>,
     pub(crate) customs: Vec<EntityName>,
+    /// The lead, contact and account fields the plan reads, by name.
+    pub(crate) fields: RecordFields,
+}
+
+/// Field names read on leads, contacts and accounts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RecordFields {
+    pub(crate) lead: Vec<String>,
+    pub(crate) contact: Vec<String>,
+    pub(crate) account: Vec<String>,
 }
 
 impl Plan {
@@ -218,6 +228,7 @@ impl Plan {
             kinds: compiler.kinds,
             properties: compiler.properties,
             customs: compiler.customs,
+            fields: compiler.fields,
         })
     }
 
@@ -241,9 +252,26 @@ impl Plan {
         &self.properties
     }
 
-    /// The projection that keeps what these plans read, and nothing more.
-    pub fn projection<'a>(plans: impl IntoIterator<Item = &'a Plan>) -> Projection {
-        Projection::only(plans.into_iter().flat_map(|p| p.properties.iter().cloned()))
+    /// The projection that keeps what these plans read, and nothing more: the
+    /// interaction properties, the lead, contact and account fields, and the
+    /// custom entities they name.
+    pub fn projection<'a>(plans: impl IntoIterator<Item = &'a Plan> + Clone) -> Projection {
+        let all = plans.clone().into_iter();
+        Projection::only(all.flat_map(|p| p.properties.iter().cloned())).with_records(
+            plans
+                .clone()
+                .into_iter()
+                .flat_map(|p| p.fields.lead.iter().cloned()),
+            plans
+                .clone()
+                .into_iter()
+                .flat_map(|p| p.fields.contact.iter().cloned()),
+            plans
+                .clone()
+                .into_iter()
+                .flat_map(|p| p.fields.account.iter().cloned()),
+            plans.into_iter().flat_map(|p| p.customs.iter().cloned()),
+        )
     }
 }
 
@@ -252,6 +280,7 @@ struct Compiler {
     kinds: Vec<InteractionKind>,
     properties: Vec<String>,
     customs: Vec<EntityName>,
+    fields: RecordFields,
     problems: Vec<Problem>,
 }
 
@@ -346,6 +375,17 @@ impl Compiler {
 
     fn field(&mut self, entity: EntityType, path: &FieldPath) -> FieldRef {
         let name = path.name.as_str();
+        let read = match entity {
+            EntityType::Lead => Some(&mut self.fields.lead),
+            EntityType::Contact => Some(&mut self.fields.contact),
+            EntityType::Account => Some(&mut self.fields.account),
+            EntityType::Interaction | EntityType::Custom => None,
+        };
+        if let Some(read) = read
+            && !read.iter().any(|n| n == name)
+        {
+            read.push(name.to_owned());
+        }
         match entity {
             EntityType::Lead => FieldRef::Lead(match name {
                 "lead_id" => LeadField::LeadId,
