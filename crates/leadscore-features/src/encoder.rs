@@ -1,0 +1,369 @@
+//! The fitted [`Encoder`]: what it learned from training, and how it turns a
+//! table or a row into feature vectors.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::categorical::CategoricalEncoding;
+use crate::numeric::{NumericDrop, NumericEncoding};
+use crate::table::parse_finite;
+use crate::{Cell, ColumnValues, EncoderParams, FeaturesError, RowSource, Table};
+
+/// The kind of an input column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColumnKind {
+    /// Numbers.
+    Numeric,
+    /// Labels.
+    Categorical,
+}
+
+/// A training column, or part of one, that produced no feature, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dropped {
+    /// The column.
+    pub column: String,
+    /// Why.
+    pub reason: DropReason,
+}
+
+/// Why a column produced no feature (or only its missing indicator).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DropReason {
+    /// A numeric column had this one value in every row (after imputation); its
+    /// missing indicator, if any, is kept.
+    Constant(f64),
+    /// A numeric column had no value in any row.
+    NoValues,
+    /// A categorical column encoded every row the same way (one level only).
+    SingleLevel,
+}
+
+impl fmt::Display for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reason {
+            DropReason::Constant(v) => write!(
+                f,
+                "{}: always {v} in training, so its value is not used",
+                self.column
+            ),
+            DropReason::NoValues => write!(
+                f,
+                "{}: never has a value in training, so it is not used",
+                self.column
+            ),
+            DropReason::SingleLevel => write!(
+                f,
+                "{}: the same in every training row, so it is not used",
+                self.column
+            ),
+        }
+    }
+}
+
+/// What one feature means, for explaining a score in plain words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureDescription {
+    /// The input column the feature comes from.
+    pub column: String,
+    /// What the feature measures.
+    pub kind: FeatureKind,
+}
+
+/// What a feature measures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FeatureKind {
+    /// The column's value, as `(x - mean) / std`, where `x` is `ln(1 + value)`
+    /// when `log` is set (mean and std are of `x` on the training rows).
+    Numeric {
+        /// Whether the value is log-transformed first.
+        log: bool,
+        /// Training mean of the (transformed) value.
+        mean: f64,
+        /// Training standard deviation of the (transformed) value.
+        std: f64,
+    },
+    /// 1 when the column's value is missing (numeric indicator or the categorical
+    /// `__missing__` level).
+    Missing,
+    /// 1 when the categorical column has this level.
+    Level(String),
+    /// 1 when the categorical column has a level too rare in training, or never
+    /// seen there (`__other__`).
+    Other,
+}
+
+impl fmt::Display for FeatureDescription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.column;
+        match &self.kind {
+            FeatureKind::Numeric { log: true, .. } => write!(f, "{c} (log scale)"),
+            FeatureKind::Numeric { log: false, .. } => write!(f, "{c}"),
+            FeatureKind::Missing => write!(f, "{c} is missing"),
+            FeatureKind::Level(level) => write!(f, "{c} is {level}"),
+            FeatureKind::Other => write!(f, "{c} is an uncommon value"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Encoding {
+    Numeric(NumericEncoding),
+    Categorical(CategoricalEncoding),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ColumnEncoding {
+    column: String,
+    encoding: Encoding,
+}
+
+/// A fitted feature encoding: made by [`EncoderParams::fit`], stored with the
+/// model (it serializes), and applied identically at scoring time.
+///
+/// Features come column by column in training-table order. A numeric column
+/// gives `name` (standardized) and, when training had missing values,
+/// `name:missing`; a categorical column gives `name=Level` for each kept level,
+/// then `name=__other__` and `name=__missing__` when training had them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encoder {
+    params: EncoderParams,
+    columns: Vec<ColumnEncoding>,
+    feature_names: Vec<String>,
+    dropped: Vec<Dropped>,
+}
+
+impl Encoder {
+    /// Fits on a training table; parameters are assumed valid (use [`EncoderParams::fit`]).
+    pub(crate) fn fit(params: &EncoderParams, table: &Table) -> Result<Self, FeaturesError> {
+        if table.rows()? == 0 {
+            return Err(FeaturesError::NoRows);
+        }
+        let mut columns = Vec::new();
+        let mut dropped = Vec::new();
+        let mut feature_names = Vec::new();
+        for column in &table.columns {
+            let name = column.name.clone();
+            let (encoding, reason) = match &column.values {
+                ColumnValues::Numeric(values) => {
+                    let (enc, drop) = NumericEncoding::fit(&name, values, params)?;
+                    let reason = match drop {
+                        Some(NumericDrop::Constant(v)) => Some(DropReason::Constant(v)),
+                        Some(NumericDrop::NoValues) => Some(DropReason::NoValues),
+                        None => None,
+                    };
+                    let keep = drop != Some(NumericDrop::NoValues);
+                    (keep.then_some(Encoding::Numeric(enc)), reason)
+                }
+                ColumnValues::Categorical(values) => {
+                    let (enc, constant) = CategoricalEncoding::fit(values, params);
+                    if constant {
+                        (None, Some(DropReason::SingleLevel))
+                    } else {
+                        (Some(Encoding::Categorical(enc)), None)
+                    }
+                }
+            };
+            if let Some(reason) = reason {
+                dropped.push(Dropped {
+                    column: name.clone(),
+                    reason,
+                });
+            }
+            if let Some(encoding) = encoding {
+                let col = ColumnEncoding {
+                    column: name,
+                    encoding,
+                };
+                let names = col.feature_names();
+                if !names.is_empty() {
+                    feature_names.extend(names);
+                    columns.push(col);
+                }
+            }
+        }
+        Ok(Self {
+            params: *params,
+            columns,
+            feature_names,
+            dropped,
+        })
+    }
+
+    /// The parameters the encoder was fitted with.
+    pub fn params(&self) -> &EncoderParams {
+        &self.params
+    }
+
+    /// The feature names, in output order (`employees`, `employees:missing`,
+    /// `industry=Software`, `industry=__other__`, ...).
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+
+    /// The number of features in each output row.
+    pub fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    /// Training columns that gave no feature (or only a missing indicator), and why.
+    pub fn dropped(&self) -> &[Dropped] {
+        &self.dropped
+    }
+
+    /// The input columns the encoder reads, with their kinds, in feature order.
+    pub fn input_columns(&self) -> Vec<(&str, ColumnKind)> {
+        self.columns
+            .iter()
+            .map(|c| {
+                let kind = match c.encoding {
+                    Encoding::Numeric(_) => ColumnKind::Numeric,
+                    Encoding::Categorical(_) => ColumnKind::Categorical,
+                };
+                (c.column.as_str(), kind)
+            })
+            .collect()
+    }
+
+    /// What feature `index` means, or `None` past the last feature.
+    pub fn describe(&self, index: usize) -> Option<FeatureDescription> {
+        let mut start = 0;
+        for col in &self.columns {
+            let kinds = col.feature_kinds();
+            if let Some(kind) = index.checked_sub(start).and_then(|i| kinds.get(i)) {
+                return Some(FeatureDescription {
+                    column: col.column.clone(),
+                    kind: kind.clone(),
+                });
+            }
+            start += kinds.len();
+        }
+        None
+    }
+
+    /// Encodes one row. Every column the encoder reads must be present in the row
+    /// (its cell may be [`Cell::Missing`]); other cells are ignored.
+    pub fn transform_row<R: RowSource + ?Sized>(&self, row: &R) -> Result<Vec<f64>, FeaturesError> {
+        let mut out = Vec::with_capacity(self.n_features());
+        for col in &self.columns {
+            let cell = row
+                .cell(&col.column)
+                .ok_or_else(|| FeaturesError::MissingColumn {
+                    column: col.column.clone(),
+                })?;
+            match &col.encoding {
+                Encoding::Numeric(enc) => {
+                    let value = match cell {
+                        Cell::Num(v) => Some(v),
+                        Cell::Missing => None,
+                        Cell::Text(text) => numeric_text(&col.column, &text)?,
+                    };
+                    enc.encode(&col.column, value, &mut out)?;
+                }
+                Encoding::Categorical(enc) => match cell {
+                    Cell::Text(text) => enc.encode(Some(&text), &mut out),
+                    Cell::Num(v) => enc.encode(Some(&v.to_string()), &mut out),
+                    Cell::Missing => enc.encode(None, &mut out),
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    /// Encodes every row of a table, one feature vector per row. Columns may come
+    /// in any order and extra columns are ignored; a column the encoder reads must
+    /// be there. Numbers in a categorical column are read as their text (`2`,
+    /// `2.5`); text in a numeric column must parse as a finite number.
+    pub fn transform(&self, table: &Table) -> Result<Vec<Vec<f64>>, FeaturesError> {
+        let rows = table.rows()?;
+        let mut out: Vec<Vec<f64>> = (0..rows)
+            .map(|_| Vec::with_capacity(self.n_features()))
+            .collect();
+        for col in &self.columns {
+            let name = &col.column;
+            let input = table
+                .column(name)
+                .ok_or_else(|| FeaturesError::MissingColumn {
+                    column: name.clone(),
+                })?;
+            match (&col.encoding, &input.values) {
+                (Encoding::Numeric(enc), ColumnValues::Numeric(values)) => {
+                    for (row, value) in out.iter_mut().zip(values) {
+                        enc.encode(name, *value, row)?;
+                    }
+                }
+                (Encoding::Numeric(enc), ColumnValues::Categorical(values)) => {
+                    for (row, value) in out.iter_mut().zip(values) {
+                        let value = match value {
+                            Some(text) => numeric_text(name, text)?,
+                            None => None,
+                        };
+                        enc.encode(name, value, row)?;
+                    }
+                }
+                (Encoding::Categorical(enc), ColumnValues::Categorical(values)) => {
+                    for (row, value) in out.iter_mut().zip(values) {
+                        enc.encode(value.as_deref(), row);
+                    }
+                }
+                (Encoding::Categorical(enc), ColumnValues::Numeric(values)) => {
+                    for (row, value) in out.iter_mut().zip(values) {
+                        enc.encode(value.map(|v| v.to_string()).as_deref(), row);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Reads text given for a numeric column: blank is missing, otherwise it must be a finite number.
+fn numeric_text(column: &str, text: &str) -> Result<Option<f64>, FeaturesError> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_finite(text)
+        .map(Some)
+        .ok_or_else(|| FeaturesError::NotNumeric {
+            column: column.to_owned(),
+            value: text.to_owned(),
+        })
+}
+
+impl ColumnEncoding {
+    fn feature_names(&self) -> Vec<String> {
+        match &self.encoding {
+            Encoding::Numeric(enc) => enc.feature_names(&self.column),
+            Encoding::Categorical(enc) => enc.feature_names(&self.column),
+        }
+    }
+
+    fn feature_kinds(&self) -> Vec<FeatureKind> {
+        let mut kinds = Vec::new();
+        match &self.encoding {
+            Encoding::Numeric(enc) => {
+                if let Some(scale) = enc.scale {
+                    kinds.push(FeatureKind::Numeric {
+                        log: enc.log,
+                        mean: scale.mean,
+                        std: scale.std,
+                    });
+                }
+                if enc.missing_indicator {
+                    kinds.push(FeatureKind::Missing);
+                }
+            }
+            Encoding::Categorical(enc) => {
+                kinds.extend(enc.levels.iter().map(|l| FeatureKind::Level(l.clone())));
+                if enc.other {
+                    kinds.push(FeatureKind::Other);
+                }
+                if enc.missing {
+                    kinds.push(FeatureKind::Missing);
+                }
+            }
+        }
+        kinds
+    }
+}
