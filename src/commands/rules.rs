@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use leadscore_domain::{ExternalIds, Timestamp};
-use leadscore_files::{ReadOptions, StreamOptions, read_folder, stream_folder};
+use leadscore_domain::Timestamp;
+use leadscore_files::{StreamOptions, stream_folder};
 use leadscore_rules::{
-    Backtest, Evaluator, Graph, GraphBuilder, Outcome, Plan, Problem, RuleModel, RulesError,
-    Schema, Scores, backtest,
+    Backtest, Evaluator, Graph, GraphBuilder, Outcome, Plan, Problem, Projection, RuleModel,
+    RulesError, Schema, Scores, backtest,
 };
 use serde::Serialize;
 
@@ -104,10 +104,11 @@ struct CheckedModel {
 fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
     let schema = match &args.data {
         Some(dir) => {
-            let loaded = read_folder(dir, &ReadOptions::default())?
-                .resolve(&ExternalIds::default())
-                .with_context(|| dir.display().to_string())?;
-            Some(Schema::from_dataset(&loaded.dataset))
+            // Streamed, keeping every field and property: the schema is what the
+            // folder's records carry.
+            let mut builder = GraphBuilder::new(Projection::all());
+            stream_folder(dir, &mut builder, &StreamOptions::default())?;
+            Some(Schema::from_graph(&builder.finish()))
         }
         None => None,
     };
