@@ -46,6 +46,7 @@ mod problems;
 mod records;
 mod stream;
 mod table;
+mod training;
 mod write;
 
 pub use error::{FilesError, Location, MAX_REPORTED, RowProblem};
@@ -53,4 +54,5 @@ pub use folder::{LoadedFolder, ParsedFolder, ReadOptions, read_folder};
 pub use layout::Format;
 pub use stream::{StreamOptions, StreamSummary, stream_folder};
 pub use table::{detect_delimiter, read_table};
+pub use training::{POSITIVE_VALUES, TrainingOptions, TrainingTable, read_training_table};
 pub use write::write_folder;
