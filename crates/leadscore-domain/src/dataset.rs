@@ -21,6 +21,53 @@ pub enum RecordType {
 }
 
 impl RecordType {
+    /// The DATA.md columns a file of this type must have, in contract order.
+    pub fn required_columns(&self) -> &'static [&'static str] {
+        match self {
+            Self::Account => &["account_id"],
+            Self::Contact => &["contact_id"],
+            Self::Lead => &["lead_id", "created_at"],
+            Self::Interaction => &["interaction_id", "kind", "occurred_at"],
+            Self::Custom(_) => &["record_id", "lead_id"],
+        }
+    }
+
+    /// The further standard DATA.md columns of this type, in contract order; any other
+    /// column is a custom field or an interaction property.
+    pub fn optional_columns(&self) -> &'static [&'static str] {
+        match self {
+            Self::Account => &[
+                "name",
+                "industry",
+                "employees",
+                "annual_revenue",
+                "country",
+                "city",
+            ],
+            Self::Contact => &[
+                "account_id",
+                "first_name",
+                "last_name",
+                "email",
+                "job_title",
+                "city",
+                "country",
+                "visitor_id",
+            ],
+            Self::Lead => &[
+                "contact_id",
+                "account_id",
+                "topic",
+                "source",
+                "status",
+                "closed_at",
+                "disqualify_reason",
+            ],
+            Self::Interaction => &["contact_id", "lead_id", "visitor_id"],
+            Self::Custom(_) => &[],
+        }
+    }
+
     /// The file stem inside a DATA.md folder (`accounts`, `custom/Opportunity`).
     pub fn file_stem(&self) -> String {
         match self {

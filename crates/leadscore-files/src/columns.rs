@@ -12,49 +12,7 @@ use crate::FilesError;
 pub(crate) fn standard_columns(
     record: &RecordType,
 ) -> (&'static [&'static str], &'static [&'static str]) {
-    match record {
-        RecordType::Account => (
-            &["account_id"],
-            &[
-                "name",
-                "industry",
-                "employees",
-                "annual_revenue",
-                "country",
-                "city",
-            ],
-        ),
-        RecordType::Contact => (
-            &["contact_id"],
-            &[
-                "account_id",
-                "first_name",
-                "last_name",
-                "email",
-                "job_title",
-                "city",
-                "country",
-                "visitor_id",
-            ],
-        ),
-        RecordType::Lead => (
-            &["lead_id", "created_at"],
-            &[
-                "contact_id",
-                "account_id",
-                "topic",
-                "source",
-                "status",
-                "closed_at",
-                "disqualify_reason",
-            ],
-        ),
-        RecordType::Interaction => (
-            &["interaction_id", "kind", "occurred_at"],
-            &["contact_id", "lead_id", "visitor_id"],
-        ),
-        RecordType::Custom(_) => (&["record_id", "lead_id"], &[]),
-    }
+    (record.required_columns(), record.optional_columns())
 }
 
 /// A file's columns: where each standard column is, and which are custom.

@@ -9,61 +9,10 @@ use crate::error::RulesError;
 use crate::graph::Graph;
 use crate::model::RuleModel;
 
-/// The DATA.md columns of leads.
-const LEAD_COLUMNS: &[&str] = &[
-    "lead_id",
-    "created_at",
-    "contact_id",
-    "account_id",
-    "topic",
-    "source",
-    "status",
-    "closed_at",
-    "disqualify_reason",
-];
-/// The DATA.md columns of contacts.
-const CONTACT_COLUMNS: &[&str] = &[
-    "contact_id",
-    "account_id",
-    "first_name",
-    "last_name",
-    "email",
-    "job_title",
-    "city",
-    "country",
-    "visitor_id",
-];
-/// The DATA.md columns of accounts.
-const ACCOUNT_COLUMNS: &[&str] = &[
-    "account_id",
-    "name",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "country",
-    "city",
-];
-/// The DATA.md columns of interactions.
-const INTERACTION_COLUMNS: &[&str] = &[
-    "interaction_id",
-    "kind",
-    "occurred_at",
-    "contact_id",
-    "lead_id",
-    "visitor_id",
-];
-/// The DATA.md columns of custom records.
-const CUSTOM_COLUMNS: &[&str] = &["record_id", "lead_id"];
-
-/// The standard columns of a record type.
-fn standard_columns(record: &RecordType) -> &'static [&'static str] {
-    match record {
-        RecordType::Lead => LEAD_COLUMNS,
-        RecordType::Contact => CONTACT_COLUMNS,
-        RecordType::Account => ACCOUNT_COLUMNS,
-        RecordType::Interaction => INTERACTION_COLUMNS,
-        RecordType::Custom(_) => CUSTOM_COLUMNS,
-    }
+/// The standard (DATA.md) columns of a record type, required ones first.
+fn standard_columns(record: &RecordType) -> impl Iterator<Item = &'static str> {
+    let (required, optional) = (record.required_columns(), record.optional_columns());
+    required.iter().chain(optional).copied()
 }
 
 /// Which fields each kind of record can have: the DATA.md columns always, plus
@@ -179,7 +128,7 @@ impl Schema {
     /// column is already there.
     pub fn add_field(&mut self, record: &RecordType, name: impl Into<String>) {
         let name = name.into();
-        if standard_columns(record).contains(&name.as_str()) {
+        if standard_columns(record).any(|c| c == name) {
             if let RecordType::Custom(entity) = record {
                 self.add_entity(entity.clone());
             }
@@ -221,7 +170,7 @@ impl Schema {
         {
             return false;
         }
-        standard_columns(record).contains(&name)
+        standard_columns(record).any(|c| c == name)
             || self.custom_fields(record).is_some_and(|s| s.contains(name))
     }
 
@@ -240,7 +189,7 @@ impl Schema {
     /// not have.
     pub fn fields(&self, record: &RecordType) -> Option<Vec<&str>> {
         let custom = self.custom_fields(record)?;
-        let mut out: Vec<&str> = standard_columns(record).to_vec();
+        let mut out: Vec<&str> = standard_columns(record).collect();
         out.extend(custom.iter().map(String::as_str));
         Some(out)
     }
