@@ -27,19 +27,26 @@ pub fn run(command: RulesCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Reads one model file: JSON when its name ends in `.json`, YAML otherwise.
-fn read_model(path: &Path) -> Result<RuleModel, anyhow::Error> {
+/// Reads one model file: JSON when its name ends in `.json`, YAML otherwise. The
+/// outer error is the file's (unreadable), the inner one the model's.
+fn parse_model(path: &Path) -> anyhow::Result<Result<RuleModel, RulesError>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the model {}", path.display()))?;
-    let parsed = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        RuleModel::from_json(&text)
-    } else {
-        RuleModel::from_yaml(&text)
-    };
-    parsed.with_context(|| path.display().to_string())
+    Ok(
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            RuleModel::from_json(&text)
+        } else {
+            RuleModel::from_yaml(&text)
+        },
+    )
+}
+
+/// Reads one model file; a bad model is an error naming the file.
+fn read_model(path: &Path) -> anyhow::Result<RuleModel> {
+    parse_model(path)?.with_context(|| path.display().to_string())
 }
 
 /// Reads and compiles models; model names must be unique.
@@ -116,14 +123,7 @@ fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
     let mut names = HashSet::new();
     for path in &args.models {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the model {file}"))?;
-        let parsed = if file.to_ascii_lowercase().ends_with(".json") {
-            RuleModel::from_json(&text)
-        } else {
-            RuleModel::from_yaml(&text)
-        };
-        let result = parsed.and_then(|model| {
+        let result = parse_model(path)?.and_then(|model| {
             if let Some(schema) = &schema {
                 model.validate_against(schema)?;
             }

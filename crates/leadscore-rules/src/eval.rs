@@ -595,6 +595,6 @@ fn len32_at(n: usize) -> u32 {
 }
 
 /// `0.5^(age / half_life)`; an occurrence at the evaluation time weighs 1.
-fn decay(age: i64, half_life: f64) -> f64 {
+pub(crate) fn decay(age: i64, half_life: f64) -> f64 {
     (-(age.max(0) as f64) / half_life).exp2()
 }

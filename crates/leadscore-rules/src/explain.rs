@@ -8,7 +8,7 @@ use leadscore_domain::Timestamp;
 use serde::Serialize;
 
 use crate::compare::Value;
-use crate::eval::{Evaluator, Evidence, NodeRef, Outcome, Scores};
+use crate::eval::{Evaluator, Evidence, NodeRef, Outcome, Scores, decay};
 use crate::plan::{CondPlan, FilterPlan, HopPlan, Source};
 use crate::text::condition_text;
 
@@ -234,9 +234,7 @@ impl Evaluator<'_> {
                 .get(i as usize)
                 .map_or(String::new(), |&k| g.kind_name(k).to_owned()),
             occurred_at: Timestamp::from_micros(t).map_or(String::new(), |t| t.to_string()),
-            weight: compiled
-                .half_life
-                .map_or(1.0, |hl| (-((at - t).max(0) as f64) / hl).exp2()),
+            weight: compiled.half_life.map_or(1.0, |hl| decay(at - t, hl)),
             fields: self.filter_values(
                 model,
                 self.path_end(
