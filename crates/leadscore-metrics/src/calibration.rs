@@ -1,12 +1,12 @@
 //! Calibration (reliability) bins: predicted probability against observed
 //! conversion rate.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::probabilistic::valid_probabilities;
 
 /// One equal-width bin of predicted probabilities.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationBin {
     /// Lower edge of the bin (exclusive, except 0.0 for the first bin).
     pub lower: f64,

@@ -1,13 +1,13 @@
 //! Confusion counts at a score threshold, their rates, and the threshold that
 //! maximizes F1.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ranked::{ratio, steps};
 
 /// Counts of a yes/no call against outcomes: every lead scoring at least a
 /// threshold is called positive (predicted to convert).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confusion {
     /// Converted leads called positive.
     pub tp: usize,

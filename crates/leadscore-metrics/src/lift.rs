@@ -1,11 +1,11 @@
 //! Lift and cumulative capture by score decile.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ranked::{ratio, sorted_descending};
 
 /// One tenth of the leads, ranked by score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decile {
     /// 1 for the highest-scoring tenth, 10 for the lowest.
     pub decile: usize,

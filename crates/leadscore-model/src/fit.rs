@@ -1,0 +1,178 @@
+//! Training: split, encode, cross-validate the penalty, fit, calibrate, measure,
+//! and decide whether the model can be trusted.
+
+use leadscore_metrics::{best_f1_threshold, roc_auc};
+
+use crate::cv::{cross_validate, platt};
+use crate::data::encode;
+use crate::quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
+use crate::solver::{SolverSettings, fit_logistic, logit, sigmoid};
+use crate::split::{stratified_holdout, time_holdout};
+use crate::{
+    Assessment, Confidence, ConversionModel, LabelledRows, ModelError, SplitKind, TrainParams,
+    TrainingSource, assess,
+};
+
+/// A trained model and what training found out.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    /// The model, ready to save.
+    pub model: ConversionModel,
+    /// The model measured on the test rows, with the leads it got wrong.
+    pub test: Assessment,
+    /// Columns that alone predict the test outcomes almost perfectly.
+    pub leakage: Vec<LeakageFlag>,
+    /// Duplicate rows in the data.
+    pub duplicates: Duplicates,
+}
+
+impl TrainParams {
+    /// Trains a conversion model on `data`.
+    ///
+    /// With `test` given, the model is fitted on all of `data` and measured on
+    /// `test`; otherwise `test_fraction` of `data` is held out (`split` says which
+    /// rows). Fails before fitting anything when a parameter is out of range or
+    /// when either class has fewer than `min_per_class` rows, and fails when the
+    /// solver does not converge.
+    pub fn fit(
+        &self,
+        data: &LabelledRows,
+        test: Option<&LabelledRows>,
+        source: TrainingSource,
+        created_at: &str,
+    ) -> Result<Trained, ModelError> {
+        self.validate()?;
+        data.check()?;
+        let (positives, negatives) = data.class_counts();
+        if positives < self.min_per_class || negatives < self.min_per_class {
+            return Err(ModelError::TooFewOutcomes {
+                positives,
+                negatives,
+                min: self.min_per_class,
+            });
+        }
+        let (train, test_rows) = match test {
+            Some(test) => {
+                test.check()?;
+                (data.clone(), test.clone())
+            }
+            None => {
+                let (a, b) = match self.split {
+                    SplitKind::Stratified => {
+                        stratified_holdout(&data.labels, self.test_fraction, self.seed)
+                    }
+                    SplitKind::Time => {
+                        let times = data.times.as_ref().ok_or(ModelError::NoTimes)?;
+                        time_holdout(times, self.test_fraction)
+                    }
+                };
+                (data.take(&a), data.take(&b))
+            }
+        };
+        for (part, rows) in [("training part", &train), ("test data", &test_rows)] {
+            let (pos, neg) = rows.class_counts();
+            if pos == 0 || neg == 0 {
+                return Err(ModelError::OneClass {
+                    part,
+                    class: if pos == 0 { "lost" } else { "converted" },
+                });
+            }
+        }
+
+        let encoder = self.encoder.fit(&train.features)?;
+        let x = encode(&encoder, &train.features)?;
+        let settings = SolverSettings {
+            max_iterations: self.max_iterations,
+            tolerance: self.tolerance,
+        };
+        let cv = cross_validate(x.view(), &train.labels, self, settings)?;
+        let calibration = platt(&cv.oof, settings)?;
+        let linear = fit_logistic(x.view(), &train.labels, cv.best_l2, None, settings)?;
+        drop(x);
+
+        let (pos, neg) = train.class_counts();
+        let base_rate = pos as f64 / (pos + neg) as f64;
+        let calibrated = |z: f64| sigmoid(calibration.slope * z + calibration.offset);
+        let oof_probs: Vec<(f64, bool)> =
+            cv.oof.iter().map(|(z, y)| (calibrated(*z), *y)).collect();
+        let raw_threshold = best_f1_threshold(&oof_probs).map_or(base_rate, |(t, _)| t);
+
+        // Trust: the AUC of the raw scores on the test rows (calibration and
+        // shrinkage do not change the ranking).
+        let x_test = encode(&encoder, &test_rows.features)?;
+        let test_logits = linear.logits(x_test.view());
+        drop(x_test);
+        let ranked: Vec<(f64, bool)> = test_logits
+            .into_iter()
+            .zip(test_rows.labels.iter().copied())
+            .collect();
+        let auc = roc_auc(&ranked).unwrap_or(0.5);
+        let low = auc < self.low_confidence_auc;
+        let shrink = if low {
+            ((auc - 0.5) / (self.low_confidence_auc - 0.5)).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let base = logit(base_rate);
+        let threshold = sigmoid(base + shrink * (logit(raw_threshold) - base));
+
+        let leakage = leakage(&train, &test_rows, self.leakage_auc);
+        let duplicates = duplicate_rows(data);
+        let mut warnings: Vec<String> = Vec::new();
+        for flag in &leakage {
+            warnings.push(format!(
+                "{} alone ranks the test leads with AUC {:.3}: it probably leaks the outcome (known only after it); leave it out with --exclude {}",
+                flag.column, flag.auc, flag.column
+            ));
+        }
+        for dropped in encoder.dropped() {
+            warnings.push(dropped.to_string());
+        }
+        if duplicates.rows > 0 {
+            warnings.push(format!(
+                "{} rows repeat an earlier row's every feature ({} of them with a different outcome)",
+                duplicates.rows, duplicates.conflicting
+            ));
+        }
+        if low {
+            warnings.push(format!(
+                "held-out AUC {auc:.3} is below {:.2}: the model is low-confidence; its scores are pulled towards the base rate ({:.1}%) and rounded down to a multiple of 10, and the rule models should lead",
+                self.low_confidence_auc,
+                base_rate * 100.0
+            ));
+        }
+
+        let mut model = ConversionModel {
+            created_at: created_at.to_owned(),
+            source,
+            training_data_hash: data.hash(),
+            encoder,
+            linear,
+            l2: cv.best_l2,
+            cv: cv.points,
+            calibration,
+            base_rate,
+            confidence: Confidence {
+                low,
+                auc,
+                min_auc: self.low_confidence_auc,
+                shrink,
+            },
+            threshold,
+            grades: self.grades,
+            top_features: self.top_features,
+            n_train: train.labels.len(),
+            n_test: test_rows.labels.len(),
+            metrics: crate::Evaluation::compute(&[], threshold),
+            warnings,
+        };
+        let test = assess(&model, &test_rows)?;
+        model.metrics = test.evaluation.clone();
+        Ok(Trained {
+            model,
+            test,
+            leakage,
+            duplicates,
+        })
+    }
+}

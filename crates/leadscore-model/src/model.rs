@@ -1,0 +1,137 @@
+//! The fitted conversion model: everything scoring needs, and everything a
+//! reviewer needs to trust it.
+
+use leadscore_features::Encoder;
+use serde::{Deserialize, Serialize};
+
+use crate::solver::logit;
+use crate::{Evaluation, GradeBands, Linear};
+
+/// Where the training rows came from, so that scoring reads new data the same way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum TrainingSource {
+    /// A DATA.md folder: one row per closed lead, built as of its close.
+    Folder {
+        /// Interaction kinds with behaviour columns.
+        kinds: Vec<String>,
+        /// Columns left out.
+        exclude: Vec<String>,
+    },
+    /// A flat table with an outcome column.
+    Flat {
+        /// The outcome column.
+        target: String,
+        /// The value of it meaning converted.
+        positive: String,
+        /// Columns left out.
+        exclude: Vec<String>,
+    },
+}
+
+/// Platt scaling: `calibrated logit = slope * raw logit + offset`, fitted on
+/// predictions for rows the model had not seen.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// Multiplies the raw logit (0 when the raw scores carried no signal).
+    pub slope: f64,
+    /// Added after.
+    pub offset: f64,
+}
+
+/// Whether the model can be trusted, and how its scores are tempered if not.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Confidence {
+    /// Set when the held-out AUC is below `min_auc`.
+    pub low: bool,
+    /// The held-out AUC of the calibrated model.
+    pub auc: f64,
+    /// The AUC a confident model reaches.
+    pub min_auc: f64,
+    /// Share of each score's distance from the base rate kept (in log-odds):
+    /// 1 for a confident model, `(auc - 0.5) / (min_auc - 0.5)` for a
+    /// low-confidence one, so that a model no better than chance gives everyone
+    /// the base rate.
+    pub shrink: f64,
+}
+
+/// One L2 penalty tried by cross-validation and how it did.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CvPoint {
+    /// The penalty.
+    pub l2: f64,
+    /// Mean log loss over the folds' held-out rows.
+    pub log_loss: f64,
+    /// AUC of all out-of-fold predictions.
+    pub auc: Option<f64>,
+}
+
+/// A trained conversion model. Made by [`TrainParams::fit`](crate::TrainParams::fit),
+/// stored with [`save`](crate::save), read back with [`load`](crate::load),
+/// applied with a [`Scorer`](crate::Scorer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversionModel {
+    /// When it was trained (RFC 3339, as the caller gave it).
+    pub created_at: String,
+    /// Where its training rows came from.
+    pub source: TrainingSource,
+    /// SHA-256 of the training rows (features and outcomes).
+    pub training_data_hash: String,
+    /// The feature encoding.
+    pub encoder: Encoder,
+    /// The fitted weights, one per encoded feature, and intercept.
+    pub linear: Linear,
+    /// The L2 penalty chosen by cross-validation.
+    pub l2: f64,
+    /// Every penalty tried.
+    pub cv: Vec<CvPoint>,
+    /// Probability calibration.
+    pub calibration: Calibration,
+    /// Share of converted leads in training.
+    pub base_rate: f64,
+    /// Trust, and tempering when low.
+    pub confidence: Confidence,
+    /// Published probability at or above which a lead is called converted (the
+    /// F1-maximizing one on out-of-fold predictions).
+    pub threshold: f64,
+    /// Score bands of the grades.
+    pub grades: GradeBands,
+    /// Strongest features listed each way in a score's summary.
+    pub top_features: usize,
+    /// Training rows.
+    pub n_train: usize,
+    /// Test rows.
+    pub n_test: usize,
+    /// Metrics on the test rows, with the published probabilities.
+    pub metrics: Evaluation,
+    /// Warnings about the data found while training (probable leakage, dropped
+    /// columns, duplicates).
+    pub warnings: Vec<String>,
+}
+
+impl ConversionModel {
+    /// The model as one linear form in the published log-odds: weights per
+    /// encoded feature and an intercept, with calibration and low-confidence
+    /// shrinkage folded in, so that contributions sum with the intercept to the
+    /// logit of the published probability.
+    pub fn published_linear(&self) -> Linear {
+        let a = self.calibration.slope * self.confidence.shrink;
+        let base = logit(self.base_rate);
+        let intercept = base
+            + self.confidence.shrink
+                * (self.calibration.slope * self.linear.intercept + self.calibration.offset - base);
+        Linear {
+            weights: self.linear.weights.iter().map(|w| w * a).collect(),
+            intercept,
+        }
+    }
+
+    /// Input columns the model reads.
+    pub fn input_columns(&self) -> Vec<String> {
+        self.encoder
+            .input_columns()
+            .into_iter()
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+}
