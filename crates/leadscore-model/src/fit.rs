@@ -6,7 +6,7 @@ use leadscore_metrics::{best_f1_threshold, roc_auc};
 use crate::cv::{cross_validate, platt};
 use crate::data::encode;
 use crate::quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
-use crate::solver::{SolverSettings, fit_logistic, logit, sigmoid};
+use crate::solver::{fit_logistic, logit, sigmoid};
 use crate::split::{stratified_holdout, time_holdout};
 use crate::{
     Assessment, Confidence, ConversionModel, LabelledRows, ModelError, SplitKind, TrainParams,
@@ -81,10 +81,7 @@ impl TrainParams {
 
         let encoder = self.encoder.fit(&train.features)?;
         let x = encode(&encoder, &train.features)?;
-        let settings = SolverSettings {
-            max_iterations: self.max_iterations,
-            tolerance: self.tolerance,
-        };
+        let settings = self.solver_settings();
         let cv = cross_validate(x.view(), &train.labels, self, settings)?;
         let calibration = platt(&cv.oof, settings)?;
         let linear = fit_logistic(x.view(), &train.labels, cv.best_l2, None, settings)?;

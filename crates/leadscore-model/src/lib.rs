@@ -7,7 +7,11 @@
 //!   test part is held out (stratified, or the newest leads), the encoding
 //!   (`leadscore-features`) is fitted on the rest, the L2 penalty is chosen by
 //!   stratified cross-validation, and probabilities are calibrated (Platt) on the
-//!   out-of-fold predictions, rows no fold model had seen. Class imbalance is
+//!   out-of-fold predictions, rows no fold model had seen. The fit minimizes
+//!   linfa-logistic's objective with the L-BFGS solver linfa-logistic runs
+//!   (argmin); by default with loss and gradient fused into one multi-threaded
+//!   pass ([`Solver::Fused`]), or with linfa-logistic itself
+//!   ([`Solver::LinfaLogistic`]); both reach the same optimum. Class imbalance is
 //!   handled where it matters for a ranking model: stratified splits and folds,
 //!   calibration to the true conversion rate, and a decision threshold that
 //!   maximizes F1 instead of 0.5. A fit whose solver stops short of the optimum is
@@ -63,6 +67,7 @@ mod data;
 mod error;
 mod evaluation;
 mod fit;
+mod fused;
 mod grades;
 mod model;
 mod params;
@@ -82,5 +87,5 @@ pub use model::{Calibration, Confidence, ConversionModel, CvPoint, TrainingSourc
 pub use params::{SplitKind, TrainParams};
 pub use quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
 pub use score::{Contribution, MAX_TOP, Scored, Scorer, Top};
-pub use solver::{Linear, logit, sigmoid};
+pub use solver::{Linear, Solver, SolverSettings, fit_logistic, logit, sigmoid};
 pub use split::{stratified_folds, stratified_holdout, stratified_sample, time_holdout};

@@ -3,7 +3,7 @@
 use leadscore_features::EncoderParams;
 use serde::{Deserialize, Serialize};
 
-use crate::{GradeBands, ModelError};
+use crate::{GradeBands, ModelError, Solver, SolverSettings};
 
 /// How the held-out test rows are chosen when no separate test data is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +39,8 @@ pub struct TrainParams {
     /// Cross-validation runs on a stratified sample of at most this many training
     /// rows (default 200,000); the final fit uses them all.
     pub cv_max_rows: usize,
+    /// The implementation of the fit.
+    pub solver: Solver,
     /// Solver iterations before training gives up (default 1,000).
     pub max_iterations: u64,
     /// The solver stops when the norm of the mean gradient is below this (default 1e-5).
@@ -69,6 +71,7 @@ impl Default for TrainParams {
             l2_grid: vec![1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
             cv_folds: 5,
             cv_max_rows: 200_000,
+            solver: Solver::Fused,
             max_iterations: 1_000,
             tolerance: 1e-5,
             test_fraction: 0.2,
@@ -92,6 +95,11 @@ fn invalid(param: &'static str, value: impl ToString, reason: &'static str) -> M
 }
 
 impl TrainParams {
+    /// The solver settings of these parameters, on every available core.
+    pub fn solver_settings(&self) -> SolverSettings {
+        SolverSettings::new(self.solver, self.max_iterations, self.tolerance)
+    }
+
     /// Checks every parameter, returning the first one out of range.
     pub fn validate(&self) -> Result<(), ModelError> {
         self.encoder.validate()?;

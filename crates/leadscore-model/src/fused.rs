@@ -1,0 +1,226 @@
+//! The fast solver: the objective linfa-logistic minimizes, on argmin's L-BFGS
+//! with a More-Thuente line search (the solver linfa-logistic runs), but with the
+//! loss and its gradient computed together in one pass over the rows, split
+//! over threads, and scaled as a mean so that the tolerance does not depend on
+//! the number of rows.
+//!
+//! linfa-logistic computes the cost and the gradient in separate passes, and
+//! its gradient `x.t().dot(r)` runs column by column over a row-major matrix;
+//! on 1,000,000 rows and 50 features that made a fit take 24 s against
+//! scikit-learn's 1.8 s (see BENCHMARKS.md). [`crate::Solver::LinfaLogistic`]
+//! still runs linfa-logistic itself, and the tests check that both reach the
+//! same optimum.
+
+use std::cell::RefCell;
+
+use argmin::core::{CostFunction, Executor, Gradient, State};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use ndarray::Array1;
+
+use crate::ModelError;
+use crate::solver::{Linear, sigmoid};
+
+/// Rows per thread below which one thread does the whole pass.
+const MIN_ROWS_PER_THREAD: usize = 20_000;
+
+/// `log(1 + e^z) - t z`, and the residual `sigmoid(z) - t`, for one row.
+#[inline]
+fn row_loss(z: f64, t: f64) -> (f64, f64) {
+    (
+        z.max(0.0) + (-z.abs()).exp().ln_1p() - t * z,
+        sigmoid(z) - t,
+    )
+}
+
+/// Summed loss over a block of rows, adding the summed gradient (weights, then
+/// intercept) into `grad`.
+fn block(x: &[f64], t: &[f64], w: &[f64], b: f64, grad: &mut [f64]) -> f64 {
+    let d = w.len();
+    let mut loss = 0.0;
+    let (gw, gb) = grad.split_at_mut(d);
+    for (row, &ti) in x.chunks_exact(d.max(1)).zip(t) {
+        let z = b + dot(row, w);
+        let (l, r) = row_loss(z, ti);
+        loss += l;
+        for (g, xj) in gw.iter_mut().zip(row) {
+            *g += r * xj;
+        }
+        if let Some(g) = gb.first_mut() {
+            *g += r;
+        }
+    }
+    loss
+}
+
+/// A dot product in four lanes, which the compiler vectorizes.
+#[inline]
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let mut ac = a.chunks_exact(4);
+    let mut bc = b.chunks_exact(4);
+    for (a4, b4) in (&mut ac).zip(&mut bc) {
+        for k in 0..4 {
+            acc[k] += a4[k] * b4[k];
+        }
+    }
+    let mut sum = acc[0] + acc[1] + acc[2] + acc[3];
+    for (x, y) in ac.remainder().iter().zip(bc.remainder()) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// The rows as one row-major slice, with the number of features.
+pub(crate) struct Rows<'a> {
+    x: &'a [f64],
+    d: usize,
+    t: Vec<f64>,
+    threads: usize,
+}
+
+impl<'a> Rows<'a> {
+    pub(crate) fn new(x: &'a [f64], d: usize, y: &[bool], threads: usize) -> Self {
+        let t = y.iter().map(|v| f64::from(u8::from(*v))).collect();
+        Self { x, d, t, threads }
+    }
+
+    /// The number of rows.
+    pub(crate) fn len(&self) -> usize {
+        self.t.len()
+    }
+
+    /// Summed loss and summed gradient (weights, then intercept) at `w`, `b`.
+    pub(crate) fn loss_gradient(&self, w: &[f64], b: f64) -> (f64, Vec<f64>) {
+        let n = self.t.len();
+        let d = self.d;
+        let threads = self.threads.clamp(1, (n / MIN_ROWS_PER_THREAD).max(1));
+        if threads == 1 {
+            let mut grad = vec![0.0; d + 1];
+            let loss = block(self.x, &self.t, w, b, &mut grad);
+            return (loss, grad);
+        }
+        let chunk = n.div_ceil(threads);
+        let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .x
+                .chunks(chunk * d)
+                .zip(self.t.chunks(chunk))
+                .map(|(xb, tb)| {
+                    scope.spawn(move || {
+                        let mut grad = vec![0.0; d + 1];
+                        let loss = block(xb, tb, w, b, &mut grad);
+                        (loss, grad)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or((f64::NAN, vec![f64::NAN; d + 1])))
+                .collect()
+        });
+        let mut grad = vec![0.0; d + 1];
+        let mut loss = 0.0;
+        for (l, g) in parts {
+            loss += l;
+            for (a, b) in grad.iter_mut().zip(g) {
+                *a += b;
+            }
+        }
+        (loss, grad)
+    }
+
+    /// `mean loss + l2 / 2 |w|^2` and its gradient, at `params` (weights, then intercept).
+    fn objective(&self, params: &Array1<f64>, l2: f64) -> (f64, Array1<f64>) {
+        let n = self.t.len().max(1) as f64;
+        let d = self.d;
+        let w_vec: Vec<f64> = params.iter().take(d).copied().collect();
+        let b = params.get(d).copied().unwrap_or(0.0);
+        let (loss, grad) = self.loss_gradient(&w_vec, b);
+        let penalty = 0.5 * l2 * w_vec.iter().map(|v| v * v).sum::<f64>();
+        let mut g = Array1::from(grad) / n;
+        for (gj, wj) in g.iter_mut().zip(&w_vec) {
+            *gj += l2 * wj;
+        }
+        (loss / n + penalty, g)
+    }
+}
+
+/// The argmin problem, remembering the last gradient: the line search asks for
+/// the cost, then for the gradient at the same point.
+struct Problem<'r, 'a> {
+    rows: &'r Rows<'a>,
+    l2: f64,
+    last: RefCell<Option<(Array1<f64>, Array1<f64>)>>,
+}
+
+impl Problem<'_, '_> {
+    fn evaluate(&self, params: &Array1<f64>) -> (f64, Array1<f64>) {
+        let (cost, grad) = self.rows.objective(params, self.l2);
+        *self.last.borrow_mut() = Some((params.clone(), grad.clone()));
+        (cost, grad)
+    }
+}
+
+impl CostFunction for Problem<'_, '_> {
+    type Param = Array1<f64>;
+    type Output = f64;
+
+    fn cost(&self, params: &Self::Param) -> Result<Self::Output, argmin::core::Error> {
+        Ok(self.evaluate(params).0)
+    }
+}
+
+impl Gradient for Problem<'_, '_> {
+    type Param = Array1<f64>;
+    type Gradient = Array1<f64>;
+
+    fn gradient(&self, params: &Self::Param) -> Result<Self::Gradient, argmin::core::Error> {
+        let cached = self
+            .last
+            .borrow()
+            .as_ref()
+            .filter(|(p, _)| p == params)
+            .map(|(_, g)| g.clone());
+        Ok(match cached {
+            Some(g) => g,
+            None => self.evaluate(params).1,
+        })
+    }
+}
+
+/// Fits with L-BFGS (memory 10), from `warm` or zeros.
+pub(crate) fn fit(
+    rows: &Rows<'_>,
+    l2: f64,
+    warm: Option<&Linear>,
+    max_iterations: u64,
+    tolerance: f64,
+) -> Result<Linear, ModelError> {
+    let d = rows.d;
+    let init: Array1<f64> = match warm {
+        Some(w) if w.weights.len() == d => w.weights.iter().copied().chain([w.intercept]).collect(),
+        _ => Array1::zeros(d + 1),
+    };
+    let failed = |message: String| ModelError::Solver { l2, message };
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
+        .with_tolerance_grad(tolerance)
+        .map_err(|e| failed(e.to_string()))?;
+    let problem = Problem {
+        rows,
+        l2,
+        last: RefCell::new(None),
+    };
+    let result = Executor::new(problem, solver)
+        .configure(|state| state.param(init).max_iters(max_iterations))
+        .run()
+        .map_err(|e| failed(e.to_string()))?;
+    let best = result
+        .state
+        .get_best_param()
+        .cloned()
+        .ok_or_else(|| failed("the solver returned no parameters".into()))?;
+    let weights: Vec<f64> = best.iter().take(d).copied().collect();
+    let intercept = best.get(d).copied().unwrap_or(0.0);
+    Ok(Linear { weights, intercept })
+}
