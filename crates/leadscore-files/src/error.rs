@@ -120,6 +120,47 @@ pub enum FilesError {
         /// How many there were in all.
         total: usize,
     },
+    /// A column to leave out of the lead rows that is not one of them (a typo,
+    /// usually: a leaky column would stay in).
+    #[error("cannot exclude {name:?}: no such column; the columns are {}", available.join(", "))]
+    UnknownExclusion {
+        /// The name asked for.
+        name: String,
+        /// Every column the lead rows have.
+        available: Vec<String>,
+    },
+    /// Lead rows of every lead (for scoring) need the time they are scored at.
+    #[error(
+        "scoring every lead needs a scoring time (at): open leads have no other time to compute their features at"
+    )]
+    ScoringTimeRequired,
+    /// An interaction kind asked for that is not a kind's name.
+    #[error("interaction kind {kind:?}: {source}")]
+    BadKind {
+        /// The name given.
+        kind: String,
+        /// Why it is not a kind.
+        #[source]
+        source: leadscore_domain::DomainError,
+    },
+    /// Two lead-row columns would have the same name (a custom column named
+    /// like a computed one).
+    #[error("{}: two lead-row columns would both be named {name:?}; rename the custom column", path.display())]
+    DuplicateColumn {
+        /// The file whose custom column clashes.
+        path: PathBuf,
+        /// The name.
+        name: String,
+    },
+    /// Computing the lead rows failed inside polars (after the folder passed
+    /// every check).
+    #[error("{}: cannot compute the lead rows: {message}", path.display())]
+    LeadRows {
+        /// The folder or file.
+        path: PathBuf,
+        /// What polars said.
+        message: String,
+    },
     /// Writing a file failed inside the writer.
     #[error("{}: cannot write: {message}", path.display())]
     Write {

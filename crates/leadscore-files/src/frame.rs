@@ -83,10 +83,22 @@ pub(crate) fn text_frame(frame: &DataFrame) -> PolarsResult<TextFrame> {
 
 /// Turns a typed column into text the way a CSV file would hold it: timestamps as
 /// RFC 3339 in UTC, dates as midnight UTC, numbers and booleans as written.
-fn to_text(column: &Column) -> PolarsResult<Column> {
-    let name = column.name().clone();
-    let text: StringChunked = match column.dtype() {
-        DataType::String => return Ok(column.clone()),
+pub(crate) fn to_text(column: &Column) -> PolarsResult<Column> {
+    if column.dtype() == &DataType::String {
+        return Ok(column.clone());
+    }
+    let Some(micros) = instant_micros(column)? else {
+        return column.cast(&DataType::String);
+    };
+    let text: StringChunked = micros.iter().map(|v| v.and_then(format_micros)).collect();
+    Ok(text.with_name(column.name().clone()).into_column())
+}
+
+/// The instants of a datetime or date column (read from Parquet) as microseconds
+/// since the Unix epoch, the same instants [`to_text`] writes; `None` for a
+/// column of another type.
+pub(crate) fn instant_micros(column: &Column) -> PolarsResult<Option<Int64Chunked>> {
+    let micros = match column.dtype() {
         DataType::Datetime(unit, _) => {
             let per_micro = match unit {
                 TimeUnit::Nanoseconds => Scale::Down(1000),
@@ -97,18 +109,18 @@ fn to_text(column: &Column) -> PolarsResult<Column> {
                 .datetime()?
                 .physical()
                 .iter()
-                .map(|v| v.and_then(|v| format_micros(per_micro.apply(v))))
+                .map(|v| v.map(|v| per_micro.apply(v)))
                 .collect()
         }
         DataType::Date => column
             .date()?
             .physical()
             .iter()
-            .map(|d| d.and_then(|d| format_micros(i64::from(d) * 86_400_000_000)))
+            .map(|d| d.map(|d| i64::from(d).saturating_mul(86_400_000_000)))
             .collect(),
-        _ => return column.cast(&DataType::String),
+        _ => return Ok(None),
     };
-    Ok(text.with_name(name).into_column())
+    Ok(Some(micros))
 }
 
 #[derive(Clone, Copy)]
@@ -132,7 +144,7 @@ fn format_micros(micros: i64) -> Option<String> {
 
 /// Reads the header record of a CSV file (RFC 4180 quoting, a UTF-8 byte order
 /// mark dropped), so that duplicate and empty names are seen as written.
-fn read_csv_header(path: &Path, separator: u8) -> Result<Vec<String>, FilesError> {
+pub(crate) fn read_csv_header(path: &Path, separator: u8) -> Result<Vec<String>, FilesError> {
     use std::io::{BufRead, BufReader};
     let file = File::open(path).map_err(|source| FilesError::Io {
         path: path.to_path_buf(),

@@ -16,6 +16,9 @@
 //! checks, with the same messages, as [`read_folder`]; see the differences in
 //! when it stops in [`stream_folder`]'s documentation.
 //!
+//! For the conversion model, [`read_lead_rows`] turns a folder into one feature
+//! row per lead, each as of the right time (its close, or the scoring time).
+//!
 //! ```
 //! use leadscore_domain::ExternalIds;
 //! use leadscore_files::{read_folder, write_folder, Format, ReadOptions};
@@ -41,9 +44,11 @@ mod error;
 mod folder;
 mod frame;
 mod layout;
+mod lead_rows;
 mod lines;
 mod problems;
 mod records;
+mod scoring;
 mod stream;
 mod table;
 mod training;
@@ -52,6 +57,11 @@ mod write;
 pub use error::{FilesError, Location, MAX_REPORTED, RowProblem};
 pub use folder::{LoadedFolder, ParsedFolder, ReadOptions, read_folder};
 pub use layout::Format;
+pub use lead_rows::{
+    ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadRowOptions, LeadRows, LeadSample,
+    LeadSelection, QUALITY_EXAMPLES, read_lead_rows,
+};
+pub use scoring::{ScoringTable, read_scoring_table};
 pub use stream::{StreamOptions, StreamSummary, stream_folder};
 pub use table::{detect_delimiter, read_table};
 pub use training::{POSITIVE_VALUES, TrainingOptions, TrainingTable, read_training_table};

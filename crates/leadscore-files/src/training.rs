@@ -95,7 +95,7 @@ pub fn read_training_table(
     })
 }
 
-fn text_cells(
+pub(crate) fn text_cells(
     frame: &DataFrame,
     path: &Path,
     name: &str,
