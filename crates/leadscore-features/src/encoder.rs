@@ -92,6 +92,14 @@ pub enum FeatureKind {
     /// 1 when the categorical column has a level too rare in training, or never
     /// seen there (`__other__`).
     Other,
+    /// 1 when the numeric value is at least `lo` and below `hi` (no upper bound
+    /// when `hi` is `None`).
+    Bin {
+        /// Lower bound (included).
+        lo: f64,
+        /// Upper bound (excluded).
+        hi: Option<f64>,
+    },
 }
 
 impl fmt::Display for FeatureDescription {
@@ -103,6 +111,8 @@ impl fmt::Display for FeatureDescription {
             FeatureKind::Missing => write!(f, "{c} is missing"),
             FeatureKind::Level(level) => write!(f, "{c} is {level}"),
             FeatureKind::Other => write!(f, "{c} is an uncommon value"),
+            FeatureKind::Bin { lo, hi: Some(hi) } => write!(f, "{c} from {lo} to below {hi}"),
+            FeatureKind::Bin { lo, hi: None } => write!(f, "{c} {lo} or more"),
         }
     }
 }
@@ -353,6 +363,7 @@ impl ColumnEncoding {
                 if enc.missing_indicator {
                     kinds.push(FeatureKind::Missing);
                 }
+                kinds.extend(enc.bins().map(|(lo, hi)| FeatureKind::Bin { lo, hi }));
             }
             Encoding::Categorical(enc) => {
                 kinds.extend(enc.levels.iter().map(|l| FeatureKind::Level(l.clone())));

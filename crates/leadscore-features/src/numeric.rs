@@ -1,6 +1,8 @@
 //! Encoding of one numeric column: median imputation, an optional missing
-//! indicator, an optional `ln(1 + x)` for heavy-tailed non-negative columns, and
-//! standardization.
+//! indicator, an optional `ln(1 + x)` for heavy-tailed non-negative columns,
+//! standardization, and quantile bins (one-hot) so that a linear model can also
+//! learn effects that are not straight lines (young and old customers both
+//! converting more, say).
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,12 @@ pub(crate) struct NumericEncoding {
     /// Standardization fitted on the imputed, transformed training values; `None`
     /// when the value feature was dropped because it was constant.
     pub scale: Option<Scale>,
+    /// Cut points of the quantile bins, ascending, on the raw value: bin `k`
+    /// (from 1) holds `cuts[k-1] <= x < cuts[k]` and gives one 0/1 feature; the
+    /// lowest bin (below `cuts[0]`) is the reference and gives none. Empty when
+    /// binning is off or the column has too few distinct values.
+    #[serde(default)]
+    pub cuts: Vec<f64>,
 }
 
 /// Standardization: `(x - mean) / std`.
@@ -90,6 +98,7 @@ impl NumericEncoding {
                 missing_indicator,
                 log: false,
                 scale: None,
+                cuts: Vec::new(),
             };
             return Ok((encoding, Some(NumericDrop::NoValues)));
         }
@@ -101,6 +110,7 @@ impl NumericEncoding {
             missing_indicator,
             log,
             scale: None,
+            cuts: Vec::new(),
         };
         let transformed: Vec<f64> = values.iter().map(|v| encoding.transformed(*v)).collect();
         let (min, max) = transformed
@@ -121,6 +131,7 @@ impl NumericEncoding {
             return Ok((encoding, Some(NumericDrop::Constant(median))));
         }
         encoding.scale = Some(Scale { mean, std });
+        encoding.cuts = quantile_cuts(&present, params.numeric_bins, params.min_level_count);
         Ok((encoding, None))
     }
 
@@ -139,7 +150,21 @@ impl NumericEncoding {
         if self.missing_indicator {
             names.push(format!("{column}:missing"));
         }
+        for (lo, hi) in self.bins() {
+            names.push(match hi {
+                Some(hi) => format!("{column}:[{lo},{hi})"),
+                None => format!("{column}:>={lo}"),
+            });
+        }
         names
+    }
+
+    /// The bins that give a feature, as `(lower bound, upper bound)`.
+    pub fn bins(&self) -> impl Iterator<Item = (f64, Option<f64>)> + '_ {
+        self.cuts
+            .iter()
+            .enumerate()
+            .map(|(k, lo)| (*lo, self.cuts.get(k + 1).copied()))
     }
 
     /// Appends this column's features for one value.
@@ -166,13 +191,72 @@ impl NumericEncoding {
         if self.missing_indicator {
             out.push(if value.is_none() { 1.0 } else { 0.0 });
         }
+        if !self.cuts.is_empty() {
+            // The number of cut points at or below the (imputed) value: 0 is the
+            // reference bin.
+            let v = value.unwrap_or(self.median);
+            let bin = self.cuts.partition_point(|c| *c <= v);
+            for k in 1..=self.cuts.len() {
+                out.push(if k == bin { 1.0 } else { 0.0 });
+            }
+        }
         Ok(())
     }
+}
+
+/// Cut points at the `1/bins, 2/bins, ...` quantiles of the values, without
+/// repeats and above the minimum, keeping only bins that hold at least
+/// `min_count` training values (a thin bin is merged into the one below).
+fn quantile_cuts(values: &[f64], bins: usize, min_count: usize) -> Vec<f64> {
+    if bins < 2 {
+        return Vec::new();
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let Some(&min) = sorted.first() else {
+        return Vec::new();
+    };
+    let mut cuts: Vec<f64> = Vec::new();
+    for k in 1..bins {
+        let Some(&q) = sorted.get(k * n / bins) else {
+            continue;
+        };
+        if q > min && cuts.last().is_none_or(|last| q > *last) {
+            cuts.push(q);
+        }
+    }
+    // Drop cuts whose bin (from this cut to the next) holds too few values.
+    let count_from = |lo: f64, hi: Option<f64>| {
+        let start = sorted.partition_point(|v| *v < lo);
+        let end = hi.map_or(n, |hi| sorted.partition_point(|v| *v < hi));
+        end - start
+    };
+    let mut kept: Vec<f64> = Vec::new();
+    for (i, &cut) in cuts.iter().enumerate() {
+        let next = cuts.get(i + 1).copied();
+        if count_from(cut, next) >= min_count.max(1) {
+            kept.push(cut);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantile_cuts_skip_repeats_and_thin_bins() {
+        let values: Vec<f64> = (0..100).map(f64::from).collect();
+        assert_eq!(quantile_cuts(&values, 4, 1), [25.0, 50.0, 75.0]);
+        assert!(quantile_cuts(&values, 0, 1).is_empty());
+        // Mostly zeros: no cut at the minimum, one cut where values start.
+        let mut skewed = vec![0.0; 90];
+        skewed.extend((1..=10).map(f64::from));
+        assert_eq!(quantile_cuts(&skewed, 10, 1), [1.0]);
+        assert!(quantile_cuts(&skewed, 10, 20).is_empty());
+    }
 
     #[test]
     fn median_of_odd_and_even() {

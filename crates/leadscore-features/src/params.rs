@@ -26,6 +26,14 @@ pub struct EncoderParams {
     /// `ln(1 + x)` (default 2.0; heavy-tailed counts). Must be zero or more;
     /// `f64::INFINITY` turns the log transform off.
     pub log_transform_skew: f64,
+    /// A numeric column also gets one-hot features for its quantile bins (this
+    /// many bins, the lowest one the reference; default 10; 0 turns binning
+    /// off), so that a linear model can learn effects that are not straight
+    /// lines. A bin holding fewer than `min_level_count` training values is
+    /// merged into the one below. At most 100. Artifacts written before binning
+    /// existed read as 0.
+    #[serde(default)]
+    pub numeric_bins: usize,
 }
 
 impl Default for EncoderParams {
@@ -34,6 +42,7 @@ impl Default for EncoderParams {
             min_level_count: 20,
             max_levels: 30,
             log_transform_skew: 2.0,
+            numeric_bins: 10,
         }
     }
 }
@@ -53,6 +62,13 @@ impl EncoderParams {
                 param: "max_levels",
                 value: self.max_levels.to_string(),
                 reason: "must be at least 1",
+            });
+        }
+        if self.numeric_bins > 100 {
+            return Err(FeaturesError::InvalidParam {
+                param: "numeric_bins",
+                value: self.numeric_bins.to_string(),
+                reason: "must be at most 100 (0 turns binning off)",
             });
         }
         if self.log_transform_skew.is_nan() || self.log_transform_skew < 0.0 {

@@ -17,6 +17,14 @@ fn params(min_level_count: usize, max_levels: usize) -> EncoderParams {
     }
 }
 
+/// The defaults without quantile bins, for tests about the other features.
+fn unbinned() -> EncoderParams {
+    EncoderParams {
+        numeric_bins: 0,
+        ..EncoderParams::default()
+    }
+}
+
 fn column_of(matrix: &[Vec<f64>], j: usize) -> Vec<f64> {
     matrix.iter().map(|row| row[j]).collect()
 }
@@ -94,7 +102,7 @@ fn standardized_training_features_have_mean_0_and_std_1() {
 
 #[test]
 fn feature_names_follow_the_training_columns() {
-    let encoder = EncoderParams::default().fit(&leads()).unwrap();
+    let encoder = unbinned().fit(&leads()).unwrap();
     assert_eq!(
         encoder.feature_names(),
         [
@@ -245,7 +253,12 @@ fn a_constant_column_is_dropped_with_a_note() {
         Column::numeric("seats", vec![Some(1.0), Some(2.0), Some(3.0), Some(4.0)]),
         Column::categorical("country", levels(&[("DE", 4)])),
     ]);
-    let encoder = params(1, 30).fit(&table).unwrap();
+    let encoder = EncoderParams {
+        numeric_bins: 0,
+        ..params(1, 30)
+    }
+    .fit(&table)
+    .unwrap();
     assert_eq!(encoder.feature_names(), ["seats"]);
     let reasons: Vec<_> = encoder
         .dropped()
@@ -377,7 +390,7 @@ fn errors_are_typed_and_name_the_column() {
 
 #[test]
 fn describe_explains_every_feature() {
-    let encoder = EncoderParams::default().fit(&leads()).unwrap();
+    let encoder = unbinned().fit(&leads()).unwrap();
     let words: Vec<String> = (0..encoder.n_features())
         .map(|i| encoder.describe(i).unwrap().to_string())
         .collect();
@@ -439,4 +452,43 @@ proptest! {
         let back: Encoder = serde_json::from_str(&serde_json::to_string(&encoder).unwrap()).unwrap();
         prop_assert_eq!(back.transform(&table).unwrap(), x);
     }
+}
+
+#[test]
+fn numeric_columns_get_quantile_bins_that_score_unseen_values() {
+    let values: Vec<Option<f64>> = (0..200).map(|i| Some(f64::from(i % 100))).collect();
+    let table = Table::new(vec![Column::numeric("age", values)]);
+    let params = EncoderParams {
+        numeric_bins: 4,
+        ..EncoderParams::default()
+    };
+    let encoder = params.fit(&table).unwrap();
+    assert_eq!(
+        encoder.feature_names(),
+        ["age", "age:[25,50)", "age:[50,75)", "age:>=75"]
+    );
+    assert_eq!(
+        encoder.describe(1).map(|d| d.to_string()),
+        Some("age from 25 to below 50".to_string())
+    );
+    let row = |v: Option<f64>| {
+        let cell = v.map_or(Cell::Missing, Cell::Num);
+        encoder
+            .transform_row(&Row::new().with("age", cell))
+            .unwrap()[1..]
+            .to_vec()
+    };
+    assert_eq!(row(Some(-5.0)), [0.0, 0.0, 0.0]);
+    assert_eq!(row(Some(25.0)), [1.0, 0.0, 0.0]);
+    assert_eq!(row(Some(74.9)), [0.0, 1.0, 0.0]);
+    assert_eq!(row(Some(1e6)), [0.0, 0.0, 1.0]);
+    assert_eq!(
+        row(None),
+        [1.0, 0.0, 0.0],
+        "missing takes the median's (49.5) bin"
+    );
+    // Artifacts written before binning existed read with binning off.
+    let old = r#"{"min_level_count":20,"max_levels":30,"log_transform_skew":2.0}"#;
+    let params: EncoderParams = serde_json::from_str(old).unwrap();
+    assert_eq!(params.numeric_bins, 0);
 }
