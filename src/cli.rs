@@ -24,6 +24,13 @@ pub enum Command {
     /// Rule models (RULES.md): check, render, score a folder, backtest.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Fit the conversion model on closed leads (a DATA.md folder) or a flat
+    /// table, and write the artifact folder.
+    Train(TrainArgs),
+    /// Measure a trained model on other data: AUC, precision, recall, losses.
+    Evaluate(EvaluateArgs),
+    /// Score leads with a trained model, with explanations.
+    Score(ScoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +115,9 @@ impl Command {
             Self::Rules(RulesCommand::Text(_)) => false,
             Self::Rules(RulesCommand::Score(a)) => a.json,
             Self::Rules(RulesCommand::Backtest(a)) => a.json,
+            Self::Train(a) => a.json,
+            Self::Evaluate(a) => a.json,
+            Self::Score(a) => a.json,
         }
     }
 }
@@ -170,6 +180,106 @@ pub struct ExportArgs {
     /// The file format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: FileFormat,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SplitArg {
+    /// A random 20% of each class.
+    Stratified,
+    /// The newest leads (by creation time; DATA.md folders only).
+    Time,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A DATA.md folder (one row per closed lead, as of its close) or a flat
+    /// CSV/Parquet table with an outcome column.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The outcome column of a flat table.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// The value of the outcome column meaning converted. Default: one of 1,
+    /// yes, true, converted, qualified, won (any case).
+    #[arg(long)]
+    pub positive: Option<String>,
+    /// Columns to leave out (ids, leaky or noisy fields), comma separated.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Measure on this data (same shape as --data) and fit on all of --data.
+    #[arg(long)]
+    pub test_data: Option<PathBuf>,
+    /// The seed of every random choice (split, folds).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Which leads are held out for testing.
+    #[arg(long, value_enum, default_value = "stratified")]
+    pub split: SplitArg,
+    /// The share of leads held out for testing.
+    #[arg(long, default_value_t = 0.2)]
+    pub test_fraction: f64,
+    /// The lowest scores of grades A, B and C.
+    #[arg(long, default_value = "75,50,25")]
+    pub grades: String,
+    /// Below this held-out AUC the model is low-confidence.
+    #[arg(long, default_value_t = 0.70)]
+    pub min_auc: f64,
+    /// Refuse to train with fewer converted or fewer lost leads than this.
+    #[arg(long, default_value_t = 40)]
+    pub min_per_class: usize,
+    /// Solver iterations before training fails.
+    #[arg(long, default_value_t = 1_000)]
+    pub max_iterations: u64,
+    /// The folder to write: model.json, metrics.json, errors.csv, quality.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The artifact folder written by `train` (or its model.json).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A DATA.md folder (its closed leads, each as of its close) or a flat table
+    /// with the model's outcome column.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Also write the false positives and false negatives, with the features
+    /// that drove each, as CSV.
+    #[arg(long)]
+    pub errors: Option<PathBuf>,
+    /// Print the metrics as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The artifact folder written by `train` (or its model.json).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A DATA.md folder (every lead, as of --at) or a flat table.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The id column of a flat table; without it the row number is the id.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// For a DATA.md folder: the scoring time (RFC 3339 or a date). Default: now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Grade bands to use instead of the model's (lowest scores of A, B, C).
+    #[arg(long)]
+    pub grades: Option<String>,
+    /// The CSV file to write:
+    /// lead_id,score,grade,probability,top_positive,top_negative,low_confidence.
+    #[arg(long)]
+    pub out: PathBuf,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,

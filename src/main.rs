@@ -21,6 +21,9 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Rules(command) => commands::rules::run(command),
+        Command::Train(args) => commands::train::run(args),
+        Command::Evaluate(args) => commands::evaluate::run(args),
+        Command::Score(args) => commands::score::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

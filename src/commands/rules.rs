@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use leadscore_domain::Timestamp;
 use leadscore_files::{StreamOptions, stream_folder};
 use leadscore_rules::{
     Backtest, Evaluator, Graph, GraphBuilder, Outcome, Plan, Problem, Projection, RuleModel,
@@ -15,6 +14,7 @@ use leadscore_rules::{
 use serde::Serialize;
 
 use crate::cli::{RulesBacktestArgs, RulesCheckArgs, RulesCommand, RulesScoreArgs, RulesTextArgs};
+use crate::commands::{parse_at, publish, staged};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -62,13 +62,6 @@ fn load_plans(paths: &[PathBuf]) -> anyhow::Result<Vec<Plan>> {
         plans.push(Plan::compile(&model).with_context(|| path.display().to_string())?);
     }
     Ok(plans)
-}
-
-fn parse_at(at: Option<&str>) -> anyhow::Result<Timestamp> {
-    match at {
-        None | Some("now") => Ok(Timestamp::now()),
-        Some(text) => Timestamp::parse(text).context("--at"),
-    }
 }
 
 /// Streams a folder into a graph keeping only what the plans read.
@@ -358,34 +351,6 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
         }
         text
     });
-    Ok(())
-}
-
-/// A temporary file beside `path`, renamed over it by [`publish`] once complete,
-/// so that a failed run never leaves a half-written file.
-fn staged(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create {}", path.display()))
-}
-
-fn publish(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
-    // A temporary file is private (0600); the result is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    file.as_file()
-        .sync_all()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 

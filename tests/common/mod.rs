@@ -131,3 +131,25 @@ impl Backend {
         &self.url
     }
 }
+
+/// The shared real datasets (`../shared/datasets` from the project root, or
+/// `LEADSCORE_DATASETS`). Missing datasets fail the test: the quality bar must
+/// be checked, never skipped.
+pub fn dataset(name: &str) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
+    let mut candidates = Vec::new();
+    if let Ok(dir) = std::env::var("LEADSCORE_DATASETS") {
+        candidates.push(std::path::PathBuf::from(dir));
+    }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"));
+    candidates.push(std::path::PathBuf::from("/work/shared/datasets"));
+    for dir in &candidates {
+        let path = dir.join(name);
+        if path.is_file() {
+            return Ok(path);
+        }
+    }
+    Err(format!(
+        "dataset {name} not found in {candidates:?}; set LEADSCORE_DATASETS to the folder holding it"
+    )
+    .into())
+}

@@ -1,0 +1,75 @@
+//! `leadscore evaluate`
+
+use anyhow::Context;
+use leadscore_model::{assess, load};
+use serde::Serialize;
+
+use crate::cli::EvaluateArgs;
+use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
+use crate::commands::publish;
+use crate::commands::train::{MetricsJson, write_errors};
+use crate::output::print_summary;
+use crate::progress;
+
+pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
+    let model = load(&model_file(&args.model))?;
+    let spinner = progress::spinner(&format!("reading {}", args.data.display()));
+    let mut rows = read_labelled(&args.data, &model.source)?;
+    fill_missing_columns(&model, &mut rows.features, &args.data)?;
+    spinner.set_message("scoring");
+    let assessment =
+        assess(&model, &rows).with_context(|| format!("scoring {}", args.data.display()))?;
+    spinner.finish_and_clear();
+    if let Some(path) = &args.errors {
+        let file = write_errors(path, &assessment)?;
+        publish(file, path)?;
+    }
+    if model.confidence.low {
+        eprintln!(
+            "warning: the model is low-confidence (held-out AUC {:.3} in training): its scores are pulled towards the base rate",
+            model.confidence.auc
+        );
+    }
+    let metrics = MetricsJson::new(&model, &assessment.evaluation, "evaluate");
+    let summary = Summary {
+        ok: true,
+        data: args.data.display().to_string(),
+        metrics: &metrics,
+        misclassified: assessment.misclassified.len(),
+    };
+    print_summary(args.json, &summary, || {
+        let m = &metrics;
+        let c = m.confusion;
+        let num = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
+        format!(
+            "{} leads ({} converted, {:.1}%) in {}\n\
+             AUC {}  PR-AUC {}  log loss {}  Brier {}\n\
+             at threshold {:.3}: precision {}  recall {}  F1 {}  (tp {} fp {} tn {} fn {})",
+            m.n_test,
+            c.tp + c.fn_,
+            m.base_rate * 100.0,
+            summary.data,
+            num(m.auc),
+            num(m.pr_auc),
+            num(m.log_loss),
+            num(m.brier),
+            m.threshold,
+            num(m.precision),
+            num(m.recall),
+            num(m.f1),
+            c.tp,
+            c.fp,
+            c.tn,
+            c.fn_,
+        )
+    });
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+struct Summary<'a> {
+    ok: bool,
+    data: String,
+    metrics: &'a MetricsJson,
+    misclassified: usize,
+}

@@ -1,0 +1,212 @@
+//! Reading the conversion model's rows from a DATA.md folder or a flat table, for
+//! training, evaluation and scoring.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use leadscore_domain::Timestamp;
+use leadscore_features::{Column, ColumnValues, Table};
+use leadscore_files::{
+    FolderQuality, LeadRowOptions, LeadSelection, TrainingOptions, read_lead_rows,
+    read_scoring_table, read_training_table,
+};
+use leadscore_model::{ConversionModel, LabelledRows, TrainingSource};
+
+/// The behaviour columns of a folder end in this; the part before it is the kind.
+const KIND_SUFFIX: &str = ".days_since_last";
+
+/// Training rows and where they came from.
+pub struct TrainingData {
+    pub rows: LabelledRows,
+    pub source: TrainingSource,
+    /// A folder's own quality report.
+    pub folder_quality: Option<FolderQuality>,
+}
+
+/// Reads `--data` for training: a folder's closed leads, or a flat table.
+pub fn read_training(
+    path: &Path,
+    target: Option<&str>,
+    positive: Option<&str>,
+    exclude: &[String],
+) -> anyhow::Result<TrainingData> {
+    if path.is_dir() {
+        if target.is_some() || positive.is_some() {
+            bail!(
+                "{}: --target and --positive are for a flat table; a DATA.md folder's outcome is each lead's status",
+                path.display()
+            );
+        }
+        let options = LeadRowOptions {
+            select: LeadSelection::Closed,
+            exclude: exclude.to_vec(),
+            ..LeadRowOptions::default()
+        };
+        let rows = read_lead_rows(path, &options)?;
+        let kinds = rows
+            .features
+            .columns
+            .iter()
+            .filter_map(|c| c.name.strip_suffix(KIND_SUFFIX).map(str::to_owned))
+            .collect();
+        let source = TrainingSource::Folder {
+            kinds,
+            exclude: exclude.to_vec(),
+        };
+        let labels = rows.outcomes.iter().map(|o| o.unwrap_or(false)).collect();
+        Ok(TrainingData {
+            rows: LabelledRows {
+                features: rows.features,
+                labels,
+                ids: rows.lead_ids,
+                times: Some(rows.created_at.iter().map(|t| t.as_micros()).collect()),
+            },
+            source,
+            folder_quality: Some(rows.quality),
+        })
+    } else {
+        let Some(target) = target else {
+            bail!(
+                "{}: a flat table needs --target, the outcome column",
+                path.display()
+            );
+        };
+        let options = TrainingOptions {
+            target: target.to_owned(),
+            positive: positive.map(str::to_owned),
+            exclude: exclude.to_vec(),
+        };
+        let table = read_training_table(path, &options)?;
+        let source = TrainingSource::Flat {
+            target: target.to_owned(),
+            positive: table.positive.clone(),
+            exclude: exclude.to_vec(),
+        };
+        Ok(TrainingData {
+            rows: LabelledRows::new(table.features, table.labels),
+            source,
+            folder_quality: None,
+        })
+    }
+}
+
+/// Reads labelled data shaped like the model's training data (for `--test-data`
+/// and `evaluate`).
+pub fn read_labelled(path: &Path, source: &TrainingSource) -> anyhow::Result<LabelledRows> {
+    match source {
+        TrainingSource::Folder { kinds, .. } => {
+            if !path.is_dir() {
+                bail!(
+                    "{}: the model was trained on a DATA.md folder, so it is measured on one",
+                    path.display()
+                );
+            }
+            let options = LeadRowOptions {
+                select: LeadSelection::Closed,
+                kinds: kinds.clone(),
+                ..LeadRowOptions::default()
+            };
+            let rows = read_lead_rows(path, &options)?;
+            Ok(LabelledRows {
+                labels: rows.outcomes.iter().map(|o| o.unwrap_or(false)).collect(),
+                features: rows.features,
+                ids: rows.lead_ids,
+                times: Some(rows.created_at.iter().map(|t| t.as_micros()).collect()),
+            })
+        }
+        TrainingSource::Flat {
+            target, positive, ..
+        } => {
+            if path.is_dir() {
+                bail!(
+                    "{}: the model was trained on a flat table, so it is measured on one",
+                    path.display()
+                );
+            }
+            let options = TrainingOptions {
+                target: target.clone(),
+                positive: Some(positive.clone()),
+                exclude: Vec::new(),
+            };
+            let table = read_training_table(path, &options)?;
+            Ok(LabelledRows::new(table.features, table.labels))
+        }
+    }
+}
+
+/// Leads to score: ids and features.
+pub struct ScoringData {
+    pub ids: Vec<String>,
+    pub features: Table,
+}
+
+/// Reads `--data` for scoring: every lead of a folder as of `at`, or a flat table.
+pub fn read_scoring(
+    path: &Path,
+    source: &TrainingSource,
+    id: Option<&str>,
+    at: Timestamp,
+) -> anyhow::Result<ScoringData> {
+    if path.is_dir() {
+        if id.is_some() {
+            bail!(
+                "{}: --id is for a flat table; a folder's rows are its leads",
+                path.display()
+            );
+        }
+        let kinds = match source {
+            TrainingSource::Folder { kinds, .. } => kinds.clone(),
+            TrainingSource::Flat { .. } => Vec::new(),
+        };
+        let options = LeadRowOptions {
+            select: LeadSelection::All,
+            at: Some(at),
+            kinds,
+            ..LeadRowOptions::default()
+        };
+        let rows = read_lead_rows(path, &options)?;
+        Ok(ScoringData {
+            ids: rows.lead_ids,
+            features: rows.features,
+        })
+    } else {
+        let table = read_scoring_table(path, id)?;
+        Ok(ScoringData {
+            ids: table.ids,
+            features: table.features,
+        })
+    }
+}
+
+/// Adds an all-missing column for every input column of the model that the data
+/// lack, and says which: they score as missing values, as in training.
+pub fn fill_missing_columns(
+    model: &ConversionModel,
+    table: &mut Table,
+    data: &Path,
+) -> anyhow::Result<()> {
+    let rows = table.rows().context("the data")?;
+    for name in model.input_columns() {
+        if table.column(&name).is_some() {
+            continue;
+        }
+        eprintln!(
+            "warning: {} has no column {name:?}, which the model reads; every lead scores as if its value were missing",
+            data.display()
+        );
+        table.columns.push(Column {
+            name,
+            values: ColumnValues::Numeric(vec![None; rows]),
+        });
+    }
+    Ok(())
+}
+
+/// The artifact file: `DIR/model.json`, or the path itself when it is a file.
+pub fn model_file(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.join("model.json")
+    } else {
+        path.to_path_buf()
+    }
+}

@@ -1,0 +1,296 @@
+//! `leadscore train`
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use leadscore_model::{
+    Assessment, ConversionModel, Evaluation, GradeBands, SplitKind, TrainParams, Trained,
+    to_artifact_json,
+};
+use serde::Serialize;
+
+use crate::cli::{SplitArg, TrainArgs};
+use crate::commands::model_data::{read_labelled, read_training};
+use crate::commands::{publish, staged};
+use crate::output::print_summary;
+use crate::progress;
+
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let params = TrainParams {
+        seed: args.seed,
+        split: match args.split {
+            SplitArg::Stratified => SplitKind::Stratified,
+            SplitArg::Time => SplitKind::Time,
+        },
+        test_fraction: args.test_fraction,
+        grades: GradeBands::parse(&args.grades).context("--grades")?,
+        low_confidence_auc: args.min_auc,
+        min_per_class: args.min_per_class,
+        max_iterations: args.max_iterations,
+        ..TrainParams::default()
+    };
+    params.validate()?;
+
+    let spinner = progress::spinner(&format!("reading {}", args.data.display()));
+    let data = read_training(
+        &args.data,
+        args.target.as_deref(),
+        args.positive.as_deref(),
+        &args.exclude,
+    )?;
+    let test = match &args.test_data {
+        Some(path) => Some(read_labelled(path, &data.source)?),
+        None => None,
+    };
+    spinner.set_message("training");
+    let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let trained = params
+        .fit(&data.rows, test.as_ref(), data.source.clone(), &created_at)
+        .with_context(|| format!("training on {}", args.data.display()))?;
+    spinner.finish_and_clear();
+
+    let split = if args.test_data.is_some() {
+        "test_data"
+    } else {
+        match args.split {
+            SplitArg::Stratified => "stratified",
+            SplitArg::Time => "time",
+        }
+    };
+    let metrics = MetricsJson::new(&trained.model, &trained.model.metrics, split);
+    let quality = QualityJson {
+        folder: data.folder_quality.as_ref(),
+        leakage: &trained.leakage,
+        duplicates: trained.duplicates,
+        warnings: &trained.model.warnings,
+    };
+    write_outputs(&args.out, &trained, &metrics, &quality)?;
+
+    for warning in &trained.model.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if let Some(q) = data.folder_quality.as_ref().filter(|q| !q.is_clean()) {
+        for line in q.to_string().lines() {
+            eprintln!("data quality: {line}");
+        }
+    }
+    let summary = TrainSummary {
+        ok: true,
+        out: args.out.display().to_string(),
+        metrics: &metrics,
+        strongest: strongest_features(&trained.model, 8),
+    };
+    print_summary(args.json, &summary, || {
+        human(&summary, &trained, params.cv_folds)
+    });
+    Ok(())
+}
+
+/// Writes model.json, metrics.json, errors.csv and quality.json, each through a
+/// temporary file, and publishes them only once all four are complete.
+fn write_outputs(
+    out: &Path,
+    trained: &Trained,
+    metrics: &MetricsJson,
+    quality: &QualityJson,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let model_path = out.join("model.json");
+    let mut model = staged(&model_path)?;
+    model
+        .write_all(to_artifact_json(&trained.model)?.as_bytes())
+        .with_context(|| format!("cannot write {}", model_path.display()))?;
+
+    let metrics_path = out.join("metrics.json");
+    let mut metrics_file = staged(&metrics_path)?;
+    writeln!(metrics_file, "{}", serde_json::to_string_pretty(metrics)?)
+        .with_context(|| format!("cannot write {}", metrics_path.display()))?;
+
+    let quality_path = out.join("quality.json");
+    let mut quality_file = staged(&quality_path)?;
+    writeln!(quality_file, "{}", serde_json::to_string_pretty(quality)?)
+        .with_context(|| format!("cannot write {}", quality_path.display()))?;
+
+    let errors_path = out.join("errors.csv");
+    let errors = write_errors(&errors_path, &trained.test)?;
+
+    publish(model, &model_path)?;
+    publish(metrics_file, &metrics_path)?;
+    publish(quality_file, &quality_path)?;
+    publish(errors, &errors_path)?;
+    Ok(())
+}
+
+/// The false positives and false negatives as CSV, in a staged file.
+pub fn write_errors(
+    path: &Path,
+    assessment: &Assessment,
+) -> anyhow::Result<tempfile::NamedTempFile> {
+    let file = staged(path)?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    w.write_record([
+        "lead_id",
+        "error",
+        "probability",
+        "score",
+        "grade",
+        "top_positive",
+        "top_negative",
+    ])?;
+    for m in &assessment.misclassified {
+        w.write_record([
+            m.id.as_str(),
+            m.error,
+            &format!("{:.4}", m.probability),
+            &m.score.to_string(),
+            &m.grade.to_string(),
+            &m.top_positive,
+            &m.top_negative,
+        ])?;
+    }
+    let inner = w
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error()))?;
+    inner
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error()))
+}
+
+/// `metrics.json`: the keys CLI.md promises, and more.
+#[derive(Debug, Serialize)]
+pub struct MetricsJson {
+    pub auc: Option<f64>,
+    pub pr_auc: Option<f64>,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+    pub accuracy: Option<f64>,
+    pub log_loss: Option<f64>,
+    pub brier: Option<f64>,
+    pub threshold: f64,
+    pub n_train: usize,
+    pub n_test: usize,
+    pub low_confidence: bool,
+    pub base_rate: f64,
+    pub confusion: leadscore_metrics::Confusion,
+    pub top_decile_lift: Option<f64>,
+    pub split: &'static str,
+    pub l2: f64,
+    pub cv: Vec<leadscore_model::CvPoint>,
+    pub calibration: Vec<leadscore_metrics::CalibrationBin>,
+}
+
+impl MetricsJson {
+    pub fn new(model: &ConversionModel, e: &Evaluation, split: &'static str) -> Self {
+        Self {
+            auc: e.auc,
+            pr_auc: e.pr_auc,
+            precision: e.precision,
+            recall: e.recall,
+            f1: e.f1,
+            accuracy: e.accuracy,
+            log_loss: e.log_loss,
+            brier: e.brier,
+            threshold: e.threshold,
+            n_train: model.n_train,
+            n_test: e.n,
+            low_confidence: model.confidence.low,
+            base_rate: e.base_rate,
+            confusion: e.confusion,
+            top_decile_lift: e.top_decile_lift,
+            split,
+            l2: model.l2,
+            cv: model.cv.clone(),
+            calibration: e.calibration.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct QualityJson<'a> {
+    folder: Option<&'a leadscore_files::FolderQuality>,
+    leakage: &'a [leadscore_model::LeakageFlag],
+    duplicates: leadscore_model::Duplicates,
+    warnings: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+struct Strength {
+    feature: String,
+    weight: f64,
+}
+
+/// The features with the largest weights in the published log-odds (each
+/// numeric feature is standardized, so weights compare).
+fn strongest_features(model: &ConversionModel, n: usize) -> Vec<Strength> {
+    let linear = model.published_linear();
+    let mut all: Vec<Strength> = linear
+        .weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| Strength {
+            feature: model
+                .encoder
+                .describe(i)
+                .map_or_else(|| format!("feature {i}"), |d| d.to_string()),
+            weight: *w,
+        })
+        .collect();
+    all.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+    all.truncate(n);
+    all
+}
+
+#[derive(Debug, Serialize)]
+struct TrainSummary<'a> {
+    ok: bool,
+    out: String,
+    metrics: &'a MetricsJson,
+    strongest: Vec<Strength>,
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"))
+}
+
+fn human(s: &TrainSummary, trained: &Trained, folds: usize) -> String {
+    let m = s.metrics;
+    let c = m.confusion;
+    let mut out = format!(
+        "trained on {} leads, tested on {} ({} split); written to {}\n\
+         AUC {}  PR-AUC {}  log loss {}  Brier {}\n\
+         at threshold {:.3}: precision {}  recall {}  F1 {}  (tp {} fp {} tn {} fn {})\n\
+         L2 penalty {} chosen by {}-fold cross-validation\n",
+        m.n_train,
+        m.n_test,
+        m.split,
+        s.out,
+        num(m.auc),
+        num(m.pr_auc),
+        num(m.log_loss),
+        num(m.brier),
+        m.threshold,
+        num(m.precision),
+        num(m.recall),
+        num(m.f1),
+        c.tp,
+        c.fp,
+        c.tn,
+        c.fn_,
+        m.l2,
+        folds,
+    );
+    if m.low_confidence {
+        out.push_str("LOW CONFIDENCE: scores are pulled towards the base rate and rounded down to a multiple of 10\n");
+    }
+    out.push_str("strongest features (log-odds per unit):\n");
+    for f in &s.strongest {
+        out.push_str(&format!("  {:+.3}  {}\n", f.weight, f.feature));
+    }
+    out.push_str(&format!(
+        "{} false positives and false negatives in errors.csv",
+        trained.test.misclassified.len()
+    ));
+    out
+}

@@ -1,0 +1,320 @@
+//! End-to-end tests of `train`, `evaluate` and `score` (CLI.md).
+
+mod common;
+
+use std::path::Path;
+
+use common::{TestResult, dataset, leadscore, write_files};
+use serde_json::Value;
+
+fn read_json(path: &Path) -> Result<Value, Box<dyn std::error::Error>> {
+    Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
+}
+
+fn number(v: &Value, key: &str) -> Result<f64, Box<dyn std::error::Error>> {
+    v[key]
+        .as_f64()
+        .ok_or_else(|| format!("{key} is not a number in {v}").into())
+}
+
+const METRIC_KEYS: [&str; 9] = [
+    "auc",
+    "precision",
+    "recall",
+    "f1",
+    "log_loss",
+    "brier",
+    "threshold",
+    "n_train",
+    "n_test",
+];
+
+/// The quality bar of issue 4 on UCI Bank Marketing, without the leaky `duration`.
+#[test]
+fn bank_marketing_without_duration_reaches_the_quality_bar() -> TestResult {
+    let data = dataset("bank-full.csv")?;
+    let out = tempfile::tempdir()?;
+    let out_dir = out.path().join("bank");
+    let o = out_dir.to_str().ok_or("path")?;
+    let data = data.to_str().ok_or("path")?;
+    leadscore(&[
+        "train",
+        "--data",
+        data,
+        "--target",
+        "y",
+        "--exclude",
+        "duration",
+        "--out",
+        o,
+    ])
+    .success()?;
+    let metrics = read_json(&out_dir.join("metrics.json"))?;
+    for key in METRIC_KEYS {
+        number(&metrics, key)?;
+    }
+    assert!(metrics["low_confidence"].is_boolean());
+    let auc = number(&metrics, "auc")?;
+    assert!(auc >= 0.77, "held-out AUC {auc}");
+    assert_eq!(number(&metrics, "n_test")? as usize, 9042);
+    assert_eq!(number(&metrics, "n_train")? as usize, 45211 - 9042);
+    assert_eq!(metrics["low_confidence"], Value::Bool(false));
+
+    // The model scores the same file, with the row number as the id.
+    let scores = out.path().join("scores.csv");
+    let s = scores.to_str().ok_or("path")?;
+    leadscore(&["score", "--model", o, "--data", data, "--out", s]).success()?;
+    let text = std::fs::read_to_string(&scores)?;
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("lead_id,score,grade,probability,top_positive,top_negative,low_confidence")
+    );
+    let first = lines.next().ok_or("no rows")?;
+    assert!(first.starts_with("1,"), "{first}");
+    assert_eq!(text.lines().count(), 45212);
+    Ok(())
+}
+
+/// The quality bar on UCI Online Shoppers, all columns.
+#[test]
+fn online_shoppers_reaches_the_quality_bar() -> TestResult {
+    let data = dataset("online_shoppers_intention.csv")?;
+    let out = tempfile::tempdir()?;
+    let o = out.path().to_str().ok_or("path")?;
+    leadscore(&[
+        "train",
+        "--data",
+        data.to_str().ok_or("path")?,
+        "--target",
+        "Revenue",
+        "--out",
+        o,
+        "--json",
+    ])
+    .success()?;
+    let metrics = read_json(&out.path().join("metrics.json"))?;
+    let auc = number(&metrics, "auc")?;
+    assert!(auc >= 0.88, "held-out AUC {auc}");
+    Ok(())
+}
+
+fn sample() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/training-data/sample")
+}
+
+#[test]
+fn trains_on_a_folder_then_scores_and_evaluates_it() -> TestResult {
+    let out = tempfile::tempdir()?;
+    let model_dir = out.path().join("model");
+    let m = model_dir.to_str().ok_or("path")?;
+    let stdout = leadscore(&["train", "--data", sample(), "--out", m, "--json"]).success()?;
+    let summary: Value = serde_json::from_str(stdout.trim())?;
+    assert_eq!(summary["ok"], Value::Bool(true));
+    for file in ["model.json", "metrics.json", "errors.csv", "quality.json"] {
+        assert!(model_dir.join(file).is_file(), "{file}");
+    }
+    let metrics = read_json(&model_dir.join("metrics.json"))?;
+    let auc = number(&metrics, "auc")?;
+    assert!(auc > 0.75, "sample AUC {auc}");
+    let model = read_json(&model_dir.join("model.json"))?;
+    assert_eq!(model["format"], "leadscore-conversion-model");
+    assert_eq!(model["version"], 1);
+    assert!(
+        model["checksum"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("sha256:"))
+    );
+    assert!(
+        model["model"]["training_data_hash"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("sha256:"))
+    );
+    let names: Vec<&str> = model["model"]["encoder"]["feature_names"]
+        .as_array()
+        .ok_or("feature names")?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("EmailClicked.30d")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("account.industry=")),
+        "{names:?}"
+    );
+    // Nothing known only after the outcome is a feature.
+    for leak in ["status", "closed_at", "disqualify_reason", "lead_id"] {
+        assert!(
+            !names.iter().any(|n| n.starts_with(leak)),
+            "{leak} in {names:?}"
+        );
+    }
+    let errors = std::fs::read_to_string(model_dir.join("errors.csv"))?;
+    assert!(
+        errors.starts_with("lead_id,error,probability,score,grade,top_positive,top_negative\n")
+    );
+    assert!(errors.contains(",false_positive,") && errors.contains(",false_negative,"));
+
+    let scores = out.path().join("scores.csv");
+    let s = scores.to_str().ok_or("path")?;
+    leadscore(&[
+        "score",
+        "--model",
+        m,
+        "--data",
+        sample(),
+        "--at",
+        "2026-10-01",
+        "--out",
+        s,
+    ])
+    .success()?;
+    let text = std::fs::read_to_string(&scores)?;
+    // Every lead that existed at the scoring time gets a row.
+    assert_eq!(text.lines().count(), 5001);
+    let row = text.lines().nth(1).ok_or("no rows")?;
+    let fields: Vec<&str> = row.split(',').collect();
+    assert!(fields[0].starts_with('L'));
+    let score: u8 = fields[1].parse()?;
+    assert!(score <= 100);
+    assert!(["A", "B", "C", "D"].contains(&fields[2]));
+    assert!(fields[4].contains('=') && fields[4].contains(":+"), "{row}");
+
+    let stdout = leadscore(&["evaluate", "--model", m, "--data", sample(), "--json"]).success()?;
+    let evaluated: Value = serde_json::from_str(stdout.trim())?;
+    assert!(
+        evaluated["metrics"]["auc"]
+            .as_f64()
+            .is_some_and(|a| a > 0.75)
+    );
+    Ok(())
+}
+
+#[test]
+fn too_few_outcomes_writes_nothing_and_says_why() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut csv = String::from("visits,industry,converted\n");
+    for i in 0..300 {
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            i % 7,
+            if i % 2 == 0 { "Retail" } else { "Software" },
+            if i < 30 { "yes" } else { "no" }
+        ));
+    }
+    write_files(dir.path(), &[("leads.csv", &csv)])?;
+    let out = dir.path().join("model");
+    let stderr = leadscore(&[
+        "train",
+        "--data",
+        dir.path().join("leads.csv").to_str().ok_or("path")?,
+        "--target",
+        "converted",
+        "--out",
+        out.to_str().ok_or("path")?,
+    ])
+    .failure()?;
+    assert!(stderr.contains("30 converted"), "{stderr}");
+    assert!(stderr.contains("rule models"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!out.join("model.json").exists());
+    Ok(())
+}
+
+#[test]
+fn bad_arguments_and_damaged_models_are_clear_errors() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut csv = String::from("id,visits,industry,converted\n");
+    for i in 0..600 {
+        let converted = (i * 7919) % 10 < 3 + (i % 5);
+        csv.push_str(&format!(
+            "r{i},{},{},{}\n",
+            i % 5,
+            if i % 3 == 0 { "Retail" } else { "Software" },
+            converted
+        ));
+    }
+    write_files(dir.path(), &[("leads.csv", &csv)])?;
+    let data = dir.path().join("leads.csv");
+    let d = data.to_str().ok_or("path")?;
+    let out = dir.path().join("model");
+    let o = out.to_str().ok_or("path")?;
+
+    let e = leadscore(&[
+        "train",
+        "--data",
+        d,
+        "--target",
+        "converted",
+        "--exclude",
+        "vistis",
+        "--out",
+        o,
+    ])
+    .failure()?;
+    assert!(e.contains("vistis"), "{e}");
+    let e = leadscore(&["train", "--data", d, "--out", o]).failure()?;
+    assert!(e.contains("--target"), "{e}");
+    let e = leadscore(&[
+        "train",
+        "--data",
+        d,
+        "--target",
+        "converted",
+        "--grades",
+        "50,60,10",
+        "--out",
+        o,
+    ])
+    .failure()?;
+    assert!(e.contains("grades"), "{e}");
+    assert!(!out.exists());
+
+    leadscore(&[
+        "train",
+        "--data",
+        d,
+        "--target",
+        "converted",
+        "--exclude",
+        "id",
+        "--out",
+        o,
+    ])
+    .success()?;
+    let scores = dir.path().join("s.csv");
+    let s = scores.to_str().ok_or("path")?;
+    leadscore(&["score", "--model", o, "--data", d, "--id", "id", "--out", s]).success()?;
+    let text = std::fs::read_to_string(&scores)?;
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.starts_with("r0,")),
+        "{text}"
+    );
+    let e = leadscore(&[
+        "score", "--model", o, "--data", d, "--id", "key", "--out", s,
+    ])
+    .failure()?;
+    assert!(e.contains("no id column \"key\""), "{e}");
+
+    // A hand-edited model is refused.
+    let model_path = out.join("model.json");
+    let text = std::fs::read_to_string(&model_path)?;
+    std::fs::write(
+        &model_path,
+        text.replacen("\"n_train\": ", "\"n_train\": 1", 1),
+    )?;
+    let e = leadscore(&["score", "--model", o, "--data", d, "--out", s]).failure()?;
+    assert!(e.contains("checksum mismatch"), "{e}");
+    let e = leadscore(&[
+        "evaluate",
+        "--model",
+        dir.path().to_str().ok_or("path")?,
+        "--data",
+        d,
+    ])
+    .failure()?;
+    assert!(e.contains("model.json"), "{e}");
+    Ok(())
+}
