@@ -318,3 +318,92 @@ fn bad_arguments_and_damaged_models_are_clear_errors() -> TestResult {
     assert!(e.contains("model.json"), "{e}");
     Ok(())
 }
+
+#[test]
+fn separate_test_data_and_a_time_split() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let other = dir.path().join("other");
+    let o = other.to_str().ok_or("path")?;
+    leadscore(&["generate", "--out", o, "--leads", "1500", "--seed", "9"]).success()?;
+
+    let m1 = dir.path().join("m1");
+    leadscore(&[
+        "train",
+        "--data",
+        sample(),
+        "--test-data",
+        o,
+        "--out",
+        m1.to_str().ok_or("path")?,
+    ])
+    .success()?;
+    let metrics = read_json(&m1.join("metrics.json"))?;
+    assert_eq!(metrics["split"], "test_data");
+    assert_eq!(number(&metrics, "n_train")? as usize, 4434);
+    let n_test = number(&metrics, "n_test")? as usize;
+    assert!(n_test > 1000 && n_test < 1500, "{n_test}");
+    assert!(number(&metrics, "auc")? > 0.75);
+
+    let m2 = dir.path().join("m2");
+    leadscore(&[
+        "train",
+        "--data",
+        sample(),
+        "--split",
+        "time",
+        "--out",
+        m2.to_str().ok_or("path")?,
+    ])
+    .success()?;
+    let metrics = read_json(&m2.join("metrics.json"))?;
+    assert_eq!(metrics["split"], "time");
+    assert_eq!(number(&metrics, "n_test")? as usize, 887);
+
+    // Measuring on other data writes its own drill-down.
+    let errors = dir.path().join("errors.csv");
+    leadscore(&[
+        "evaluate",
+        "--model",
+        m2.to_str().ok_or("path")?,
+        "--data",
+        o,
+        "--errors",
+        errors.to_str().ok_or("path")?,
+    ])
+    .success()?;
+    let text = std::fs::read_to_string(&errors)?;
+    assert!(text.starts_with("lead_id,error,probability,score,grade,top_positive,top_negative\n"));
+    assert!(text.lines().count() > 10);
+
+    // A flat file has no creation times, and a folder model is measured on a folder.
+    let flat = dir.path().join("flat.csv");
+    let mut csv = String::from("visits,converted\n");
+    for i in 0..400 {
+        csv.push_str(&format!("{},{}\n", i % 9, i % 3 == 0));
+    }
+    std::fs::write(&flat, csv)?;
+    let f = flat.to_str().ok_or("path")?;
+    let e = leadscore(&[
+        "train",
+        "--data",
+        f,
+        "--target",
+        "converted",
+        "--split",
+        "time",
+        "--out",
+        m2.to_str().ok_or("path")?,
+    ])
+    .failure()?;
+    assert!(e.contains("time-based split"), "{e}");
+    let e = leadscore(&[
+        "evaluate",
+        "--model",
+        m1.to_str().ok_or("path")?,
+        "--data",
+        f,
+    ])
+    .failure()?;
+    assert!(e.contains("trained on a DATA.md folder"), "{e}");
+    Ok(())
+}
