@@ -38,29 +38,14 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         misclassified: assessment.misclassified.len(),
     };
     print_summary(args.json, &summary, || {
-        let m = &metrics;
-        let c = m.confusion;
-        let num = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"));
+        let e = &assessment.evaluation;
         format!(
-            "{} leads ({} converted, {:.1}%) in {}\n\
-             AUC {}  PR-AUC {}  log loss {}  Brier {}\n\
-             at threshold {:.3}: precision {}  recall {}  F1 {}  (tp {} fp {} tn {} fn {})",
-            m.n_test,
-            c.tp + c.fn_,
-            m.base_rate * 100.0,
+            "{} leads ({} converted, {:.1}%) in {}\n{}",
+            e.n,
+            e.positives,
+            e.base_rate * 100.0,
             summary.data,
-            num(m.auc),
-            num(m.pr_auc),
-            num(m.log_loss),
-            num(m.brier),
-            m.threshold,
-            num(m.precision),
-            num(m.recall),
-            num(m.f1),
-            c.tp,
-            c.fp,
-            c.tn,
-            c.fn_,
+            metrics.text()
         )
     });
     Ok(())
@@ -70,6 +55,6 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
 struct Summary<'a> {
     ok: bool,
     data: String,
-    metrics: &'a MetricsJson,
+    metrics: &'a MetricsJson<'a>,
     misclassified: usize,
 }

@@ -92,7 +92,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 fn write_outputs(
     out: &Path,
     trained: &Trained,
-    metrics: &MetricsJson,
+    metrics: &MetricsJson<'_>,
     quality: &QualityJson,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
@@ -157,53 +157,53 @@ pub fn write_errors(
         .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error()))
 }
 
-/// `metrics.json`: the keys CLI.md promises, and more.
+/// `metrics.json`: the keys CLI.md promises, and more (every field of the
+/// evaluation, at the top level).
 #[derive(Debug, Serialize)]
-pub struct MetricsJson {
-    pub auc: Option<f64>,
-    pub pr_auc: Option<f64>,
-    pub precision: Option<f64>,
-    pub recall: Option<f64>,
-    pub f1: Option<f64>,
-    pub accuracy: Option<f64>,
-    pub log_loss: Option<f64>,
-    pub brier: Option<f64>,
-    pub threshold: f64,
+pub struct MetricsJson<'a> {
+    #[serde(flatten)]
+    pub evaluation: &'a Evaluation,
     pub n_train: usize,
     pub n_test: usize,
     pub low_confidence: bool,
-    pub base_rate: f64,
-    pub confusion: leadscore_metrics::Confusion,
-    pub top_decile_lift: Option<f64>,
     pub split: &'static str,
     pub l2: f64,
-    pub cv: Vec<leadscore_model::CvPoint>,
-    pub calibration: Vec<leadscore_metrics::CalibrationBin>,
+    pub cv: &'a [leadscore_model::CvPoint],
 }
 
-impl MetricsJson {
-    pub fn new(model: &ConversionModel, e: &Evaluation, split: &'static str) -> Self {
+impl<'a> MetricsJson<'a> {
+    pub fn new(model: &'a ConversionModel, e: &'a Evaluation, split: &'static str) -> Self {
         Self {
-            auc: e.auc,
-            pr_auc: e.pr_auc,
-            precision: e.precision,
-            recall: e.recall,
-            f1: e.f1,
-            accuracy: e.accuracy,
-            log_loss: e.log_loss,
-            brier: e.brier,
-            threshold: e.threshold,
+            evaluation: e,
             n_train: model.n_train,
             n_test: e.n,
             low_confidence: model.confidence.low,
-            base_rate: e.base_rate,
-            confusion: e.confusion,
-            top_decile_lift: e.top_decile_lift,
             split,
             l2: model.l2,
-            cv: model.cv.clone(),
-            calibration: e.calibration.clone(),
+            cv: &model.cv,
         }
+    }
+
+    /// The metrics in two lines, for people.
+    pub fn text(&self) -> String {
+        let e = self.evaluation;
+        let c = e.confusion;
+        format!(
+            "AUC {}  PR-AUC {}  log loss {}  Brier {}\n\
+             at threshold {:.3}: precision {}  recall {}  F1 {}  (tp {} fp {} tn {} fn {})",
+            num(e.auc),
+            num(e.pr_auc),
+            num(e.log_loss),
+            num(e.brier),
+            e.threshold,
+            num(e.precision),
+            num(e.recall),
+            num(e.f1),
+            c.tp,
+            c.fp,
+            c.tn,
+            c.fn_,
+        )
     }
 }
 
@@ -246,7 +246,7 @@ fn strongest_features(model: &ConversionModel, n: usize) -> Vec<Strength> {
 struct TrainSummary<'a> {
     ok: bool,
     out: String,
-    metrics: &'a MetricsJson,
+    metrics: &'a MetricsJson<'a>,
     strongest: Vec<Strength>,
 }
 
@@ -256,28 +256,14 @@ fn num(v: Option<f64>) -> String {
 
 fn human(s: &TrainSummary, trained: &Trained, folds: usize) -> String {
     let m = s.metrics;
-    let c = m.confusion;
     let mut out = format!(
-        "trained on {} leads, tested on {} ({} split); written to {}\n\
-         AUC {}  PR-AUC {}  log loss {}  Brier {}\n\
-         at threshold {:.3}: precision {}  recall {}  F1 {}  (tp {} fp {} tn {} fn {})\n\
+        "trained on {} leads, tested on {} ({} split); written to {}\n{}\n\
          L2 penalty {} chosen by {}-fold cross-validation\n",
         m.n_train,
         m.n_test,
         m.split,
         s.out,
-        num(m.auc),
-        num(m.pr_auc),
-        num(m.log_loss),
-        num(m.brier),
-        m.threshold,
-        num(m.precision),
-        num(m.recall),
-        num(m.f1),
-        c.tp,
-        c.fp,
-        c.tn,
-        c.fn_,
+        m.text(),
         m.l2,
         folds,
     );

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use leadscore_features::{Column, Table};
 
-use crate::training::text_cells;
+use crate::training::{column_names, text_cells};
 use crate::{FilesError, read_table};
 
 /// A flat file read for scoring.
@@ -22,11 +22,7 @@ pub struct ScoringTable {
 /// value in every row; without it, rows are numbered from 1.
 pub fn read_scoring_table(path: &Path, id: Option<&str>) -> Result<ScoringTable, FilesError> {
     let frame = read_table(path)?;
-    let names: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
+    let names = column_names(&frame);
     let ids = match id {
         Some(id) => {
             if !names.iter().any(|n| n == id) {

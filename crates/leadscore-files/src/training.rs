@@ -49,11 +49,7 @@ pub fn read_training_table(
     options: &TrainingOptions,
 ) -> Result<TrainingTable, FilesError> {
     let frame = read_table(path)?;
-    let names: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
+    let names = column_names(&frame);
     let fail = |message: String| FilesError::Unreadable {
         path: path.to_path_buf(),
         message,
@@ -95,6 +91,16 @@ pub fn read_training_table(
     })
 }
 
+/// The names of a frame's columns, in order.
+pub(crate) fn column_names(frame: &DataFrame) -> Vec<String> {
+    frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect()
+}
+
+/// A column's cells as trimmed text, an empty cell as `None`.
 pub(crate) fn text_cells(
     frame: &DataFrame,
     path: &Path,

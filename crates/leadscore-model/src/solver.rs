@@ -107,7 +107,7 @@ pub fn fit_logistic(
     let rows = Rows::new(data, x.ncols(), y, settings.threads);
     let linear = match settings.solver {
         Solver::Fused => fused::fit(&rows, l2, warm, settings.max_iterations, settings.tolerance)?,
-        Solver::LinfaLogistic => fit_linfa(x, y, l2, warm, settings)?,
+        Solver::LinfaLogistic => fit_linfa(x, y, positives, l2, warm, settings)?,
     };
     let gradient = gradient_norm(&rows, l2, &linear);
     if !gradient.is_finite() || gradient > settings.tolerance * CONVERGENCE_SLACK {
@@ -125,12 +125,12 @@ pub fn fit_logistic(
 fn fit_linfa(
     x: ArrayView2<'_, f64>,
     y: &[bool],
+    positives: usize,
     l2: f64,
     warm: Option<&Linear>,
     settings: SolverSettings,
 ) -> Result<Linear, ModelError> {
     let n = y.len();
-    let positives = y.iter().filter(|v| **v).count();
     // linfa-logistic gives the label +1 to the larger class (the first one met
     // on a tie); its parameters are oriented towards that class.
     let internal_positive = match positives.cmp(&(n - positives)) {

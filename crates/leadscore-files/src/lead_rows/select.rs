@@ -6,7 +6,7 @@ use leadscore_domain::Timestamp;
 use polars::prelude::*;
 
 use super::load::Loaded;
-use super::quality::{ClosedWithoutTime, QUALITY_EXAMPLES};
+use super::quality::ClosedWithoutTime;
 use super::{AS_OF, LeadSelection, OUTCOME, POS, polars_error};
 use crate::FilesError;
 
@@ -94,15 +94,9 @@ pub(super) fn select(
 fn count_by_status(frame: &DataFrame) -> PolarsResult<ClosedWithoutTime> {
     let statuses = frame.column("status")?.str()?;
     let qualified = statuses.iter().filter(|s| *s == Some("qualified")).count() as u64;
-    let ids = frame.column("lead_id")?.str()?;
     Ok(ClosedWithoutTime {
         qualified,
         disqualified: frame.height() as u64 - qualified,
-        examples: ids
-            .iter()
-            .flatten()
-            .take(QUALITY_EXAMPLES)
-            .map(str::to_owned)
-            .collect(),
+        examples: super::quality::sample(frame)?.examples,
     })
 }
