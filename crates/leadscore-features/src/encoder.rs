@@ -297,19 +297,25 @@ impl Encoder {
                 .ok_or_else(|| FeaturesError::MissingColumn {
                     column: name.clone(),
                 })?;
+            let in_row = |row: usize| {
+                move |e: FeaturesError| FeaturesError::InRow {
+                    row: row + 1,
+                    source: Box::new(e),
+                }
+            };
             match (&col.encoding, &input.values) {
                 (Encoding::Numeric(enc), ColumnValues::Numeric(values)) => {
-                    for (row, value) in out.iter_mut().zip(values) {
-                        enc.encode(name, *value, row)?;
+                    for (i, (row, value)) in out.iter_mut().zip(values).enumerate() {
+                        enc.encode(name, *value, row).map_err(in_row(i))?;
                     }
                 }
                 (Encoding::Numeric(enc), ColumnValues::Categorical(values)) => {
-                    for (row, value) in out.iter_mut().zip(values) {
+                    for (i, (row, value)) in out.iter_mut().zip(values).enumerate() {
                         let value = match value {
-                            Some(text) => numeric_text(name, text)?,
+                            Some(text) => numeric_text(name, text).map_err(in_row(i))?,
                             None => None,
                         };
-                        enc.encode(name, value, row)?;
+                        enc.encode(name, value, row).map_err(in_row(i))?;
                     }
                 }
                 (Encoding::Categorical(enc), ColumnValues::Categorical(values)) => {

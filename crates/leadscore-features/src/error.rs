@@ -60,4 +60,12 @@ pub enum FeaturesError {
         /// The numeric column.
         column: String,
     },
+    /// A value of one row could not be encoded (at scoring time, in a table).
+    #[error("row {row}: {source}")]
+    InRow {
+        /// The row, counted from 1 in the table given.
+        row: usize,
+        /// What was wrong with its value.
+        source: Box<FeaturesError>,
+    },
 }

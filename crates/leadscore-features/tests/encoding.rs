@@ -386,6 +386,29 @@ fn errors_are_typed_and_name_the_column() {
         EncoderParams::default().fit(&Table::default()).unwrap_err(),
         FeaturesError::NoRows
     );
+
+    // A table names the row too.
+    let scoring = Table::new(vec![
+        Column::categorical("visits", vec![Some("3".into()), Some("many".into())]),
+        Column::numeric("score", vec![Some(1.0), Some(2.0)]),
+        Column::numeric("employees", vec![Some(1.0), Some(2.0)]),
+        Column::categorical("industry", vec![None, None]),
+    ]);
+    let err = encoder.transform(&scoring).unwrap_err();
+    assert_eq!(
+        err,
+        FeaturesError::InRow {
+            row: 2,
+            source: Box::new(FeaturesError::NotNumeric {
+                column: "visits".into(),
+                value: "many".into()
+            })
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "row 2: column `visits` is numeric, but \"many\" is not a finite number"
+    );
 }
 
 #[test]
