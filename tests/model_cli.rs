@@ -298,6 +298,26 @@ fn bad_arguments_and_damaged_models_are_clear_errors() -> TestResult {
     .failure()?;
     assert!(e.contains("no id column \"key\""), "{e}");
 
+    // A bad value in a scoring file names its row and column.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "id,visits,industry\nr1,2,Retail\nr2,many,Retail\n")?;
+    let e = leadscore(&[
+        "score",
+        "--model",
+        o,
+        "--data",
+        bad.to_str().ok_or("path")?,
+        "--id",
+        "id",
+        "--out",
+        s,
+    ])
+    .failure()?;
+    assert!(
+        e.contains("row 2") && e.contains("visits") && e.contains("many"),
+        "{e}"
+    );
+
     // A hand-edited model is refused.
     let model_path = out.join("model.json");
     let text = std::fs::read_to_string(&model_path)?;
