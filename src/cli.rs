@@ -233,6 +233,10 @@ pub struct TrainArgs {
     /// Solver iterations before training fails.
     #[arg(long, default_value_t = 1_000)]
     pub max_iterations: u64,
+    /// Weigh converted and lost leads equally in the fit (the calibration then
+    /// maps the scores back to the true conversion rates).
+    #[arg(long)]
+    pub balance: bool,
     /// The folder to write: model.json, metrics.json, errors.csv, quality.json.
     #[arg(long)]
     pub out: PathBuf,

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use leadscore_model::{
-    Assessment, ConversionModel, Evaluation, GradeBands, SplitKind, TrainParams, Trained,
-    to_artifact_json,
+    Assessment, ClassWeight, ConversionModel, Evaluation, GradeBands, SplitKind, TrainParams,
+    Trained, to_artifact_json,
 };
 use serde::Serialize;
 
@@ -28,6 +28,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         low_confidence_auc: args.min_auc,
         min_per_class: args.min_per_class,
         max_iterations: args.max_iterations,
+        class_weight: if args.balance {
+            ClassWeight::Balanced
+        } else {
+            ClassWeight::Unweighted
+        },
         ..TrainParams::default()
     };
     params.validate()?;

@@ -6,7 +6,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 use crate::solver::{SolverSettings, fit_logistic, logit, sigmoid};
 use crate::split::{stratified_folds, stratified_sample};
-use crate::{Calibration, CvPoint, ModelError, TrainParams};
+use crate::{Calibration, ClassWeight, CvPoint, ModelError, TrainParams};
 
 /// What cross-validation found.
 pub(crate) struct CvOutcome {
@@ -96,7 +96,12 @@ pub(crate) fn platt(
 ) -> Result<Calibration, ModelError> {
     let x = Array2::from_shape_fn((oof.len(), 1), |(i, _)| oof[i].0);
     let y: Vec<bool> = oof.iter().map(|(_, t)| *t).collect();
-    let fit = fit_logistic(x.view(), &y, 1e-6, None, settings)?;
+    // Calibration maps to the true rates: never weighted.
+    let unweighted = SolverSettings {
+        class_weight: ClassWeight::Unweighted,
+        ..settings
+    };
+    let fit = fit_logistic(x.view(), &y, 1e-6, None, unweighted)?;
     let slope = fit.weights.first().copied().unwrap_or(0.0);
     if slope > 0.0 {
         Ok(Calibration {

@@ -18,8 +18,8 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use ndarray::Array1;
 
-use crate::ModelError;
 use crate::solver::{Linear, sigmoid};
+use crate::{ClassWeight, ModelError};
 
 /// Rows per thread below which one thread does the whole pass.
 const MIN_ROWS_PER_THREAD: usize = 20_000;
@@ -35,13 +35,16 @@ fn row_loss(z: f64, t: f64) -> (f64, f64) {
 
 /// Summed loss over a block of rows, adding the summed gradient (weights, then
 /// intercept) into `grad`.
-fn block(x: &[f64], t: &[f64], w: &[f64], b: f64, grad: &mut [f64]) -> f64 {
+fn block(x: &[f64], t: &[f64], w: &[f64], b: f64, weights: [f64; 2], grad: &mut [f64]) -> f64 {
     let d = w.len();
     let mut loss = 0.0;
     let (gw, gb) = grad.split_at_mut(d);
     for (row, &ti) in x.chunks_exact(d.max(1)).zip(t) {
         let z = b + dot(row, w);
         let (l, r) = row_loss(z, ti);
+        // weights[0] for lost rows (t = 0), weights[1] for converted ones.
+        let weight = if ti > 0.5 { weights[1] } else { weights[0] };
+        let (l, r) = (l * weight, r * weight);
         loss += l;
         for (g, xj) in gw.iter_mut().zip(row) {
             *g += r * xj;
@@ -77,12 +80,37 @@ pub(crate) struct Rows<'a> {
     d: usize,
     t: Vec<f64>,
     threads: usize,
+    /// Weight of a lost row and of a converted row; they average to 1.
+    weights: [f64; 2],
 }
 
 impl<'a> Rows<'a> {
-    pub(crate) fn new(x: &'a [f64], d: usize, y: &[bool], threads: usize) -> Self {
+    pub(crate) fn new(
+        x: &'a [f64],
+        d: usize,
+        y: &[bool],
+        threads: usize,
+        class_weight: ClassWeight,
+    ) -> Self {
         let t = y.iter().map(|v| f64::from(u8::from(*v))).collect();
-        Self { x, d, t, threads }
+        let n = y.len() as f64;
+        let positives = y.iter().filter(|v| **v).count() as f64;
+        let weights = match class_weight {
+            ClassWeight::Unweighted => [1.0, 1.0],
+            // Each class carries half the total weight, as scikit-learn's
+            // class_weight="balanced": n / (2 n_class).
+            ClassWeight::Balanced if positives > 0.0 && positives < n => {
+                [n / (2.0 * (n - positives)), n / (2.0 * positives)]
+            }
+            ClassWeight::Balanced => [1.0, 1.0],
+        };
+        Self {
+            x,
+            d,
+            t,
+            threads,
+            weights,
+        }
     }
 
     /// The number of rows.
@@ -97,7 +125,7 @@ impl<'a> Rows<'a> {
         let threads = self.threads.clamp(1, (n / MIN_ROWS_PER_THREAD).max(1));
         if threads == 1 {
             let mut grad = vec![0.0; d + 1];
-            let loss = block(self.x, &self.t, w, b, &mut grad);
+            let loss = block(self.x, &self.t, w, b, self.weights, &mut grad);
             return (loss, grad);
         }
         let chunk = n.div_ceil(threads);
@@ -107,9 +135,10 @@ impl<'a> Rows<'a> {
                 .chunks(chunk * d)
                 .zip(self.t.chunks(chunk))
                 .map(|(xb, tb)| {
+                    let weights = self.weights;
                     scope.spawn(move || {
                         let mut grad = vec![0.0; d + 1];
-                        let loss = block(xb, tb, w, b, &mut grad);
+                        let loss = block(xb, tb, w, b, weights, &mut grad);
                         (loss, grad)
                     })
                 })

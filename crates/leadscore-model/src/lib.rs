@@ -14,7 +14,8 @@
 //!   ([`Solver::LinfaLogistic`]); both reach the same optimum. Class imbalance is
 //!   handled where it matters for a ranking model: stratified splits and folds,
 //!   calibration to the true conversion rate, and a decision threshold that
-//!   maximizes F1 instead of 0.5. A fit whose solver stops short of the optimum is
+//!   maximizes F1 instead of 0.5; [`ClassWeight::Balanced`] also weighs each
+//!   class equally in the fit. A fit whose solver stops short of the optimum is
 //!   an error ([`ModelError::NotConverged`]).
 //! - **Trust**: below a held-out AUC (default 0.70) the model is low-confidence:
 //!   its log-odds are pulled towards the base rate and its scores rounded down
@@ -87,5 +88,5 @@ pub use model::{Calibration, Confidence, ConversionModel, CvPoint, TrainingSourc
 pub use params::{SplitKind, TrainParams};
 pub use quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
 pub use score::{Contribution, MAX_TOP, Scored, Scorer, Top};
-pub use solver::{Linear, Solver, SolverSettings, fit_logistic, logit, sigmoid};
+pub use solver::{ClassWeight, Linear, Solver, SolverSettings, fit_logistic, logit, sigmoid};
 pub use split::{stratified_folds, stratified_holdout, stratified_sample, time_holdout};

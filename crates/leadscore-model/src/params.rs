@@ -3,7 +3,7 @@
 use leadscore_features::EncoderParams;
 use serde::{Deserialize, Serialize};
 
-use crate::{GradeBands, ModelError, Solver, SolverSettings};
+use crate::{ClassWeight, GradeBands, ModelError, Solver, SolverSettings};
 
 /// How the held-out test rows are chosen when no separate test data is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +41,8 @@ pub struct TrainParams {
     pub cv_max_rows: usize,
     /// The implementation of the fit.
     pub solver: Solver,
+    /// Row weights by class (default unweighted).
+    pub class_weight: ClassWeight,
     /// Solver iterations before training gives up (default 1,000).
     pub max_iterations: u64,
     /// The solver stops when the norm of the mean gradient is below this (default 1e-5).
@@ -72,6 +74,7 @@ impl Default for TrainParams {
             cv_folds: 5,
             cv_max_rows: 200_000,
             solver: Solver::Fused,
+            class_weight: ClassWeight::Unweighted,
             max_iterations: 1_000,
             tolerance: 1e-5,
             test_fraction: 0.2,
@@ -97,7 +100,10 @@ fn invalid(param: &'static str, value: impl ToString, reason: &'static str) -> M
 impl TrainParams {
     /// The solver settings of these parameters, on every available core.
     pub fn solver_settings(&self) -> SolverSettings {
-        SolverSettings::new(self.solver, self.max_iterations, self.tolerance)
+        SolverSettings {
+            class_weight: self.class_weight,
+            ..SolverSettings::new(self.solver, self.max_iterations, self.tolerance)
+        }
     }
 
     /// Checks every parameter, returning the first one out of range.
@@ -112,6 +118,13 @@ impl TrainParams {
                 "l2_grid",
                 bad,
                 "every penalty must be a positive number",
+            ));
+        }
+        if self.class_weight == ClassWeight::Balanced && self.solver == Solver::LinfaLogistic {
+            return Err(invalid(
+                "class_weight",
+                "balanced",
+                "linfa-logistic takes no row weights; use the fused solver",
             ));
         }
         if self.cv_folds < 2 || self.cv_folds > 20 {

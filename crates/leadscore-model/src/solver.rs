@@ -56,6 +56,20 @@ pub enum Solver {
     LinfaLogistic,
 }
 
+/// How much each row counts in the loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassWeight {
+    /// Every row counts the same (the default: calibration and the F1
+    /// threshold already account for a rare class).
+    #[default]
+    Unweighted,
+    /// Each class carries half the weight (`n / (2 n_class)` per row), so that
+    /// the rare class shapes the fit as much as the common one; the calibration
+    /// brings the probabilities back to the true rates. Fused solver only.
+    Balanced,
+}
+
 /// Solver settings shared by every fit of one training run.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SolverSettings {
@@ -67,6 +81,8 @@ pub struct SolverSettings {
     pub tolerance: f64,
     /// Threads of the fused solver (at least 1).
     pub threads: usize,
+    /// Row weights by class.
+    pub class_weight: ClassWeight,
 }
 
 impl SolverSettings {
@@ -78,6 +94,7 @@ impl SolverSettings {
             max_iterations,
             tolerance,
             threads,
+            class_weight: ClassWeight::Unweighted,
         }
     }
 }
@@ -104,10 +121,19 @@ pub fn fit_logistic(
     }
     let standard = x.as_standard_layout();
     let data = standard.as_slice().unwrap_or(&[]);
-    let rows = Rows::new(data, x.ncols(), y, settings.threads);
+    let rows = Rows::new(data, x.ncols(), y, settings.threads, settings.class_weight);
     let linear = match settings.solver {
         Solver::Fused => fused::fit(&rows, l2, warm, settings.max_iterations, settings.tolerance)?,
-        Solver::LinfaLogistic => fit_linfa(x, y, positives, l2, warm, settings)?,
+        Solver::LinfaLogistic if settings.class_weight == ClassWeight::Unweighted => {
+            fit_linfa(x, y, positives, l2, warm, settings)?
+        }
+        Solver::LinfaLogistic => {
+            return Err(ModelError::InvalidParam {
+                param: "class_weight",
+                value: "balanced".into(),
+                reason: "linfa-logistic takes no row weights; use the fused solver",
+            });
+        }
     };
     let gradient = gradient_norm(&rows, l2, &linear);
     if !gradient.is_finite() || gradient > settings.tolerance * CONVERGENCE_SLACK {

@@ -287,3 +287,45 @@ fn unseen_levels_and_missing_values_score() {
             .all(|s| s.probability > 0.0 && s.probability < 1.0)
     );
 }
+
+#[test]
+fn balanced_class_weights_keep_the_ranking_and_the_calibration() {
+    let rows = synthetic(4000, 41, 1.0);
+    let plain = TrainParams::default()
+        .fit(&rows, None, flat_source(), AT)
+        .unwrap()
+        .model;
+    let balanced = TrainParams {
+        class_weight: leadscore_model::ClassWeight::Balanced,
+        ..TrainParams::default()
+    }
+    .fit(&rows, None, flat_source(), AT)
+    .unwrap()
+    .model;
+    // The rare class weighs more, so the raw intercept rises...
+    assert!(balanced.linear.intercept > plain.linear.intercept + 0.5);
+    // ...but calibration brings the probabilities back, and the ranking holds.
+    let (a, b) = (plain.metrics.auc.unwrap(), balanced.metrics.auc.unwrap());
+    assert!((a - b).abs() < 0.02, "{a} vs {b}");
+    let mean_p = |m: &leadscore_model::ConversionModel| {
+        let bins = &m.metrics.calibration;
+        let n: usize = bins.iter().map(|b| b.count).sum();
+        bins.iter()
+            .map(|b| b.mean_predicted * b.count as f64)
+            .sum::<f64>()
+            / n as f64
+    };
+    assert!((mean_p(&balanced) - balanced.metrics.base_rate).abs() < 0.05);
+    let linfa = TrainParams {
+        class_weight: leadscore_model::ClassWeight::Balanced,
+        solver: leadscore_model::Solver::LinfaLogistic,
+        ..TrainParams::default()
+    };
+    assert!(matches!(
+        linfa.validate(),
+        Err(ModelError::InvalidParam {
+            param: "class_weight",
+            ..
+        })
+    ));
+}
