@@ -286,51 +286,77 @@ impl Encoder {
     /// be there. Numbers in a categorical column are read as their text (`2`,
     /// `2.5`); text in a numeric column must parse as a finite number.
     pub fn transform(&self, table: &Table) -> Result<Vec<Vec<f64>>, FeaturesError> {
+        let d = self.n_features();
+        let flat = self.transform_flat(table)?;
+        if d == 0 {
+            return Ok(vec![Vec::new(); table.rows()?]);
+        }
+        Ok(flat.chunks_exact(d).map(<[f64]>::to_vec).collect())
+    }
+
+    /// Like [`transform`](Self::transform), as one row-major vector of
+    /// `rows * n_features()` values (no allocation per row).
+    pub fn transform_flat(&self, table: &Table) -> Result<Vec<f64>, FeaturesError> {
         let rows = table.rows()?;
-        let mut out: Vec<Vec<f64>> = (0..rows)
-            .map(|_| Vec::with_capacity(self.n_features()))
-            .collect();
-        for col in &self.columns {
-            let name = &col.column;
-            let input = table
-                .column(name)
-                .ok_or_else(|| FeaturesError::MissingColumn {
-                    column: name.clone(),
-                })?;
-            let in_row = |row: usize| {
-                move |e: FeaturesError| FeaturesError::InRow {
-                    row: row + 1,
+        let inputs = self
+            .columns
+            .iter()
+            .map(|col| {
+                table
+                    .column(&col.column)
+                    .map(|input| (col, &input.values))
+                    .ok_or_else(|| FeaturesError::MissingColumn {
+                        column: col.column.clone(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(rows * self.n_features());
+        for r in 0..rows {
+            for (col, values) in &inputs {
+                encode_cell(col, values, r, &mut out).map_err(|e| FeaturesError::InRow {
+                    row: r + 1,
                     source: Box::new(e),
-                }
-            };
-            match (&col.encoding, &input.values) {
-                (Encoding::Numeric(enc), ColumnValues::Numeric(values)) => {
-                    for (i, (row, value)) in out.iter_mut().zip(values).enumerate() {
-                        enc.encode(name, *value, row).map_err(in_row(i))?;
-                    }
-                }
-                (Encoding::Numeric(enc), ColumnValues::Categorical(values)) => {
-                    for (i, (row, value)) in out.iter_mut().zip(values).enumerate() {
-                        let value = match value {
-                            Some(text) => numeric_text(name, text).map_err(in_row(i))?,
-                            None => None,
-                        };
-                        enc.encode(name, value, row).map_err(in_row(i))?;
-                    }
-                }
-                (Encoding::Categorical(enc), ColumnValues::Categorical(values)) => {
-                    for (row, value) in out.iter_mut().zip(values) {
-                        enc.encode(value.as_deref(), row);
-                    }
-                }
-                (Encoding::Categorical(enc), ColumnValues::Numeric(values)) => {
-                    for (row, value) in out.iter_mut().zip(values) {
-                        enc.encode(value.map(|v| v.to_string()).as_deref(), row);
-                    }
-                }
+                })?;
             }
         }
         Ok(out)
+    }
+}
+
+/// Appends the features of row `r` of one input column.
+fn encode_cell(
+    col: &ColumnEncoding,
+    values: &ColumnValues,
+    r: usize,
+    out: &mut Vec<f64>,
+) -> Result<(), FeaturesError> {
+    let name = &col.column;
+    match (&col.encoding, values) {
+        (Encoding::Numeric(enc), ColumnValues::Numeric(v)) => {
+            enc.encode(name, v.get(r).copied().flatten(), out)
+        }
+        (Encoding::Numeric(enc), ColumnValues::Categorical(v)) => {
+            let value = match v.get(r).and_then(|c| c.as_deref()) {
+                Some(text) => numeric_text(name, text)?,
+                None => None,
+            };
+            enc.encode(name, value, out)
+        }
+        (Encoding::Categorical(enc), ColumnValues::Categorical(v)) => {
+            enc.encode(v.get(r).and_then(|c| c.as_deref()), out);
+            Ok(())
+        }
+        (Encoding::Categorical(enc), ColumnValues::Numeric(v)) => {
+            enc.encode(
+                v.get(r)
+                    .copied()
+                    .flatten()
+                    .map(|x| x.to_string())
+                    .as_deref(),
+                out,
+            );
+            Ok(())
+        }
     }
 }
 

@@ -14,10 +14,15 @@ pub fn score_table(
     scorer: &Scorer,
     table: &Table,
 ) -> Result<Vec<Scored>, ModelError> {
-    let rows = model.encoder.transform(table)?;
+    let d = model.encoder.n_features();
+    let flat = model.encoder.transform_flat(table)?;
     let mut work = Vec::new();
-    Ok(rows
-        .iter()
+    if d == 0 {
+        let rows = table.rows()?;
+        return Ok((0..rows).map(|_| scorer.score(&[], &mut work)).collect());
+    }
+    Ok(flat
+        .chunks_exact(d)
         .map(|row| scorer.score(row, &mut work))
         .collect())
 }

@@ -139,13 +139,9 @@ pub fn take_rows(table: &Table, index: &[usize]) -> Table {
 
 /// Encodes a table into a row-major matrix.
 pub fn encode(encoder: &Encoder, table: &Table) -> Result<Array2<f64>, ModelError> {
-    let rows = encoder.transform(table)?;
-    let n = rows.len();
+    let n = table.rows()?;
     let d = encoder.n_features();
-    let mut flat = Vec::with_capacity(n * d);
-    for row in rows {
-        flat.extend(row);
-    }
+    let flat = encoder.transform_flat(table)?;
     let found = flat.len();
     Array2::from_shape_vec((n, d), flat).map_err(|_| ModelError::RowCount {
         what: "encoded values",
