@@ -6,7 +6,10 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 use crate::solver::{SolverSettings, fit_logistic, logit, sigmoid};
 use crate::split::{stratified_folds, stratified_sample};
-use crate::{Calibration, ClassWeight, CvPoint, ModelError, TrainParams};
+use crate::{Calibration, ClassWeight, CvPoint, Linear, ModelError, TrainParams};
+
+/// Cross-validation fits stop at this multiple of the final fit's tolerance.
+const CV_TOLERANCE_FACTOR: f64 = 10.0;
 
 /// What cross-validation found.
 pub(crate) struct CvOutcome {
@@ -17,6 +20,9 @@ pub(crate) struct CvOutcome {
     /// Out-of-fold raw logits of the sampled rows under the best penalty, with
     /// their outcomes.
     pub oof: Vec<(f64, bool)>,
+    /// The last fold's model under the best penalty: a starting point for the
+    /// final fit.
+    pub warm: Option<Linear>,
 }
 
 /// Runs `params.cv_folds`-fold stratified cross-validation over the penalty grid
@@ -27,6 +33,12 @@ pub(crate) fn cross_validate(
     params: &TrainParams,
     settings: SolverSettings,
 ) -> Result<CvOutcome, ModelError> {
+    // Choosing the penalty compares log losses that differ far more than a
+    // looser stopping rule moves them; the final fit uses the full tolerance.
+    let settings = SolverSettings {
+        tolerance: settings.tolerance * CV_TOLERANCE_FACTOR,
+        ..settings
+    };
     let sample = stratified_sample(y, params.cv_max_rows, params.seed);
     let xs = x.select(Axis(0), &sample);
     let ys: Vec<bool> = sample.iter().map(|&i| y[i]).collect();
@@ -35,25 +47,24 @@ pub(crate) fn cross_validate(
     let mut order: Vec<usize> = (0..params.l2_grid.len()).collect();
     order.sort_by(|&a, &b| params.l2_grid[b].total_cmp(&params.l2_grid[a]));
     let mut oof = vec![vec![0.0; ys.len()]; params.l2_grid.len()];
+    // The last fold's model per penalty: the next fold starts from it (the folds
+    // share most of their rows, so their optima are close).
+    let mut last: Vec<Option<Linear>> = vec![None; params.l2_grid.len()];
     for fold in 0..params.cv_folds {
         let (train, held): (Vec<usize>, Vec<usize>) =
             (0..ys.len()).partition(|&i| folds[i] != fold);
         let x_train = xs.select(Axis(0), &train);
         let y_train: Vec<bool> = train.iter().map(|&i| ys[i]).collect();
         let x_held = xs.select(Axis(0), &held);
-        let mut warm = None;
+        let mut previous: Option<Linear> = None;
         for &g in &order {
-            let model = fit_logistic(
-                x_train.view(),
-                &y_train,
-                params.l2_grid[g],
-                warm.as_ref(),
-                settings,
-            )?;
+            let warm = last[g].as_ref().or(previous.as_ref());
+            let model = fit_logistic(x_train.view(), &y_train, params.l2_grid[g], warm, settings)?;
             for (&i, z) in held.iter().zip(model.logits(x_held.view())) {
                 oof[g][i] = z;
             }
-            warm = Some(model);
+            previous = Some(model.clone());
+            last[g] = Some(model);
         }
     }
     let mut points = Vec::new();
@@ -80,10 +91,12 @@ pub(crate) fn cross_validate(
         .unwrap_or(0);
     let best_l2 = points.get(best).map_or(params.l2_grid[0], |p| p.l2);
     let oof = oof.swap_remove(best).into_iter().zip(ys).collect();
+    let warm = last.swap_remove(best);
     Ok(CvOutcome {
         points,
         best_l2,
         oof,
+        warm,
     })
 }
 

@@ -79,12 +79,36 @@ impl TrainParams {
             }
         }
 
+        let started = std::time::Instant::now();
         let encoder = self.encoder.fit(&train.features)?;
         let x = encode(&encoder, &train.features)?;
+        tracing::info!(
+            rows = x.nrows(),
+            features = x.ncols(),
+            seconds = started.elapsed().as_secs_f64(),
+            "encoded the training rows"
+        );
         let settings = self.solver_settings();
+        let started = std::time::Instant::now();
         let cv = cross_validate(x.view(), &train.labels, self, settings)?;
+        tracing::info!(
+            l2 = cv.best_l2,
+            seconds = started.elapsed().as_secs_f64(),
+            "cross-validated the penalty"
+        );
         let calibration = platt(&cv.oof, settings)?;
-        let linear = fit_logistic(x.view(), &train.labels, cv.best_l2, None, settings)?;
+        let started = std::time::Instant::now();
+        let linear = fit_logistic(
+            x.view(),
+            &train.labels,
+            cv.best_l2,
+            cv.warm.as_ref(),
+            settings,
+        )?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "fitted the final model"
+        );
         drop(x);
 
         let (pos, neg) = train.class_counts();
