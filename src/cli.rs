@@ -187,10 +187,18 @@ pub struct ExportArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum SplitArg {
-    /// A random 20% of each class.
+    /// A random share (--test-fraction) of each class.
     Stratified,
     /// The newest leads (by creation time; DATA.md folders only).
     Time,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SolverArg {
+    /// Loss and gradient in one pass over the rows, on every core.
+    Fused,
+    /// linfa-logistic's LogisticRegression.
+    LinfaLogistic,
 }
 
 #[derive(Debug, Args)]
@@ -233,6 +241,10 @@ pub struct TrainArgs {
     /// Solver iterations before training fails.
     #[arg(long, default_value_t = 1_000)]
     pub max_iterations: u64,
+    /// The fit's implementation: the fused solver, or linfa-logistic itself (the
+    /// reference; same objective, much slower on large data).
+    #[arg(long, value_enum, default_value = "fused")]
+    pub solver: SolverArg,
     /// Weigh converted and lost leads equally in the fit (the calibration then
     /// maps the scores back to the true conversion rates).
     #[arg(long)]

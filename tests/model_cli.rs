@@ -272,6 +272,36 @@ fn bad_arguments_and_damaged_models_are_clear_errors() -> TestResult {
     assert!(e.contains("grades"), "{e}");
     assert!(!out.exists());
 
+    let e = leadscore(&[
+        "train",
+        "--data",
+        d,
+        "--target",
+        "converted",
+        "--solver",
+        "linfa-logistic",
+        "--balance",
+        "--out",
+        o,
+    ])
+    .failure()?;
+    assert!(e.contains("linfa-logistic takes no row weights"), "{e}");
+    // linfa-logistic itself, the reference implementation, trains the same model.
+    leadscore(&[
+        "train",
+        "--data",
+        d,
+        "--target",
+        "converted",
+        "--exclude",
+        "id",
+        "--solver",
+        "linfa-logistic",
+        "--out",
+        o,
+    ])
+    .success()?;
+    let linfa = read_json(&out.join("metrics.json"))?;
     leadscore(&[
         "train",
         "--data",
@@ -284,6 +314,8 @@ fn bad_arguments_and_damaged_models_are_clear_errors() -> TestResult {
         o,
     ])
     .success()?;
+    let fused = read_json(&out.join("metrics.json"))?;
+    assert!((number(&linfa, "auc")? - number(&fused, "auc")?).abs() < 1e-3);
     let scores = dir.path().join("s.csv");
     let s = scores.to_str().ok_or("path")?;
     leadscore(&["score", "--model", o, "--data", d, "--id", "id", "--out", s]).success()?;

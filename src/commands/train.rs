@@ -5,12 +5,12 @@ use std::path::Path;
 
 use anyhow::Context;
 use leadscore_model::{
-    Assessment, ClassWeight, ConversionModel, Evaluation, GradeBands, SplitKind, TrainParams,
-    Trained, to_artifact_json,
+    Assessment, ClassWeight, ConversionModel, Evaluation, GradeBands, Solver, SplitKind,
+    TrainParams, Trained, to_artifact_json,
 };
 use serde::Serialize;
 
-use crate::cli::{SplitArg, TrainArgs};
+use crate::cli::{SolverArg, SplitArg, TrainArgs};
 use crate::commands::model_data::{read_labelled, read_training};
 use crate::commands::{publish, staged};
 use crate::output::print_summary;
@@ -28,6 +28,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         low_confidence_auc: args.min_auc,
         min_per_class: args.min_per_class,
         max_iterations: args.max_iterations,
+        solver: match args.solver {
+            SolverArg::Fused => Solver::Fused,
+            SolverArg::LinfaLogistic => Solver::LinfaLogistic,
+        },
         class_weight: if args.balance {
             ClassWeight::Balanced
         } else {
