@@ -1,11 +1,13 @@
 //! Reading DATA.md folders: every bad-input case is reported at its place.
 
+mod support;
+
 use std::path::Path;
 
 use leadscore_domain::ExternalIds;
 use leadscore_files::{FilesError, Format, LoadedFolder, ReadOptions, read_folder, write_folder};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use support::{TestResult, folder};
 
 const ACCOUNTS: &str = "account_id,name,industry,employees,annual_revenue,country,city,tier\n\
 A1,\"Acme, Inc.\",Retail,1200,2500000.5,US,Chicago,gold\n\
@@ -21,18 +23,6 @@ const INTERACTIONS: &str = "interaction_id,kind,occurred_at,contact_id,lead_id,v
 I1,EmailClicked,2026-01-10T08:00:00Z,C1,L1,,\n\
 I2,WebsiteVisited,2026-01-11T08:00:00Z,,,V1,https://x.test/pricing\n\
 I3,TrialStarted,2026-01-12T08:00:00Z,C2,,,\n";
-
-fn folder(files: &[(&str, &str)]) -> Result<tempfile::TempDir, std::io::Error> {
-    let dir = tempfile::tempdir()?;
-    for (name, body) in files {
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(path, body)?;
-    }
-    Ok(dir)
-}
 
 fn good_files() -> Vec<(&'static str, &'static str)> {
     vec![

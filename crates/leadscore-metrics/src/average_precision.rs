@@ -32,12 +32,8 @@ pub fn pr_auc(scored: &[(f64, bool)]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_data::scored;
+    use crate::test_data::{close, scored};
     use proptest::prelude::*;
-
-    fn close(a: Option<f64>, b: f64) -> bool {
-        a.is_some_and(|a| (a - b).abs() < 1e-12)
-    }
 
     #[test]
     fn matches_scikit_learn() {

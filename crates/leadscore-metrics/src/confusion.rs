@@ -119,12 +119,8 @@ pub fn best_f1_threshold(scored: &[(f64, bool)]) -> Option<(f64, Confusion)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_data::{SCORES, scored};
+    use crate::test_data::{SCORES, close, scored};
     use proptest::prelude::*;
-
-    fn close(a: Option<f64>, b: f64) -> bool {
-        a.is_some_and(|a| (a - b).abs() < 1e-12)
-    }
 
     #[test]
     fn matches_scikit_learn() {

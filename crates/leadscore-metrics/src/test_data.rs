@@ -14,3 +14,8 @@ pub(crate) const LABELS: [bool; 12] = [
 pub(crate) fn scored() -> Vec<(f64, bool)> {
     SCORES.iter().copied().zip(LABELS.iter().copied()).collect()
 }
+
+/// Whether a metric exists and equals a reference value to 1e-12.
+pub(crate) fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-12)
+}
