@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use leadscore_domain::Timestamp;
 use leadscore_features::{Column, ColumnValues, Table};
 use leadscore_files::{
-    FolderQuality, LeadRowOptions, LeadSelection, TrainingOptions, read_lead_rows,
+    FolderQuality, LeadRowOptions, LeadRows, LeadSelection, TrainingOptions, read_lead_rows,
     read_scoring_table, read_training_table,
 };
 use leadscore_model::{ConversionModel, LabelledRows, TrainingSource};
@@ -42,7 +42,7 @@ pub fn read_training(
             exclude: exclude.to_vec(),
             ..LeadRowOptions::default()
         };
-        let rows = read_lead_rows(path, &options)?;
+        let mut rows = read_lead_rows(path, &options)?;
         let kinds = rows
             .features
             .columns
@@ -53,16 +53,11 @@ pub fn read_training(
             kinds,
             exclude: exclude.to_vec(),
         };
-        let labels = rows.outcomes.iter().map(|o| o.unwrap_or(false)).collect();
+        let quality = std::mem::take(&mut rows.quality);
         Ok(TrainingData {
-            rows: LabelledRows {
-                features: rows.features,
-                labels,
-                ids: rows.lead_ids,
-                times: Some(rows.created_at.iter().map(|t| t.as_micros()).collect()),
-            },
+            rows: labelled(rows),
             source,
-            folder_quality: Some(rows.quality),
+            folder_quality: Some(quality),
         })
     } else {
         let Some(target) = target else {
@@ -90,6 +85,18 @@ pub fn read_training(
     }
 }
 
+/// A folder's closed-lead rows as labelled rows (every row has an outcome:
+/// they were read with `LeadSelection::Closed`), with their creation times for
+/// a time-based split.
+fn labelled(rows: LeadRows) -> LabelledRows {
+    LabelledRows {
+        labels: rows.outcomes.iter().map(|o| o.unwrap_or(false)).collect(),
+        times: Some(rows.created_at.iter().map(|t| t.as_micros()).collect()),
+        features: rows.features,
+        ids: rows.lead_ids,
+    }
+}
+
 /// Reads labelled data shaped like the model's training data (for `--test-data`
 /// and `evaluate`).
 pub fn read_labelled(path: &Path, source: &TrainingSource) -> anyhow::Result<LabelledRows> {
@@ -106,13 +113,7 @@ pub fn read_labelled(path: &Path, source: &TrainingSource) -> anyhow::Result<Lab
                 kinds: kinds.clone(),
                 ..LeadRowOptions::default()
             };
-            let rows = read_lead_rows(path, &options)?;
-            Ok(LabelledRows {
-                labels: rows.outcomes.iter().map(|o| o.unwrap_or(false)).collect(),
-                features: rows.features,
-                ids: rows.lead_ids,
-                times: Some(rows.created_at.iter().map(|t| t.as_micros()).collect()),
-            })
+            Ok(labelled(read_lead_rows(path, &options)?))
         }
         TrainingSource::Flat {
             target, positive, ..

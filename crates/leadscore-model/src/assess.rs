@@ -6,6 +6,9 @@ use std::borrow::Cow;
 use leadscore_features::{ColumnValues, Table};
 use serde::Serialize;
 
+use ndarray::ArrayView2;
+
+use crate::data::encode;
 use crate::{ConversionModel, Evaluation, Grade, LabelledRows, ModelError, Scored, Scorer, Top};
 
 /// Scores every row of a table.
@@ -14,17 +17,20 @@ pub fn score_table(
     scorer: &Scorer,
     table: &Table,
 ) -> Result<Vec<Scored>, ModelError> {
-    let d = model.encoder.n_features();
-    let flat = model.encoder.transform_flat(table)?;
+    let x = encode(&model.encoder, table)?;
+    Ok(score_matrix(scorer, x.view()))
+}
+
+/// Scores every row of an encoded matrix.
+fn score_matrix(scorer: &Scorer, x: ArrayView2<'_, f64>) -> Vec<Scored> {
     let mut work = Vec::new();
-    if d == 0 {
-        let rows = table.rows()?;
-        return Ok((0..rows).map(|_| scorer.score(&[], &mut work)).collect());
-    }
-    Ok(flat
-        .chunks_exact(d)
-        .map(|row| scorer.score(row, &mut work))
-        .collect())
+    x.rows()
+        .into_iter()
+        .map(|row| match row.as_slice() {
+            Some(row) => scorer.score(row, &mut work),
+            None => scorer.score(&row.to_vec(), &mut work),
+        })
+        .collect()
 }
 
 /// Reads a table's cells as text, by the scorer's column index, for explanations.
@@ -123,8 +129,19 @@ pub struct Assessment {
 /// Scores labelled rows and measures the model on them.
 pub fn assess(model: &ConversionModel, rows: &LabelledRows) -> Result<Assessment, ModelError> {
     rows.check()?;
+    let x = encode(&model.encoder, &rows.features)?;
+    Ok(assess_encoded(model, rows, x.view()))
+}
+
+/// [`assess`] on rows already encoded with the model's encoder (`x`, one row
+/// per labelled row).
+pub(crate) fn assess_encoded(
+    model: &ConversionModel,
+    rows: &LabelledRows,
+    x: ArrayView2<'_, f64>,
+) -> Assessment {
     let scorer = Scorer::new(model);
-    let scores = score_table(model, &scorer, &rows.features)?;
+    let scores = score_matrix(&scorer, x);
     let pairs: Vec<(f64, bool)> = scores
         .iter()
         .zip(&rows.labels)
@@ -154,9 +171,9 @@ pub fn assess(model: &ConversionModel, rows: &LabelledRows) -> Result<Assessment
     }
     let confidence = |m: &Misclassified| (m.probability - model.threshold).abs();
     misclassified.sort_by(|a, b| confidence(b).total_cmp(&confidence(a)));
-    Ok(Assessment {
+    Assessment {
         evaluation,
         misclassified,
         scores,
-    })
+    }
 }

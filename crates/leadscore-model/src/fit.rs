@@ -3,6 +3,7 @@
 
 use leadscore_metrics::{best_f1_threshold, roc_auc};
 
+use crate::assess::assess_encoded;
 use crate::cv::{cross_validate, platt};
 use crate::data::encode;
 use crate::quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
@@ -10,7 +11,7 @@ use crate::solver::{fit_logistic, logit, sigmoid};
 use crate::split::{stratified_holdout, time_holdout};
 use crate::{
     Assessment, Confidence, ConversionModel, LabelledRows, ModelError, SplitKind, TrainParams,
-    TrainingSource, assess,
+    TrainingSource,
 };
 
 /// A trained model and what training found out.
@@ -122,7 +123,6 @@ impl TrainParams {
         // shrinkage do not change the ranking).
         let x_test = encode(&encoder, &test_rows.features)?;
         let test_logits = linear.logits(x_test.view());
-        drop(x_test);
         let ranked: Vec<(f64, bool)> = test_logits
             .into_iter()
             .zip(test_rows.labels.iter().copied())
@@ -187,7 +187,7 @@ impl TrainParams {
             metrics: crate::Evaluation::compute(&[], threshold),
             warnings,
         };
-        let test = assess(&model, &test_rows)?;
+        let test = assess_encoded(&model, &test_rows, x_test.view());
         model.metrics = test.evaluation.clone();
         Ok(Trained {
             model,
