@@ -113,11 +113,6 @@ impl<'a> Rows<'a> {
         }
     }
 
-    /// The number of rows.
-    pub(crate) fn len(&self) -> usize {
-        self.t.len()
-    }
-
     /// Summed loss and summed gradient (weights, then intercept) at `w`, `b`.
     pub(crate) fn loss_gradient(&self, w: &[f64], b: f64) -> (f64, Vec<f64>) {
         let n = self.t.len();
@@ -160,7 +155,7 @@ impl<'a> Rows<'a> {
     }
 
     /// `mean loss + l2 / 2 |w|^2` and its gradient, at `params` (weights, then intercept).
-    fn objective(&self, params: &Array1<f64>, l2: f64) -> (f64, Array1<f64>) {
+    pub(crate) fn objective(&self, params: &Array1<f64>, l2: f64) -> (f64, Array1<f64>) {
         let n = self.t.len().max(1) as f64;
         let d = self.d;
         let w_vec: Vec<f64> = params.iter().take(d).copied().collect();

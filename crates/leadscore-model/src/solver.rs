@@ -192,18 +192,14 @@ fn fit_linfa(
 
 /// The L2 norm of the gradient of `mean log loss + l2 / 2 * |w|^2` at `model`.
 fn gradient_norm(rows: &Rows<'_>, l2: f64, model: &Linear) -> f64 {
-    let n = y_len(rows);
-    let (_, grad) = rows.loss_gradient(&model.weights, model.intercept);
-    let mut sum = 0.0;
-    for (j, g) in grad.iter().enumerate() {
-        let penalty = model.weights.get(j).map_or(0.0, |w| l2 * w);
-        sum += (g / n + penalty).powi(2);
-    }
-    sum.sqrt()
-}
-
-fn y_len(rows: &Rows<'_>) -> f64 {
-    rows.len().max(1) as f64
+    let params: Array1<f64> = model
+        .weights
+        .iter()
+        .copied()
+        .chain([model.intercept])
+        .collect();
+    let (_, gradient) = rows.objective(&params, l2);
+    gradient.iter().map(|g| g * g).sum::<f64>().sqrt()
 }
 
 /// The logistic function, stable at both ends.
