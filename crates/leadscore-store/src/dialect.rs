@@ -103,7 +103,7 @@ impl Backend {
     /// lock at once (`IMMEDIATE`, waiting up to the busy timeout for another
     /// writer): a deferred transaction that reads first could not upgrade to a
     /// writer once another connection has committed in between.
-    pub(crate) fn begin_write(self) -> &'static str {
+    pub fn begin_write(self) -> &'static str {
         match self {
             Self::Sqlite => "BEGIN IMMEDIATE",
             Self::Postgres => "BEGIN",

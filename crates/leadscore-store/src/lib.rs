@@ -28,6 +28,7 @@
 
 mod dialect;
 mod error;
+mod live;
 mod read;
 mod schema;
 mod sql_store;
@@ -40,6 +41,7 @@ pub mod testing;
 
 pub use dialect::Backend;
 pub use error::StoreError;
+pub use live::{Erasure, placeholders};
 pub use sql_store::SqlStore;
 pub use store::{ImportSummary, Store, StoreCounts};
 pub use url::{DEFAULT_SQLITE_FILE, DatabaseUrl};

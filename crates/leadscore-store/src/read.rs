@@ -27,18 +27,23 @@ pub(crate) async fn export(pool: &AnyPool, backend: Backend) -> Result<Dataset, 
         .await
         .map_err(StoreError::query("begin the export transaction"))?;
     let mut data = Dataset {
-        accounts: read_table(&mut tx, &ACCOUNTS, "export accounts", account).await?,
-        contacts: read_table(&mut tx, &CONTACTS, "export contacts", contact).await?,
-        leads: read_table(&mut tx, &LEADS, "export leads", lead).await?,
-        interactions: read_table(&mut tx, &INTERACTIONS, "export interactions", interaction)
-            .await?,
+        accounts: read_table(&mut tx, &ACCOUNTS, "export accounts", decode_account).await?,
+        contacts: read_table(&mut tx, &CONTACTS, "export contacts", decode_contact).await?,
+        leads: read_table(&mut tx, &LEADS, "export leads", decode_lead).await?,
+        interactions: read_table(
+            &mut tx,
+            &INTERACTIONS,
+            "export interactions",
+            decode_interaction,
+        )
+        .await?,
         custom: BTreeMap::new(),
     };
     let custom = read_table(
         &mut tx,
         &CUSTOM_RECORDS,
         "export custom records",
-        custom_record,
+        decode_custom,
     )
     .await?;
     tx.commit()
@@ -165,14 +170,14 @@ async fn existing(
 
 /// One stored row being read into a domain type; errors name the table, the
 /// row's id and the column.
-struct Cells<'r> {
+pub(crate) struct Cells<'r> {
     row: &'r AnyRow,
     table: &'static str,
     columns: &'static [&'static str],
 }
 
 impl<'r> Cells<'r> {
-    fn new(row: &'r AnyRow, table: &Table) -> Self {
+    pub(crate) fn new(row: &'r AnyRow, table: &Table) -> Self {
         Self {
             row,
             table: table.name,
@@ -278,7 +283,7 @@ impl<'r> Cells<'r> {
     }
 }
 
-fn account(c: &Cells<'_>) -> Result<Account, StoreError> {
+pub(crate) fn decode_account(c: &Cells<'_>) -> Result<Account, StoreError> {
     Ok(Account {
         account_id: c.parse(0, |s| AccountId::parse(s))?,
         name: c.string(1)?,
@@ -291,7 +296,7 @@ fn account(c: &Cells<'_>) -> Result<Account, StoreError> {
     })
 }
 
-fn contact(c: &Cells<'_>) -> Result<Contact, StoreError> {
+pub(crate) fn decode_contact(c: &Cells<'_>) -> Result<Contact, StoreError> {
     Ok(Contact {
         contact_id: c.parse(0, |s| ContactId::parse(s))?,
         account_id: c.parse_opt(1, |s| AccountId::parse(s))?,
@@ -306,7 +311,7 @@ fn contact(c: &Cells<'_>) -> Result<Contact, StoreError> {
     })
 }
 
-fn lead(c: &Cells<'_>) -> Result<Lead, StoreError> {
+pub(crate) fn decode_lead(c: &Cells<'_>) -> Result<Lead, StoreError> {
     Ok(Lead {
         lead_id: c.parse(0, |s| LeadId::parse(s))?,
         created_at: c.timestamp(1)?,
@@ -321,7 +326,7 @@ fn lead(c: &Cells<'_>) -> Result<Lead, StoreError> {
     })
 }
 
-fn interaction(c: &Cells<'_>) -> Result<Interaction, StoreError> {
+pub(crate) fn decode_interaction(c: &Cells<'_>) -> Result<Interaction, StoreError> {
     Ok(Interaction {
         interaction_id: c.parse(0, |s| InteractionId::parse(s))?,
         kind: c.parse(1, InteractionKind::parse)?,
@@ -333,7 +338,7 @@ fn interaction(c: &Cells<'_>) -> Result<Interaction, StoreError> {
     })
 }
 
-fn custom_record(c: &Cells<'_>) -> Result<(EntityName, CustomRecord), StoreError> {
+pub(crate) fn decode_custom(c: &Cells<'_>) -> Result<(EntityName, CustomRecord), StoreError> {
     Ok((
         c.parse(0, |s| EntityName::parse(s))?,
         CustomRecord {

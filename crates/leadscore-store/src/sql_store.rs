@@ -1,14 +1,17 @@
 //! The SQL store: one implementation for SQLite and PostgreSQL through sqlx's
 //! `Any` driver.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
-use leadscore_domain::{Dataset, ExternalIds};
+use leadscore_domain::{Dataset, ExternalIds, Lead};
 use sqlx::AnyPool;
+use sqlx::Connection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 
+use crate::live::{self, Erasure};
 use crate::{Backend, DatabaseUrl, ImportSummary, Store, StoreCounts, StoreError, read, write};
 
 /// The versioned schema migrations (`migrations/`), embedded in the binary.
@@ -79,6 +82,82 @@ impl SqlStore {
         &self.pool
     }
 
+    /// Upserts a dataset like [`Store::import`] and, in the same transaction,
+    /// queues every stored lead whose scores it can change for rescoring (see
+    /// the `rescore_queue` table). Returns the summary and how many leads were
+    /// queued.
+    pub async fn ingest(
+        &self,
+        data: &Dataset,
+        cause: &str,
+    ) -> Result<(ImportSummary, u64), StoreError> {
+        write::import(&self.pool, self.backend, data, &|_| {}, Some(cause)).await
+    }
+
+    /// Everything the scores of these leads read, as one dataset whose
+    /// references resolve (see [`crate::live`]'s `neighbourhood`).
+    pub async fn neighbourhood(&self, lead_ids: &[String]) -> Result<Dataset, StoreError> {
+        let mut conn = self.acquire("read leads' records").await?;
+        live::neighbourhood(&mut conn, self.backend, lead_ids).await
+    }
+
+    /// Stored leads by id.
+    pub async fn leads_by_id(&self, ids: &[String]) -> Result<HashMap<String, Lead>, StoreError> {
+        let mut conn = self.acquire("read leads").await?;
+        live::leads_by_id(&mut conn, self.backend, ids).await
+    }
+
+    /// Queues leads that have no stored score yet; returns how many.
+    pub async fn enqueue_unscored(&self, cause: &str) -> Result<u64, StoreError> {
+        let mut conn = self.acquire("queue unscored leads").await?;
+        live::enqueue_unscored(&mut conn, self.backend, cause).await
+    }
+
+    /// Queues every open lead (the periodic rescoring pass); returns how many.
+    pub async fn enqueue_open(&self, cause: &str) -> Result<u64, StoreError> {
+        let mut conn = self.acquire("queue open leads").await?;
+        live::enqueue_open(&mut conn, self.backend, cause).await
+    }
+
+    /// Erases a contact with its interactions and its leads' scores, in one
+    /// transaction, and records the erasure (with `contact_hash`, never the id).
+    /// `None` when no such contact is stored.
+    pub async fn erase_contact(
+        &self,
+        contact_id: &str,
+        contact_hash: &str,
+        erasure_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<Option<Erasure>, StoreError> {
+        let op = "erase a contact";
+        let mut conn = self.acquire(op).await?;
+        let mut tx = conn
+            .begin_with(self.backend.begin_write())
+            .await
+            .map_err(StoreError::query(op))?;
+        let erased = live::erase_contact(
+            &mut tx,
+            self.backend,
+            contact_id,
+            contact_hash,
+            erasure_id,
+            key_id,
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::query(op))?;
+        Ok(erased)
+    }
+
+    async fn acquire(
+        &self,
+        operation: &'static str,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        self.pool
+            .acquire()
+            .await
+            .map_err(StoreError::query(operation))
+    }
+
     /// Closes every connection of the pool (waiting for those in use).
     pub async fn close(&self) {
         self.pool.close().await;
@@ -109,7 +188,7 @@ impl Store for SqlStore {
         data: &Dataset,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary, StoreError> {
-        let summary = write::import(&self.pool, self.backend, data, progress).await?;
+        let (summary, _) = write::import(&self.pool, self.backend, data, progress, None).await?;
         tracing::info!(
             accounts = summary.accounts,
             contacts = summary.contacts,

@@ -29,13 +29,14 @@ pub(crate) async fn import(
     backend: Backend,
     data: &Dataset,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<ImportSummary, StoreError> {
+    enqueue: Option<&str>,
+) -> Result<(ImportSummary, u64), StoreError> {
     let mut conn = pool
         .acquire()
         .await
         .map_err(StoreError::query("begin the import transaction"))?;
     run_all(&mut conn, backend.import_begin(), "prepare the import").await?;
-    let result = import_in_transaction(&mut conn, backend, data, progress).await;
+    let result = import_in_transaction(&mut conn, backend, data, progress, enqueue).await;
     if let Err(error) = run_all(&mut conn, backend.import_end(), "finish the import").await {
         tracing::warn!(%error, "cannot restore connection settings after an import");
     }
@@ -47,7 +48,8 @@ async fn import_in_transaction(
     backend: Backend,
     data: &Dataset,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<ImportSummary, StoreError> {
+    enqueue: Option<&str>,
+) -> Result<(ImportSummary, u64), StoreError> {
     let mut tx = conn
         .begin_with(backend.begin_write())
         .await
@@ -58,12 +60,21 @@ async fn import_in_transaction(
         progress,
         written: 0,
     };
-    match writer.write_all(data).await {
-        Ok(summary) => {
+    let written = match writer.write_all(data).await {
+        Ok(summary) => match enqueue {
+            Some(cause) => crate::live::enqueue_affected(&mut tx, backend, data, cause)
+                .await
+                .map(|queued| (summary, queued)),
+            None => Ok((summary, 0)),
+        },
+        Err(error) => Err(error),
+    };
+    match written {
+        Ok(result) => {
             tx.commit()
                 .await
                 .map_err(StoreError::query("commit the import"))?;
-            Ok(summary)
+            Ok(result)
         }
         Err(error) => {
             if let Err(rollback) = tx.rollback().await {
