@@ -1,0 +1,325 @@
+//! The columns of a dataset's rows: their names in `read_lead_rows`' order,
+//! where each value comes from, and what a column the dataset does not have
+//! answers.
+
+use std::collections::BTreeSet;
+
+use leadscore_domain::{
+    CustomRecord, Dataset, EntityName, Fields, RecordType, STANDARD_KINDS, Timestamp,
+};
+use leadscore_features::Cell;
+use rustc_hash::FxHashMap;
+
+/// The counting windows, in days, and their column suffixes.
+pub(super) const WINDOWS: [(i64, &str); 4] = [(7, "7d"), (30, "30d"), (90, "90d"), (365, "365d")];
+/// The suffix of the days-since-last column of a kind.
+const DAYS_SINCE_LAST: &str = "days_since_last";
+/// The suffix of a custom entity's count column.
+const COUNT: &str = "count";
+/// A day in microseconds.
+pub(super) const DAY: i64 = 86_400_000_000;
+
+/// Columns never read from any file (names and ids nobody scores on), so never
+/// a custom field column.
+const UNUSED: [&str; 5] = ["name", "first_name", "last_name", "email", "interaction_id"];
+
+/// The lead kind column.
+const LEAD_KIND: &str = "lead.kind";
+/// The number of contacts of the row's account.
+const ACCOUNT_CONTACTS: &str = "account.contacts";
+
+/// A standard lead field that is a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LeadField {
+    Source,
+    Topic,
+}
+
+/// A standard contact field that is a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ContactField {
+    JobTitle,
+    Country,
+    City,
+}
+
+/// A standard account field that is a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AccountField {
+    Industry,
+    Employees,
+    AnnualRevenue,
+    Country,
+    City,
+}
+
+const LEAD_FIELDS: [(&str, LeadField); 2] =
+    [("source", LeadField::Source), ("topic", LeadField::Topic)];
+const CONTACT_FIELDS: [(&str, ContactField); 3] = [
+    ("contact.job_title", ContactField::JobTitle),
+    ("contact.country", ContactField::Country),
+    ("contact.city", ContactField::City),
+];
+const ACCOUNT_FIELDS: [(&str, AccountField); 5] = [
+    ("account.industry", AccountField::Industry),
+    ("account.employees", AccountField::Employees),
+    ("account.annual_revenue", AccountField::AnnualRevenue),
+    ("account.country", AccountField::Country),
+    ("account.city", AccountField::City),
+];
+
+/// Where a column's value comes from. A custom field's name is the column's
+/// name without its `contact.` / `account.` prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Source {
+    Lead(LeadField),
+    LeadCustom,
+    LeadKind,
+    Contact(ContactField),
+    ContactCustom,
+    Account(AccountField),
+    AccountCustom,
+    AccountContacts,
+    /// Interactions of kind `kind` (index into [`Schema::kinds`]) in window
+    /// `window` (index into [`WINDOWS`]).
+    Window {
+        kind: usize,
+        window: usize,
+    },
+    DaysSinceLast {
+        kind: usize,
+    },
+    /// Records of entity `entity` (index into [`Schema::entities`]).
+    Count {
+        entity: usize,
+    },
+}
+
+/// A custom entity's name and the field read as its records' time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct EntityColumn {
+    pub name: Box<str>,
+    pub time_column: Option<Box<str>>,
+}
+
+/// The columns of one dataset's rows, in `read_lead_rows`' order.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Schema {
+    pub names: Vec<Box<str>>,
+    pub sources: Vec<Source>,
+    /// Column position by name (the first column of a name, should two share one).
+    by_name: FxHashMap<Box<str>, usize>,
+    /// Interaction kinds: the standard ones and those of the dataset, sorted.
+    pub kinds: Vec<Box<str>>,
+    /// Custom entities, sorted by name.
+    pub entities: Vec<EntityColumn>,
+}
+
+impl Schema {
+    /// The columns of `data`'s rows. `time_column` gives each entity's time
+    /// column (decided by the caller).
+    pub fn new(data: &Dataset, time_column: impl Fn(&EntityName) -> Option<Box<str>>) -> Self {
+        let mut schema = Self {
+            names: Vec::new(),
+            sources: Vec::new(),
+            by_name: FxHashMap::default(),
+            kinds: Vec::new(),
+            entities: Vec::new(),
+        };
+        for (name, field) in LEAD_FIELDS {
+            schema.push(name.into(), Source::Lead(field));
+        }
+        let leads = custom_names(data.leads.iter().map(|l| &l.custom), &RecordType::Lead);
+        for name in leads {
+            schema.push(name.into(), Source::LeadCustom);
+        }
+        schema.push(LEAD_KIND.into(), Source::LeadKind);
+        for (name, field) in CONTACT_FIELDS {
+            schema.push(name.into(), Source::Contact(field));
+        }
+        let contacts = custom_names(
+            data.contacts.iter().map(|c| &c.custom),
+            &RecordType::Contact,
+        );
+        for name in contacts {
+            schema.push(format!("contact.{name}").into(), Source::ContactCustom);
+        }
+        for (name, field) in ACCOUNT_FIELDS {
+            schema.push(name.into(), Source::Account(field));
+        }
+        let accounts = custom_names(
+            data.accounts.iter().map(|a| &a.custom),
+            &RecordType::Account,
+        );
+        for name in accounts {
+            schema.push(format!("account.{name}").into(), Source::AccountCustom);
+        }
+        schema.push(ACCOUNT_CONTACTS.into(), Source::AccountContacts);
+        let kinds: BTreeSet<&str> = STANDARD_KINDS
+            .iter()
+            .copied()
+            .chain(data.interactions.iter().map(|i| i.kind.as_str()))
+            .collect();
+        let kinds: Vec<Box<str>> = kinds.into_iter().map(Box::from).collect();
+        for (kind, name) in kinds.iter().enumerate() {
+            for (window, (_, suffix)) in WINDOWS.iter().enumerate() {
+                schema.push(
+                    format!("{name}.{suffix}").into(),
+                    Source::Window { kind, window },
+                );
+            }
+            schema.push(
+                format!("{name}.{DAYS_SINCE_LAST}").into(),
+                Source::DaysSinceLast { kind },
+            );
+        }
+        schema.kinds = kinds;
+        for (entity, name) in data.custom.keys().enumerate() {
+            schema.push(format!("{name}.{COUNT}").into(), Source::Count { entity });
+            schema.entities.push(EntityColumn {
+                name: name.as_str().into(),
+                time_column: time_column(name),
+            });
+        }
+        schema
+    }
+
+    fn push(&mut self, name: Box<str>, source: Source) {
+        let position = self.names.len();
+        self.by_name.entry(name.clone()).or_insert(position);
+        self.names.push(name);
+        self.sources.push(source);
+    }
+
+    /// The position of a column of this schema.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The kind index of a kind name.
+    pub fn kind_index(&self, kind: &str) -> Option<usize> {
+        self.kinds.binary_search_by(|k| (**k).cmp(kind)).ok()
+    }
+}
+
+/// The names of the custom fields of some records that are columns, sorted: a
+/// field named like a standard column of the record type, or like a column no
+/// file is read for (`email` of an account), is not one.
+fn custom_names<'a>(
+    fields: impl Iterator<Item = &'a Fields>,
+    record: &RecordType,
+) -> BTreeSet<&'a str> {
+    let mut names = BTreeSet::new();
+    for f in fields {
+        for (name, _) in f.iter() {
+            if !names.contains(name) && is_field_column(record, name) {
+                names.insert(name);
+            }
+        }
+    }
+    names
+}
+
+/// Whether a field of this record type can be a column of `read_lead_rows`:
+/// neither a standard column nor one that is never read.
+fn is_field_column(record: &RecordType, field: &str) -> bool {
+    !UNUSED.contains(&field)
+        && !record.required_columns().contains(&field)
+        && !record.optional_columns().contains(&field)
+}
+
+/// What a column the schema does not have answers, for a lead of this dataset:
+/// - `contact.<f>`, `account.<f>`, or a bare name, where `<f>` (or the name)
+///   could be a custom field: [`Cell::Missing`] (no record here has that
+///   field);
+/// - `K.7d`, `K.30d`, `K.90d`, `K.365d` for an interaction kind `K`:
+///   `Num(0)` (no interaction of that kind), `K.days_since_last`:
+///   [`Cell::Missing`];
+/// - `E.count` for an entity name `E`: `Num(0)` (no record of that entity);
+/// - `None` for a name that is never a column (ids, times, the status,
+///   names: `lead_id`, `contact.email`, `account.name`).
+pub(super) fn absent(column: &str) -> Option<Cell> {
+    if let Some(field) = column.strip_prefix("contact.") {
+        return is_field_column(&RecordType::Contact, field).then_some(Cell::Missing);
+    }
+    if let Some(field) = column.strip_prefix("account.") {
+        return is_field_column(&RecordType::Account, field).then_some(Cell::Missing);
+    }
+    if let Some((prefix, suffix)) = column.rsplit_once('.') {
+        if WINDOWS.iter().any(|(_, s)| *s == suffix) && is_kind(prefix) {
+            return Some(Cell::Num(0.0));
+        }
+        if suffix == DAYS_SINCE_LAST && is_kind(prefix) {
+            return Some(Cell::Missing);
+        }
+        if suffix == COUNT && is_pascal_case(prefix) {
+            return Some(Cell::Num(0.0));
+        }
+    }
+    is_field_column(&RecordType::Lead, column).then_some(Cell::Missing)
+}
+
+/// Whether [`EntityName::parse`] takes `name` (without its allocation).
+fn is_pascal_case(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Whether [`InteractionKind::parse`](leadscore_domain::InteractionKind::parse) takes `name` (without its allocations):
+/// PascalCase, and not a standard kind spelled another way.
+fn is_kind(name: &str) -> bool {
+    is_pascal_case(name)
+        && (STANDARD_KINDS.contains(&name)
+            || !STANDARD_KINDS.iter().any(|k| k.eq_ignore_ascii_case(name)))
+}
+
+/// An entity's time column as `read_lead_rows` decides it, over these records:
+/// the first field whose every present value is a timestamp (with at least one
+/// present). Fields are tried in name order: a [`Fields`] keeps no file order.
+pub(super) fn decide_time_column(records: &[CustomRecord]) -> Option<&str> {
+    let names: BTreeSet<&str> = records
+        .iter()
+        .flat_map(|r| r.fields.iter().map(|(name, _)| name))
+        .collect();
+    names.into_iter().find(|name| {
+        records.iter().all(|r| {
+            r.fields
+                .get(name)
+                .is_none_or(|v| Timestamp::parse(v).is_ok())
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadscore_domain::InteractionKind;
+
+    #[test]
+    fn kind_and_entity_names_are_read_as_the_domain_reads_them() {
+        for name in [
+            "EmailClicked",
+            "Emailclicked",
+            "EMAILCLICKED",
+            "DemoBooked",
+            "Demo_Booked",
+            "demoBooked",
+            "D",
+            "",
+            "Meeting2",
+            "Café",
+        ] {
+            assert_eq!(
+                is_kind(name),
+                InteractionKind::parse(name).is_ok(),
+                "{name}"
+            );
+            assert_eq!(
+                is_pascal_case(name),
+                EntityName::parse(name).is_ok(),
+                "{name}"
+            );
+        }
+    }
+}
