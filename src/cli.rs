@@ -19,6 +19,11 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Load a DATA.md folder into the store, all or nothing.
     Import(ImportArgs),
+    /// The scoring service (API.md): ingest, live scores, sales-ready hand-off,
+    /// routing and export.
+    Serve(ServeArgs),
+    /// API keys for the service: create (printed once), list, revoke.
+    Keys(KeysArgs),
     /// Write everything in the store out as a DATA.md folder.
     Export(ExportArgs),
     /// Rule models (RULES.md): check, render, score a folder, backtest.
@@ -110,6 +115,8 @@ impl Command {
         match self {
             Self::Generate(a) => a.json,
             Self::Import(a) => a.json,
+            Self::Serve(_) => false,
+            Self::Keys(a) => a.json(),
             Self::Export(a) => a.json,
             Self::Rules(RulesCommand::Check(a)) => a.json,
             Self::Rules(RulesCommand::Text(_)) => false,
@@ -148,6 +155,79 @@ pub struct DatabaseArg {
     /// `postgres://USER@HOST/DB` for a shared store.
     #[arg(long, env = "DATABASE_URL", default_value = leadscore_store::DEFAULT_SQLITE_FILE)]
     pub database: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The store: a SQLite file path or `sqlite://PATH`, or
+    /// `postgres://USER@HOST/DB` for several instances (default: the config's
+    /// `database`, else `leadscore.db` in the working directory).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database: Option<String>,
+    /// The address to listen on (default 127.0.0.1:8080, or the config's
+    /// `listen`).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// A TOML settings file; `LEADSCORE_*` environment variables override it
+    /// (e.g. `LEADSCORE_LIMITS__MAX_BATCH=500`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// On an empty store, load the shipped sample data, rule models and
+    /// conversion model first.
+    #[arg(long)]
+    pub load_sample: bool,
+    /// The sample folder --load-sample loads.
+    #[arg(long, default_value = "training-data/sample")]
+    pub sample: PathBuf,
+    /// The models folder --load-sample loads (`rules/*.yaml`,
+    /// `conversion/model.json`).
+    #[arg(long, default_value = "models")]
+    pub models: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+    /// The store (as for `serve`; default `leadscore.db`).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database: Option<String>,
+}
+
+impl KeysArgs {
+    fn json(&self) -> bool {
+        match &self.command {
+            KeysCommand::Create { json, .. } | KeysCommand::List { json } => *json,
+            KeysCommand::Revoke { .. } => false,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Makes a key and prints it once (only its hash is stored).
+    Create {
+        /// read, ingest or admin.
+        #[arg(long)]
+        role: String,
+        /// A label for people (`hubspot-sync`).
+        #[arg(long)]
+        label: Option<String>,
+        /// Print the key as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the keys (never their text).
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revokes a key by its public id (`lsk_...`).
+    Revoke {
+        /// The key's public id.
+        key_id: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(args) => commands::generate::run(args),
         Command::Import(args) => commands::import::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Keys(args) => commands::serve::keys(args),
         Command::Export(args) => commands::export::run(args),
         Command::Rules(command) => commands::rules::run(command),
         Command::Train(args) => commands::train::run(args),

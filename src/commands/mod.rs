@@ -7,6 +7,7 @@ pub mod import;
 mod model_data;
 pub mod rules;
 pub mod score;
+pub mod serve;
 pub mod train;
 
 use std::path::Path;

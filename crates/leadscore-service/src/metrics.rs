@@ -1,0 +1,141 @@
+//! Prometheus metrics, one registry per service instance (`GET /metrics`).
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::ServiceError;
+use crate::app::AppState;
+
+/// The service's metrics.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Requests by route, method and status.
+    pub requests: IntCounterVec,
+    /// Request durations by route.
+    pub durations: HistogramVec,
+    /// Leads rescored.
+    pub rescored: IntCounter,
+    /// Records written, by type.
+    pub ingested: IntCounterVec,
+    /// Leads waiting to be rescored (set on each scrape).
+    pub queue_depth: IntGauge,
+    /// Webhook deliveries waiting (set on each scrape).
+    pub deliveries_pending: IntGauge,
+    /// Webhook deliveries given up (set on each scrape).
+    pub deliveries_failed: IntGauge,
+}
+
+fn reg<T: prometheus::core::Collector + Clone + 'static>(
+    registry: &Registry,
+    metric: Result<T, prometheus::Error>,
+) -> Result<T, ServiceError> {
+    let metric = metric.map_err(|e| ServiceError::Settings {
+        reason: format!("metrics: {e}"),
+    })?;
+    registry
+        .register(Box::new(metric.clone()))
+        .map_err(|e| ServiceError::Settings {
+            reason: format!("metrics: {e}"),
+        })?;
+    Ok(metric)
+}
+
+impl Metrics {
+    /// A fresh registry with every metric.
+    pub fn new() -> Result<Self, ServiceError> {
+        let registry = Registry::new_custom(Some("leadscore".into()), None).map_err(|e| {
+            ServiceError::Settings {
+                reason: format!("metrics: {e}"),
+            }
+        })?;
+        Ok(Self {
+            requests: reg(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "http_requests_total",
+                        "HTTP requests by route, method and status",
+                    ),
+                    &["route", "method", "status"],
+                ),
+            )?,
+            durations: reg(
+                &registry,
+                HistogramVec::new(
+                    HistogramOpts::new("http_request_duration_seconds", "HTTP request durations")
+                        .buckets(vec![
+                            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                            2.5,
+                        ]),
+                    &["route"],
+                ),
+            )?,
+            rescored: reg(
+                &registry,
+                IntCounter::new("leads_rescored_total", "Leads rescored by the worker"),
+            )?,
+            ingested: reg(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new("records_ingested_total", "Records written through the API"),
+                    &["type"],
+                ),
+            )?,
+            queue_depth: reg(
+                &registry,
+                IntGauge::new("rescore_queue_depth", "Leads waiting to be rescored"),
+            )?,
+            deliveries_pending: reg(
+                &registry,
+                IntGauge::new("webhook_deliveries_pending", "Webhook deliveries waiting"),
+            )?,
+            deliveries_failed: reg(
+                &registry,
+                IntGauge::new("webhook_deliveries_failed", "Webhook deliveries given up"),
+            )?,
+            registry,
+        })
+    }
+
+    /// The text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        if let Err(error) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            tracing::error!(%error, "cannot encode metrics");
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+/// Middleware: counts and times every request by its route template (never
+/// the path itself: it may hold ids).
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    let method = request.method().as_str().to_owned();
+    let start = Instant::now();
+    let response = next.run(request).await;
+    let elapsed = start.elapsed().as_secs_f64();
+    state
+        .metrics
+        .requests
+        .with_label_values(&[route.as_str(), method.as_str(), response.status().as_str()])
+        .inc();
+    state
+        .metrics
+        .durations
+        .with_label_values(&[route.as_str()])
+        .observe(elapsed);
+    response
+}

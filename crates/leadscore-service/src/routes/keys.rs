@@ -1,0 +1,73 @@
+//! API keys over HTTP (admin): make, list, revoke. `leadscore keys create`
+//! does the same from the command line.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{JsonBody, document};
+use crate::ApiError;
+use crate::app::AppState;
+use crate::auth::{Caller, KeyInfo, NewKey, Role, create_key, list_keys, revoke_key};
+
+/// `POST /v1/keys`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRequest {
+    /// The role.
+    pub role: Role,
+    /// A label for people (`hubspot-sync`).
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// Makes a key; its text is in this response only.
+#[utoipa::path(post, path = "/v1/keys", tag = "keys", request_body = KeyRequest,
+    responses((status = 201, body = NewKey)), security(("api_key" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<NewKey>), ApiError> {
+    caller.require(Role::Admin)?;
+    let request: KeyRequest = document(body)?;
+    let key = create_key(
+        state.store.pool(),
+        state.store.backend(),
+        request.role,
+        request.label.as_deref(),
+    )
+    .await?;
+    tracing::info!(key = %key.key_id, by = %caller.key_id, role = %key.role, "API key created");
+    Ok((StatusCode::CREATED, Json(key)))
+}
+
+/// Every key (never their text).
+#[utoipa::path(get, path = "/v1/keys", tag = "keys",
+    responses((status = 200, body = Vec<KeyInfo>)), security(("api_key" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<KeyInfo>>, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(list_keys(state.store.pool()).await?))
+}
+
+/// Revokes a key (at once on this instance, within 5 s on others).
+#[utoipa::path(delete, path = "/v1/keys/{key_id}", tag = "keys",
+    params(("key_id" = String, Path, description = "The key's public part")),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody)), security(("api_key" = [])))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Admin)?;
+    if !revoke_key(state.store.pool(), state.store.backend(), &key_id).await? {
+        return Err(ApiError::not_found("API key", &key_id));
+    }
+    state.keys.clear();
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,218 @@
+//! Typed settings: defaults, then a TOML file, then `LEADSCORE_*` environment
+//! variables (nested keys joined by `__`, e.g. `LEADSCORE_LIMITS__MAX_BATCH=500`),
+//! then the command line's flags.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::ServiceError;
+use crate::webhooks::DeliverySettings;
+
+/// The top-level keys, as environment variable names start after the prefix.
+const SECTIONS: &[&str] = &[
+    "listen",
+    "database",
+    "limits__",
+    "rescoring__",
+    "scoring__",
+    "webhooks__",
+    "shutdown_grace_secs",
+];
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The store: `sqlite://FILE` or `postgres://...`; default the SQLite file
+    /// `leadscore.db` in the working directory.
+    pub database: Option<String>,
+    /// Request limits.
+    pub limits: Limits,
+    /// Rescoring.
+    pub rescoring: Rescoring,
+    /// Scoring choices.
+    pub scoring: Scoring,
+    /// Webhook delivery.
+    pub webhooks: DeliverySettings,
+    /// How long a shutdown waits for in-flight requests, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: None,
+            limits: Limits::default(),
+            rescoring: Rescoring::default(),
+            scoring: Scoring::default(),
+            webhooks: DeliverySettings::default(),
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Request limits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request body, in bytes (413 above).
+    pub max_body_bytes: usize,
+    /// Most records in one batch request (413 above).
+    pub max_batch: usize,
+    /// Longest a request may take, in milliseconds (503 after).
+    pub request_timeout_ms: u64,
+    /// Most rows one page of a listing returns.
+    pub max_per_page: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 4 * 1024 * 1024,
+            max_batch: 1000,
+            request_timeout_ms: 10_000,
+            max_per_page: 500,
+        }
+    }
+}
+
+/// Rescoring.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rescoring {
+    /// How often the worker looks for queued leads (it is also woken by every
+    /// write on this instance), in milliseconds.
+    pub poll_ms: u64,
+    /// Most leads rescored in one transaction.
+    pub batch: usize,
+    /// How often every open lead is rescored (scores fall as interactions age
+    /// out of their windows), in seconds; 0 turns the pass off.
+    pub refresh_every_secs: u64,
+    /// How often the worker checks for rule models, routing, webhooks or a
+    /// conversion model changed by another instance, in milliseconds.
+    pub reload_ms: u64,
+}
+
+impl Default for Rescoring {
+    fn default() -> Self {
+        Self {
+            poll_ms: 100,
+            batch: 500,
+            refresh_every_secs: 3600,
+            reload_ms: 1000,
+        }
+    }
+}
+
+/// Scoring choices.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scoring {
+    /// The rule model whose score is the primary one when no confident
+    /// conversion model is published; default: the first rule model by name.
+    pub fallback_model: Option<String>,
+}
+
+impl Settings {
+    /// Defaults, then the file (when given; it must exist), then the
+    /// environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ServiceError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ServiceError::Settings {
+                    reason: format!("the config file {} does not exist", path.display()),
+                });
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // Only the settings' own keys: other LEADSCORE_* variables (test data
+        // locations, CI switches) are not settings.
+        let env = Env::prefixed("LEADSCORE_")
+            .filter(|key| {
+                SECTIONS
+                    .iter()
+                    .any(|s| key.as_str().to_ascii_lowercase().starts_with(s))
+            })
+            .split("__");
+        figment = figment.merge(env);
+        let settings: Settings = figment.extract().map_err(|e| ServiceError::Settings {
+            reason: e.to_string(),
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<(), ServiceError> {
+        let bad = |reason: &str| {
+            Err(ServiceError::Settings {
+                reason: reason.to_owned(),
+            })
+        };
+        if self.limits.max_body_bytes < 1024 {
+            return bad("limits.max_body_bytes must be at least 1024");
+        }
+        if self.limits.max_batch == 0 {
+            return bad("limits.max_batch must be at least 1");
+        }
+        if self.limits.max_per_page == 0 {
+            return bad("limits.max_per_page must be at least 1");
+        }
+        if self.rescoring.batch == 0 || self.rescoring.poll_ms == 0 {
+            return bad("rescoring.batch and rescoring.poll_ms must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.limits.request_timeout_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // figment's test jail returns its own (large) error type.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err)]
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "leadscore.toml",
+                "listen = \"127.0.0.1:9000\"\n[limits]\nmax_batch = 50\n",
+            )?;
+            jail.set_env("LEADSCORE_LIMITS__MAX_BATCH", "70");
+            let s = Settings::load(Some(Path::new("leadscore.toml"))).unwrap();
+            assert_eq!(s.listen.port(), 9000);
+            assert_eq!(s.limits.max_batch, 70);
+            assert_eq!(s.limits.max_body_bytes, Limits::default().max_body_bytes);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("a.toml", "[limits]\nmax_bacth = 5\n")?;
+            let e = Settings::load(Some(Path::new("a.toml"))).unwrap_err();
+            assert!(e.to_string().contains("max_bacth"), "{e}");
+            jail.create_file("b.toml", "[limits]\nmax_batch = 0\n")?;
+            let e = Settings::load(Some(Path::new("b.toml"))).unwrap_err();
+            assert!(e.to_string().contains("max_batch"), "{e}");
+            let e = Settings::load(Some(Path::new("missing.toml"))).unwrap_err();
+            assert!(e.to_string().contains("does not exist"), "{e}");
+            Ok(())
+        });
+    }
+}

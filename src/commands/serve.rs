@@ -1,0 +1,210 @@
+//! `leadscore serve` and `leadscore keys`
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use leadscore_files::{ReadOptions, read_folder};
+use leadscore_rules::RuleModel;
+use leadscore_service::{AppState, Role, Settings, create_key, registry, start};
+use leadscore_store::{DEFAULT_SQLITE_FILE, SqlStore, Store};
+use serde::Serialize;
+
+use crate::cli::{KeysArgs, KeysCommand, ServeArgs};
+use crate::commands::{open_store, runtime};
+use crate::output::print_summary;
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    runtime()?.block_on(serve(args))
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut settings = Settings::load(args.config.as_deref())?;
+    if let Some(listen) = &args.listen {
+        settings.listen = listen.parse().with_context(|| {
+            format!("--listen {listen:?} is not an address like 127.0.0.1:8080")
+        })?;
+    }
+    let database = args
+        .database
+        .clone()
+        .or_else(|| settings.database.clone())
+        .unwrap_or_else(|| DEFAULT_SQLITE_FILE.to_owned());
+    let (url, store) = open_store(&database).await?;
+    let counts = store.counts().await?;
+    if counts.leads == 0 {
+        if args.load_sample {
+            load_sample(&store, &args.sample, &args.models).await?;
+        } else {
+            eprintln!(
+                "the store {} is empty: start with --load-sample to load the shipped sample \
+                 data, rule models and conversion model, or send records to the API",
+                url.redacted()
+            );
+        }
+    }
+    if registry_is_keyless(&store).await? {
+        let key = create_key(
+            store.pool(),
+            store.backend(),
+            Role::Admin,
+            Some("first admin"),
+        )
+        .await?;
+        eprintln!(
+            "no API key existed: made an admin key (shown once, keep it):\n  {}\n\
+             make more with `leadscore keys create --role read|ingest|admin`",
+            key.key
+        );
+    }
+    let state = AppState::new(store, settings).await?;
+    let running = start(state).await?;
+    eprintln!(
+        "leadscore is serving on http://{} (store: {}); Ctrl-C stops it",
+        running.addr,
+        url.redacted()
+    );
+    running.until_signal().await?;
+    Ok(())
+}
+
+async fn registry_is_keyless(store: &SqlStore) -> anyhow::Result<bool> {
+    Ok(leadscore_service::auth::list_keys(store.pool())
+        .await?
+        .is_empty())
+}
+
+/// A shipped folder: as given when it exists, else beside the source tree
+/// (for a binary run from elsewhere).
+fn shipped(path: &Path) -> PathBuf {
+    if path.exists() || path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if beside.exists() {
+        beside
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// Loads the sample folder, the rule models and the conversion model
+/// (registered and published).
+async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::Result<()> {
+    let sample = shipped(sample);
+    let models = shipped(models);
+    let dir = sample.clone();
+    let parsed =
+        tokio::task::spawn_blocking(move || read_folder(&dir, &ReadOptions::default())).await??;
+    let external = store.existing_ids(&parsed.unresolved_ids()).await?;
+    let loaded = parsed.resolve(&external)?;
+    let summary = store.import(&loaded.dataset, &|_| {}).await?;
+    eprintln!(
+        "loaded {} leads, {} contacts, {} accounts, {} interactions from {}",
+        summary.leads,
+        summary.contacts,
+        summary.accounts,
+        summary.interactions,
+        sample.display()
+    );
+    let rules_dir = models.join("rules");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&rules_dir)
+        .with_context(|| format!("cannot read {}", rules_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    for file in &files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let model = RuleModel::from_yaml(&text).with_context(|| file.display().to_string())?;
+        registry::put_rule_model(store.pool(), store.backend(), &model).await?;
+    }
+    eprintln!(
+        "loaded {} rule models from {}",
+        files.len(),
+        rules_dir.display()
+    );
+    let artifact = models.join("conversion").join("model.json");
+    let text = std::fs::read_to_string(&artifact)
+        .with_context(|| format!("cannot read {}", artifact.display()))?;
+    let metrics: serde_json::Value =
+        std::fs::read_to_string(models.join("conversion").join("metrics.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+    let version = registry::register_model(store.pool(), store.backend(), &text, &metrics)
+        .await?
+        .map_err(anyhow::Error::msg)
+        .with_context(|| artifact.display().to_string())?;
+    registry::publish(
+        store.pool(),
+        store.backend(),
+        version,
+        "shipped sample model",
+    )
+    .await?;
+    eprintln!(
+        "registered and published the conversion model {} as v{version}",
+        artifact.display()
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct CreatedKey {
+    key_id: String,
+    key: String,
+    role: String,
+}
+
+pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
+    runtime()?.block_on(async {
+        let database = args
+            .database
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SQLITE_FILE.to_owned());
+        let (_, store) = open_store(&database).await?;
+        match args.command {
+            KeysCommand::Create { role, label, json } => {
+                let role: Role = role.parse()?;
+                let key = create_key(store.pool(), store.backend(), role, label.as_deref()).await?;
+                let out = CreatedKey {
+                    key_id: key.key_id,
+                    key: key.key,
+                    role: role.to_string(),
+                };
+                print_summary(json, &out, || out.key.clone());
+            }
+            KeysCommand::List { json } => {
+                let keys = leadscore_service::auth::list_keys(store.pool()).await?;
+                print_summary(json, &keys, || {
+                    keys.iter()
+                        .map(|k| {
+                            format!(
+                                "{} {} {}{}",
+                                k.key_id,
+                                k.role,
+                                k.created_at,
+                                if k.revoked_at.is_some() {
+                                    " (revoked)"
+                                } else {
+                                    ""
+                                }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
+            KeysCommand::Revoke { key_id } => {
+                if !leadscore_service::auth::revoke_key(store.pool(), store.backend(), &key_id)
+                    .await?
+                {
+                    anyhow::bail!("no active API key {key_id:?}");
+                }
+                eprintln!("revoked {key_id}");
+            }
+        }
+        Ok(())
+    })
+}
