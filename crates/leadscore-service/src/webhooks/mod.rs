@@ -64,7 +64,9 @@
 
 mod config;
 pub mod deliver;
+mod settings;
 pub mod sign;
+mod status;
 
 use thiserror::Error;
 
@@ -72,10 +74,9 @@ pub use config::{
     EVENT_TYPES, FieldProblem, SETTINGS_NAME, WebhookConfig, WebhookEndpoint, enqueue, load_config,
     save_config,
 };
-pub use deliver::{
-    Deliverer, DeliveryCounts, DeliveryRound, DeliverySettings, DeliveryState, DeliveryStatus,
-    list_deliveries, pending,
-};
+pub use deliver::{Deliverer, DeliveryRound};
+pub use settings::DeliverySettings;
+pub use status::{DeliveryCounts, DeliveryState, DeliveryStatus, list_deliveries, pending};
 
 /// Why a webhook operation failed. Messages hold no secret, no URL and no
 /// event payload.
