@@ -29,7 +29,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| settings.database.clone())
         .unwrap_or_else(|| DEFAULT_SQLITE_FILE.to_owned());
-    let (url, store) = open_store(&database).await?;
+    let url = leadscore_store::DatabaseUrl::parse(&database)?;
+    let store = SqlStore::open_with(&url, true).await?;
     let counts = store.counts().await?;
     if counts.leads == 0 {
         if args.load_sample {

@@ -2,6 +2,7 @@
 //! with a fresh database, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod parity;
 mod support;
 mod webhooks;
 

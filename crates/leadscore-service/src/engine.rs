@@ -8,7 +8,7 @@ use leadscore_domain::{Dataset, Timestamp};
 use leadscore_features::Encoder;
 use leadscore_model::{Contribution, ConversionModel, Scorer};
 use leadscore_rules::{Evaluator, Explanation, Graph, Plan, RuleModel, Scores};
-use leadscore_scoring::FeatureIndex;
+use leadscore_scoring::{FeatureIndex, scoring_time};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -197,7 +197,7 @@ impl Engine {
                 .collect();
             let conversion = match (&self.conversion, &features) {
                 (Some(live), Some(features)) => {
-                    Some(self.convert(live, features, index, at, &mut work)?)
+                    Some(self.convert(data, live, features, index, at, &mut work)?)
                 }
                 _ => None,
             };
@@ -215,12 +215,19 @@ impl Engine {
 
     fn convert(
         &self,
+        data: &Dataset,
         live: &LiveModel,
         features: &FeatureIndex<'_>,
         index: usize,
         at: Timestamp,
         work: &mut Vec<f64>,
     ) -> Result<ConversionScore, ServiceError> {
+        // As `leadscore score` does: a lead closed by `at` as of its close.
+        let at = data
+            .leads
+            .get(index)
+            .and_then(|lead| scoring_time(lead, at))
+            .unwrap_or(at);
         let row = features.row(index, at);
         let encoded = live
             .encoder()

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use leadscore_domain::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ServiceError;
@@ -119,6 +120,9 @@ pub struct Scoring {
     /// The rule model whose score is the primary one when no confident
     /// conversion model is published; default: the first rule model by name.
     pub fallback_model: Option<String>,
+    /// Score as of this fixed time (RFC 3339) instead of the current time: for
+    /// replays, demos on old data and reproducible tests. Unset in production.
+    pub at: Option<String>,
 }
 
 impl Settings {
@@ -167,10 +171,26 @@ impl Settings {
         if self.limits.max_per_page == 0 {
             return bad("limits.max_per_page must be at least 1");
         }
+        if let Some(at) = &self.scoring.at
+            && let Err(e) = Timestamp::parse(at)
+        {
+            return Err(ServiceError::Settings {
+                reason: format!("scoring.at: {e}"),
+            });
+        }
         if self.rescoring.batch == 0 || self.rescoring.poll_ms == 0 {
             return bad("rescoring.batch and rescoring.poll_ms must be at least 1");
         }
         Ok(())
+    }
+
+    /// The time scores are computed as of: `scoring.at` when set, else now.
+    pub fn scoring_time(&self) -> Timestamp {
+        self.scoring
+            .at
+            .as_deref()
+            .and_then(|t| Timestamp::parse(t).ok())
+            .unwrap_or_else(Timestamp::now)
     }
 
     /// The request timeout.

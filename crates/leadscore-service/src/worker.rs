@@ -136,7 +136,7 @@ pub async fn rescore_round(state: &AppState) -> Result<Round, ServiceError> {
         .collect();
     let data = state.store.neighbourhood(&ids).await?;
     let live = state.live.get();
-    let at = Timestamp::now();
+    let at = state.settings.scoring_time();
     let results = live.engine.score(&data, &ids, at)?;
     let states = read_states(&mut tx, backend, &ids).await?;
     let old_scores = read_rule_scores(&mut tx, backend, &ids).await?;

@@ -34,6 +34,14 @@ impl SqlStore {
     /// timeout and foreign keys; runs pending migrations (concurrent-safe on
     /// PostgreSQL: sqlx takes an advisory lock).
     pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        Self::open_with(url, false).await
+    }
+
+    /// As [`SqlStore::open`]; with `durable`, a SQLite commit also reaches the
+    /// disk before it returns (`synchronous = FULL`: the service answers a
+    /// write only once it would survive a power loss, not only a crash of the
+    /// process). PostgreSQL commits are durable either way.
+    pub async fn open_with(url: &DatabaseUrl, durable: bool) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = url.backend();
         if let Some(path) = url.sqlite_path() {
@@ -50,6 +58,11 @@ impl SqlStore {
                 Box::pin(async move {
                     for statement in backend.connection_setup() {
                         sqlx::query(*statement).execute(&mut *conn).await?;
+                    }
+                    if durable && backend == Backend::Sqlite {
+                        sqlx::query("PRAGMA synchronous = FULL")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })

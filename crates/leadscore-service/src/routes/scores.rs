@@ -50,7 +50,9 @@ pub async fn lead_scores(
         .find(|l| l.lead_id.as_str() == id)
         .ok_or_else(|| ApiError::not_found("lead", &id))?;
     let live = state.live.get();
-    let results = live.engine.score(&data, &ids, Timestamp::now())?;
+    let results = live
+        .engine
+        .score(&data, &ids, state.settings.scoring_time())?;
     let result = results
         .first()
         .ok_or_else(|| ApiError::not_found("lead", &id))?;
@@ -91,7 +93,11 @@ pub struct ScoreQuery {
 }
 
 /// The lead of one scoring request, with the records it links to.
-fn request_dataset(body: &Value, prefix: &str) -> Result<(Dataset, String, String), ApiError> {
+fn request_dataset(
+    body: &Value,
+    prefix: &str,
+    at: Timestamp,
+) -> Result<(Dataset, String, String), ApiError> {
     let map = body.as_object().ok_or_else(|| {
         ApiError::bad_request(
             "not_an_object",
@@ -116,7 +122,7 @@ fn request_dataset(body: &Value, prefix: &str) -> Result<(Dataset, String, Strin
     if let Some(l) = lead_value.as_object_mut() {
         l.entry("lead_id").or_insert_with(|| "posted-lead".into());
         l.entry("created_at")
-            .or_insert_with(|| Timestamp::now().to_string().into());
+            .or_insert_with(|| at.to_string().into());
     }
     let mut lead = records::lead(&lead_value, &format!("{prefix}lead."), None)?;
     let mut data = Dataset::default();
@@ -218,11 +224,11 @@ pub async fn score(
     let at = match &query.at {
         Some(text) => Timestamp::parse(text)
             .map_err(|e| ApiError::bad_request("bad_query", format!("at: {e}")).field("at"))?,
-        None => Timestamp::now(),
+        None => state.settings.scoring_time(),
     };
     let live = state.live.get();
     let one = |body: &Value, prefix: &str| -> Result<LeadScores, ApiError> {
-        let (data, lead_id, status) = request_dataset(body, prefix)?;
+        let (data, lead_id, status) = request_dataset(body, prefix, at)?;
         let results = live
             .engine
             .score(&data, std::slice::from_ref(&lead_id), at)?;

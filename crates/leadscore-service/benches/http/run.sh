@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The service's HTTP benchmarks (BENCHMARKS.md, "The scoring service"):
+#   stateless scoring: POST /v1/score, one lead with 50 interactions, a 10-rule
+#     model and the shipped conversion model;
+#   ingest: POST /v1/interactions in batches of 100 on SQLite with the sample
+#     loaded (3 rule models, the conversion model), rescoring as it goes.
+# Needs wrk (Debian: apt-get install wrk) and a release build:
+#   cargo build --release --bin leadscore
+# Usage: crates/leadscore-service/benches/http/run.sh [path/to/leadscore]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../../.." && pwd)
+bin=${1:-$root/target/release/leadscore}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+duration=${DURATION:-20s}
+
+wait_up() { for _ in $(seq 100); do curl -sf "http://$1/readyz" >/dev/null && return 0; sleep 0.2; done; return 1; }
+
+echo "== stateless scoring"
+db="sqlite://$work/score.db"
+export KEY=$("$bin" keys create --role admin --database "$db")
+RUST_LOG=warn "$bin" serve --database "$db" --listen 127.0.0.1:18181 2>"$work/score.log" &
+wait_up 127.0.0.1:18181
+curl -sf -X PUT http://127.0.0.1:18181/v1/rule-models/Bench%20ten%20rules -H "Authorization: Bearer $KEY" \
+  -H 'content-type: application/yaml' --data-binary @"$here/ten-rules.yaml" >/dev/null
+curl -sf -X POST http://127.0.0.1:18181/v1/models -H "Authorization: Bearer $KEY" \
+  -H 'content-type: application/json' --data-binary @"$root/models/conversion/model.json" >/dev/null
+curl -sf -X POST http://127.0.0.1:18181/v1/models/1/publish -H "Authorization: Bearer $KEY" >/dev/null
+wrk -t2 -c${CONNECTIONS:-32} -d"$duration" --latency -s "$here/score.lua" http://127.0.0.1:18181/v1/score
+kill %1; wait %1 2>/dev/null || true
+
+echo "== ingest with rescoring (SQLite)"
+db="sqlite://$work/ingest.db"
+RUST_LOG=warn "$bin" serve --database "$db" --listen 127.0.0.1:18182 --load-sample \
+  --sample "$root/training-data/sample" --models "$root/models" 2>"$work/ingest.log" &
+wait_up 127.0.0.1:18182
+export KEY=$("$bin" keys create --role ingest --database "$db")
+# let the first scoring of the sample finish
+until [ "$(curl -s http://127.0.0.1:18182/metrics | awk '/^leadscore_rescore_queue_depth/ {print $2}')" = "0" ]; do sleep 0.5; done
+before=$(curl -s http://127.0.0.1:18182/metrics | awk '/^leadscore_leads_rescored_total/ {print $2}')
+start=$(date +%s.%N)
+wrk -t2 -c${INGEST_CONNECTIONS:-8} -d"$duration" --latency -s "$here/ingest.lua" http://127.0.0.1:18182/v1/interactions
+until [ "$(curl -s http://127.0.0.1:18182/metrics | awk '/^leadscore_rescore_queue_depth/ {print $2}')" = "0" ]; do sleep 0.1; done
+end=$(date +%s.%N)
+after=$(curl -s http://127.0.0.1:18182/metrics | awk '/^leadscore_leads_rescored_total/ {print $2}')
+stored=$(curl -s http://127.0.0.1:18182/metrics | awk -F' ' '/^leadscore_records_ingested_total\{type="interaction"\}/ {print $2}')
+echo "interactions stored: $stored; leads rescored: $((after - before)); until the queue was empty: $(echo "$end - $start" | bc) s"
