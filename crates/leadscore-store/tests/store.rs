@@ -43,12 +43,18 @@ const INDEXES: [&str; 8] = [
 /// The names of the secondary indexes present, sorted.
 async fn indexes(store: &SqlStore) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     let sql = match store.backend() {
+        // The record tables' indexes (the ones bulk imports drop and build
+        // again); the service's tables keep theirs.
         Backend::Sqlite => {
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name IN ('accounts', 'contacts', 'leads', 'interactions', 'custom_records') \
+             ORDER BY name"
         }
         Backend::Postgres => {
             "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' \
-             AND indexname NOT LIKE '%_pkey' ORDER BY indexname"
+             AND indexname NOT LIKE '%_pkey' \
+             AND tablename IN ('accounts', 'contacts', 'leads', 'interactions', 'custom_records') \
+             ORDER BY indexname"
         }
     };
     let rows = sqlx::query(sql).fetch_all(store.pool()).await?;
