@@ -134,7 +134,7 @@ pub async fn rescore_round(state: &AppState) -> Result<Round, ServiceError> {
         .iter()
         .map(|(id, cause)| (id.as_str(), cause.as_str()))
         .collect();
-    let data = state.store.neighbourhood(&ids).await?;
+    let data = state.store.neighbourhood_in(&mut tx, &ids).await?;
     let live = state.live.get();
     let at = state.settings.scoring_time();
     let results = live.engine.score(&data, &ids, at)?;

@@ -114,6 +114,18 @@ impl SqlStore {
         live::neighbourhood(&mut conn, self.backend, lead_ids).await
     }
 
+    /// As [`SqlStore::neighbourhood`], on a connection the caller holds (inside
+    /// its transaction): a worker holding SQLite's write lock must not wait for
+    /// a second connection from a pool that writers waiting for that lock
+    /// have exhausted.
+    pub async fn neighbourhood_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        lead_ids: &[String],
+    ) -> Result<Dataset, StoreError> {
+        live::neighbourhood(conn, self.backend, lead_ids).await
+    }
+
     /// Stored leads by id.
     pub async fn leads_by_id(&self, ids: &[String]) -> Result<HashMap<String, Lead>, StoreError> {
         let mut conn = self.acquire("read leads").await?;

@@ -8,7 +8,7 @@ for i = 1, 50 do
   local day = 1 + (i * 7) % 200
   local url = ""
   if kind == "WebsiteVisited" then url = string.format(', "url": "https://example.com/%s"', (i % 3 == 0) and "pricing" or "blog") end
-  items[#items + 1] = string.format('{"kind": "%s", "occurred_at": "2026-%02d-%02dT10:00:00Z"%s}', kind, 1 + (day // 28) % 9, 1 + day % 28, url)
+  items[#items + 1] = string.format('{"kind": "%s", "occurred_at": "2026-%02d-%02dT10:00:00Z"%s}', kind, 1 + math.floor(day / 28) % 9, 1 + day % 28, url)
 end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
