@@ -18,6 +18,7 @@ use sqlx::{AnyPool, AssertSqlSafe, Row};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
+use crate::time::rfc3339_opt;
 use crate::{ApiError, ServiceError};
 
 /// What a key may do; each role may do everything the ones before it may.
@@ -129,12 +130,6 @@ pub struct KeyInfo {
     pub revoked_at: Option<String>,
 }
 
-fn time_text(micros: Option<i64>) -> Option<String> {
-    micros
-        .and_then(Timestamp::from_micros)
-        .map(|t| t.to_string())
-}
-
 /// Every key, newest first (never the key text: it is not stored).
 pub async fn list_keys(pool: &AnyPool) -> Result<Vec<KeyInfo>, ServiceError> {
     let op = "list API keys";
@@ -151,9 +146,9 @@ pub async fn list_keys(pool: &AnyPool) -> Result<Vec<KeyInfo>, ServiceError> {
                 key_id: r.try_get(0).map_err(ServiceError::query(op))?,
                 role: role.parse()?,
                 label: r.try_get(2).map_err(ServiceError::query(op))?,
-                created_at: time_text(r.try_get(3).map_err(ServiceError::query(op))?)
+                created_at: rfc3339_opt(r.try_get(3).map_err(ServiceError::query(op))?)
                     .unwrap_or_default(),
-                revoked_at: time_text(r.try_get(4).map_err(ServiceError::query(op))?),
+                revoked_at: rfc3339_opt(r.try_get(4).map_err(ServiceError::query(op))?),
             })
         })
         .collect()

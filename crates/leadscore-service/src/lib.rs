@@ -30,6 +30,7 @@ mod routes;
 pub mod routing;
 pub mod settings;
 pub mod state;
+mod time;
 pub mod view;
 pub mod webhooks;
 pub mod worker;

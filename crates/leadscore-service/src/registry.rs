@@ -12,15 +12,10 @@ use utoipa::ToSchema;
 
 use crate::ServiceError;
 use crate::routing::RoutingConfig;
+use crate::time::rfc3339;
 
 fn q(operation: &'static str) -> impl FnOnce(sqlx::Error) -> ServiceError {
     ServiceError::query(operation)
-}
-
-fn time_text(micros: i64) -> String {
-    Timestamp::from_micros(micros)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
 }
 
 /// Queues every lead for rescoring.
@@ -59,7 +54,7 @@ pub async fn rule_models(pool: &AnyPool) -> Result<Vec<(RuleModel, String)>, Ser
                 name: name.clone(),
                 reason: e.to_string(),
             })?;
-            Ok((model, time_text(updated)))
+            Ok((model, rfc3339(updated)))
         })
         .collect()
 }
@@ -225,13 +220,10 @@ pub async fn model_versions(pool: &AnyPool) -> Result<Vec<ModelVersion>, Service
             let metrics: String = r.try_get(4).map_err(q(op))?;
             Ok(ModelVersion {
                 version,
-                created_at: time_text(r.try_get(1).map_err(q(op))?),
-                registered_at: time_text(r.try_get(2).map_err(q(op))?),
+                created_at: rfc3339(r.try_get(1).map_err(q(op))?),
+                registered_at: rfc3339(r.try_get(2).map_err(q(op))?),
                 published: live == Some(version),
-                published_at: r
-                    .try_get::<Option<i64>, _>(3)
-                    .map_err(q(op))?
-                    .map(time_text),
+                published_at: r.try_get::<Option<i64>, _>(3).map_err(q(op))?.map(rfc3339),
                 metrics: serde_json::from_str(&metrics).unwrap_or(serde_json::Value::Null),
             })
         })

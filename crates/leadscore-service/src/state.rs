@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use leadscore_domain::Timestamp;
 use leadscore_store::{Backend, placeholders};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -12,6 +11,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use utoipa::ToSchema;
 
 use crate::ServiceError;
+use crate::time::rfc3339;
 
 /// A lead's stage.
 pub const STAGE_NEW: &str = "new";
@@ -325,9 +325,7 @@ pub async fn read_history(
         .map(|r| {
             let at: i64 = r.try_get(0)?;
             Ok(HistoryEntry {
-                at: Timestamp::from_micros(at)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
+                at: rfc3339(at),
                 what: r.try_get(1)?,
                 old_score: r.try_get(2)?,
                 new_score: r.try_get(3)?,

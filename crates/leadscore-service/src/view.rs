@@ -1,7 +1,6 @@
 //! What `GET /v1/leads/{id}/scores` and `POST /v1/score` answer: one lead's
 //! scores with their explanations, from stored state or computed on the spot.
 
-use leadscore_domain::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -9,6 +8,7 @@ use utoipa::ToSchema;
 use crate::ServiceError;
 use crate::engine::{ConversionScore, LeadResult, Primary};
 use crate::state::{LeadState, RuleScoreRow, STAGE_NEW, STAGE_SALES_ACCEPTANCE};
+use crate::time::rfc3339;
 
 /// A lead's scores.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -103,9 +103,7 @@ impl LeadScores {
     pub fn stored(state: &LeadState, rules: &[RuleScoreRow]) -> Self {
         Self {
             lead_id: state.lead_id.clone(),
-            scored_at: Timestamp::from_micros(state.scored_at)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
+            scored_at: rfc3339(state.scored_at),
             stored: true,
             primary: parse(state.primary_detail.as_deref()).map(|mut p| {
                 if let Some(map) = p.as_object_mut() {

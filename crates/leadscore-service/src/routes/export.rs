@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use leadscore_domain::Timestamp;
 use leadscore_store::placeholders;
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, Row};
@@ -16,6 +15,7 @@ use crate::ApiError;
 use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::registry;
+use crate::time::rfc3339;
 
 /// Filters, order and page.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -156,9 +156,7 @@ async fn fetch(
                 score: r.try_get(1)?,
                 grade: r.try_get(2)?,
                 sales_ready: r.try_get::<i64, _>(3)? != 0,
-                scored_at: Timestamp::from_micros(r.try_get(4)?)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
+                scored_at: rfc3339(r.try_get(4)?),
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()

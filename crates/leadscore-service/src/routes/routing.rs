@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use leadscore_domain::Timestamp;
 use leadscore_store::placeholders;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
@@ -14,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::{Caller, Role};
 use crate::registry;
 use crate::routing::RoutingConfig;
+use crate::time::rfc3339;
 
 /// The routing rules.
 #[utoipa::path(get, path = "/v1/routing", tag = "routing",
@@ -122,9 +122,7 @@ pub async fn queue(
                 grade: r.try_get(2)?,
                 sales_ready: r.try_get::<i64, _>(3)? != 0,
                 stage: r.try_get(4)?,
-                last_activity: Timestamp::from_micros(r.try_get(5)?)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
+                last_activity: rfc3339(r.try_get(5)?),
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()

@@ -1,7 +1,7 @@
 //! Where deliveries stand, for admins and monitoring: [`pending`] counts them
 //! by state, [`list_deliveries`] lists the most recent ones.
 
-use leadscore_domain::Timestamp;
+use crate::time::rfc3339_opt as time;
 use leadscore_store::{Backend, placeholders};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, AssertSqlSafe, Row};
@@ -104,11 +104,6 @@ pub async fn list_deliveries(
         .fetch_all(pool)
         .await
         .map_err(WebhookError::query(operation))?;
-    let time = |micros: Option<i64>| {
-        micros
-            .and_then(Timestamp::from_micros)
-            .map(|t| t.to_string())
-    };
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let get_err = WebhookError::query(operation);
