@@ -171,7 +171,7 @@ fn sorted(set: impl IntoIterator<Item = String>) -> Vec<String> {
 /// the contacts its interactions belong to (by contact or visitor id); the
 /// account-based leads of those contacts' accounts; and for its accounts, every
 /// lead of the account or of one of its contacts. Returns how many were queued
-/// (already queued ones count once).
+/// or touched (a lead queued by two of these statements counts twice).
 pub(crate) async fn enqueue_affected(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -181,7 +181,11 @@ pub(crate) async fn enqueue_affected(
     let operation = "queue leads for rescoring";
     let now = Timestamp::now().as_micros();
     let insert = "INSERT INTO rescore_queue (lead_id, cause, queued_at) SELECT lead_id, ?, ? FROM leads WHERE ";
-    let on_conflict = " ON CONFLICT (lead_id) DO NOTHING";
+    // Touch a lead already queued instead of leaving it alone: the row lock
+    // this takes lasts until the write commits, so on PostgreSQL a worker
+    // (`FOR UPDATE SKIP LOCKED`) cannot claim the lead in between and score it
+    // without this write, losing the rescoring.
+    let on_conflict = " ON CONFLICT (lead_id) DO UPDATE SET queued_at = excluded.queued_at";
     let mut queued = 0;
 
     let leads = sorted(data.leads.iter().map(|l| l.lead_id.as_str().to_owned()));
