@@ -24,18 +24,9 @@ pub async fn enqueue_all(
     backend: Backend,
     cause: &str,
 ) -> Result<u64, ServiceError> {
-    let sql = placeholders(
-        backend,
-        "INSERT INTO rescore_queue (lead_id, cause, queued_at) SELECT lead_id, ?, ? FROM leads \
-         WHERE 1 = 1 ON CONFLICT (lead_id) DO NOTHING",
-    );
-    Ok(sqlx::query(AssertSqlSafe(sql))
-        .bind(cause)
-        .bind(Timestamp::now().as_micros())
-        .execute(&mut *conn)
+    leadscore_store::queue::enqueue_where(conn, backend, "1 = 1", cause)
         .await
-        .map_err(q("queue all leads"))?
-        .rows_affected())
+        .map_err(ServiceError::from)
 }
 
 /// Every stored rule model, by name.

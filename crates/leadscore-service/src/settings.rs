@@ -92,7 +92,10 @@ pub struct Rescoring {
     /// How often the worker looks for queued leads (it is also woken by every
     /// write on this instance), in milliseconds.
     pub poll_ms: u64,
-    /// Most leads rescored in one transaction.
+    /// Most leads rescored in one round (read, scored, then written in one
+    /// transaction). Smaller rounds leave less time for a write to land in
+    /// between (the lead is then scored again); 100 measured best under
+    /// ingest load (BENCHMARKS.md).
     pub batch: usize,
     /// How often every open lead is rescored (scores fall as interactions age
     /// out of their windows), in seconds; 0 turns the pass off.
@@ -106,7 +109,7 @@ impl Default for Rescoring {
     fn default() -> Self {
         Self {
             poll_ms: 100,
-            batch: 500,
+            batch: 100,
             refresh_every_secs: 3600,
             reload_ms: 1000,
         }

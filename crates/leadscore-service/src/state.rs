@@ -141,40 +141,57 @@ pub async fn read_states(
     Ok(out)
 }
 
-/// Upserts a lead's state.
-pub async fn write_state(
+/// Rows per multi-row `INSERT` (12 columns: well under SQLite's and
+/// PostgreSQL's parameter limits).
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// `(?, ?, ..), (?, ?, ..)`: `rows` groups of `width` placeholders.
+fn value_rows(rows: usize, width: usize) -> String {
+    let row = format!("({})", marks(width));
+    vec![row; rows].join(", ")
+}
+
+/// Inserts or replaces lead states, many rows per statement.
+pub async fn write_states(
     conn: &mut AnyConnection,
     backend: Backend,
-    s: &LeadState,
+    states: &[&LeadState],
 ) -> Result<(), ServiceError> {
-    let sql = placeholders(
-        backend,
-        &format!(
-            "INSERT INTO lead_state ({STATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (lead_id) DO UPDATE SET primary_score = excluded.primary_score, \
-             primary_grade = excluded.primary_grade, primary_detail = excluded.primary_detail, \
-             conversion = excluded.conversion, sales_ready = excluded.sales_ready, \
-             sales_ready_at = excluded.sales_ready_at, sales_ready_model = excluded.sales_ready_model, \
-             stage = excluded.stage, queue = excluded.queue, recency = excluded.recency, \
-             scored_at = excluded.scored_at"
-        ),
-    );
-    sqlx::query(AssertSqlSafe(sql))
-        .bind(&s.lead_id)
-        .bind(s.primary_score)
-        .bind(s.primary_grade.as_deref())
-        .bind(s.primary_detail.as_deref())
-        .bind(s.conversion.as_deref())
-        .bind(i64::from(s.sales_ready))
-        .bind(s.sales_ready_at)
-        .bind(s.sales_ready_model.as_deref())
-        .bind(&s.stage)
-        .bind(s.queue.as_deref())
-        .bind(s.recency)
-        .bind(s.scored_at)
-        .execute(&mut *conn)
-        .await
-        .map_err(q("write a lead state"))?;
+    for chunk in states.chunks(ROWS_PER_STATEMENT) {
+        let sql = placeholders(
+            backend,
+            &format!(
+                "INSERT INTO lead_state ({STATE_COLUMNS}) VALUES {} \
+                 ON CONFLICT (lead_id) DO UPDATE SET primary_score = excluded.primary_score, \
+                 primary_grade = excluded.primary_grade, primary_detail = excluded.primary_detail, \
+                 conversion = excluded.conversion, sales_ready = excluded.sales_ready, \
+                 sales_ready_at = excluded.sales_ready_at, sales_ready_model = excluded.sales_ready_model, \
+                 stage = excluded.stage, queue = excluded.queue, recency = excluded.recency, \
+                 scored_at = excluded.scored_at",
+                value_rows(chunk.len(), 12)
+            ),
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for s in chunk {
+            query = query
+                .bind(s.lead_id.as_str())
+                .bind(s.primary_score)
+                .bind(s.primary_grade.as_deref())
+                .bind(s.primary_detail.as_deref())
+                .bind(s.conversion.as_deref())
+                .bind(i64::from(s.sales_ready))
+                .bind(s.sales_ready_at)
+                .bind(s.sales_ready_model.as_deref())
+                .bind(s.stage.as_str())
+                .bind(s.queue.as_deref())
+                .bind(s.recency)
+                .bind(s.scored_at);
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(q("write lead states"))?;
+    }
     Ok(())
 }
 
@@ -219,33 +236,40 @@ pub async fn read_rule_scores(
     Ok(out)
 }
 
-/// Upserts one rule score.
-pub async fn write_rule_score(
+/// Inserts or replaces rule scores, many rows per statement.
+pub async fn write_rule_scores(
     conn: &mut AnyConnection,
     backend: Backend,
-    r: &RuleScoreRow,
+    rows: &[&RuleScoreRow],
 ) -> Result<(), ServiceError> {
-    let sql = placeholders(
-        backend,
-        &format!(
-            "INSERT INTO rule_scores ({RULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (lead_id, model) DO UPDATE SET score = excluded.score, \
-             grade = excluded.grade, sales_ready = excluded.sales_ready, reason = excluded.reason, \
-             explanation = excluded.explanation, scored_at = excluded.scored_at"
-        ),
-    );
-    sqlx::query(AssertSqlSafe(sql))
-        .bind(&r.lead_id)
-        .bind(&r.model)
-        .bind(r.score)
-        .bind(r.grade.as_deref())
-        .bind(i64::from(r.sales_ready))
-        .bind(r.reason.as_deref())
-        .bind(&r.explanation)
-        .bind(r.scored_at)
-        .execute(&mut *conn)
-        .await
-        .map_err(q("write a rule score"))?;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = placeholders(
+            backend,
+            &format!(
+                "INSERT INTO rule_scores ({RULE_COLUMNS}) VALUES {} \
+                 ON CONFLICT (lead_id, model) DO UPDATE SET score = excluded.score, \
+                 grade = excluded.grade, sales_ready = excluded.sales_ready, reason = excluded.reason, \
+                 explanation = excluded.explanation, scored_at = excluded.scored_at",
+                value_rows(chunk.len(), 8)
+            ),
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for r in chunk {
+            query = query
+                .bind(r.lead_id.as_str())
+                .bind(r.model.as_str())
+                .bind(r.score)
+                .bind(r.grade.as_deref())
+                .bind(i64::from(r.sales_ready))
+                .bind(r.reason.as_deref())
+                .bind(r.explanation.as_str())
+                .bind(r.scored_at);
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(q("write rule scores"))?;
+    }
     Ok(())
 }
 
@@ -275,32 +299,39 @@ pub async fn delete_other_rule_scores(
     Ok(())
 }
 
-/// Appends one history entry.
+/// Appends history entries `(lead, time, entry)`, many rows per statement.
 pub async fn append_history(
     conn: &mut AnyConnection,
     backend: Backend,
-    lead_id: &str,
-    at: i64,
-    e: &HistoryEntry,
+    entries: &[(&str, i64, &HistoryEntry)],
 ) -> Result<(), ServiceError> {
-    let sql = placeholders(
-        backend,
-        "INSERT INTO score_history (event_id, lead_id, at, what, old_score, new_score, old_grade, \
-         new_grade, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    sqlx::query(AssertSqlSafe(sql))
-        .bind(crate::ids::new_id())
-        .bind(lead_id)
-        .bind(at)
-        .bind(&e.what)
-        .bind(e.old_score)
-        .bind(e.new_score)
-        .bind(e.old_grade.as_deref())
-        .bind(e.new_grade.as_deref())
-        .bind(&e.cause)
-        .execute(&mut *conn)
-        .await
-        .map_err(q("append score history"))?;
+    for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+        let sql = placeholders(
+            backend,
+            &format!(
+                "INSERT INTO score_history (event_id, lead_id, at, what, old_score, new_score, \
+                 old_grade, new_grade, cause) VALUES {}",
+                value_rows(chunk.len(), 9)
+            ),
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (lead_id, at, e) in chunk {
+            query = query
+                .bind(crate::ids::new_id())
+                .bind(*lead_id)
+                .bind(*at)
+                .bind(e.what.as_str())
+                .bind(e.old_score)
+                .bind(e.new_score)
+                .bind(e.old_grade.as_deref())
+                .bind(e.new_grade.as_deref())
+                .bind(e.cause.as_str());
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(q("append score history"))?;
+    }
     Ok(())
 }
 

@@ -113,7 +113,7 @@ impl Backend {
     /// The statement that begins a transaction reading one consistent snapshot
     /// (an export). SQLite in WAL mode reads a snapshot in any transaction;
     /// PostgreSQL's default `READ COMMITTED` takes a new one per statement.
-    pub(crate) fn begin_snapshot(self) -> &'static str {
+    pub fn begin_snapshot(self) -> &'static str {
         match self {
             Self::Sqlite => "BEGIN",
             Self::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",

@@ -29,6 +29,7 @@
 mod dialect;
 mod error;
 mod live;
+pub mod queue;
 mod read;
 mod schema;
 mod sql_store;

@@ -14,7 +14,7 @@ use crate::read::{
     Cells, decode_account, decode_contact, decode_custom, decode_interaction, decode_lead,
 };
 use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
-use crate::{Backend, StoreError};
+use crate::{Backend, StoreError, queue};
 
 /// How many values one `IN (..)` list carries.
 const IN_CHUNK: usize = 500;
@@ -179,18 +179,13 @@ pub(crate) async fn enqueue_affected(
     cause: &str,
 ) -> Result<u64, StoreError> {
     let operation = "queue leads for rescoring";
-    let now = Timestamp::now().as_micros();
-    let insert = "INSERT INTO rescore_queue (lead_id, cause, queued_at) SELECT lead_id, ?, ? FROM leads WHERE ";
-    // Touch a lead already queued instead of leaving it alone: the row lock
-    // this takes lasts until the write commits, so on PostgreSQL a worker
-    // (`FOR UPDATE SKIP LOCKED`) cannot claim the lead in between and score it
-    // without this write, losing the rescoring.
-    let on_conflict = " ON CONFLICT (lead_id) DO UPDATE SET queued_at = excluded.queued_at";
+    // One token for every lead this write queues or touches (see `queue`).
+    let stamp = [Timestamp::now().as_micros(), queue::new_token()];
     let mut queued = 0;
 
     let leads = sorted(data.leads.iter().map(|l| l.lead_id.as_str().to_owned()));
-    let sql = format!("{insert}lead_id IN ({{in}}){on_conflict}");
-    queued += execute_in(conn, backend, &sql, &[cause], &[now], &leads, operation).await?;
+    let sql = queue::enqueue_sql("lead_id IN ({in})");
+    queued += execute_in(conn, backend, &sql, &[cause], &stamp, &leads, operation).await?;
 
     let mut contacts: HashSet<String> = data
         .contacts
@@ -219,8 +214,8 @@ pub(crate) async fn enqueue_affected(
         .await?,
     );
     let contacts = sorted(contacts);
-    let sql = format!("{insert}contact_id IN ({{in}}){on_conflict}");
-    queued += execute_in(conn, backend, &sql, &[cause], &[now], &contacts, operation).await?;
+    let sql = queue::enqueue_sql("contact_id IN ({in})");
+    queued += execute_in(conn, backend, &sql, &[cause], &stamp, &contacts, operation).await?;
 
     let accounts_of_contacts = sorted(
         select_texts(
@@ -232,13 +227,13 @@ pub(crate) async fn enqueue_affected(
         )
         .await?,
     );
-    let sql = format!("{insert}contact_id IS NULL AND account_id IN ({{in}}){on_conflict}");
+    let sql = queue::enqueue_sql("contact_id IS NULL AND account_id IN ({in})");
     queued += execute_in(
         conn,
         backend,
         &sql,
         &[cause],
-        &[now],
+        &stamp,
         &accounts_of_contacts,
         operation,
     )
@@ -249,55 +244,13 @@ pub(crate) async fn enqueue_affected(
             .iter()
             .map(|a| a.account_id.as_str().to_owned()),
     );
-    let sql = format!("{insert}account_id IN ({{in}}){on_conflict}");
-    queued += execute_in(conn, backend, &sql, &[cause], &[now], &accounts, operation).await?;
-    let sql = format!(
-        "{insert}contact_id IN (SELECT contact_id FROM contacts WHERE account_id IN ({{in}})){on_conflict}"
+    let sql = queue::enqueue_sql("account_id IN ({in})");
+    queued += execute_in(conn, backend, &sql, &[cause], &stamp, &accounts, operation).await?;
+    let sql = queue::enqueue_sql(
+        "contact_id IN (SELECT contact_id FROM contacts WHERE account_id IN ({in}))",
     );
-    queued += execute_in(conn, backend, &sql, &[cause], &[now], &accounts, operation).await?;
+    queued += execute_in(conn, backend, &sql, &[cause], &stamp, &accounts, operation).await?;
     Ok(queued)
-}
-
-/// Queues every lead that has no score yet (after an import made outside the
-/// service, or on first start). Returns how many.
-pub(crate) async fn enqueue_unscored(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    cause: &str,
-) -> Result<u64, StoreError> {
-    let sql = placeholders(
-        backend,
-        "INSERT INTO rescore_queue (lead_id, cause, queued_at) SELECT lead_id, ?, ? FROM leads \
-         WHERE lead_id NOT IN (SELECT lead_id FROM lead_state) ON CONFLICT (lead_id) DO NOTHING",
-    );
-    Ok(sqlx::query(AssertSqlSafe(sql))
-        .bind(cause)
-        .bind(Timestamp::now().as_micros())
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::query("queue unscored leads"))?
-        .rows_affected())
-}
-
-/// Queues every open lead (the periodic pass: scores fall as interactions age
-/// out of their windows). Returns how many.
-pub(crate) async fn enqueue_open(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    cause: &str,
-) -> Result<u64, StoreError> {
-    let sql = placeholders(
-        backend,
-        "INSERT INTO rescore_queue (lead_id, cause, queued_at) SELECT lead_id, ?, ? FROM leads \
-         WHERE status = 'open' ON CONFLICT (lead_id) DO NOTHING",
-    );
-    Ok(sqlx::query(AssertSqlSafe(sql))
-        .bind(cause)
-        .bind(Timestamp::now().as_micros())
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::query("queue open leads"))?
-        .rows_affected())
 }
 
 /// Everything the scores of `lead_ids` read, as one dataset whose references
@@ -581,10 +534,9 @@ pub(crate) async fn erase_contact(
     execute_in(
         conn,
         backend,
-        "INSERT INTO rescore_queue (lead_id, cause, queued_at) SELECT lead_id, ?, ? FROM leads \
-         WHERE lead_id IN ({in}) ON CONFLICT (lead_id) DO NOTHING",
+        &queue::enqueue_sql("lead_id IN ({in})"),
         &["contact erased"],
-        &[now],
+        &[now, queue::new_token()],
         &leads,
         op,
     )

@@ -12,7 +12,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 
 use crate::live::{self, Erasure};
-use crate::{Backend, DatabaseUrl, ImportSummary, Store, StoreCounts, StoreError, read, write};
+use crate::{
+    Backend, DatabaseUrl, ImportSummary, Store, StoreCounts, StoreError, queue, read, write,
+};
 
 /// The versioned schema migrations (`migrations/`), embedded in the binary.
 ///
@@ -135,13 +137,19 @@ impl SqlStore {
     /// Queues leads that have no stored score yet; returns how many.
     pub async fn enqueue_unscored(&self, cause: &str) -> Result<u64, StoreError> {
         let mut conn = self.acquire("queue unscored leads").await?;
-        live::enqueue_unscored(&mut conn, self.backend, cause).await
+        queue::enqueue_where(
+            &mut conn,
+            self.backend,
+            "lead_id NOT IN (SELECT lead_id FROM lead_state)",
+            cause,
+        )
+        .await
     }
 
     /// Queues every open lead (the periodic rescoring pass); returns how many.
     pub async fn enqueue_open(&self, cause: &str) -> Result<u64, StoreError> {
         let mut conn = self.acquire("queue open leads").await?;
-        live::enqueue_open(&mut conn, self.backend, cause).await
+        queue::enqueue_where(&mut conn, self.backend, "status = 'open'", cause).await
     }
 
     /// Erases a contact with its interactions and its leads' scores, in one

@@ -17,10 +17,15 @@ duration=${DURATION:-20s}
 
 wait_up() { for _ in $(seq 100); do curl -sf "http://$1/readyz" >/dev/null && return 0; sleep 0.2; done; return 1; }
 
+only=${ONLY:-all} # score | ingest | all
+log=${LOG:-warn}   # RUST_LOG of the service under test
+logs=${LOGDIR:-$work} # where the services' logs go (kept when set)
+
+if [ "$only" != ingest ]; then
 echo "== stateless scoring"
 db="sqlite://$work/score.db"
 export KEY=$("$bin" keys create --role admin --database "$db")
-RUST_LOG=warn "$bin" serve --database "$db" --listen 127.0.0.1:18181 2>"$work/score.log" &
+RUST_LOG=$log "$bin" serve --database "$db" --listen 127.0.0.1:18181 2>"$logs/score.log" &
 wait_up 127.0.0.1:18181
 curl -sf -X PUT http://127.0.0.1:18181/v1/rule-models/Bench%20ten%20rules -H "Authorization: Bearer $KEY" \
   -H 'content-type: application/yaml' --data-binary @"$here/ten-rules.yaml" >/dev/null
@@ -29,11 +34,13 @@ curl -sf -X POST http://127.0.0.1:18181/v1/models -H "Authorization: Bearer $KEY
 curl -sf -X POST http://127.0.0.1:18181/v1/models/1/publish -H "Authorization: Bearer $KEY" >/dev/null
 wrk -t2 -c${CONNECTIONS:-32} -d"$duration" --latency -s "$here/score.lua" http://127.0.0.1:18181/v1/score
 kill %1; wait %1 2>/dev/null || true
+fi
 
+[ "$only" = score ] && exit 0
 echo "== ingest with rescoring (SQLite)"
 db="sqlite://$work/ingest.db"
-RUST_LOG=warn "$bin" serve --database "$db" --listen 127.0.0.1:18182 --load-sample \
-  --sample "$root/training-data/sample" --models "$root/models" 2>"$work/ingest.log" &
+RUST_LOG=$log "$bin" serve --database "$db" --listen 127.0.0.1:18182 --load-sample \
+  --sample "$root/training-data/sample" --models "$root/models" 2>"$logs/ingest.log" &
 wait_up 127.0.0.1:18182
 export KEY=$("$bin" keys create --role ingest --database "$db")
 # let the first scoring of the sample finish

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use leadscore_domain::{Dataset, Timestamp};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::JsonBody;
@@ -173,12 +173,18 @@ fn request_dataset(
             .field(format!("{prefix}interactions"))
         })?;
         for (i, v) in items.iter().enumerate() {
-            let mut v = v.clone();
-            if let Some(o) = v.as_object_mut() {
-                o.entry("interaction_id")
-                    .or_insert_with(|| format!("posted-{i}").into());
-            }
-            let mut interaction = records::interaction(&v, &format!("{prefix}interactions[{i}]."))?;
+            let item_prefix = format!("{prefix}interactions[{i}].");
+            // A form's interactions may have no ids: copy only those.
+            let mut interaction = match v.as_object() {
+                Some(o) if !o.contains_key("interaction_id") => {
+                    let mut v = v.clone();
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("interaction_id".into(), format!("posted-{i}").into());
+                    }
+                    records::interaction(&v, &item_prefix)?
+                }
+                _ => records::interaction(v, &item_prefix)?,
+            };
             // Posted with the lead: the lead's contact's unless said otherwise.
             if interaction.contact_id.is_none() && interaction.visitor_id.is_none() {
                 interaction.contact_id = default_contact.clone();
@@ -219,7 +225,7 @@ pub async fn score(
     caller: Caller,
     Query(query): Query<ScoreQuery>,
     JsonBody(body): JsonBody,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Scored>, ApiError> {
     caller.require(Role::Ingest)?;
     let at = match &query.at {
         Some(text) => Timestamp::parse(text)
@@ -251,10 +257,19 @@ pub async fn score(
                 .enumerate()
                 .map(|(i, b)| one(b, &format!("[{i}].")))
                 .collect::<Result<Vec<_>, _>>()?;
-            serde_json::to_value(scored)
+            Json(Scored::Many(scored))
         }
-        single => serde_json::to_value(one(single, "")?),
-    }
-    .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(out))
+        single => Json(Scored::One(Box::new(one(single, "")?))),
+    };
+    Ok(out)
+}
+
+/// One result or a batch's, serialized straight to the body.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Scored {
+    /// A single request's.
+    One(Box<LeadScores>),
+    /// A batch's, in request order.
+    Many(Vec<LeadScores>),
 }

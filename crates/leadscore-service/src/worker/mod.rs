@@ -1,0 +1,426 @@
+//! The rescoring worker: takes queued leads (queued by the writes that changed
+//! them, in the same transaction), rescores them under every model, and writes
+//! their scores, history, queue and events in one transaction.
+//!
+//! It reads and scores from a snapshot without the write lock, so writers are
+//! held up only while it writes; a lead is written only if its queue token is
+//! still the one read (see `leadscore_store::queue`). Several instances on one
+//! PostgreSQL database share the queue the same way: when two score the same
+//! lead, one claim wins and the other skips it.
+
+mod plan;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use leadscore_domain::{Dataset, Lead, Timestamp};
+use leadscore_store::{Backend, placeholders};
+use serde_json::json;
+use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::engine::last_activity;
+use crate::live::Live;
+use crate::state::{
+    HistoryEntry, LeadState, RuleScoreRow, append_history, delete_other_rule_scores,
+    read_rule_scores, read_states, write_rule_scores, write_states,
+};
+use crate::{ServiceError, ids, webhooks};
+use plan::{LeadWrite, PlannedEvent, Planner};
+
+fn q(operation: &'static str) -> impl FnOnce(sqlx::Error) -> ServiceError {
+    ServiceError::query(operation)
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Leads read from the head of the queue (a lead written to meanwhile
+    /// stays queued).
+    pub claimed: usize,
+    /// Events written.
+    pub events: usize,
+}
+
+/// Runs until shutdown: rounds while there is work, else waits for a wake-up
+/// or the poll interval; reloads models when they changed; queues every open
+/// lead on the refresh interval.
+pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let settings = state.settings.rescoring.clone();
+    let poll = Duration::from_millis(settings.poll_ms);
+    let reload = Duration::from_millis(settings.reload_ms);
+    let refresh =
+        (settings.refresh_every_secs > 0).then(|| Duration::from_secs(settings.refresh_every_secs));
+    let mut last_reload = Instant::now();
+    let mut last_refresh = Instant::now();
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if last_reload.elapsed() >= reload {
+            last_reload = Instant::now();
+            if let Err(error) = state.live.refresh(&state.store, &state.settings).await {
+                tracing::error!(%error, "cannot reload models");
+            }
+        }
+        if let Some(every) = refresh
+            && last_refresh.elapsed() >= every
+        {
+            last_refresh = Instant::now();
+            match state.store.enqueue_open("periodic refresh").await {
+                Ok(n) => tracing::info!(leads = n, "periodic rescoring queued"),
+                Err(error) => tracing::error!(%error, "cannot queue the periodic rescoring"),
+            }
+        }
+        let busy = match rescore_round(&state).await {
+            Ok(round) => {
+                if round.events > 0 {
+                    state.webhook_wake.notify_one();
+                }
+                round.claimed >= settings.batch
+            }
+            Err(error) => {
+                tracing::error!(%error, "rescoring failed; retrying");
+                false
+            }
+        };
+        if !busy {
+            tokio::select! {
+                _ = state.rescore_wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+/// Up to `batch` queued leads, oldest first: `(lead, cause, token)`.
+async fn peek(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    batch: usize,
+) -> Result<Vec<(String, String, i64)>, ServiceError> {
+    let sql = placeholders(
+        backend,
+        "SELECT lead_id, cause, token FROM rescore_queue ORDER BY queued_at, lead_id LIMIT ?",
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(i64::try_from(batch).unwrap_or(i64::MAX))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(q("read the rescoring queue"))?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(q("read the rescoring queue"))
+}
+
+/// What a round read from one snapshot.
+struct Snapshot {
+    queued: Vec<(String, String, i64)>,
+    data: Dataset,
+    states: HashMap<String, LeadState>,
+    old_scores: HashMap<String, Vec<RuleScoreRow>>,
+}
+
+/// Reads the head of the queue and everything scoring those leads needs from
+/// one consistent snapshot, without taking the write lock.
+async fn read_snapshot(
+    state: &AppState,
+    conn: &mut AnyConnection,
+) -> Result<Option<Snapshot>, ServiceError> {
+    let backend = state.store.backend();
+    let op = "read leads to rescore";
+    let mut tx = conn
+        .begin_with(backend.begin_snapshot())
+        .await
+        .map_err(q(op))?;
+    let queued = peek(&mut tx, backend, state.settings.rescoring.batch).await?;
+    if queued.is_empty() {
+        tx.rollback().await.map_err(q(op))?;
+        return Ok(None);
+    }
+    let ids: Vec<String> = queued.iter().map(|(id, _, _)| id.clone()).collect();
+    let data = state.store.neighbourhood_in(&mut tx, &ids).await?;
+    let states = read_states(&mut tx, backend, &ids).await?;
+    let old_scores = read_rule_scores(&mut tx, backend, &ids).await?;
+    tx.rollback().await.map_err(q(op))?;
+    Ok(Some(Snapshot {
+        queued,
+        data,
+        states,
+        old_scores,
+    }))
+}
+
+/// One round: [`prepare`] then [`Prepared::commit`]. A lead written to in
+/// between stays queued for the next round (its scores would miss that
+/// write); a failure rolls back, leaving every lead queued. The write lock is
+/// held only for the writes.
+pub async fn rescore_round(state: &AppState) -> Result<Round, ServiceError> {
+    match prepare(state).await? {
+        Some(prepared) => prepared.commit(state).await,
+        None => Ok(Round::default()),
+    }
+}
+
+/// A round's scores, computed and not yet written.
+pub struct Prepared {
+    peeked: usize,
+    writes: Vec<LeadWrite>,
+    unscored: Vec<(String, i64)>,
+    model_names: Vec<String>,
+    live: std::sync::Arc<Live>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("peeked", &self.peeked)
+            .field("writes", &self.writes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads a batch of queued leads with their records from one snapshot and
+/// scores them, without the write lock. `None` when the queue is empty.
+pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError> {
+    let started = Instant::now();
+    let mut conn = state
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(q("rescore leads"))?;
+    let Some(snapshot) = read_snapshot(state, &mut conn).await? else {
+        return Ok(None);
+    };
+    drop(conn);
+    let read = started.elapsed();
+    let ids: Vec<String> = snapshot
+        .queued
+        .iter()
+        .map(|(id, _, _)| id.clone())
+        .collect();
+    let live = state.live.get();
+    let at = state.settings.scoring_time();
+    let results = live.engine.score(&snapshot.data, &ids, at)?;
+    let activity = last_activity(&snapshot.data, at);
+    let leads: HashMap<&str, &Lead> = snapshot
+        .data
+        .leads
+        .iter()
+        .map(|l| (l.lead_id.as_str(), l))
+        .collect();
+    let queued: HashMap<&str, (&str, i64)> = snapshot
+        .queued
+        .iter()
+        .map(|(id, cause, token)| (id.as_str(), (cause.as_str(), *token)))
+        .collect();
+    let model_names: Vec<String> = live
+        .engine
+        .plans()
+        .iter()
+        .map(|p| p.name().to_owned())
+        .collect();
+    let mut writes = Vec::with_capacity(results.len());
+    for result in &results {
+        let id = result.lead_id.as_str();
+        let Some(&(cause, token)) = queued.get(id) else {
+            continue;
+        };
+        let planner = Planner {
+            result,
+            old: snapshot.states.get(id),
+            old_scores: snapshot.old_scores.get(id).map_or(&[], Vec::as_slice),
+            recency: activity.get(id).copied().unwrap_or(at.as_micros()),
+            cause,
+            lead: leads.get(id).copied(),
+            live: &live,
+        };
+        writes.push(planner.plan(token, &model_names)?);
+    }
+    // Leads queued but gone from the store (or unscorable) still leave the
+    // queue, under the same token rule.
+    let scored: HashSet<&str> = writes.iter().map(|w| w.state.lead_id.as_str()).collect();
+    let unscored = snapshot
+        .queued
+        .iter()
+        .filter(|(id, _, _)| !scored.contains(id.as_str()))
+        .map(|(id, _, token)| (id.clone(), *token))
+        .collect();
+    tracing::debug!(
+        leads = ids.len(),
+        read_ms = read.as_millis(),
+        score_ms = (started.elapsed() - read).as_millis(),
+        "rescoring round prepared"
+    );
+    Ok(Some(Prepared {
+        peeked: ids.len(),
+        writes,
+        unscored,
+        model_names,
+        live,
+    }))
+}
+
+impl Prepared {
+    /// In one write transaction, takes off the queue each lead whose token
+    /// is unchanged and writes its scores, history, state and events.
+    pub async fn commit(self, state: &AppState) -> Result<Round, ServiceError> {
+        let started = Instant::now();
+        let backend = state.store.backend();
+        let op = "rescore leads";
+        let mut conn = state.store.pool().acquire().await.map_err(q(op))?;
+        let mut tx = conn
+            .begin_with(backend.begin_write())
+            .await
+            .map_err(q(op))?;
+        let wanted: Vec<(&str, i64)> = self
+            .writes
+            .iter()
+            .map(|w| (w.state.lead_id.as_str(), w.token))
+            .chain(
+                self.unscored
+                    .iter()
+                    .map(|(id, token)| (id.as_str(), *token)),
+            )
+            .collect();
+        let claimed = claim(&mut tx, backend, &wanted).await?;
+        let writes: Vec<&LeadWrite> = self
+            .writes
+            .iter()
+            .filter(|w| claimed.contains(w.state.lead_id.as_str()))
+            .collect();
+        let events = write_all(&mut tx, backend, &writes, &self.model_names, &self.live).await?;
+        tx.commit().await.map_err(q(op))?;
+        tracing::debug!(
+            written = writes.len(),
+            stale = self.writes.len() - writes.len(),
+            write_ms = started.elapsed().as_millis(),
+            "rescoring round committed"
+        );
+        state.metrics.rescored.inc_by(writes.len() as u64);
+        Ok(Round {
+            claimed: self.peeked,
+            events,
+        })
+    }
+}
+
+/// Takes off the queue each lead whose token is unchanged; returns their ids.
+async fn claim(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    wanted: &[(&str, i64)],
+) -> Result<HashSet<String>, ServiceError> {
+    let op = "take leads off the rescoring queue";
+    let mut claimed = HashSet::new();
+    for chunk in wanted.chunks(CLAIM_CHUNK) {
+        let rows = vec!["(?, ?)"; chunk.len()].join(", ");
+        let sql = placeholders(
+            backend,
+            &format!(
+                "DELETE FROM rescore_queue WHERE (lead_id, token) IN (VALUES {rows}) \
+                 RETURNING lead_id"
+            ),
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (id, token) in chunk {
+            query = query.bind(*id).bind(*token);
+        }
+        for row in query.fetch_all(&mut *conn).await.map_err(q(op))? {
+            claimed.insert(row.try_get::<String, _>(0).map_err(q(op))?);
+        }
+    }
+    Ok(claimed)
+}
+
+/// Leads per claiming statement.
+const CLAIM_CHUNK: usize = 250;
+
+/// Writes the planned scores, history, states and events of claimed leads,
+/// many rows per statement; returns how many events were new.
+async fn write_all(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    writes: &[&LeadWrite],
+    model_names: &[String],
+    live: &Live,
+) -> Result<usize, ServiceError> {
+    let rule_rows: Vec<&RuleScoreRow> = writes.iter().flat_map(|w| &w.rule_scores).collect();
+    write_rule_scores(tx, backend, &rule_rows).await?;
+    for w in writes.iter().filter(|w| w.drop_other_models) {
+        delete_other_rule_scores(tx, backend, &w.state.lead_id, model_names).await?;
+    }
+    let history: Vec<(&str, i64, &HistoryEntry)> = writes
+        .iter()
+        .flat_map(|w| {
+            w.history
+                .iter()
+                .map(|e| (w.state.lead_id.as_str(), w.state.scored_at, e))
+        })
+        .collect();
+    append_history(tx, backend, &history).await?;
+    let states: Vec<&LeadState> = writes.iter().map(|w| &w.state).collect();
+    write_states(tx, backend, &states).await?;
+    let mut events = 0;
+    for w in writes {
+        for e in &w.events {
+            events += write_event(tx, backend, live, e).await?;
+        }
+    }
+    Ok(events)
+}
+
+/// Writes an event (once per dedupe key) and its deliveries; 1 when new.
+async fn write_event(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    live: &Live,
+    event: &PlannedEvent,
+) -> Result<usize, ServiceError> {
+    let event_id = ids::new_id();
+    let now = Timestamp::now();
+    let mut payload = event.payload.clone();
+    if let Some(map) = payload.as_object_mut() {
+        map.insert("event_id".into(), json!(event_id));
+        map.insert("type".into(), json!(event.event_type));
+        map.insert("occurred_at".into(), json!(now.to_string()));
+    }
+    let sql = placeholders(
+        backend,
+        "INSERT INTO events (event_id, event_type, lead_id, dedupe_key, payload, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+    );
+    let lead_id = payload
+        .get("lead_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let inserted = sqlx::query(AssertSqlSafe(sql))
+        .bind(&event_id)
+        .bind(event.event_type)
+        .bind(lead_id)
+        .bind(event.dedupe_key.as_str())
+        .bind(payload.to_string())
+        .bind(now.as_micros())
+        .execute(&mut *tx)
+        .await
+        .map_err(q("write an event"))?
+        .rows_affected();
+    if inserted == 0 {
+        return Ok(0);
+    }
+    webhooks::enqueue(
+        tx,
+        backend,
+        &event_id,
+        event.event_type,
+        &live.webhooks,
+        now.as_micros(),
+    )
+    .await?;
+    Ok(1)
+}

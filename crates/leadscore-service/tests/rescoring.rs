@@ -1,0 +1,121 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The rescoring worker's claim rule, step by step (no worker task runs): a
+//! write that lands between a round's snapshot and its commit keeps the lead
+//! queued, and the next round scores it with that write. On SQLite and on
+//! PostgreSQL (skipped with a note when no server is reachable, unless `CI` or
+//! `LEADSCORE_REQUIRE_POSTGRES` is set).
+
+use leadscore_domain::Dataset;
+use leadscore_rules::RuleModel;
+use leadscore_service::state::read_rule_scores;
+use leadscore_service::{AppState, Settings, records, registry, worker};
+use leadscore_store::SqlStore;
+use leadscore_store::testing;
+use serde_json::json;
+
+const MODEL: &str = r#"
+name: Clicks
+target: contact
+rules:
+  - name: Clicked an email
+    when:
+      - { entity: EmailClicked, frequency: each }
+    points: 10
+"#;
+
+fn click(id: &str) -> Dataset {
+    let value = json!({
+        "interaction_id": id, "kind": "EmailClicked",
+        "occurred_at": "2026-10-01T10:00:00Z", "contact_id": "c1"
+    });
+    Dataset {
+        interactions: vec![records::interaction(&value, "").unwrap()],
+        ..Dataset::default()
+    }
+}
+
+fn lead_and_contact() -> Dataset {
+    let contact = json!({ "contact_id": "c1", "created_at": "2026-01-01T00:00:00Z" });
+    let lead = json!({
+        "lead_id": "l1", "created_at": "2026-01-02T00:00:00Z", "contact_id": "c1",
+        "status": "open"
+    });
+    Dataset {
+        contacts: vec![records::contact(&contact, "", None).unwrap()],
+        leads: vec![records::lead(&lead, "", None).unwrap()],
+        ..Dataset::default()
+    }
+}
+
+async fn stored_score(state: &AppState) -> Option<i64> {
+    let mut conn = state.store.pool().acquire().await.unwrap();
+    let scores = read_rule_scores(&mut conn, state.store.backend(), &["l1".to_owned()])
+        .await
+        .unwrap();
+    scores
+        .get("l1")
+        .and_then(|rows| rows.first())
+        .and_then(|r| r.score)
+}
+
+async fn queued(state: &AppState) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) FROM rescore_queue")
+        .fetch_one(state.store.pool())
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap()
+}
+
+async fn write_between_snapshot_and_commit(store: SqlStore) {
+    let model = RuleModel::from_yaml(MODEL).unwrap();
+    registry::put_rule_model(store.pool(), store.backend(), &model)
+        .await
+        .unwrap();
+    store.ingest(&lead_and_contact(), "test").await.unwrap();
+    store.ingest(&click("i1"), "test").await.unwrap();
+    let mut settings = Settings::default();
+    settings.scoring.at = Some("2026-11-01T00:00:00Z".into());
+    let state = AppState::new(store, settings).await.unwrap();
+
+    // A round reads one click; a second click is written before it commits.
+    let prepared = worker::prepare(&state).await.unwrap().unwrap();
+    state.store.ingest(&click("i2"), "test").await.unwrap();
+    prepared.commit(&state).await.unwrap();
+    assert_eq!(
+        stored_score(&state).await,
+        None,
+        "the stale round must not write the lead's scores"
+    );
+    assert_eq!(queued(&state).await, 1, "the lead stays queued");
+
+    // The next round sees both clicks and empties the queue.
+    let round = worker::rescore_round(&state).await.unwrap();
+    assert_eq!(round.claimed, 1);
+    assert_eq!(stored_score(&state).await, Some(20));
+    assert_eq!(queued(&state).await, 0);
+
+    // Without a write in between, a round's claim holds.
+    state.store.ingest(&click("i3"), "test").await.unwrap();
+    let prepared = worker::prepare(&state).await.unwrap().unwrap();
+    prepared.commit(&state).await.unwrap();
+    assert_eq!(stored_score(&state).await, Some(30));
+    assert_eq!(queued(&state).await, 0);
+    assert!(worker::prepare(&state).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn sqlite_write_between_snapshot_and_commit() {
+    let (_dir, store) = testing::fresh_sqlite().await.unwrap();
+    write_between_snapshot_and_commit(store).await;
+}
+
+#[tokio::test]
+async fn postgres_write_between_snapshot_and_commit() {
+    let Some((db, store)) = testing::fresh_postgres().await.unwrap() else {
+        return;
+    };
+    write_between_snapshot_and_commit(store).await;
+    db.cleanup().await.unwrap();
+}

@@ -1,0 +1,60 @@
+//! The rescoring queue: the leads whose scores a write may have changed,
+//! queued in that write's transaction.
+//!
+//! Every statement that queues leads sets a new random `token` on each row it
+//! inserts or touches. A rescoring worker reads the queue and the leads'
+//! records from one snapshot, scores them without holding the write lock,
+//! then claims each lead only if its token is still the one it read
+//! ([`claim_sql`]). A write that landed in between changed the token: the
+//! lead stays queued and the next round scores it with that write.
+
+use leadscore_domain::Timestamp;
+use rand::RngCore;
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use crate::{Backend, StoreError, placeholders};
+
+/// A new queue token (random, 64 bits).
+pub fn new_token() -> i64 {
+    i64::from_ne_bytes(rand::rng().next_u64().to_ne_bytes())
+}
+
+/// `INSERT ... SELECT` that queues the leads `selection` (a `WHERE` condition
+/// over `leads`) picks, binding cause (text), queued-at and token (integers)
+/// before any parameters of `selection`. A lead already queued keeps its
+/// place in line and gets the new token.
+pub fn enqueue_sql(selection: &str) -> String {
+    format!(
+        "INSERT INTO rescore_queue (lead_id, cause, queued_at, token) \
+         SELECT lead_id, ?, ?, ? FROM leads WHERE {selection} \
+         ON CONFLICT (lead_id) DO UPDATE SET token = excluded.token"
+    )
+}
+
+/// `DELETE` of one queued lead if its token is unchanged, returning its id:
+/// binds the lead id then the token.
+pub fn claim_sql(backend: Backend) -> String {
+    placeholders(
+        backend,
+        "DELETE FROM rescore_queue WHERE lead_id = ? AND token = ? RETURNING lead_id",
+    )
+}
+
+/// Queues the leads `selection` picks (no parameters); returns how many rows
+/// were queued or touched.
+pub async fn enqueue_where(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    selection: &str,
+    cause: &str,
+) -> Result<u64, StoreError> {
+    let sql = placeholders(backend, &enqueue_sql(selection));
+    Ok(sqlx::query(AssertSqlSafe(sql))
+        .bind(cause)
+        .bind(Timestamp::now().as_micros())
+        .bind(new_token())
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query("queue leads for rescoring"))?
+        .rows_affected())
+}
