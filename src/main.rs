@@ -12,6 +12,11 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 
+/// mimalloc: many small, short-lived allocations per request and per row
+/// (BENCHMARKS.md, "The scoring service").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     output::init_tracing();
