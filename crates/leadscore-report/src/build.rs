@@ -1,0 +1,141 @@
+//! Turning scored closed leads into the review's sections: curves,
+//! calibration, grades, lift and drift. Pure functions over `(score,
+//! converted)` pairs and feature columns.
+
+use leadscore_metrics::{calibration_bins, lift_by_decile, pr_curve, psi, roc_curve};
+
+use crate::{CalibrationRow, CurvePoint, DecileRow, DriftLevel, FeatureDrift, GradeRow};
+
+/// Bins of the PSI of a feature or of the score (the usual ten).
+pub const DRIFT_BINS: usize = 10;
+
+/// The ROC curve (x false-positive rate, y true-positive rate) of
+/// probabilities against outcomes.
+pub fn roc_points(scored: &[(f64, bool)]) -> Vec<CurvePoint> {
+    roc_curve(scored)
+        .into_iter()
+        .map(|p| CurvePoint { x: p.fpr, y: p.tpr })
+        .collect()
+}
+
+/// The precision-recall curve (x recall, y precision).
+pub fn pr_points(scored: &[(f64, bool)]) -> Vec<CurvePoint> {
+    pr_curve(scored)
+        .into_iter()
+        .map(|p| CurvePoint {
+            x: p.recall,
+            y: p.precision,
+        })
+        .collect()
+}
+
+/// Predicted against observed conversion in ten probability bins (empty
+/// bins have no mean or rate).
+pub fn calibration_rows(scored: &[(f64, bool)]) -> Vec<CalibrationRow> {
+    calibration_bins(scored, 10)
+        .into_iter()
+        .map(|b| CalibrationRow {
+            lower: b.lower,
+            upper: b.upper,
+            count: b.count,
+            mean_predicted: (b.count > 0).then_some(b.mean_predicted),
+            observed_rate: (b.count > 0).then_some(b.observed_rate),
+        })
+        .collect()
+}
+
+/// Conversion by decile of score, the top tenth first.
+pub fn lift_rows(scored: &[(f64, bool)]) -> Vec<DecileRow> {
+    lift_by_decile(scored)
+        .into_iter()
+        .map(|d| DecileRow {
+            decile: d.decile,
+            leads: d.count,
+            converted: d.positives,
+            conversion_rate: (d.count > 0).then_some(d.rate),
+            lift: d.lift.is_finite().then_some(d.lift),
+        })
+        .collect()
+}
+
+/// Leads and conversions per grade, in the order of `order` (grades not in
+/// it follow, by name).
+pub fn grade_rows<'a>(
+    graded: impl IntoIterator<Item = (&'a str, bool)>,
+    order: &[&str],
+) -> Vec<GradeRow> {
+    let mut rows: Vec<GradeRow> = order
+        .iter()
+        .map(|g| GradeRow {
+            grade: (*g).to_owned(),
+            leads: 0,
+            converted: 0,
+            conversion_rate: None,
+        })
+        .collect();
+    for (grade, converted) in graded {
+        let index = match rows.iter().position(|r| r.grade == grade) {
+            Some(i) => i,
+            None => {
+                rows.push(GradeRow {
+                    grade: grade.to_owned(),
+                    leads: 0,
+                    converted: 0,
+                    conversion_rate: None,
+                });
+                rows.len() - 1
+            }
+        };
+        if let Some(row) = rows.get_mut(index) {
+            row.leads += 1;
+            row.converted += usize::from(converted);
+        }
+    }
+    let known = order.len().min(rows.len());
+    if let Some(rest) = rows.get_mut(known..) {
+        rest.sort_by(|a, b| a.grade.cmp(&b.grade));
+    }
+    for row in &mut rows {
+        row.conversion_rate = (row.leads > 0).then(|| row.converted as f64 / row.leads as f64);
+    }
+    rows
+}
+
+/// The PSI of each feature column of `recent` against `reference` (rows of
+/// the same encoded columns, named by `names`), largest first. Columns
+/// without a finite PSI (an empty sample) are left out.
+pub fn feature_drift(
+    names: &[String],
+    reference: &[Vec<f64>],
+    recent: &[Vec<f64>],
+) -> Vec<FeatureDrift> {
+    let column = |rows: &[Vec<f64>], j: usize| -> Vec<f64> {
+        rows.iter()
+            .filter_map(|r| r.get(j).copied())
+            .filter(|v| v.is_finite())
+            .collect()
+    };
+    let mut out: Vec<FeatureDrift> = names
+        .iter()
+        .enumerate()
+        .filter_map(|(j, name)| {
+            let value = psi(&column(reference, j), &column(recent, j), DRIFT_BINS)?;
+            Some(FeatureDrift {
+                feature: name.clone(),
+                psi: value,
+                level: DriftLevel::of(value),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.psi
+            .total_cmp(&a.psi)
+            .then_with(|| a.feature.cmp(&b.feature))
+    });
+    out
+}
+
+/// The PSI of recent scores against reference scores.
+pub fn score_drift(reference: &[f64], recent: &[f64]) -> Option<f64> {
+    psi(reference, recent, DRIFT_BINS)
+}

@@ -1,0 +1,77 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The review's sections built from scored leads: drift on data with a known
+//! shift, grades, lift and curves.
+
+use leadscore_report::{
+    DriftLevel, feature_drift, grade_rows, lift_rows, pr_points, roc_points, score_drift,
+};
+
+/// `n` values spread evenly over `[from, to)`.
+fn spread(n: usize, from: f64, to: f64) -> Vec<f64> {
+    (0..n)
+        .map(|i| from + (to - from) * i as f64 / n as f64)
+        .collect()
+}
+
+#[test]
+fn drift_finds_a_known_shift_and_no_shift() {
+    let reference: Vec<Vec<f64>> = spread(2000, 0.0, 1.0)
+        .into_iter()
+        .map(|v| vec![v, v, v])
+        .collect();
+    // Column 0 unchanged; column 1 shifted by 8% of its range (moderate);
+    // column 2 moved to the top half (major). A uniform shift by 0.08 empties
+    // most of the first decile bin: PSI about 0.18.
+    let recent: Vec<Vec<f64>> = spread(1000, 0.0, 1.0)
+        .into_iter()
+        .map(|v| vec![v, v + 0.08, 0.5 + v / 2.0])
+        .collect();
+    let names = ["same".to_owned(), "nudged".to_owned(), "moved".to_owned()];
+    let drift = feature_drift(&names, &reference, &recent);
+    let of = |name: &str| drift.iter().find(|d| d.feature == name).unwrap();
+    assert_eq!(drift.first().map(|d| d.feature.as_str()), Some("moved"));
+    assert!(of("same").psi < 0.01, "{:?}", of("same"));
+    assert_eq!(of("same").level, DriftLevel::Stable);
+    assert_eq!(
+        of("nudged").level,
+        DriftLevel::Moderate,
+        "{:?}",
+        of("nudged")
+    );
+    assert_eq!(of("moved").level, DriftLevel::Major, "{:?}", of("moved"));
+
+    let scores = spread(500, 0.0, 1.0);
+    assert!(score_drift(&scores, &scores).is_some_and(|p| p.abs() < 1e-12));
+    assert!(score_drift(&scores, &[]).is_none());
+}
+
+#[test]
+fn grades_keep_the_given_order_and_count_outcomes() {
+    let graded = [
+        ("B", true),
+        ("A", true),
+        ("A", false),
+        ("Z", false),
+        ("B", true),
+    ];
+    let rows = grade_rows(graded, &["A", "B", "C"]);
+    let names: Vec<&str> = rows.iter().map(|r| r.grade.as_str()).collect();
+    assert_eq!(names, ["A", "B", "C", "Z"]);
+    assert_eq!((rows[0].leads, rows[0].converted), (2, 1));
+    assert_eq!(rows[0].conversion_rate, Some(0.5));
+    assert_eq!(rows[2].conversion_rate, None, "no lead: no rate");
+}
+
+#[test]
+fn curves_and_lift_stay_in_range() {
+    let scored: Vec<(f64, bool)> = (0..100).map(|i| (i as f64 / 100.0, i % 3 == 0)).collect();
+    for p in roc_points(&scored).iter().chain(&pr_points(&scored)) {
+        assert!(
+            (0.0..=1.0).contains(&p.x) && (0.0..=1.0).contains(&p.y),
+            "{p:?}"
+        );
+    }
+    let lift = lift_rows(&scored);
+    assert_eq!(lift.len(), 10);
+    assert_eq!(lift.iter().map(|d| d.leads).sum::<usize>(), 100);
+}
