@@ -36,6 +36,8 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// Score leads with a trained model, with explanations.
     Score(ScoreArgs),
+    /// The quarterly feature review: one self-contained HTML page (and JSON).
+    Review(ReviewArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +127,7 @@ impl Command {
             Self::Train(a) => a.json,
             Self::Evaluate(a) => a.json,
             Self::Score(a) => a.json,
+            Self::Review(a) => a.json,
         }
     }
 }
@@ -376,6 +379,42 @@ pub struct ScoreArgs {
     /// lead_id,score,grade,probability,top_positive,top_negative,low_confidence.
     #[arg(long)]
     pub out: PathBuf,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The artifact folder written by `train` (or its model.json).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// A DATA.md folder: its closed leads give the curves, grades, lift and
+    /// backtests; its leads created in the last `--recent-days` give the drift.
+    /// Without it the page holds what the artifact records.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The previous version's artifact, to show how the features changed.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+    /// Rule models to backtest beside the conversion model (files, or folders
+    /// of .yaml/.yml/.json files).
+    #[arg(long)]
+    pub rules: Vec<PathBuf>,
+    /// The review's time (RFC 3339 or a date); default: the newest lead's
+    /// creation in `--data`.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// How many days before `--at` count as recent, for drift.
+    #[arg(long, default_value_t = 90)]
+    pub recent_days: u32,
+    /// The HTML page to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also write the review as JSON to this file (for notebooks and other
+    /// tools).
+    #[arg(long)]
+    pub out_json: Option<PathBuf>,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Score(args) => commands::score::run(args),
+        Command::Review(args) => commands::review::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -50,7 +50,7 @@ fn read_model(path: &Path) -> anyhow::Result<RuleModel> {
 }
 
 /// Reads and compiles models; model names must be unique.
-fn load_plans(paths: &[PathBuf]) -> anyhow::Result<Vec<Plan>> {
+pub(crate) fn load_plans(paths: &[PathBuf]) -> anyhow::Result<Vec<Plan>> {
     let mut names = HashSet::new();
     let mut plans = Vec::with_capacity(paths.len());
     for path in paths {
@@ -65,7 +65,7 @@ fn load_plans(paths: &[PathBuf]) -> anyhow::Result<Vec<Plan>> {
 }
 
 /// Streams a folder into a graph keeping only what the plans read.
-fn load_graph(dir: &Path, plans: &[Plan]) -> anyhow::Result<Graph> {
+pub(crate) fn load_graph(dir: &Path, plans: &[Plan]) -> anyhow::Result<Graph> {
     let spinner = progress::spinner(&format!("reading {}", dir.display()));
     let mut builder = GraphBuilder::new(Plan::projection(plans));
     let t = Instant::now();
