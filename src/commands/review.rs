@@ -9,8 +9,8 @@ use leadscore_files::{LeadRowOptions, LeadSelection, read_lead_rows};
 use leadscore_model::{ConversionModel, Scorer, TrainingSource, assess, load};
 use leadscore_report::{
     BacktestRow, DataSummary, DriftSection, GradeRow, ModelSummary, Review, ScorerKind,
-    calibration_rows, compare_features, feature_drift, grade_rows, lift_rows, pr_points,
-    render_html, roc_points, score_drift,
+    calibration_from_bins, calibration_rows, compare_features, feature_drift, grade_rows,
+    lift_rows, pr_points, render_html, roc_points, score_drift,
 };
 use leadscore_rules::{Evaluator, backtest};
 use serde::Serialize;
@@ -133,7 +133,7 @@ fn base_review(model: &ConversionModel, previous: Option<&ConversionModel>) -> R
         },
         roc: Vec::new(),
         pr: Vec::new(),
-        calibration: calibration_from_artifact(model),
+        calibration: calibration_from_bins(&model.metrics.calibration),
         grades: Vec::new(),
         lift: Vec::new(),
         features: compare_features(&weights(model), previous_weights.as_deref()),
@@ -141,21 +141,6 @@ fn base_review(model: &ConversionModel, previous: Option<&ConversionModel>) -> R
         backtests: Vec::new(),
         warnings: model.warnings.clone(),
     }
-}
-
-fn calibration_from_artifact(model: &ConversionModel) -> Vec<leadscore_report::CalibrationRow> {
-    model
-        .metrics
-        .calibration
-        .iter()
-        .map(|b| leadscore_report::CalibrationRow {
-            lower: b.lower,
-            upper: b.upper,
-            count: b.count,
-            mean_predicted: (b.count > 0).then_some(b.mean_predicted),
-            observed_rate: (b.count > 0).then_some(b.observed_rate),
-        })
-        .collect()
 }
 
 /// Scores the folder's closed leads, measures drift of its recent leads, and

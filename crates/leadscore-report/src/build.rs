@@ -2,7 +2,9 @@
 //! calibration, grades, lift and drift. Pure functions over `(score,
 //! converted)` pairs and feature columns.
 
-use leadscore_metrics::{calibration_bins, lift_by_decile, pr_curve, psi, roc_curve};
+use leadscore_metrics::{
+    CalibrationBin, calibration_bins, lift_by_decile, pr_curve, psi, roc_curve,
+};
 
 use crate::{CalibrationRow, CurvePoint, DecileRow, DriftLevel, FeatureDrift, GradeRow};
 
@@ -32,8 +34,12 @@ pub fn pr_points(scored: &[(f64, bool)]) -> Vec<CurvePoint> {
 /// Predicted against observed conversion in ten probability bins (empty
 /// bins have no mean or rate).
 pub fn calibration_rows(scored: &[(f64, bool)]) -> Vec<CalibrationRow> {
-    calibration_bins(scored, 10)
-        .into_iter()
+    calibration_from_bins(&calibration_bins(scored, 10))
+}
+
+/// Calibration rows from bins already computed (a model artifact's).
+pub fn calibration_from_bins(bins: &[CalibrationBin]) -> Vec<CalibrationRow> {
+    bins.iter()
         .map(|b| CalibrationRow {
             lower: b.lower,
             upper: b.upper,

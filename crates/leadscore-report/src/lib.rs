@@ -62,8 +62,8 @@ mod svg;
 mod text;
 
 pub use build::{
-    DRIFT_BINS, calibration_rows, feature_drift, grade_rows, lift_rows, pr_points, roc_points,
-    score_drift,
+    DRIFT_BINS, calibration_from_bins, calibration_rows, feature_drift, grade_rows, lift_rows,
+    pr_points, roc_points, score_drift,
 };
 pub use describe::describe_feature;
 pub use drift::{DriftLevel, DriftSection, FeatureDrift};
