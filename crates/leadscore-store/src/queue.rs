@@ -31,12 +31,16 @@ pub fn enqueue_sql(selection: &str) -> String {
     )
 }
 
-/// `DELETE` of one queued lead if its token is unchanged, returning its id:
-/// binds the lead id then the token.
-pub fn claim_sql(backend: Backend) -> String {
+/// `DELETE` of the `rows` queued leads whose tokens are unchanged, returning
+/// their ids: binds each lead id then its token.
+pub fn claim_sql(backend: Backend, rows: usize) -> String {
+    let pairs = vec!["(?, ?)"; rows].join(", ");
     placeholders(
         backend,
-        "DELETE FROM rescore_queue WHERE lead_id = ? AND token = ? RETURNING lead_id",
+        &format!(
+            "DELETE FROM rescore_queue WHERE (lead_id, token) IN (VALUES {pairs}) \
+             RETURNING lead_id"
+        ),
     )
 }
 

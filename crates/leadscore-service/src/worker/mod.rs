@@ -318,14 +318,7 @@ async fn claim(
     let op = "take leads off the rescoring queue";
     let mut claimed = HashSet::new();
     for chunk in wanted.chunks(CLAIM_CHUNK) {
-        let rows = vec!["(?, ?)"; chunk.len()].join(", ");
-        let sql = placeholders(
-            backend,
-            &format!(
-                "DELETE FROM rescore_queue WHERE (lead_id, token) IN (VALUES {rows}) \
-                 RETURNING lead_id"
-            ),
-        );
+        let sql = leadscore_store::queue::claim_sql(backend, chunk.len());
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for (id, token) in chunk {
             query = query.bind(*id).bind(*token);
