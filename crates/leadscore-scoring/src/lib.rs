@@ -96,5 +96,7 @@
 //! ```
 
 mod features;
+mod training;
 
 pub use features::{FeatureIndex, LeadFeatures, scoring_time};
+pub use training::ClosedRows;

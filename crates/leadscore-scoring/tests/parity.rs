@@ -177,6 +177,7 @@ fn check_folder(
 
     let closed = lead_rows(dir, LeadSelection::Closed, None);
     compared += compare(&format!("{what}, closed leads"), &closed, &index, row);
+    check_closed_rows(what, &closed, &index, all_columns);
 
     let all = lead_rows(dir, LeadSelection::All, Some(at));
     for (r, id) in all.lead_ids.iter().enumerate() {
@@ -213,6 +214,30 @@ fn check_folder(
     let names: Vec<&str> = first.cells.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ours, "{what}: to_row's columns");
     compared
+}
+
+/// [`FeatureIndex::closed_rows`] over all time gives `read_lead_rows`' training
+/// rows: the same leads, outcomes and times, and (for a folder whose columns
+/// all come from its records) the same table, typing included.
+fn check_closed_rows(what: &str, closed: &LeadRows, index: &FeatureIndex<'_>, all_columns: bool) {
+    let (from, to) = (ts("1900-01-01"), ts("2200-01-01"));
+    let ours = index.closed_rows(from, to);
+    assert_eq!(ours.lead_ids, closed.lead_ids, "{what}: closed_rows' leads");
+    let outcomes: Vec<bool> = closed.outcomes.iter().map(|o| o.unwrap()).collect();
+    assert_eq!(ours.outcomes, outcomes, "{what}: closed_rows' outcomes");
+    assert_eq!(ours.closed_at, closed.as_of, "{what}: closed_rows' times");
+    assert_eq!(ours.created_at, closed.created_at, "{what}: created");
+    if all_columns {
+        for (a, b) in ours.features.columns.iter().zip(&closed.features.columns) {
+            assert_eq!(a, b, "{what}: closed_rows' column {}", b.name);
+        }
+        assert_eq!(ours.features.columns.len(), closed.features.columns.len());
+    }
+    // A window keeps only the leads closed in it.
+    if let Some(last) = ours.closed_at.iter().max().copied() {
+        let late = index.closed_rows(last, to);
+        assert!(!late.is_empty() && late.closed_at.iter().all(|t| *t == last));
+    }
 }
 
 /// The records a service would hold to score one lead: the lead, its contact,

@@ -41,6 +41,11 @@ impl LeadFeatures {
         self.schema.position(column).and_then(|i| self.cells.get(i))
     }
 
+    /// The cell of the dataset's `i`th column.
+    pub(crate) fn cell_at(&self, i: usize) -> Option<&Cell> {
+        self.cells.get(i)
+    }
+
     /// Every column of the dataset's rows, in `read_lead_rows`' column order.
     pub fn to_row(&self) -> Row {
         Row {
