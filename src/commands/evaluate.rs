@@ -1,13 +1,13 @@
 //! `leadscore evaluate`
 
 use anyhow::Context;
-use leadscore_model::{assess, load};
+use leadscore_model::{MetricsJson, assess, load};
 use serde::Serialize;
 
 use crate::cli::EvaluateArgs;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
 use crate::commands::publish;
-use crate::commands::train::{MetricsJson, write_errors};
+use crate::commands::train::write_errors;
 use crate::output::print_summary;
 use crate::progress;
 

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use leadscore_domain::Timestamp;
-use leadscore_features::{Column, ColumnValues, Table};
+use leadscore_features::Table;
 use leadscore_files::{
     FolderQuality, LeadRowOptions, LeadRows, LeadSelection, TrainingOptions, read_lead_rows,
     read_scoring_table, read_training_table,
 };
-use leadscore_model::{ConversionModel, LabelledRows, TrainingSource};
+use leadscore_model::{ConversionModel, LabelledRows, TrainingSource, add_missing_columns};
 
 /// The behaviour columns of a folder end in this; the part before it is the kind.
 const KIND_SUFFIX: &str = ".days_since_last";
@@ -186,19 +186,12 @@ pub fn fill_missing_columns(
     table: &mut Table,
     data: &Path,
 ) -> anyhow::Result<()> {
-    let rows = table.rows().context("the data")?;
-    for name in model.input_columns() {
-        if table.column(&name).is_some() {
-            continue;
-        }
+    let added = add_missing_columns(model, table).context("the data")?;
+    for name in added {
         eprintln!(
             "warning: {} has no column {name:?}, which the model reads; every lead scores as if its value were missing",
             data.display()
         );
-        table.columns.push(Column {
-            name,
-            values: ColumnValues::Numeric(vec![None; rows]),
-        });
     }
     Ok(())
 }

@@ -1,16 +1,13 @@
 //! `leadscore review`: the conversion model's quarterly feature review.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use leadscore_domain::Timestamp;
 use leadscore_files::{LeadRowOptions, LeadSelection, read_lead_rows};
-use leadscore_model::{ConversionModel, Scorer, TrainingSource, assess, load};
+use leadscore_model::{ConversionModel, TrainingSource, load};
 use leadscore_report::{
-    BacktestRow, DataSummary, DriftSection, GradeRow, ModelSummary, Review, ScorerKind,
-    calibration_from_bins, calibration_rows, compare_features, feature_drift, grade_rows,
-    lift_rows, pr_points, render_html, roc_points, score_drift,
+    Population, Review, ReviewData, add_data, base_review, render_html, rule_backtest_row,
 };
 use leadscore_rules::{Evaluator, backtest};
 use serde::Serialize;
@@ -22,8 +19,6 @@ use crate::commands::{parse_at, publish, staged};
 use crate::output::print_summary;
 use crate::progress;
 
-const GRADES: [&str; 4] = ["A", "B", "C", "D"];
-
 pub fn run(args: ReviewArgs) -> anyhow::Result<()> {
     let model = load(&model_file(&args.model))?;
     let previous = args
@@ -31,12 +26,12 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|p| load(&model_file(p)))
         .transpose()?;
-    let mut review = base_review(&model, previous.as_ref());
+    let mut review = base_review(&model, previous.as_ref(), None, Timestamp::now());
     if let Some(data) = &args.data {
         if !data.is_dir() {
             bail!("{}: --data must be a DATA.md folder", data.display());
         }
-        add_data(&mut review, &model, data, &args)?;
+        add_folder(&mut review, &model, data, &args)?;
     } else {
         review.warnings.push(
             "No --data given: the curves, grades, lift, drift and backtests need closed leads, \
@@ -95,57 +90,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     publish(file, path)
 }
 
-/// What the artifacts alone tell: the model's held-out figures and weights.
-fn base_review(model: &ConversionModel, previous: Option<&ConversionModel>) -> Review {
-    // One weight per encoded column (a bin, a category, a missing flag).
-    let weights = |m: &ConversionModel| -> Vec<(String, f64)> {
-        m.encoder
-            .feature_names()
-            .iter()
-            .cloned()
-            .zip(m.published_linear().weights)
-            .collect()
-    };
-    let previous_weights = previous.map(weights);
-    let m = &model.metrics;
-    Review {
-        title: "Conversion model review".to_owned(),
-        generated_at: Timestamp::now().to_string(),
-        model: ModelSummary {
-            version: None,
-            created_at: model.created_at.clone(),
-            training_data_hash: model.training_data_hash.clone(),
-            n_train: model.n_train,
-            n_test: model.n_test,
-            auc: m.auc,
-            pr_auc: m.pr_auc,
-            precision: m.precision,
-            recall: m.recall,
-            threshold: model.threshold,
-            base_rate: model.base_rate,
-            low_confidence: model.confidence.low,
-        },
-        data: DataSummary {
-            source: "the model's held-out test rows".to_owned(),
-            leads: m.n,
-            closed: m.n,
-            converted: m.positives,
-        },
-        roc: Vec::new(),
-        pr: Vec::new(),
-        calibration: calibration_from_bins(&model.metrics.calibration),
-        grades: Vec::new(),
-        lift: Vec::new(),
-        features: compare_features(&weights(model), previous_weights.as_deref()),
-        drift: None,
-        backtests: Vec::new(),
-        warnings: model.warnings.clone(),
-    }
-}
-
 /// Scores the folder's closed leads, measures drift of its recent leads, and
 /// backtests the rule models on the same closed leads.
-fn add_data(
+fn add_folder(
     review: &mut Review,
     model: &ConversionModel,
     data: &Path,
@@ -166,62 +113,6 @@ fn add_data(
             data.display()
         );
     }
-    spinner.set_message("scoring");
-    let assessment =
-        assess(model, &closed).with_context(|| format!("scoring {}", data.display()))?;
-    let pairs: Vec<(f64, bool)> = assessment
-        .scores
-        .iter()
-        .zip(&closed.labels)
-        .map(|(s, &y)| (s.probability, y))
-        .collect();
-    let grades: Vec<String> = assessment
-        .scores
-        .iter()
-        .map(|s| s.grade.to_string())
-        .collect();
-    let e = &assessment.evaluation;
-    review.data = DataSummary {
-        source: data.display().to_string(),
-        leads: closed.labels.len(),
-        closed: closed.labels.len(),
-        converted: e.positives,
-    };
-    review.warnings.push(format!(
-        "The figures below are measured on the closed leads of {}. If the model was trained \
-         on them, they are optimistic: the artifact's held-out AUC is {}.",
-        data.display(),
-        model
-            .metrics
-            .auc
-            .map_or_else(|| "not known".to_owned(), |a| format!("{a:.3}"))
-    ));
-    review.model.auc = e.auc;
-    review.model.pr_auc = e.pr_auc;
-    review.model.precision = e.precision;
-    review.model.recall = e.recall;
-    review.roc = roc_points(&pairs);
-    review.pr = pr_points(&pairs);
-    review.calibration = calibration_rows(&pairs);
-    review.lift = lift_rows(&pairs);
-    let graded = || {
-        grades
-            .iter()
-            .map(String::as_str)
-            .zip(closed.labels.iter().copied())
-    };
-    review.grades = grade_rows(graded(), &GRADES);
-    review.backtests.push(BacktestRow {
-        model: "Conversion model".to_owned(),
-        kind: ScorerKind::Conversion,
-        scored: pairs.len(),
-        auc: e.auc,
-        pr_auc: e.pr_auc,
-        top_decile_lift: e.top_decile_lift,
-        grades: review.grades.clone(),
-    });
-
-    spinner.set_message("measuring drift");
     let read_all = |at: Timestamp| {
         read_lead_rows(
             data,
@@ -249,65 +140,26 @@ fn add_data(
             (newest, read_all(newest)?)
         }
     };
-    review.data.leads = all.lead_ids.len();
-    let since = at.as_micros() - i64::from(args.recent_days) * 86_400_000_000;
-    let mut features = all.features;
-    fill_missing_columns(model, &mut features, data)?;
-    let encoded = model
-        .encoder
-        .transform(&features)
-        .with_context(|| format!("encoding {}", data.display()))?;
-    let recent: Vec<usize> = (0..all.lead_ids.len())
-        .filter(|&i| {
-            all.created_at
-                .get(i)
-                .is_some_and(|t| t.as_micros() >= since)
-        })
-        .collect();
-    let reference = model
-        .encoder
-        .transform(&closed.features)
-        .with_context(|| format!("encoding {}", data.display()))?;
-    let recent_rows: Vec<Vec<f64>> = recent
-        .iter()
-        .filter_map(|&i| encoded.get(i).cloned())
-        .collect();
-    let scorer = Scorer::new(model);
-    let mut work = Vec::new();
-    let recent_scores: Vec<f64> = recent_rows
-        .iter()
-        .map(|r| scorer.score(r, &mut work).probability)
-        .collect();
-    let reference_scores: Vec<f64> = pairs.iter().map(|(p, _)| *p).collect();
-    // Outcomes as they arrive: closed leads created in the window, by grade.
-    let recent_ids: HashSet<&str> = recent
-        .iter()
-        .filter_map(|&i| all.lead_ids.get(i).map(String::as_str))
-        .collect();
-    let recent_outcomes = grades
-        .iter()
-        .zip(closed.ids.iter().zip(&closed.labels))
-        .filter(|(_, (id, _))| recent_ids.contains(id.as_str()))
-        .map(|(g, (_, &y))| (g.as_str(), y));
-    if recent_rows.is_empty() {
-        review.warnings.push(format!(
-            "No lead was created in the {} days before {at}: no drift figures.",
-            args.recent_days
-        ));
-    } else {
-        review.drift = Some(DriftSection {
-            reference: format!(
-                "the closed leads the model is measured on (n={}) vs leads created in the {} days before {} (n={})",
-                reference.len(),
-                args.recent_days,
-                at,
-                recent_rows.len()
-            ),
-            score_psi: score_drift(&reference_scores, &recent_scores),
-            features: feature_drift(model.encoder.feature_names(), &reference, &recent_rows),
-            grade_outcomes: grade_rows(recent_outcomes, &GRADES),
-        });
-    }
+    let mut population = Population {
+        ids: all.lead_ids,
+        created_at: all.created_at,
+        features: all.features,
+    };
+    fill_missing_columns(model, &mut population.features, data)?;
+    spinner.set_message("scoring");
+    let source = data.display().to_string();
+    add_data(
+        review,
+        model,
+        ReviewData {
+            source: &source,
+            closed: &closed,
+            population: &population,
+            at,
+            recent_days: args.recent_days,
+        },
+    )
+    .with_context(|| format!("scoring {}", data.display()))?;
 
     if !args.rules.is_empty() {
         spinner.set_message("backtesting the rule models");
@@ -315,26 +167,12 @@ fn add_data(
         let plans = load_plans(&paths)?;
         let graph = load_graph(data, &plans)?;
         let evaluator = Evaluator::new(&graph, &plans);
-        for m in backtest(&evaluator, None).models {
-            review.backtests.push(BacktestRow {
-                model: m.model,
-                kind: ScorerKind::Rule,
-                scored: m.scored,
-                auc: m.auc,
-                pr_auc: m.pr_auc,
-                top_decile_lift: m.top_decile_lift,
-                grades: m
-                    .grades
-                    .into_iter()
-                    .map(|g| GradeRow {
-                        grade: g.group,
-                        leads: g.leads,
-                        converted: g.qualified,
-                        conversion_rate: g.conversion_rate,
-                    })
-                    .collect(),
-            });
-        }
+        review.backtests.extend(
+            backtest(&evaluator, None)
+                .models
+                .into_iter()
+                .map(rule_backtest_row),
+        );
     }
     spinner.finish_and_clear();
     Ok(())

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use leadscore_model::{
-    Assessment, ClassWeight, ConversionModel, Evaluation, GradeBands, Solver, SplitKind,
+    Assessment, ClassWeight, ConversionModel, GradeBands, MetricsJson, Solver, SplitKind,
     TrainParams, Trained, to_artifact_json,
 };
 use serde::Serialize;
@@ -166,56 +166,6 @@ pub fn write_errors(
         .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error()))
 }
 
-/// `metrics.json`: the keys CLI.md promises, and more (every field of the
-/// evaluation, at the top level).
-#[derive(Debug, Serialize)]
-pub struct MetricsJson<'a> {
-    #[serde(flatten)]
-    pub evaluation: &'a Evaluation,
-    pub n_train: usize,
-    pub n_test: usize,
-    pub low_confidence: bool,
-    pub split: &'static str,
-    pub l2: f64,
-    pub cv: &'a [leadscore_model::CvPoint],
-}
-
-impl<'a> MetricsJson<'a> {
-    pub fn new(model: &'a ConversionModel, e: &'a Evaluation, split: &'static str) -> Self {
-        Self {
-            evaluation: e,
-            n_train: model.n_train,
-            n_test: e.n,
-            low_confidence: model.confidence.low,
-            split,
-            l2: model.l2,
-            cv: &model.cv,
-        }
-    }
-
-    /// The metrics in two lines, for people.
-    pub fn text(&self) -> String {
-        let e = self.evaluation;
-        let c = e.confusion;
-        format!(
-            "AUC {}  PR-AUC {}  log loss {}  Brier {}\n\
-             at threshold {:.3}: precision {}  recall {}  F1 {}  (tp {} fp {} tn {} fn {})",
-            num(e.auc),
-            num(e.pr_auc),
-            num(e.log_loss),
-            num(e.brier),
-            e.threshold,
-            num(e.precision),
-            num(e.recall),
-            num(e.f1),
-            c.tp,
-            c.fp,
-            c.tn,
-            c.fn_,
-        )
-    }
-}
-
 #[derive(Debug, Serialize)]
 struct QualityJson<'a> {
     folder: Option<&'a leadscore_files::FolderQuality>,
@@ -257,10 +207,6 @@ struct TrainSummary<'a> {
     out: String,
     metrics: &'a MetricsJson<'a>,
     strongest: Vec<Strength>,
-}
-
-fn num(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"))
 }
 
 fn human(s: &TrainSummary, trained: &Trained, folds: usize) -> String {

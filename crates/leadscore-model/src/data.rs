@@ -149,3 +149,25 @@ pub fn encode(encoder: &Encoder, table: &Table) -> Result<Array2<f64>, ModelErro
         expected: n * d,
     })
 }
+
+/// Adds to `table`, as numeric columns with every value missing, the input
+/// columns `model` reads that `table` lacks (data from before a field
+/// existed); returns their names, for a warning. Every lead then scores as if
+/// those values were missing.
+pub fn add_missing_columns(
+    model: &crate::ConversionModel,
+    table: &mut Table,
+) -> Result<Vec<String>, ModelError> {
+    let rows = table.rows()?;
+    let mut added = Vec::new();
+    for name in model.input_columns() {
+        if table.column(&name).is_none() {
+            table.columns.push(Column {
+                name: name.clone(),
+                values: ColumnValues::Numeric(vec![None; rows]),
+            });
+            added.push(name);
+        }
+    }
+    Ok(added)
+}

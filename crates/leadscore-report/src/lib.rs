@@ -9,6 +9,10 @@
 //! it into one self-contained HTML page with [`render_html`]: inline CSS,
 //! inline SVG charts, no scripts, no fonts or images to fetch.
 //!
+//! [`base_review`] and [`add_data`] assemble a review from a conversion model
+//! and rows the caller read (a folder, a store): they score the rows and
+//! build every section.
+//!
 //! The crate does no I/O and reads no clock: the caller supplies every figure
 //! and timestamp.
 //!
@@ -52,6 +56,7 @@
 //! assert!(html.contains("Leads with more email clicks in the last 30 days are more likely to convert"));
 //! ```
 
+mod assemble;
 mod build;
 mod describe;
 mod drift;
@@ -61,6 +66,7 @@ mod review;
 mod svg;
 mod text;
 
+pub use assemble::{Population, ReviewData, add_data, base_review, rule_backtest_row};
 pub use build::{
     DRIFT_BINS, calibration_from_bins, calibration_rows, feature_drift, grade_rows, lift_rows,
     pr_points, roc_points, score_drift,
