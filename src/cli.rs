@@ -38,6 +38,10 @@ pub enum Command {
     Score(ScoreArgs),
     /// The quarterly feature review: one self-contained HTML page (and JSON).
     Review(ReviewArgs),
+    /// Retrain the conversion model on the store's closed leads; publish it
+    /// when the auto-publish policy allows, else keep it as a challenger
+    /// scored in shadow (for cron, Kubernetes CronJobs, Airflow).
+    Retrain(RetrainArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +132,7 @@ impl Command {
             Self::Evaluate(a) => a.json,
             Self::Score(a) => a.json,
             Self::Review(a) => a.json,
+            Self::Retrain(a) => a.json,
         }
     }
 }
@@ -158,6 +163,36 @@ pub struct DatabaseArg {
     /// `postgres://USER@HOST/DB` for a shared store.
     #[arg(long, env = "DATABASE_URL", default_value = leadscore_store::DEFAULT_SQLITE_FILE)]
     pub database: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RetrainArgs {
+    /// The store (as for `serve`; default the config's `database`, else
+    /// `leadscore.db` in the working directory).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database: Option<String>,
+    /// The service's TOML settings file: its `[retraining]` section sets the
+    /// window and the policy (`LEADSCORE_RETRAINING__*` variables override it).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Train on the leads closed in the last this many days (default 730).
+    #[arg(long)]
+    pub window_days: Option<u32>,
+    /// Publish when the new model's held-out AUC is at least this share of the
+    /// live model's on the same leads (default 0.95).
+    #[arg(long)]
+    pub min_auc_share: Option<f64>,
+    /// ...or when the live model is older than this many days (default 180;
+    /// 0: never for age alone).
+    #[arg(long)]
+    pub max_champion_age_days: Option<u32>,
+    /// Retrain as of this time (RFC 3339 or a date) instead of now: the window
+    /// ends here (for replays and tests).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Print the outcome as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Score(args) => commands::score::run(args),
         Command::Review(args) => commands::review::run(args),
+        Command::Retrain(args) => commands::retrain::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@ pub mod export;
 pub mod generate;
 pub mod import;
 mod model_data;
+pub mod retrain;
 pub mod review;
 pub mod rules;
 pub mod score;

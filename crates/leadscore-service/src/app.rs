@@ -220,6 +220,21 @@ pub async fn start(state: AppState) -> Result<Running, ServiceError> {
         deliverer.run(wake, deliver_rx).await;
         Ok(())
     });
+    let schedule_state = state.clone();
+    let schedule_rx = rx.clone();
+    tasks.spawn(async move {
+        crate::retrain::run_schedule(schedule_state, schedule_rx).await;
+        Ok(())
+    });
+    let drift_state = state.clone();
+    let drift_rx = rx.clone();
+    let drift = &state.settings.drift;
+    let every = (drift.every_secs > 0).then(|| Duration::from_secs(drift.every_secs));
+    let recent_days = drift.recent_days;
+    tasks.spawn(async move {
+        crate::reports::run_drift_check(drift_state, every, recent_days, drift_rx).await;
+        Ok(())
+    });
     tracing::info!(%addr, backend = %state.store.backend(), "leadscore is listening");
     Ok(Running {
         addr,

@@ -61,6 +61,14 @@ pub enum ServiceError {
         /// Why.
         reason: String,
     },
+    /// A retraining run failed; the live model was not touched.
+    #[error("retraining run {run_id} failed: {reason}")]
+    Retraining {
+        /// The run, as `retraining_runs` records it.
+        run_id: i64,
+        /// Why, as recorded.
+        reason: String,
+    },
 }
 
 impl ServiceError {

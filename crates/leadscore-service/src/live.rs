@@ -10,7 +10,7 @@ use crate::engine::{Engine, LiveModel};
 use crate::routing::RoutingConfig;
 use crate::settings::Settings;
 use crate::webhooks::{WebhookConfig, load_config};
-use crate::{ServiceError, registry};
+use crate::{ServiceError, registry, retrain};
 
 /// One consistent set of models and documents.
 #[derive(Debug, Default)]
@@ -21,6 +21,8 @@ pub struct Live {
     pub routing: RoutingConfig,
     /// The webhook endpoints.
     pub webhooks: WebhookConfig,
+    /// The retrained model kept unpublished, scored in shadow.
+    pub challenger: Option<LiveModel>,
     /// The store's fingerprint this was loaded at.
     pub generation: String,
 }
@@ -48,6 +50,9 @@ impl Live {
             engine,
             routing: registry::routing(pool, backend).await?,
             webhooks: load_config(pool, backend).await?,
+            challenger: retrain::runs::challenger(pool, backend)
+                .await?
+                .map(|(version, model)| LiveModel::new(version, model)),
             generation,
         })
     }

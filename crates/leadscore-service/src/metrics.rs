@@ -6,8 +6,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Opts, Registry, TextEncoder,
 };
 
 use crate::ServiceError;
@@ -31,6 +31,13 @@ pub struct Metrics {
     pub deliveries_pending: IntGauge,
     /// Webhook deliveries given up (set on each scrape).
     pub deliveries_failed: IntGauge,
+    /// Scheduled retraining runs by outcome (`published`, `kept`, `failed`).
+    pub retraining_runs: IntCounterVec,
+    /// The live model's drift per encoded feature (PSI of the recent leads
+    /// against the closed leads), set by each drift check.
+    pub drift_psi: GaugeVec,
+    /// The PSI of the live model's scores, set by each drift check.
+    pub score_psi: Gauge,
 }
 
 fn reg<T: prometheus::core::Collector + Clone + 'static>(
@@ -100,6 +107,33 @@ impl Metrics {
             deliveries_failed: reg(
                 &registry,
                 IntGauge::new("webhook_deliveries_failed", "Webhook deliveries given up"),
+            )?,
+            retraining_runs: reg(
+                &registry,
+                IntCounterVec::new(
+                    Opts::new(
+                        "retraining_runs_total",
+                        "Scheduled retraining runs of this instance by outcome",
+                    ),
+                    &["outcome"],
+                ),
+            )?,
+            drift_psi: reg(
+                &registry,
+                GaugeVec::new(
+                    Opts::new(
+                        "model_drift_psi",
+                        "Population stability index of each feature of the live model (0.1 moderate, 0.25 major)",
+                    ),
+                    &["feature"],
+                ),
+            )?,
+            score_psi: reg(
+                &registry,
+                Gauge::new(
+                    "model_score_psi",
+                    "Population stability index of the live model's scores",
+                ),
             )?,
             registry,
         })

@@ -22,6 +22,8 @@ use crate::routes;
         routes::rule_models::delete_model, routes::rule_models::text,
         routes::export::scores_page, routes::export::scores_csv, routes::export::scores_xlsx,
         routes::models::list, routes::models::register, routes::models::publish, routes::models::rollback,
+        routes::retraining::status, routes::retraining::shadow_scores,
+        routes::reports::review_page, routes::reports::review_json, routes::reports::drift,
         routes::routing::get_routing, routes::routing::put_routing, routes::routing::queue,
         routes::webhooks::get_webhooks, routes::webhooks::put_webhooks, routes::webhooks::deliveries,
         routes::keys::create, routes::keys::list, routes::keys::revoke,

@@ -143,6 +143,9 @@ pub struct ModelVersion {
     pub registered_at: String,
     /// True for the version in service.
     pub published: bool,
+    /// `live`, `challenger` (retrained, kept unpublished, scored in shadow)
+    /// or `registered`.
+    pub status: &'static str,
     /// When it was last published.
     pub published_at: Option<String>,
     /// Its held-out metrics (`metrics.json` of the artifact folder).
@@ -163,16 +166,31 @@ pub async fn register_model(
         Err(e) => return Ok(Err(e.to_string())),
     };
     let op = "register a conversion model";
-    let created = Timestamp::parse(&model.created_at)
-        .map(|t| t.as_micros())
-        .unwrap_or_else(|_| Timestamp::now().as_micros());
     let mut conn = pool.acquire().await.map_err(q(op))?;
     let mut tx = conn
         .begin_with(backend.begin_write())
         .await
         .map_err(q(op))?;
+    let next = insert_version(&mut tx, backend, artifact, &model, metrics).await?;
+    tx.commit().await.map_err(q(op))?;
+    Ok(Ok(next))
+}
+
+/// Inserts a checked artifact as the next version, in the caller's
+/// transaction; returns the version.
+pub(crate) async fn insert_version(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    artifact: &str,
+    model: &ConversionModel,
+    metrics: &serde_json::Value,
+) -> Result<i64, ServiceError> {
+    let op = "register a conversion model";
+    let created = Timestamp::parse(&model.created_at)
+        .map(|t| t.as_micros())
+        .unwrap_or_else(|_| Timestamp::now().as_micros());
     let next: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 FROM conversion_models")
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await
         .map_err(q(op))?
         .try_get(0)
@@ -187,11 +205,10 @@ pub async fn register_model(
     .bind(metrics.to_string())
     .bind(created)
     .bind(Timestamp::now().as_micros())
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(q(op))?;
-    tx.commit().await.map_err(q(op))?;
-    Ok(Ok(next))
+    Ok(next)
 }
 
 /// Every registered version, newest first.
@@ -205,6 +222,7 @@ pub async fn model_versions(pool: &AnyPool) -> Result<Vec<ModelVersion>, Service
     .await
     .map_err(q(op))?;
     let live = live_version(pool).await?;
+    let challenger = crate::retrain::runs::challenger_version(pool).await?;
     rows.iter()
         .map(|r| {
             let version: i64 = r.try_get(0).map_err(q(op))?;
@@ -214,6 +232,13 @@ pub async fn model_versions(pool: &AnyPool) -> Result<Vec<ModelVersion>, Service
                 created_at: rfc3339(r.try_get(1).map_err(q(op))?),
                 registered_at: rfc3339(r.try_get(2).map_err(q(op))?),
                 published: live == Some(version),
+                status: if live == Some(version) {
+                    "live"
+                } else if challenger == Some(version) {
+                    "challenger"
+                } else {
+                    "registered"
+                },
                 published_at: r.try_get::<Option<i64>, _>(3).map_err(q(op))?.map(rfc3339),
                 metrics: serde_json::from_str(&metrics).unwrap_or(serde_json::Value::Null),
             })
@@ -240,15 +265,31 @@ pub async fn live_model(
     let Some(version) = live_version(pool).await? else {
         return Ok(None);
     };
+    Ok(model_version(pool, backend, version)
+        .await?
+        .map(|model| (version, model)))
+}
+
+/// A registered version's model, read and checked; `None` when there is no
+/// such version.
+pub async fn model_version(
+    pool: &AnyPool,
+    backend: Backend,
+    version: i64,
+) -> Result<Option<ConversionModel>, ServiceError> {
+    let op = "read a conversion model";
     let row = sqlx::query(AssertSqlSafe(placeholders(
         backend,
         "SELECT artifact FROM conversion_models WHERE version = ?",
     )))
     .bind(version)
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await
-    .map_err(q("read the published model"))?;
-    let text: String = row.try_get(0).map_err(q("read the published model"))?;
+    .map_err(q(op))?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let text: String = row.try_get(0).map_err(q(op))?;
     let model = from_artifact_json(&text, std::path::Path::new("model.json")).map_err(|e| {
         ServiceError::Corrupt {
             what: "conversion model",
@@ -256,7 +297,7 @@ pub async fn live_model(
             reason: e.to_string(),
         }
     })?;
-    Ok(Some((version, model)))
+    Ok(Some(model))
 }
 
 /// Publishes a version (it becomes the one in service; every lead is
@@ -273,6 +314,21 @@ pub async fn publish(
         .begin_with(backend.begin_write())
         .await
         .map_err(q(op))?;
+    if !publish_in(&mut tx, backend, version, cause).await? {
+        return Ok(false);
+    }
+    tx.commit().await.map_err(q(op))?;
+    Ok(true)
+}
+
+/// [`publish`] in the caller's transaction.
+pub(crate) async fn publish_in(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    version: i64,
+    cause: &str,
+) -> Result<bool, ServiceError> {
+    let op = "publish a conversion model";
     let now = Timestamp::now().as_micros();
     let found = sqlx::query(AssertSqlSafe(placeholders(
         backend,
@@ -280,7 +336,7 @@ pub async fn publish(
     )))
     .bind(now)
     .bind(version)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(q(op))?
     .rows_affected()
@@ -289,7 +345,7 @@ pub async fn publish(
         return Ok(false);
     }
     let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM model_publications")
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await
         .map_err(q(op))?
         .try_get(0)
@@ -302,16 +358,15 @@ pub async fn publish(
     .bind(version)
     .bind(now)
     .bind(cause)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(q(op))?;
     enqueue_all(
-        &mut tx,
+        conn,
         backend,
         &format!("conversion model v{version} published"),
     )
     .await?;
-    tx.commit().await.map_err(q(op))?;
     Ok(true)
 }
 
@@ -424,7 +479,8 @@ pub async fn generation(pool: &AnyPool) -> Result<String, ServiceError> {
     let row = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM rule_models), (SELECT COALESCE(MAX(updated_at), 0) FROM rule_models), \
          (SELECT COALESCE(MAX(seq), 0) FROM model_publications), \
-         (SELECT COALESCE(MAX(updated_at), 0) FROM service_settings)",
+         (SELECT COALESCE(MAX(updated_at), 0) FROM service_settings), \
+         (SELECT COALESCE(MAX(version), 0) FROM conversion_models)",
     )
     .fetch_one(pool)
     .await
@@ -432,5 +488,5 @@ pub async fn generation(pool: &AnyPool) -> Result<String, ServiceError> {
     let n = |i: usize| -> Result<i64, ServiceError> {
         row.try_get(i).map_err(q("check for changed models"))
     };
-    Ok(format!("{}:{}:{}:{}", n(0)?, n(1)?, n(2)?, n(3)?))
+    Ok(format!("{}:{}:{}:{}:{}", n(0)?, n(1)?, n(2)?, n(3)?, n(4)?))
 }

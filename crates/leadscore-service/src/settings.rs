@@ -12,6 +12,7 @@ use leadscore_domain::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ServiceError;
+use crate::retrain::Retraining;
 use crate::webhooks::DeliverySettings;
 
 /// The top-level keys, as environment variable names start after the prefix.
@@ -22,6 +23,8 @@ const SECTIONS: &[&str] = &[
     "rescoring__",
     "scoring__",
     "webhooks__",
+    "retraining__",
+    "drift__",
     "shutdown_grace_secs",
 ];
 
@@ -42,6 +45,10 @@ pub struct Settings {
     pub scoring: Scoring,
     /// Webhook delivery.
     pub webhooks: DeliverySettings,
+    /// Retraining: schedule, window and auto-publish policy.
+    pub retraining: Retraining,
+    /// The live model's drift check.
+    pub drift: Drift,
     /// How long a shutdown waits for in-flight requests, in seconds.
     pub shutdown_grace_secs: u64,
 }
@@ -55,6 +62,8 @@ impl Default for Settings {
             rescoring: Rescoring::default(),
             scoring: Scoring::default(),
             webhooks: DeliverySettings::default(),
+            retraining: Retraining::default(),
+            drift: Drift::default(),
             shutdown_grace_secs: 30,
         }
     }
@@ -112,6 +121,29 @@ impl Default for Rescoring {
             batch: 100,
             refresh_every_secs: 3600,
             reload_ms: 1000,
+        }
+    }
+}
+
+/// The live model's drift check: PSI of the leads created in the recent
+/// window against the closed leads, per feature and for the score
+/// (`/v1/models/drift`, the `leadscore_model_drift_psi` gauges, a warning in
+/// the log above 0.25).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Drift {
+    /// How often the service checks, in seconds; 0 turns the periodic check
+    /// off (the endpoint still answers).
+    pub every_secs: u64,
+    /// The recent window, in days.
+    pub recent_days: u32,
+}
+
+impl Default for Drift {
+    fn default() -> Self {
+        Self {
+            every_secs: 3600,
+            recent_days: 90,
         }
     }
 }
@@ -184,7 +216,10 @@ impl Settings {
         if self.rescoring.batch == 0 || self.rescoring.poll_ms == 0 {
             return bad("rescoring.batch and rescoring.poll_ms must be at least 1");
         }
-        Ok(())
+        if self.drift.recent_days == 0 {
+            return bad("drift.recent_days must be at least 1");
+        }
+        self.retraining.validate()
     }
 
     /// The time scores are computed as of: `scoring.at` when set, else now.

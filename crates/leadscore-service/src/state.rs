@@ -143,10 +143,10 @@ pub async fn read_states(
 
 /// Rows per multi-row `INSERT` (12 columns: well under SQLite's and
 /// PostgreSQL's parameter limits).
-const ROWS_PER_STATEMENT: usize = 100;
+pub(crate) const ROWS_PER_STATEMENT: usize = 100;
 
 /// `(?, ?, ..), (?, ?, ..)`: `rows` groups of `width` placeholders.
-fn value_rows(rows: usize, width: usize) -> String {
+pub(crate) fn value_rows(rows: usize, width: usize) -> String {
     let row = format!("({})", marks(width));
     vec![row; rows].join(", ")
 }

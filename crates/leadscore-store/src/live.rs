@@ -526,7 +526,12 @@ pub(crate) async fn erase_contact(
         op,
     )
     .await?;
-    for table in ["rule_scores", "lead_state", "score_history"] {
+    for table in [
+        "rule_scores",
+        "lead_state",
+        "score_history",
+        "shadow_scores",
+    ] {
         let sql = format!("DELETE FROM {table} WHERE lead_id IN ({{in}})");
         execute_in(conn, backend, &sql, &[], &[], &leads, op).await?;
     }

@@ -5,6 +5,8 @@ pub(crate) mod health;
 pub(crate) mod ingest;
 pub(crate) mod keys;
 pub(crate) mod models;
+pub(crate) mod reports;
+pub(crate) mod retraining;
 pub(crate) mod routing;
 pub(crate) mod rule_models;
 pub(crate) mod scores;
@@ -54,6 +56,14 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/models", get(models::list).post(models::register))
         .route("/v1/models/{version}/publish", post(models::publish))
         .route("/v1/models/rollback", post(models::rollback))
+        .route(
+            "/v1/models/{version}/shadow",
+            get(retraining::shadow_scores),
+        )
+        .route("/v1/retraining", get(retraining::status))
+        .route("/v1/models/drift", get(reports::drift))
+        .route("/reports/review", get(reports::review_page))
+        .route("/reports/review.json", get(reports::review_json))
         .route(
             "/v1/routing",
             get(routing::get_routing).put(routing::put_routing),

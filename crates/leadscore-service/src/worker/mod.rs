@@ -22,6 +22,7 @@ use tokio::sync::watch;
 use crate::app::AppState;
 use crate::engine::last_activity;
 use crate::live::Live;
+use crate::shadow::{self, ShadowRow};
 use crate::state::{
     HistoryEntry, LeadState, RuleScoreRow, append_history, delete_other_rule_scores,
     read_rule_scores, read_states, write_rule_scores, write_states,
@@ -224,6 +225,13 @@ pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError>
         .iter()
         .map(|p| p.name().to_owned())
         .collect();
+    let mut shadow: HashMap<String, ShadowRow> = match &live.challenger {
+        Some(challenger) => shadow::score(challenger, &snapshot.data, &ids, at)
+            .into_iter()
+            .map(|row| (row.lead_id.clone(), row))
+            .collect(),
+        None => HashMap::new(),
+    };
     let mut writes = Vec::with_capacity(results.len());
     for result in &results {
         let id = result.lead_id.as_str();
@@ -239,7 +247,9 @@ pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError>
             lead: leads.get(id).copied(),
             live: &live,
         };
-        writes.push(planner.plan(token, &model_names)?);
+        let mut write = planner.plan(token, &model_names)?;
+        write.shadow = shadow.remove(id);
+        writes.push(write);
     }
     // Leads queued but gone from the store (or unscorable) still leave the
     // queue, under the same token rule.
@@ -358,6 +368,8 @@ async fn write_all(
     append_history(tx, backend, &history).await?;
     let states: Vec<&LeadState> = writes.iter().map(|w| &w.state).collect();
     write_states(tx, backend, &states).await?;
+    let shadow_rows: Vec<&ShadowRow> = writes.iter().filter_map(|w| w.shadow.as_ref()).collect();
+    shadow::write(tx, backend, &shadow_rows).await?;
     let mut events = 0;
     for w in writes {
         for e in &w.events {

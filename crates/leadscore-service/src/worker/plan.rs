@@ -36,6 +36,8 @@ pub(crate) struct LeadWrite {
     pub events: Vec<PlannedEvent>,
     /// The lead's new state.
     pub state: LeadState,
+    /// Its score under the challenger, if one is in shadow.
+    pub shadow: Option<crate::shadow::ShadowRow>,
 }
 
 /// One lead's scores with what was stored before.
@@ -215,6 +217,7 @@ impl Planner<'_> {
                 recency: self.recency,
                 scored_at: now,
             },
+            shadow: None,
         })
     }
 }

@@ -1,0 +1,209 @@
+//! The feature review of the live conversion model on the store's leads
+//! (`/reports/review`), and its drift section (`/v1/models/drift`, the
+//! `leadscore_model_drift_psi` gauges and the periodic drift check).
+//!
+//! The same assembly as `leadscore review` on a folder
+//! ([`leadscore_report::add_data`]): the closed leads are scored each as of its
+//! close, every lead as of the scoring time, drift is measured for the leads
+//! created in the recent window against the closed leads, and the rule models
+//! in service are backtested on the same closed leads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leadscore_domain::{Dataset, Timestamp};
+use leadscore_model::{ConversionModel, LabelledRows, add_missing_columns};
+use leadscore_report::{
+    DriftLevel, Population, Review, ReviewData, add_data, base_review, rule_backtest_row,
+};
+use leadscore_rules::{Evaluator, Graph, Plan, backtest};
+use leadscore_scoring::{FeatureIndex, scoring_time};
+use leadscore_store::Store;
+use sqlx::Row;
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::live::Live;
+use crate::{ServiceError, registry};
+
+/// The review of the live model, or `None` when no model is live.
+pub async fn review(state: &AppState, recent_days: u32) -> Result<Option<Review>, ServiceError> {
+    let pool = state.store.pool();
+    let backend = state.store.backend();
+    let Some((version, model)) = registry::live_model(pool, backend).await? else {
+        return Ok(None);
+    };
+    let previous = match previous_version(pool, version).await? {
+        Some(v) => registry::model_version(pool, backend, v).await?,
+        None => None,
+    };
+    let data = state.store.export().await?;
+    let live = state.live.get();
+    let at = state.settings.scoring_time();
+    let review = tokio::task::spawn_blocking(move || {
+        assemble(
+            &data,
+            &live,
+            version,
+            &model,
+            previous.as_ref(),
+            at,
+            recent_days,
+        )
+    })
+    .await
+    .map_err(|e| ServiceError::Scoring {
+        reason: format!("the review task stopped: {e}"),
+    })??;
+    update_gauges(state, &review);
+    Ok(Some(review))
+}
+
+/// The version published before the live one (another version), for the
+/// review's "changed since" column.
+async fn previous_version(pool: &sqlx::AnyPool, live: i64) -> Result<Option<i64>, ServiceError> {
+    let rows = sqlx::query("SELECT version FROM model_publications ORDER BY seq DESC")
+        .fetch_all(pool)
+        .await
+        .map_err(ServiceError::query("read the publications"))?;
+    for row in rows {
+        let v: i64 = row
+            .try_get(0)
+            .map_err(ServiceError::query("read the publications"))?;
+        if v != live {
+            return Ok(Some(v));
+        }
+    }
+    Ok(None)
+}
+
+fn assemble(
+    data: &Dataset,
+    live: &Arc<Live>,
+    version: i64,
+    model: &ConversionModel,
+    previous: Option<&ConversionModel>,
+    at: Timestamp,
+    recent_days: u32,
+) -> Result<Review, ServiceError> {
+    let scoring = |e: &dyn std::fmt::Display| ServiceError::Scoring {
+        reason: format!("the review of v{version}: {e}"),
+    };
+    let mut review = base_review(model, previous, Some(version), Timestamp::now());
+    let index = FeatureIndex::new(data);
+    let earliest = Timestamp::from_micros(0).unwrap_or(at);
+    let rows = index.closed_rows(earliest, at);
+    if rows.is_empty() {
+        review.warnings.push(
+            "The store holds no closed lead yet: only the model's own figures are shown."
+                .to_owned(),
+        );
+        return Ok(review);
+    }
+    let times = rows.created_at.iter().map(|t| t.as_micros()).collect();
+    let mut closed = LabelledRows {
+        features: rows.features,
+        labels: rows.outcomes,
+        ids: rows.lead_ids,
+        times: Some(times),
+    };
+    let mut missing = add_missing_columns(model, &mut closed.features).map_err(|e| scoring(&e))?;
+    let picked: Vec<(usize, Timestamp)> = data
+        .leads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, lead)| scoring_time(lead, at).map(|t| (i, t)))
+        .collect();
+    let mut population = Population {
+        ids: picked
+            .iter()
+            .filter_map(|&(i, _)| data.leads.get(i).map(|l| l.lead_id.as_str().to_owned()))
+            .collect(),
+        created_at: picked
+            .iter()
+            .filter_map(|&(i, _)| data.leads.get(i).map(|l| l.created_at))
+            .collect(),
+        features: index.table(&picked),
+    };
+    missing.extend(add_missing_columns(model, &mut population.features).map_err(|e| scoring(&e))?);
+    missing.sort();
+    missing.dedup();
+    if !missing.is_empty() {
+        review.warnings.push(format!(
+            "No lead in the store has {}, which the model reads: they score as missing.",
+            missing.join(", ")
+        ));
+    }
+    let source = format!("the store ({} leads)", data.leads.len());
+    add_data(
+        &mut review,
+        model,
+        ReviewData {
+            source: &source,
+            closed: &closed,
+            population: &population,
+            at,
+            recent_days,
+        },
+    )
+    .map_err(|e| scoring(&e))?;
+    let plans = live.engine.plans();
+    if !plans.is_empty() {
+        let graph = Graph::from_dataset(data, Plan::projection(plans)).map_err(|e| scoring(&e))?;
+        let evaluator = Evaluator::new(&graph, plans);
+        review.backtests.extend(
+            backtest(&evaluator, None)
+                .models
+                .into_iter()
+                .map(rule_backtest_row),
+        );
+    }
+    Ok(review)
+}
+
+/// Sets the drift gauges from a review, and logs a warning for each feature
+/// above the alarm level.
+fn update_gauges(state: &AppState, review: &Review) {
+    let Some(drift) = &review.drift else {
+        return;
+    };
+    let metrics = &state.metrics;
+    metrics.drift_psi.reset();
+    for f in &drift.features {
+        metrics
+            .drift_psi
+            .with_label_values(&[f.feature.as_str()])
+            .set(f.psi);
+        if f.level == DriftLevel::Major {
+            tracing::warn!(feature = %f.feature, psi = f.psi, "feature drift above the alarm level");
+        }
+    }
+    if let Some(psi) = drift.score_psi {
+        metrics.score_psi.set(psi);
+        if psi >= 0.25 {
+            tracing::warn!(psi, "score drift above the alarm level");
+        }
+    }
+}
+
+/// Checks drift every `every` until shutdown (the gauges follow); `None`
+/// turns the check off.
+pub async fn run_drift_check(
+    state: AppState,
+    every: Option<Duration>,
+    recent_days: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let Some(every) = every else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        if let Err(e) = review(&state, recent_days).await {
+            tracing::warn!(error = %e, "the drift check failed");
+        }
+    }
+}

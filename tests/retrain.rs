@@ -1,0 +1,272 @@
+//! `leadscore retrain` end to end, on SQLite and PostgreSQL: the auto-publish
+//! policy (no live model, a better model, a worse one, a stale live model), a
+//! failed run that leaves the live model alone, the challenger scored in
+//! shadow, and restoring an old version.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{Backend, leadscore, load};
+use leadscore_domain::{Dataset, LeadStatus, Timestamp};
+use leadscore_service::retrain::{self, Retraining, Trigger, runs};
+use leadscore_service::{AppState, ServiceError, Settings, registry, shadow, worker};
+use leadscore_store::{DatabaseUrl, SqlStore};
+use serde_json::Value;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// The sample's as-of time: every lead was created and closed by then.
+const AT: &str = "2026-10-01T00:00:00Z";
+
+fn sample() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data/sample")
+}
+
+/// The sample with every closed lead's outcome replaced by one unrelated to
+/// its features (every third lead qualified): a model trained on it ranks no
+/// better than chance.
+fn scrambled(mut data: Dataset) -> Dataset {
+    for (i, lead) in data.leads.iter_mut().enumerate() {
+        if lead.status != LeadStatus::Open {
+            lead.status = if i % 3 == 0 {
+                LeadStatus::Qualified
+            } else {
+                LeadStatus::Disqualified
+            };
+            lead.disqualify_reason = None;
+        }
+    }
+    data
+}
+
+/// `leadscore retrain --json` as of [`AT`] unless `extra` gives `--at`.
+fn retrain(url: &str, extra: &[&str]) -> Result<Value, Box<dyn std::error::Error>> {
+    let mut args = vec!["retrain", "--database", url, "--json"];
+    if !extra.contains(&"--at") {
+        args.extend_from_slice(&["--at", AT]);
+    }
+    args.extend_from_slice(extra);
+    let out = leadscore(&args).success()?;
+    Ok(serde_json::from_str(&out)?)
+}
+
+async fn open(url: &str) -> SqlStore {
+    SqlStore::open(&DatabaseUrl::parse(url).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn live(store: &SqlStore) -> Option<i64> {
+    registry::live_version(store.pool()).await.unwrap()
+}
+
+fn the_policy_on(backend: &Backend) -> TestResult {
+    let url = backend.url();
+    let rt = tokio::runtime::Runtime::new()?;
+    let real = load(&sample())?;
+    let store = rt.block_on(open(url));
+    rt.block_on(store.ingest(&scrambled(real.clone()), "test"))?;
+
+    // No live model: the first retrained one is published.
+    let first = retrain(url, &[])?;
+    assert_eq!(first["published"], true, "{first}");
+    assert_eq!(first["version"], 1);
+    assert_eq!(first["decision"]["reason"], "no conversion model was live");
+    let weak = first["challenger_auc"].as_f64().unwrap();
+    assert!(
+        (0.35..0.65).contains(&weak),
+        "scrambled outcomes: AUC {weak}"
+    );
+
+    // The real outcomes arrive: the new model beats the live one on the same
+    // held-out leads, and replaces it.
+    rt.block_on(store.ingest(&real, "test"))?;
+    let better = retrain(url, &[])?;
+    assert_eq!(better["published"], true, "{better}");
+    assert_eq!(better["version"], 2);
+    assert_eq!(better["champion"], 1);
+    let (new, old) = (
+        better["challenger_auc"].as_f64().unwrap(),
+        better["champion_auc"].as_f64().unwrap(),
+    );
+    assert!(new > 0.7 && new > old + 0.15, "new {new}, live {old}");
+    let reason = better["decision"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("at least 95% of the live model v1's"),
+        "{reason}"
+    );
+    assert_eq!(rt.block_on(live(&store)), Some(2));
+
+    // A model that must be 50% better than the live one is not: it is kept,
+    // unpublished, with the reason, as the challenger.
+    let worse = retrain(url, &["--min-auc-share", "1.5"])?;
+    assert_eq!(worse["published"], false, "{worse}");
+    assert_eq!(worse["version"], 3);
+    let reason = worse["decision"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("below 150% of the live model v2's"),
+        "{reason}"
+    );
+    assert_eq!(rt.block_on(live(&store)), Some(2));
+    let versions = rt.block_on(registry::model_versions(store.pool()))?;
+    let status: Vec<(i64, &str)> = versions.iter().map(|v| (v.version, v.status)).collect();
+    assert_eq!(status, [(3, "challenger"), (2, "live"), (1, "registered")]);
+
+    // The challenger scores in shadow: every lead gets its score, stored
+    // beside the live model's and not used.
+    rt.block_on(async {
+        let mut settings = Settings::default();
+        settings.scoring.at = Some(AT.into());
+        let state = AppState::new(store.clone(), settings).await.unwrap();
+        assert_eq!(
+            state.live.get().challenger.as_ref().map(|c| c.version),
+            Some(3)
+        );
+        while worker::rescore_round(&state).await.unwrap().claimed > 0 {}
+        let summary = shadow::summary(store.pool(), store.backend(), 3)
+            .await
+            .unwrap();
+        assert_eq!(summary.leads, real.leads.len() as i64, "{summary:?}");
+        assert_eq!(summary.grades.values().sum::<i64>(), summary.leads);
+        assert!(
+            summary
+                .mean_score
+                .is_some_and(|m| (0.0..=100.0).contains(&m))
+        );
+    });
+
+    // A failed run (no closed lead in a one-day window) registers nothing
+    // and leaves the live model alone; its record says why.
+    let stderr = leadscore(&[
+        "retrain",
+        "--database",
+        url,
+        "--at",
+        AT,
+        "--window-days",
+        "1",
+    ])
+    .failure()?;
+    assert!(stderr.contains("retraining run 4 failed"), "{stderr}");
+    assert!(
+        stderr.contains("closed leads of the last 1 days"),
+        "{stderr}"
+    );
+    assert_eq!(rt.block_on(live(&store)), Some(2));
+    let all = rt.block_on(runs::list(store.pool()))?;
+    assert_eq!(all[0].status, "failed");
+    assert_eq!(all[0].version, None);
+    assert!(
+        all[0]
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("closed leads")
+    );
+    assert_eq!(
+        rt.block_on(registry::model_versions(store.pool()))?.len(),
+        3
+    );
+
+    // A live model older than allowed is replaced even by a model the share
+    // would keep.
+    let stale = retrain(
+        url,
+        &[
+            "--min-auc-share",
+            "1.5",
+            "--max-champion-age-days",
+            "30",
+            "--at",
+            "2026-12-15T00:00:00Z",
+        ],
+    )?;
+    assert_eq!(stale["published"], true, "{stale}");
+    assert_eq!(stale["version"], 4);
+    assert_eq!(
+        stale["decision"]["reason"],
+        "the live model v2 is 75 days old, more than the 30 days allowed"
+    );
+    assert_eq!(rt.block_on(live(&store)), Some(4));
+
+    // Every version stays listed with its metrics, and an old one can be
+    // restored.
+    let versions = rt.block_on(registry::model_versions(store.pool()))?;
+    assert_eq!(versions.len(), 4);
+    assert!(versions.iter().all(|v| v.metrics["auc"].is_f64()));
+    assert!(versions.iter().all(|v| v.status != "challenger"));
+    assert!(rt.block_on(registry::publish(
+        store.pool(),
+        store.backend(),
+        1,
+        "restore"
+    ))?);
+    assert_eq!(rt.block_on(live(&store)), Some(1));
+
+    // The service's schedule: one run per scheduled time across instances,
+    // even when that run failed.
+    let settings = Retraining {
+        window_days: 1,
+        ..Retraining::default()
+    };
+    let at = Timestamp::parse(AT)?;
+    let slot = Trigger::Schedule("2026-10-05T03:00:00Z".into());
+    let first = rt.block_on(retrain::retrain(&store, &settings, slot.clone(), at));
+    assert!(
+        matches!(first, Err(ServiceError::Retraining { run_id: 6, .. })),
+        "{first:?}"
+    );
+    assert!(
+        rt.block_on(retrain::retrain(&store, &settings, slot, at))?
+            .is_none()
+    );
+
+    let all = rt.block_on(runs::list(store.pool()))?;
+    let statuses: Vec<(&str, Option<&str>)> = all
+        .iter()
+        .map(|r| (r.status.as_str(), r.slot.as_deref()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("failed", Some("2026-10-05T03:00:00Z")),
+            ("published", None),
+            ("failed", None),
+            ("kept", None),
+            ("published", None),
+            ("published", None)
+        ]
+    );
+    assert!(all.iter().all(|r| r.finished_at.is_some()));
+    Ok(())
+}
+
+#[test]
+fn retrain_policy_on_sqlite() -> TestResult {
+    the_policy_on(&Backend::sqlite()?)
+}
+
+#[test]
+fn retrain_policy_on_postgres() -> TestResult {
+    let Some(backend) = Backend::postgres()? else {
+        return Ok(());
+    };
+    the_policy_on(&backend)
+}
+
+#[test]
+fn bad_settings_are_refused_before_anything_runs() -> TestResult {
+    let backend = Backend::sqlite()?;
+    let stderr = leadscore(&[
+        "retrain",
+        "--database",
+        backend.url(),
+        "--min-auc-share",
+        "0",
+    ])
+    .failure()?;
+    assert!(stderr.contains("min_auc_share"), "{stderr}");
+    Ok(())
+}

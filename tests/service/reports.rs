@@ -1,0 +1,189 @@
+//! The service's feature review (`/reports/review`, `.json`), drift
+//! (`/v1/models/drift`, the drift gauges) and retraining status
+//! (`/v1/retraining`) on the sample, on SQLite and PostgreSQL.
+
+use std::path::Path;
+
+use leadscore_files::{ReadOptions, read_folder};
+use leadscore_rules::RuleModel;
+use leadscore_service::registry;
+use reqwest::{Method, StatusCode};
+
+use crate::support::{App, Db, spawn_with, test_settings};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+async fn load_sample(app: &App) {
+    for entry in std::fs::read_dir(root().join("models/rules")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let model = RuleModel::from_yaml(&text).unwrap();
+        registry::put_rule_model(app.store.pool(), app.store.backend(), &model)
+            .await
+            .unwrap();
+    }
+    let data = read_folder(
+        &root().join("training-data/sample"),
+        &ReadOptions::default(),
+    )
+    .unwrap()
+    .resolve(&Default::default())
+    .unwrap()
+    .dataset;
+    app.store.ingest(&data, "test import").await.unwrap();
+}
+
+async fn review_and_drift(db: Db) {
+    let mut settings = test_settings();
+    settings.scoring.at = Some("2026-10-01T00:00:00Z".into());
+    settings.drift.every_secs = 0;
+    let Some(app) = spawn_with(db, settings).await else {
+        return;
+    };
+    load_sample(&app).await;
+
+    // No live model yet: a clear conflict, not an empty page.
+    let (status, body) = app
+        .call(Method::GET, "/reports/review.json", Some(&app.read), None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "no_live_model");
+
+    let artifact = std::fs::read_to_string(root().join("models/conversion/model.json")).unwrap();
+    let (status, body) = app
+        .raw(
+            Method::POST,
+            "/v1/models",
+            &app.admin,
+            "application/json",
+            artifact,
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (status, body) = app
+        .call(Method::POST, "/v1/models/1/publish", Some(&app.admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The page: self-contained, with every chart.
+    let (status, kind, page) = app.bytes("/reports/review", &app.read).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    let page = String::from_utf8(page).unwrap();
+    for chart in [
+        "roc",
+        "pr",
+        "calibration",
+        "grades",
+        "lift",
+        "features",
+        "drift",
+        "backtest",
+    ] {
+        assert!(
+            page.contains(&format!("data-chart=\"{chart}\"")),
+            "no {chart} chart"
+        );
+    }
+    assert!(!page.contains("<script") && !page.contains("http://") && !page.contains("https://"));
+
+    // The JSON: the store's closed leads, the live version, the rule models'
+    // backtests beside it, and drift of the last 90 days' leads.
+    let (status, review) = app
+        .call(Method::GET, "/reports/review.json", Some(&app.read), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    assert_eq!(review["model"]["version"], 1);
+    let closed = review["data"]["closed"].as_u64().unwrap();
+    assert!(closed > 3000, "{closed} closed leads");
+    assert_eq!(review["data"]["leads"], 5000);
+    let auc = review["model"]["auc"].as_f64().unwrap();
+    assert!(auc > 0.75, "AUC {auc} on the sample's closed leads");
+    let backtests = review["backtests"].as_array().unwrap();
+    assert_eq!(backtests.len(), 4, "the conversion model and 3 rule models");
+    assert_eq!(backtests[0]["kind"], "conversion");
+    let drift = &review["drift"];
+    assert!(drift["features"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(drift["reference"].as_str().unwrap().contains("90 days"));
+
+    // A shorter window, asked for.
+    let (status, short) = app
+        .call(
+            Method::GET,
+            "/reports/review.json?recent_days=7",
+            Some(&app.read),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        short["drift"].is_null()
+            || short["drift"]["reference"]
+                .as_str()
+                .unwrap()
+                .contains("7 days")
+    );
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/reports/review.json?recent_days=0",
+            Some(&app.read),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Drift: the same figures, with the features past each level named.
+    let (status, report) = app
+        .call(Method::GET, "/v1/models/drift", Some(&app.read), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["drift"], review["drift"]);
+    let alarms = report["alarms"].as_array().unwrap();
+    for name in alarms {
+        let psi = review["drift"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["feature"] == *name)
+            .unwrap()["psi"]
+            .as_f64()
+            .unwrap();
+        assert!(psi >= 0.25, "{name}: {psi}");
+    }
+    let (_, _, metrics) = app.bytes("/metrics", &app.read).await;
+    let metrics = String::from_utf8(metrics).unwrap();
+    assert!(
+        metrics.contains("leadscore_model_drift_psi{feature="),
+        "no drift gauge"
+    );
+    assert!(metrics.contains("leadscore_model_score_psi"));
+
+    // Retraining status: nothing scheduled, no run yet.
+    let (status, retraining) = app
+        .call(Method::GET, "/v1/retraining", Some(&app.read), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{retraining}");
+    assert!(retraining["schedule"].is_null() && retraining["next_run"].is_null());
+    assert_eq!(retraining["runs"], serde_json::json!([]));
+    assert!(retraining["challenger"].is_null());
+
+    // Reports need a key.
+    let (status, _) = app
+        .call(Method::GET, "/reports/review.json", None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn review_and_drift_on_sqlite() {
+    review_and_drift(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn review_and_drift_on_postgres() {
+    review_and_drift(Db::Postgres).await;
+}
