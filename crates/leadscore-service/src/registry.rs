@@ -18,6 +18,24 @@ fn q(operation: &'static str) -> impl FnOnce(sqlx::Error) -> ServiceError {
     ServiceError::query(operation)
 }
 
+/// The next number of a table's counter column (its largest plus one), read
+/// in the caller's write transaction.
+pub(crate) async fn next_number(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    column: &'static str,
+    operation: &'static str,
+) -> Result<i64, ServiceError> {
+    // Both names are constants of this crate, never input.
+    let sql = format!("SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}");
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(q(operation))?
+        .try_get(0)
+        .map_err(q(operation))
+}
+
 /// Queues every lead for rescoring.
 pub async fn enqueue_all(
     conn: &mut AnyConnection,
@@ -189,12 +207,7 @@ pub(crate) async fn insert_version(
     let created = Timestamp::parse(&model.created_at)
         .map(|t| t.as_micros())
         .unwrap_or_else(|_| Timestamp::now().as_micros());
-    let next: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 FROM conversion_models")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(q(op))?
-        .try_get(0)
-        .map_err(q(op))?;
+    let next = next_number(conn, "conversion_models", "version", op).await?;
     sqlx::query(AssertSqlSafe(placeholders(
         backend,
         "INSERT INTO conversion_models (version, artifact, metrics, created_at, registered_at) \
@@ -344,12 +357,7 @@ pub(crate) async fn publish_in(
     if !found {
         return Ok(false);
     }
-    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM model_publications")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(q(op))?
-        .try_get(0)
-        .map_err(q(op))?;
+    let seq = next_number(conn, "model_publications", "seq", op).await?;
     sqlx::query(AssertSqlSafe(placeholders(
         backend,
         "INSERT INTO model_publications (seq, version, published_at, cause) VALUES (?, ?, ?, ?)",

@@ -88,12 +88,7 @@ pub(crate) async fn start(
             return Ok(None);
         }
     }
-    let id: i64 = sqlx::query("SELECT COALESCE(MAX(run_id), 0) + 1 FROM retraining_runs")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(q(op))?
-        .try_get(0)
-        .map_err(q(op))?;
+    let id = registry::next_number(&mut tx, "retraining_runs", "run_id", op).await?;
     let inserted = sqlx::query(AssertSqlSafe(placeholders(
         backend,
         "INSERT INTO retraining_runs (run_id, slot, trigger_name, started_at, status) \
