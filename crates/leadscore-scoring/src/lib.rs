@@ -97,4 +97,4 @@
 
 mod features;
 
-pub use features::{FeatureIndex, LeadFeatures, scoring_time};
+pub use features::{FeatureIndex, LeadFeatures, SchemaCache, scoring_time};
