@@ -30,7 +30,7 @@ fn sample() -> std::path::PathBuf {
 fn scrambled(mut data: Dataset) -> Dataset {
     for (i, lead) in data.leads.iter_mut().enumerate() {
         if lead.status != LeadStatus::Open {
-            lead.status = if i % 3 == 0 {
+            lead.status = if i.is_multiple_of(3) {
                 LeadStatus::Qualified
             } else {
                 LeadStatus::Disqualified

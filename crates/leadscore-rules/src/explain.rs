@@ -189,7 +189,11 @@ impl Evaluator<'_> {
                     }
                 }
                 conditions.push(super::explain::ConditionExplanation {
-                    condition: condition_text(written),
+                    condition: rule_plan
+                        .texts
+                        .get(c)
+                        .cloned()
+                        .unwrap_or_else(|| condition_text(written)),
                     count: cond.count,
                     interactions,
                     records,

@@ -8,6 +8,7 @@
 //! [`Projection`]), which bounds memory for large folders.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -173,7 +174,7 @@ impl StrColumn {
 /// and interactions, then [`GraphBuilder::finish`].
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
-    projection: Projection,
+    projection: Arc<Projection>,
     accounts: Vec<Account>,
     account_index: IdIndex,
     contacts: Vec<Contact>,
@@ -206,10 +207,11 @@ fn to_u32(n: usize) -> u32 {
 }
 
 impl GraphBuilder {
-    /// An empty builder keeping the given interaction properties.
-    pub fn new(projection: Projection) -> Self {
+    /// An empty builder keeping the given interaction properties (a shared
+    /// projection is not copied).
+    pub fn new(projection: impl Into<Arc<Projection>>) -> Self {
         Self {
-            projection,
+            projection: projection.into(),
             ..Self::default()
         }
     }
@@ -621,8 +623,12 @@ pub struct Graph {
 
 impl Graph {
     /// Indexes a dataset whose references have been checked (as every loaded
-    /// [`Dataset`] has), keeping the projected interaction properties.
-    pub fn from_dataset(dataset: &Dataset, projection: Projection) -> Result<Self, RulesError> {
+    /// [`Dataset`] has), keeping the projected interaction properties (a
+    /// shared projection is not copied).
+    pub fn from_dataset(
+        dataset: &Dataset,
+        projection: impl Into<Arc<Projection>>,
+    ) -> Result<Self, RulesError> {
         let mut builder = GraphBuilder::new(projection);
         let dangling =
             |record: &'static str, id: &str, r: UnknownReference| RulesError::UnknownReference {

@@ -152,6 +152,8 @@ pub(crate) struct RulePlan {
     pub(crate) cap: Option<f64>,
     pub(crate) any: bool,
     pub(crate) conditions: Vec<CondPlan>,
+    /// The written conditions as explanations show them, in order.
+    pub(crate) texts: Vec<String>,
 }
 
 /// A model compiled for evaluation. Compile once, evaluate many times, over any
@@ -215,6 +217,7 @@ impl Plan {
                 cap: rule.cap.map(|c| c as f64),
                 any,
                 conditions,
+                texts: list.iter().map(crate::text::condition_text).collect(),
             });
         }
         if !compiler.problems.is_empty() {

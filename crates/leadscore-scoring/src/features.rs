@@ -4,14 +4,14 @@
 mod lead;
 mod schema;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use leadscore_domain::{Account, Contact, Dataset, Lead, LeadKind, LeadStatus, Timestamp};
 use leadscore_features::Cell;
 use rustc_hash::FxHashMap;
 
 pub use lead::LeadFeatures;
-use schema::{AccountField, ContactField, DAY, LeadField, Schema, Source, WINDOWS};
+use schema::{AccountField, ContactField, DAY, Inputs, LeadField, Schema, Source, WINDOWS};
 
 /// Index over a [`Dataset`] for computing feature rows of its leads.
 ///
@@ -45,6 +45,13 @@ pub struct FeatureIndex<'a> {
     records: FxHashMap<&'a str, Vec<(usize, Option<i64>)>>,
 }
 
+/// The columns of the last dataset indexed with [`FeatureIndex::with_cache`],
+/// shared between threads.
+#[derive(Debug, Default)]
+pub struct SchemaCache {
+    last: Mutex<Option<Arc<Schema>>>,
+}
+
 /// The time of a record of an entity without time column: before any row's.
 const ALWAYS: i64 = i64::MIN;
 
@@ -72,7 +79,7 @@ impl<'a> FeatureIndex<'a> {
         time_columns: impl IntoIterator<Item = (&'t str, Option<&'t str>)>,
     ) -> Self {
         let given: FxHashMap<&str, Option<&str>> = time_columns.into_iter().collect();
-        let schema = Schema::new(data, |entity| {
+        let inputs = Inputs::new(data, |entity| {
             let column = match given.get(entity.as_str()) {
                 Some(column) => *column,
                 None => data
@@ -82,7 +89,33 @@ impl<'a> FeatureIndex<'a> {
             };
             column.map(Box::from)
         });
+        Self::index(data, Arc::new(Schema::build(&inputs)))
+    }
 
+    /// [`FeatureIndex::new`], reusing the columns worked out for the previous
+    /// dataset with the same custom fields, interaction kinds and custom
+    /// entities (one lead scored at a time: request after request).
+    pub fn with_cache(data: &'a Dataset, cache: &SchemaCache) -> Self {
+        let inputs = Inputs::new(data, |entity| {
+            data.custom
+                .get(entity)
+                .and_then(|records| schema::decide_time_column(records))
+                .map(Box::from)
+        });
+        let mut last = cache.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let schema = match &*last {
+            Some(schema) if schema.fits(&inputs) => Arc::clone(schema),
+            _ => {
+                let schema = Arc::new(Schema::build(&inputs));
+                *last = Some(Arc::clone(&schema));
+                schema
+            }
+        };
+        drop(last);
+        Self::index(data, schema)
+    }
+
+    fn index(data: &'a Dataset, schema: Arc<Schema>) -> Self {
         let mut leads = FxHashMap::default();
         for (i, lead) in data.leads.iter().enumerate() {
             leads.entry(lead.lead_id.as_str()).or_insert(i);
@@ -145,7 +178,7 @@ impl<'a> FeatureIndex<'a> {
         }
         Self {
             data,
-            schema: Arc::new(schema),
+            schema,
             leads,
             contacts,
             accounts,

@@ -98,5 +98,5 @@
 mod features;
 mod training;
 
-pub use features::{FeatureIndex, LeadFeatures, scoring_time};
+pub use features::{FeatureIndex, LeadFeatures, SchemaCache, scoring_time};
 pub use training::ClosedRows;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use leadscore_domain::{Dataset, Timestamp};
 use leadscore_features::Encoder;
 use leadscore_model::{Contribution, ConversionModel, Scorer};
-use leadscore_rules::{Evaluator, Explanation, Graph, Plan, RuleModel, Scores};
-use leadscore_scoring::{FeatureIndex, scoring_time};
+use leadscore_rules::{Evaluator, Explanation, Graph, Plan, Projection, RuleModel, Scores};
+use leadscore_scoring::{FeatureIndex, SchemaCache, scoring_time};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -45,6 +45,10 @@ impl LiveModel {
 #[derive(Debug, Default)]
 pub struct Engine {
     plans: Vec<Plan>,
+    /// What of the records the plans read, worked out once.
+    projection: Arc<Projection>,
+    /// The conversion model's columns of the last dataset scored.
+    schemas: SchemaCache,
     conversion: Option<LiveModel>,
     fallback: Option<usize>,
 }
@@ -146,6 +150,8 @@ impl Engine {
             None => (!plans.is_empty()).then_some(0),
         };
         Ok(Self {
+            projection: Arc::new(Plan::projection(&plans)),
+            schemas: SchemaCache::default(),
             plans,
             conversion,
             fallback,
@@ -177,13 +183,16 @@ impl Engine {
         lead_ids: &[String],
         at: Timestamp,
     ) -> Result<Vec<LeadResult>, ServiceError> {
-        let graph = Graph::from_dataset(data, Plan::projection(&self.plans)).map_err(|e| {
+        let graph = Graph::from_dataset(data, Arc::clone(&self.projection)).map_err(|e| {
             ServiceError::Scoring {
                 reason: e.to_string(),
             }
         })?;
         let evaluator = Evaluator::new(&graph, &self.plans);
-        let features = self.conversion.as_ref().map(|_| FeatureIndex::new(data));
+        let features = self
+            .conversion
+            .as_ref()
+            .map(|_| FeatureIndex::with_cache(data, &self.schemas));
         let mut scores = Scores::default();
         let mut work = Vec::new();
         let mut out = Vec::with_capacity(lead_ids.len());

@@ -3,47 +3,168 @@
 //! strings, numbers or booleans (read as their text) or `null` (absent);
 //! objects and arrays are errors. Every error names its field.
 
+use std::borrow::Cow;
+use std::fmt::Display;
+
 use leadscore_domain::{
     Account, AccountId, Contact, ContactId, DomainError, Fields, Interaction, InteractionId,
     InteractionKind, Lead, LeadId, LeadStatus, RecordType, Timestamp, VisitorId, parse_amount,
     parse_count,
 };
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use crate::ApiError;
+use crate::json::Json;
+
+/// A field's value as the readers see it.
+#[derive(Clone, Copy)]
+enum Scalar<'v> {
+    Text(&'v str),
+    Number(&'v Number),
+    Bool(bool),
+    Null,
+    /// An object or an array: an error in a record.
+    Nested,
+}
+
+impl Scalar<'_> {
+    fn of_value(value: &Value) -> Scalar<'_> {
+        match value {
+            Value::String(s) => Scalar::Text(s),
+            Value::Number(n) => Scalar::Number(n),
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Null => Scalar::Null,
+            Value::Array(_) | Value::Object(_) => Scalar::Nested,
+        }
+    }
+
+    fn of_json<'v>(value: &'v Json<'_>) -> Scalar<'v> {
+        match value {
+            Json::String(s) => Scalar::Text(s),
+            Json::Number(n) => Scalar::Number(n),
+            Json::Bool(b) => Scalar::Bool(*b),
+            Json::Null => Scalar::Null,
+            Json::Array(_) | Json::Object(_) => Scalar::Nested,
+        }
+    }
+}
+
+/// A JSON object's entries, whichever way the document was read.
+trait Entries {
+    /// Every key with its value, in document order.
+    fn entries(&self) -> impl Iterator<Item = (&str, Scalar<'_>)>;
+    /// A key's value.
+    fn scalar(&self, key: &str) -> Option<Scalar<'_>>;
+}
+
+impl Entries for Map<String, Value> {
+    fn entries(&self) -> impl Iterator<Item = (&str, Scalar<'_>)> {
+        self.iter().map(|(k, v)| (k.as_str(), Scalar::of_value(v)))
+    }
+
+    fn scalar(&self, key: &str) -> Option<Scalar<'_>> {
+        self.get(key).map(Scalar::of_value)
+    }
+}
+
+impl Entries for [(Cow<'_, str>, Json<'_>)] {
+    fn entries(&self) -> impl Iterator<Item = (&str, Scalar<'_>)> {
+        self.iter().map(|(k, v)| (k.as_ref(), Scalar::of_json(v)))
+    }
+
+    fn scalar(&self, key: &str) -> Option<Scalar<'_>> {
+        self.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| Scalar::of_json(v))
+    }
+}
+
+/// Where a record sits in a request, for the field paths errors name:
+/// `[batch].field[index].` (each part when present). Written out only when an
+/// error names a field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Prefix<'a> {
+    /// The position in a batch (a JSON array body).
+    pub batch: Option<usize>,
+    /// The key holding the record (`lead`, `interactions`); empty for the
+    /// body itself.
+    pub key: &'a str,
+    /// The position in the array under `key`.
+    pub index: Option<usize>,
+}
+
+impl<'a> Prefix<'a> {
+    /// The record at `key` of this request.
+    pub fn key(batch: Option<usize>, key: &'a str) -> Self {
+        Self {
+            batch,
+            key,
+            index: None,
+        }
+    }
+
+    /// The record at `key[index]` of this request.
+    pub fn item(batch: Option<usize>, key: &'a str, index: usize) -> Self {
+        Self {
+            batch,
+            key,
+            index: Some(index),
+        }
+    }
+}
+
+impl Display for Prefix<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(b) = self.batch {
+            write!(f, "[{b}].")?;
+        }
+        f.write_str(self.key)?;
+        if let Some(i) = self.index {
+            write!(f, "[{i}]")?;
+        }
+        if !self.key.is_empty() {
+            f.write_str(".")?;
+        }
+        Ok(())
+    }
+}
 
 /// One JSON object's values as text, by key, with the field path prefix for
 /// errors (`interactions[2].`).
-struct Object<'a> {
-    map: &'a Map<String, Value>,
-    prefix: String,
+struct Object<'a, M: ?Sized, P> {
+    map: &'a M,
+    prefix: P,
     record: RecordType,
 }
 
-fn bad(field: String, message: impl std::fmt::Display) -> ApiError {
+fn bad(field: String, message: impl Display) -> ApiError {
     ApiError::unprocessable("invalid_value", format!("{field}: {message}")).field(field)
 }
 
-impl<'a> Object<'a> {
-    fn new(value: &'a Value, prefix: &str, record: RecordType) -> Result<Self, ApiError> {
-        let map = value.as_object().ok_or_else(|| {
+impl<'a, M: Entries + ?Sized, P: Display> Object<'a, M, P> {
+    fn new(map: Option<&'a M>, prefix: P, record: RecordType) -> Result<Self, ApiError> {
+        let Some(map) = map else {
+            let prefix = prefix.to_string();
             let field = prefix.trim_end_matches('.').to_owned();
             let name = if field.is_empty() {
                 "the body".to_owned()
             } else {
                 field.clone()
             };
-            ApiError::bad_request("not_an_object", format!("{name} must be a JSON object"))
-                .field(field)
-        })?;
-        for (key, value) in map {
+            return Err(ApiError::bad_request(
+                "not_an_object",
+                format!("{name} must be a JSON object"),
+            )
+            .field(field));
+        };
+        for (key, value) in map.entries() {
             if key.trim().is_empty() {
                 return Err(bad(
                     format!("{prefix}{key}"),
                     "a field name cannot be empty",
                 ));
             }
-            if value.is_object() || value.is_array() {
+            if matches!(value, Scalar::Nested) {
                 return Err(bad(
                     format!("{prefix}{key}"),
                     "must be a string, number, boolean or null",
@@ -52,7 +173,7 @@ impl<'a> Object<'a> {
         }
         Ok(Self {
             map,
-            prefix: prefix.to_owned(),
+            prefix,
             record,
         })
     }
@@ -64,13 +185,12 @@ impl<'a> Object<'a> {
     /// The text of a key; `None` for absent, null or empty (an empty cell is
     /// an absent value, as in DATA.md).
     fn text(&self, key: &str) -> Option<String> {
-        let text = match self.map.get(key)? {
-            Value::String(s) => s.trim().to_owned(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => return None,
-        };
-        (!text.is_empty()).then_some(text)
+        self.text_ref(key).map(Cow::into_owned)
+    }
+
+    /// [`Object::text`], borrowed when it can be.
+    fn text_ref(&self, key: &str) -> Option<Cow<'a, str>> {
+        text_of(self.map.scalar(key)?)
     }
 
     fn parse<T>(
@@ -78,7 +198,7 @@ impl<'a> Object<'a> {
         key: &str,
         parse: impl Fn(&str) -> Result<T, DomainError>,
     ) -> Result<Option<T>, ApiError> {
-        self.text(key)
+        self.text_ref(key)
             .map(|t| parse(&t).map_err(|e| bad(self.field(key), e)))
             .transpose()
     }
@@ -102,8 +222,8 @@ impl<'a> Object<'a> {
         path_id: Option<&str>,
         parse: impl Fn(&str) -> Result<T, DomainError>,
     ) -> Result<T, ApiError> {
-        match (path_id, self.text(key)) {
-            (Some(p), Some(b)) if p != b => Err(ApiError::unprocessable(
+        match (path_id, self.text_ref(key)) {
+            (Some(p), Some(b)) if p != b.as_ref() => Err(ApiError::unprocessable(
                 "id_mismatch",
                 format!("{} is {b:?} but the path names {p:?}", self.field(key)),
             )
@@ -118,21 +238,98 @@ impl<'a> Object<'a> {
         let standard = self.record.required_columns();
         let optional = self.record.optional_columns();
         let mut fields = Fields::new();
-        for key in self.map.keys() {
-            if standard.contains(&key.as_str()) || optional.contains(&key.as_str()) {
+        for (key, value) in self.map.entries() {
+            if standard.contains(&key) || optional.contains(&key) {
                 continue;
             }
-            if let Some(text) = self.text(key) {
-                fields.set(key.clone(), text);
+            if let Some(text) = text_of(value) {
+                fields.set(key, text.into_owned());
             }
         }
         fields
     }
 }
 
+fn text_of(value: Scalar<'_>) -> Option<Cow<'_, str>> {
+    let text = match value {
+        Scalar::Text(s) => Cow::Borrowed(s.trim()),
+        Scalar::Number(n) => Cow::Owned(n.to_string()),
+        Scalar::Bool(b) => Cow::Borrowed(if b { "true" } else { "false" }),
+        Scalar::Null | Scalar::Nested => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
 /// An account from a JSON object (`path_id` from the route, if any).
 pub fn account(value: &Value, prefix: &str, path_id: Option<&str>) -> Result<Account, ApiError> {
-    let o = Object::new(value, prefix, RecordType::Account)?;
+    read_account(
+        Object::new(value.as_object(), prefix, RecordType::Account)?,
+        path_id,
+    )
+}
+
+/// A contact from a JSON object.
+pub fn contact(value: &Value, prefix: &str, path_id: Option<&str>) -> Result<Contact, ApiError> {
+    read_contact(
+        Object::new(value.as_object(), prefix, RecordType::Contact)?,
+        path_id,
+    )
+}
+
+/// A lead from a JSON object.
+pub fn lead(value: &Value, prefix: &str, path_id: Option<&str>) -> Result<Lead, ApiError> {
+    read_lead(
+        Object::new(value.as_object(), prefix, RecordType::Lead)?,
+        path_id,
+    )
+}
+
+/// An interaction from a JSON object.
+pub fn interaction(value: &Value, prefix: &str) -> Result<Interaction, ApiError> {
+    read_interaction(Object::new(
+        value.as_object(),
+        prefix,
+        RecordType::Interaction,
+    )?)
+}
+
+/// An account from a request read in place ([`Json`]).
+pub fn account_in(value: &Json<'_>, prefix: Prefix<'_>) -> Result<Account, ApiError> {
+    read_account(
+        Object::new(value.as_object(), prefix, RecordType::Account)?,
+        None,
+    )
+}
+
+/// A contact from a request read in place.
+pub fn contact_in(value: &Json<'_>, prefix: Prefix<'_>) -> Result<Contact, ApiError> {
+    read_contact(
+        Object::new(value.as_object(), prefix, RecordType::Contact)?,
+        None,
+    )
+}
+
+/// A lead from a request read in place.
+pub fn lead_in(value: &Json<'_>, prefix: Prefix<'_>) -> Result<Lead, ApiError> {
+    read_lead(
+        Object::new(value.as_object(), prefix, RecordType::Lead)?,
+        None,
+    )
+}
+
+/// An interaction from a request read in place.
+pub fn interaction_in(value: &Json<'_>, prefix: Prefix<'_>) -> Result<Interaction, ApiError> {
+    read_interaction(Object::new(
+        value.as_object(),
+        prefix,
+        RecordType::Interaction,
+    )?)
+}
+
+fn read_account<M: Entries + ?Sized, P: Display>(
+    o: Object<'_, M, P>,
+    path_id: Option<&str>,
+) -> Result<Account, ApiError> {
     Ok(Account {
         account_id: o.id("account_id", path_id, |s| AccountId::parse(s))?,
         name: o.text("name"),
@@ -145,9 +342,10 @@ pub fn account(value: &Value, prefix: &str, path_id: Option<&str>) -> Result<Acc
     })
 }
 
-/// A contact from a JSON object.
-pub fn contact(value: &Value, prefix: &str, path_id: Option<&str>) -> Result<Contact, ApiError> {
-    let o = Object::new(value, prefix, RecordType::Contact)?;
+fn read_contact<M: Entries + ?Sized, P: Display>(
+    o: Object<'_, M, P>,
+    path_id: Option<&str>,
+) -> Result<Contact, ApiError> {
     Ok(Contact {
         contact_id: o.id("contact_id", path_id, |s| ContactId::parse(s))?,
         account_id: o.parse("account_id", |s| AccountId::parse(s))?,
@@ -162,9 +360,10 @@ pub fn contact(value: &Value, prefix: &str, path_id: Option<&str>) -> Result<Con
     })
 }
 
-/// A lead from a JSON object.
-pub fn lead(value: &Value, prefix: &str, path_id: Option<&str>) -> Result<Lead, ApiError> {
-    let o = Object::new(value, prefix, RecordType::Lead)?;
+fn read_lead<M: Entries + ?Sized, P: Display>(
+    o: Object<'_, M, P>,
+    path_id: Option<&str>,
+) -> Result<Lead, ApiError> {
     let lead = Lead {
         lead_id: o.id("lead_id", path_id, |s| LeadId::parse(s))?,
         created_at: o.required("created_at", Timestamp::parse)?,
@@ -182,9 +381,9 @@ pub fn lead(value: &Value, prefix: &str, path_id: Option<&str>) -> Result<Lead, 
     lead.validate().map_err(|e| bad(o.field("closed_at"), e))
 }
 
-/// An interaction from a JSON object.
-pub fn interaction(value: &Value, prefix: &str) -> Result<Interaction, ApiError> {
-    let o = Object::new(value, prefix, RecordType::Interaction)?;
+fn read_interaction<M: Entries + ?Sized, P: Display>(
+    o: Object<'_, M, P>,
+) -> Result<Interaction, ApiError> {
     Ok(Interaction {
         interaction_id: o.required("interaction_id", |s| InteractionId::parse(s))?,
         kind: o.required("kind", InteractionKind::parse)?,

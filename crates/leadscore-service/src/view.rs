@@ -5,7 +5,8 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::ServiceError;
+use leadscore_rules::Explanation;
+
 use crate::engine::{ConversionScore, LeadResult, Primary};
 use crate::state::{LeadState, RuleScoreRow, STAGE_NEW, STAGE_SALES_ACCEPTANCE};
 use crate::time::rfc3339;
@@ -24,7 +25,7 @@ pub struct LeadScores {
     /// The primary score: the confident conversion model's, else the fallback
     /// rule model's; none when nothing scored the lead.
     #[schema(value_type = Option<Primary>)]
-    pub primary: Option<Value>,
+    pub primary: Option<Detail<Primary>>,
     /// Whether the lead is flagged sales-ready (sticky once set).
     pub sales_ready: bool,
     /// `new`, `sales_acceptance`, `qualified` or `disqualified`.
@@ -36,7 +37,18 @@ pub struct LeadScores {
     pub models: Vec<ModelScore>,
     /// The conversion model's score with per-feature contributions.
     #[schema(value_type = Option<ConversionScore>)]
-    pub conversion: Option<Value>,
+    pub conversion: Option<Detail<ConversionScore>>,
+}
+
+/// A part of the answer: computed on request, or the JSON stored by the
+/// rescoring worker (the same shape either way).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Detail<T> {
+    /// Computed now: written straight to the body.
+    Computed(T),
+    /// As stored.
+    Stored(Value),
 }
 
 /// One rule model's score of a lead.
@@ -55,13 +67,7 @@ pub struct ModelScore {
     pub reason: Option<String>,
     /// The rules that held, the points each added and the evidence.
     #[schema(value_type = Object)]
-    pub explanation: Value,
-}
-
-fn value<T: Serialize>(v: &T) -> Result<Value, ServiceError> {
-    serde_json::to_value(v).map_err(|e| ServiceError::Scoring {
-        reason: e.to_string(),
-    })
+    pub explanation: Detail<Explanation>,
 }
 
 fn parse(text: Option<&str>) -> Option<Value> {
@@ -71,32 +77,30 @@ fn parse(text: Option<&str>) -> Option<Value> {
 impl LeadScores {
     /// Scores computed now, not stored (`POST /v1/score`): the flag is whether
     /// any model's score reaches its threshold now.
-    pub fn computed(r: &LeadResult, status: &str) -> Result<Self, ServiceError> {
+    pub fn computed(r: LeadResult, status: &str) -> Self {
         let sales_ready = r.sales_ready().is_some();
-        Ok(Self {
-            lead_id: r.lead_id.clone(),
+        Self {
             scored_at: r.at.to_string(),
+            lead_id: r.lead_id,
             stored: false,
-            primary: r.primary.as_ref().map(value).transpose()?,
+            primary: r.primary.map(Detail::Computed),
             sales_ready,
             stage: stage(status, sales_ready),
             queue: None,
             models: r
                 .rules
-                .iter()
-                .map(|e| {
-                    Ok(ModelScore {
-                        model: e.model.clone(),
-                        score: e.score,
-                        grade: e.grade.clone(),
-                        sales_ready: e.sales_ready,
-                        reason: e.reason.clone(),
-                        explanation: value(e)?,
-                    })
+                .into_iter()
+                .map(|e| ModelScore {
+                    model: e.model.clone(),
+                    score: e.score,
+                    grade: e.grade.clone(),
+                    sales_ready: e.sales_ready,
+                    reason: e.reason.clone(),
+                    explanation: Detail::Computed(e),
                 })
-                .collect::<Result<_, ServiceError>>()?,
-            conversion: r.conversion.as_ref().map(value).transpose()?,
-        })
+                .collect(),
+            conversion: r.conversion.map(Detail::Computed),
+        }
     }
 
     /// Scores as stored by the rescoring worker.
@@ -110,7 +114,7 @@ impl LeadScores {
                     map.insert("score".into(), state.primary_score.into());
                     map.insert("grade".into(), state.primary_grade.clone().into());
                 }
-                p
+                Detail::Stored(p)
             }),
             sales_ready: state.sales_ready,
             stage: state.stage.clone(),
@@ -123,10 +127,10 @@ impl LeadScores {
                     grade: r.grade.clone(),
                     sales_ready: r.sales_ready,
                     reason: r.reason.clone(),
-                    explanation: parse(Some(&r.explanation)).unwrap_or(Value::Null),
+                    explanation: Detail::Stored(parse(Some(&r.explanation)).unwrap_or(Value::Null)),
                 })
                 .collect(),
-            conversion: parse(state.conversion.as_deref()),
+            conversion: parse(state.conversion.as_deref()).map(Detail::Stored),
         }
     }
 }

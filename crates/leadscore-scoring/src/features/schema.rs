@@ -113,54 +113,85 @@ pub(super) struct Schema {
     pub kinds: Vec<Box<str>>,
     /// Custom entities, sorted by name.
     pub entities: Vec<EntityColumn>,
+    /// The custom field columns of leads, contacts and accounts it was built
+    /// from, sorted (for [`Schema::fits`]).
+    fields: [Vec<Box<str>>; 3],
+}
+
+/// What decides a dataset's columns: its records' custom field names, its
+/// interaction kinds and its custom entities with their time columns.
+pub(super) struct Inputs<'d> {
+    fields: [BTreeSet<&'d str>; 3],
+    kinds: BTreeSet<&'d str>,
+    entities: Vec<(&'d str, Option<Box<str>>)>,
+}
+
+impl<'d> Inputs<'d> {
+    /// The inputs of `data`'s columns. `time_column` gives each entity's
+    /// time column (decided by the caller).
+    pub fn new(data: &'d Dataset, time_column: impl Fn(&EntityName) -> Option<Box<str>>) -> Self {
+        Self {
+            fields: [
+                custom_names(data.leads.iter().map(|l| &l.custom), &RecordType::Lead),
+                custom_names(
+                    data.contacts.iter().map(|c| &c.custom),
+                    &RecordType::Contact,
+                ),
+                custom_names(
+                    data.accounts.iter().map(|a| &a.custom),
+                    &RecordType::Account,
+                ),
+            ],
+            kinds: STANDARD_KINDS
+                .iter()
+                .copied()
+                .chain(data.interactions.iter().map(|i| i.kind.as_str()))
+                .collect(),
+            entities: data
+                .custom
+                .keys()
+                .map(|name| (name.as_str(), time_column(name)))
+                .collect(),
+        }
+    }
 }
 
 impl Schema {
-    /// The columns of `data`'s rows. `time_column` gives each entity's time
-    /// column (decided by the caller).
-    pub fn new(data: &Dataset, time_column: impl Fn(&EntityName) -> Option<Box<str>>) -> Self {
+    /// The columns of a dataset with these inputs.
+    pub fn build(inputs: &Inputs<'_>) -> Self {
         let mut schema = Self {
             names: Vec::new(),
             sources: Vec::new(),
             by_name: FxHashMap::default(),
             kinds: Vec::new(),
             entities: Vec::new(),
+            fields: inputs
+                .fields
+                .each_ref()
+                .map(|names| names.iter().map(|&n| Box::from(n)).collect()),
         };
+        let [leads, contacts, accounts] = &inputs.fields;
         for (name, field) in LEAD_FIELDS {
             schema.push(name.into(), Source::Lead(field));
         }
-        let leads = custom_names(data.leads.iter().map(|l| &l.custom), &RecordType::Lead);
         for name in leads {
-            schema.push(name.into(), Source::LeadCustom);
+            schema.push((*name).into(), Source::LeadCustom);
         }
         schema.push(LEAD_KIND.into(), Source::LeadKind);
         for (name, field) in CONTACT_FIELDS {
             schema.push(name.into(), Source::Contact(field));
         }
-        let contacts = custom_names(
-            data.contacts.iter().map(|c| &c.custom),
-            &RecordType::Contact,
-        );
         for name in contacts {
             schema.push(format!("contact.{name}").into(), Source::ContactCustom);
         }
         for (name, field) in ACCOUNT_FIELDS {
             schema.push(name.into(), Source::Account(field));
         }
-        let accounts = custom_names(
-            data.accounts.iter().map(|a| &a.custom),
-            &RecordType::Account,
-        );
         for name in accounts {
             schema.push(format!("account.{name}").into(), Source::AccountCustom);
         }
         schema.push(ACCOUNT_CONTACTS.into(), Source::AccountContacts);
-        let kinds: BTreeSet<&str> = STANDARD_KINDS
-            .iter()
-            .copied()
-            .chain(data.interactions.iter().map(|i| i.kind.as_str()))
-            .collect();
-        let kinds: Vec<Box<str>> = kinds.into_iter().map(Box::from).collect();
+        let kinds: Vec<Box<str>> = inputs.kinds.iter().map(|&k| Box::from(k)).collect();
         for (kind, name) in kinds.iter().enumerate() {
             for (window, (_, suffix)) in WINDOWS.iter().enumerate() {
                 schema.push(
@@ -174,14 +205,32 @@ impl Schema {
             );
         }
         schema.kinds = kinds;
-        for (entity, name) in data.custom.keys().enumerate() {
+        for (entity, (name, time_column)) in inputs.entities.iter().enumerate() {
             schema.push(format!("{name}.{COUNT}").into(), Source::Count { entity });
             schema.entities.push(EntityColumn {
-                name: name.as_str().into(),
-                time_column: time_column(name),
+                name: (*name).into(),
+                time_column: time_column.clone(),
             });
         }
         schema
+    }
+
+    /// Whether this schema is the one of a dataset with these inputs.
+    pub fn fits(&self, inputs: &Inputs<'_>) -> bool {
+        let same = |ours: &[Box<str>], theirs: &BTreeSet<&str>| {
+            ours.len() == theirs.len() && ours.iter().zip(theirs).all(|(a, b)| **a == **b)
+        };
+        self.fields
+            .iter()
+            .zip(&inputs.fields)
+            .all(|(ours, theirs)| same(ours, theirs))
+            && same(&self.kinds, &inputs.kinds)
+            && self.entities.len() == inputs.entities.len()
+            && self
+                .entities
+                .iter()
+                .zip(&inputs.entities)
+                .all(|(e, (name, time))| *e.name == **name && e.time_column == *time)
     }
 
     fn push(&mut self, name: Box<str>, source: Source) {

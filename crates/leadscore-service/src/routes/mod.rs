@@ -104,16 +104,7 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Api
 
 /// Parses JSON text.
 fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::bad_request(
-            "bad_json",
-            format!(
-                "the body is not valid JSON: {e} (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
-        )
-    })
+    serde_json::from_slice(bytes).map_err(|e| crate::stateless::syntax_error(&e))
 }
 
 /// Deserializes a document into a type, naming the field serde blames.
