@@ -187,3 +187,64 @@ async fn review_and_drift_on_sqlite() {
 async fn review_and_drift_on_postgres() {
     review_and_drift(Db::Postgres).await;
 }
+
+/// The service's own schedule runs retraining: on an empty store each run
+/// fails (no closed lead), is recorded with the scheduled time and the
+/// reason, counted, and leaves no model behind.
+async fn scheduled_retraining(db: Db) {
+    let mut settings = test_settings();
+    settings.retraining.schedule = Some("* * * * * *".into()); // every second
+    let Some(app) = spawn_with(db, settings).await else {
+        return;
+    };
+    let status = app
+        .eventually("a scheduled run", || async {
+            let (_, status) = app
+                .call(Method::GET, "/v1/retraining", Some(&app.read), None)
+                .await;
+            let done = status["runs"]
+                .as_array()
+                .is_some_and(|runs| runs.iter().any(|r| r["status"] == "failed"));
+            done.then_some(status)
+        })
+        .await;
+    assert_eq!(status["schedule"], "* * * * * *");
+    assert!(status["next_run"].is_string());
+    let run = status["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "failed")
+        .unwrap();
+    assert_eq!(run["trigger"], "schedule");
+    assert!(
+        run["slot"].as_str().is_some_and(|s| s.ends_with('Z')),
+        "{run}"
+    );
+    assert!(run["version"].is_null());
+    assert!(
+        run["reason"].as_str().unwrap().contains("closed leads"),
+        "{run}"
+    );
+    let (_, models) = app
+        .call(Method::GET, "/v1/models", Some(&app.read), None)
+        .await;
+    assert_eq!(models, serde_json::json!([]));
+    let (_, _, metrics) = app.bytes("/metrics", &app.read).await;
+    let metrics = String::from_utf8(metrics).unwrap();
+    assert!(
+        metrics.contains("leadscore_retraining_runs_total{outcome=\"failed\"}"),
+        "{metrics}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn scheduled_retraining_on_sqlite() {
+    scheduled_retraining(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn scheduled_retraining_on_postgres() {
+    scheduled_retraining(Db::Postgres).await;
+}

@@ -14,7 +14,7 @@ use crate::ServiceError;
 #[serde(default, deny_unknown_fields)]
 pub struct Retraining {
     /// When the service retrains, as a cron expression in UTC (`0 3 * * 1`:
-    /// Mondays at 03:00); unset, it never does (run `leadscore retrain` from
+    /// Mondays at 03:00; six fields with seconds first are accepted); unset, it never does (run `leadscore retrain` from
     /// cron, a Kubernetes CronJob or Airflow instead). With several instances,
     /// one runs each scheduled time.
     pub schedule: Option<String>,
@@ -88,7 +88,8 @@ impl Retraining {
     }
 }
 
-/// A five-field cron expression (minute hour day-of-month month day-of-week).
+/// A cron expression: five fields (minute hour day-of-month month
+/// day-of-week), or six with seconds first.
 pub fn parse_schedule(text: &str) -> Result<Cron, ServiceError> {
     Cron::from_str(text).map_err(|e| ServiceError::Settings {
         reason: format!("retraining.schedule {text:?} is not a cron expression: {e}"),
