@@ -11,7 +11,7 @@ use std::path::Path;
 use common::{Backend, leadscore, load};
 use leadscore_domain::{Dataset, LeadStatus, Timestamp};
 use leadscore_service::retrain::{self, Retraining, Trigger, runs};
-use leadscore_service::{AppState, ServiceError, Settings, registry, shadow, worker};
+use leadscore_service::{AppState, ServiceError, Settings, registry, reports, shadow, worker};
 use leadscore_store::{DatabaseUrl, SqlStore};
 use serde_json::Value;
 
@@ -204,6 +204,24 @@ fn the_policy_on(backend: &Backend) -> TestResult {
         "restore"
     ))?);
     assert_eq!(rt.block_on(live(&store)), Some(1));
+
+    // The live model's drift is measured against the distributions of its
+    // own training rows, recorded when it was trained.
+    let trained_on = first["metrics"]["n_train"].as_u64().unwrap();
+    rt.block_on(async {
+        let mut settings = Settings::default();
+        settings.scoring.at = Some(AT.into());
+        let state = AppState::new(store.clone(), settings).await.unwrap();
+        let review = reports::review(&state, 90).await.unwrap().unwrap();
+        let drift = review.drift.expect("recent leads");
+        let expected = format!("the {trained_on} rows the model was trained on");
+        assert!(
+            drift.reference.starts_with(&expected),
+            "{}",
+            drift.reference
+        );
+        assert!(!drift.features.is_empty() && drift.score_psi.is_some());
+    });
 
     // The service's schedule: one run per scheduled time across instances,
     // even when that run failed.

@@ -58,4 +58,4 @@ pub use confusion::{Confusion, best_f1_threshold};
 pub use curves::{PrPoint, RocPoint, pr_curve, roc_curve};
 pub use lift::{Decile, lift_by_decile};
 pub use probabilistic::{LOG_LOSS_CLIP, brier, log_loss};
-pub use psi::{PSI_EMPTY_BIN_SHARE, PSI_MAJOR_SHIFT, PSI_MODERATE_SHIFT, psi};
+pub use psi::{PSI_EMPTY_BIN_SHARE, PSI_MAJOR_SHIFT, PSI_MODERATE_SHIFT, PsiBins, psi};

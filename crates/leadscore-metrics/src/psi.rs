@@ -30,33 +30,60 @@ pub const PSI_EMPTY_BIN_SHARE: f64 = 1e-4;
 /// `None` when either sample is empty, `bins` is 0, or a value is not finite.
 /// O((n + m) log n).
 pub fn psi(expected: &[f64], actual: &[f64], bins: usize) -> Option<f64> {
-    if bins == 0 || expected.is_empty() || actual.is_empty() {
-        return None;
-    }
-    if expected.iter().chain(actual).any(|v| !v.is_finite()) {
-        return None;
-    }
-    let mut sorted = expected.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mut cuts: Vec<f64> = (1..bins)
-        .filter_map(|k| quantile(&sorted, k as f64 / bins as f64))
-        .collect();
-    cuts.dedup();
-    let expected_shares = shares(expected, &cuts);
-    let actual_shares = shares(actual, &cuts);
-    let total = expected_shares
-        .iter()
-        .zip(&actual_shares)
-        .map(|(&e, &a)| {
-            let (e, a) = (e.max(PSI_EMPTY_BIN_SHARE), a.max(PSI_EMPTY_BIN_SHARE));
-            (a - e) * (a / e).ln()
-        })
-        .sum();
-    Some(total)
+    PsiBins::of(expected, bins)?.psi(actual)
 }
 
-/// The `q` quantile of sorted, finite `sorted` by linear interpolation between
-/// closest ranks (numpy's default). `None` when `sorted` is empty.
+/// The reference side of [`psi`], kept to measure later samples against: the
+/// cut points (quantiles of the reference, duplicates merged) and the share of
+/// the reference in each bin. A model records these for its training rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PsiBins {
+    /// Bin `i` holds values `v` with `cuts[i - 1] <= v < cuts[i]`.
+    pub cuts: Vec<f64>,
+    /// The reference's share in each bin (`cuts.len() + 1` of them).
+    pub shares: Vec<f64>,
+}
+
+impl PsiBins {
+    /// The bins of `expected` (`bins` quantile bins); `None` when it is empty,
+    /// holds a non-finite value, or `bins` is 0.
+    pub fn of(expected: &[f64], bins: usize) -> Option<Self> {
+        if bins == 0 || expected.is_empty() || expected.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        let mut sorted = expected.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let mut cuts: Vec<f64> = (1..bins)
+            .filter_map(|k| quantile(&sorted, k as f64 / bins as f64))
+            .collect();
+        cuts.dedup();
+        let shares = shares(expected, &cuts);
+        Some(Self { cuts, shares })
+    }
+
+    /// The PSI of `actual` against these bins; `None` when `actual` is empty
+    /// or holds a non-finite value, or the bins do not agree with themselves.
+    pub fn psi(&self, actual: &[f64]) -> Option<f64> {
+        if actual.is_empty()
+            || actual.iter().any(|v| !v.is_finite())
+            || self.shares.len() != self.cuts.len() + 1
+        {
+            return None;
+        }
+        let actual_shares = shares(actual, &self.cuts);
+        let total = self
+            .shares
+            .iter()
+            .zip(&actual_shares)
+            .map(|(&e, &a)| {
+                let (e, a) = (e.max(PSI_EMPTY_BIN_SHARE), a.max(PSI_EMPTY_BIN_SHARE));
+                (a - e) * (a / e).ln()
+            })
+            .sum();
+        Some(total)
+    }
+}
+
 fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     let h = (sorted.len() - 1) as f64 * q;
     let lo = h.floor() as usize;

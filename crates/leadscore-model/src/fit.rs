@@ -1,17 +1,18 @@
 //! Training: split, encode, cross-validate the penalty, fit, calibrate, measure,
 //! and decide whether the model can be trusted.
 
-use leadscore_metrics::{best_f1_threshold, roc_auc};
+use leadscore_metrics::{PsiBins, best_f1_threshold, roc_auc};
 
 use crate::assess::assess_encoded;
 use crate::cv::{cross_validate, platt};
 use crate::data::encode;
+use crate::model::REFERENCE_BINS;
 use crate::quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
 use crate::solver::{fit_logistic, logit, sigmoid};
 use crate::split::{stratified_holdout, time_holdout};
 use crate::{
     Assessment, Confidence, ConversionModel, LabelledRows, ModelError, SplitKind, TrainParams,
-    TrainingSource,
+    TrainingReference, TrainingSource,
 };
 
 /// A trained model and what training found out.
@@ -110,6 +111,12 @@ impl TrainParams {
             seconds = started.elapsed().as_secs_f64(),
             "fitted the final model"
         );
+        let reference_features: Vec<Option<PsiBins>> = x
+            .columns()
+            .into_iter()
+            .map(|c| PsiBins::of(&c.to_vec(), REFERENCE_BINS))
+            .collect();
+        let train_logits = linear.logits(x.view());
         drop(x);
 
         let (pos, neg) = train.class_counts();
@@ -186,7 +193,17 @@ impl TrainParams {
             n_test: test_rows.labels.len(),
             metrics: crate::Evaluation::compute(&[], threshold),
             warnings,
+            reference: None,
         };
+        let train_scores: Vec<f64> = train_logits
+            .iter()
+            .map(|&z| sigmoid(model.published_logit(z)))
+            .collect();
+        model.reference = Some(TrainingReference {
+            rows: train_scores.len(),
+            features: reference_features,
+            scores: PsiBins::of(&train_scores, REFERENCE_BINS),
+        });
         let test = assess_encoded(&model, &test_rows, x_test.view());
         model.metrics = test.evaluation.clone();
         Ok(Trained {

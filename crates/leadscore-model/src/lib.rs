@@ -86,7 +86,10 @@ pub use evaluation::Evaluation;
 pub use fit::Trained;
 pub use grades::{Grade, GradeBands};
 pub use metrics_json::MetricsJson;
-pub use model::{Calibration, Confidence, ConversionModel, CvPoint, TrainingSource};
+pub use model::{
+    Calibration, Confidence, ConversionModel, CvPoint, REFERENCE_BINS, TrainingReference,
+    TrainingSource,
+};
 pub use params::{SplitKind, TrainParams};
 pub use quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
 pub use score::{Contribution, MAX_TOP, Scored, Scorer, Top};

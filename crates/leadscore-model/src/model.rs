@@ -2,6 +2,7 @@
 //! reviewer needs to trust it.
 
 use leadscore_features::Encoder;
+use leadscore_metrics::PsiBins;
 use serde::{Deserialize, Serialize};
 
 use crate::solver::logit;
@@ -107,7 +108,28 @@ pub struct ConversionModel {
     /// Warnings about the data found while training (probable leakage, dropped
     /// columns, duplicates).
     pub warnings: Vec<String>,
+    /// The distributions of its training rows, for drift (absent in artifacts
+    /// from before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<TrainingReference>,
 }
+
+/// What a model was trained on, kept for drift: the population stability
+/// bins of each encoded feature over the training rows, and of the training
+/// rows' out-of-fold probabilities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingReference {
+    /// Training rows.
+    pub rows: usize,
+    /// One per encoded feature, in the encoder's order (`None` when the
+    /// column held no finite value).
+    pub features: Vec<Option<PsiBins>>,
+    /// The out-of-fold probabilities' bins.
+    pub scores: Option<PsiBins>,
+}
+
+/// Quantile bins per distribution in a [`TrainingReference`].
+pub const REFERENCE_BINS: usize = 10;
 
 impl ConversionModel {
     /// The model as one linear form in the published log-odds: weights per
@@ -124,6 +146,15 @@ impl ConversionModel {
             weights: self.linear.weights.iter().map(|w| w * a).collect(),
             intercept,
         }
+    }
+
+    /// The published log-odds of a raw logit (the fitted linear form's):
+    /// calibrated, then shrunk towards the base rate when low-confidence, as
+    /// [`ConversionModel::published_linear`] folds in.
+    pub fn published_logit(&self, raw: f64) -> f64 {
+        let base = logit(self.base_rate);
+        base + self.confidence.shrink
+            * (self.calibration.slope * raw + self.calibration.offset - base)
     }
 
     /// Input columns the model reads.

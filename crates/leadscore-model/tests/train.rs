@@ -266,6 +266,43 @@ fn the_artifact_round_trips_and_scores_identically() {
 }
 
 #[test]
+fn the_training_distributions_are_recorded_for_drift() {
+    let rows = synthetic(1500, 14, 1.0);
+    let model = TrainParams::default()
+        .fit(&rows, None, flat_source(), AT)
+        .unwrap()
+        .model;
+    let reference = model.reference.as_ref().expect("a reference");
+    assert_eq!(reference.rows, model.n_train);
+    assert_eq!(
+        reference.features.len(),
+        model.encoder.feature_names().len()
+    );
+    let scores = reference.scores.as_ref().expect("score bins");
+    assert_eq!(scores.shares.len(), scores.cuts.len() + 1);
+    assert!((scores.shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    // The training rows' own published probabilities do not drift from it.
+    let a = assess(&model, &rows).unwrap();
+    let probabilities: Vec<f64> = a.scores.iter().map(|s| s.probability).collect();
+    let psi = scores.psi(&probabilities).unwrap();
+    assert!(
+        psi < 0.05,
+        "PSI {psi} of the training data against itself (with the test rows)"
+    );
+    // An artifact from before the reference was recorded still loads.
+    let mut value: serde_json::Value =
+        serde_json::from_str(&leadscore_model::to_artifact_json(&model).unwrap()).unwrap();
+    assert!(value["model"]["reference"].is_object());
+    let mut old = model.clone();
+    old.reference = None;
+    let text = leadscore_model::to_artifact_json(&old).unwrap();
+    value = serde_json::from_str(&text).unwrap();
+    assert!(value["model"].get("reference").is_none());
+    let back = leadscore_model::from_artifact_json(&text, std::path::Path::new("m.json")).unwrap();
+    assert_eq!(back.reference, None);
+}
+
+#[test]
 fn unseen_levels_and_missing_values_score() {
     let rows = synthetic(1500, 13, 1.0);
     let model = TrainParams::default()

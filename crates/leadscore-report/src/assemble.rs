@@ -12,8 +12,8 @@ use leadscore_rules::ModelBacktest;
 
 use crate::{
     BacktestRow, DataSummary, DriftSection, GradeRow, ModelSummary, Review, ScorerKind,
-    calibration_from_bins, calibration_rows, compare_features, feature_drift, grade_rows,
-    lift_rows, pr_points, roc_points, score_drift,
+    calibration_from_bins, calibration_rows, compare_features, feature_drift,
+    feature_drift_against, grade_rows, lift_rows, pr_points, roc_points, score_drift,
 };
 
 /// The conversion model's grades, best first.
@@ -192,7 +192,6 @@ fn drift(
         return Ok(None);
     }
     let encoded = model.encoder.transform(&population.features)?;
-    let reference = model.encoder.transform(&data.closed.features)?;
     let recent_rows: Vec<Vec<f64>> = recent
         .iter()
         .filter_map(|&i| encoded.get(i).cloned())
@@ -214,17 +213,38 @@ fn drift(
         .zip(closed.ids.iter().zip(&closed.labels))
         .filter(|(_, (id, _))| recent_ids.contains(id.as_str()))
         .map(|(g, (_, &y))| (g.as_str(), y));
-    Ok(Some(DriftSection {
-        reference: format!(
-            "the closed leads the model is measured on (n={}) vs leads created in the {} days before {} (n={})",
-            reference.len(),
-            data.recent_days,
-            data.at,
-            recent_rows.len()
-        ),
-        score_psi: score_drift(reference_scores, &recent_scores),
-        features: feature_drift(model.encoder.feature_names(), &reference, &recent_rows),
-        grade_outcomes: grade_rows(recent_outcomes, &GRADES),
+    let grade_outcomes = grade_rows(recent_outcomes, &GRADES);
+    let window = format!(
+        "leads created in the {} days before {} (n={})",
+        data.recent_days,
+        data.at,
+        recent_rows.len()
+    );
+    let names = model.encoder.feature_names();
+    // Against the training rows' distributions when the model recorded them;
+    // else against the closed leads of the data.
+    Ok(Some(match &model.reference {
+        Some(trained) => DriftSection {
+            reference: format!(
+                "the {} rows the model was trained on (recorded at training) vs {window}",
+                trained.rows
+            ),
+            score_psi: trained.scores.as_ref().and_then(|b| b.psi(&recent_scores)),
+            features: feature_drift_against(names, &trained.features, &recent_rows),
+            grade_outcomes,
+        },
+        None => {
+            let reference = model.encoder.transform(&data.closed.features)?;
+            DriftSection {
+                reference: format!(
+                    "the closed leads the model is measured on (n={}) vs {window}",
+                    reference.len()
+                ),
+                score_psi: score_drift(reference_scores, &recent_scores),
+                features: feature_drift(names, &reference, &recent_rows),
+                grade_outcomes,
+            }
+        }
     }))
 }
 

@@ -3,7 +3,7 @@
 //! converted)` pairs and feature columns.
 
 use leadscore_metrics::{
-    CalibrationBin, calibration_bins, lift_by_decile, pr_curve, psi, roc_curve,
+    CalibrationBin, PsiBins, calibration_bins, lift_by_decile, pr_curve, psi, roc_curve,
 };
 
 use crate::{CalibrationRow, CurvePoint, DecileRow, DriftLevel, FeatureDrift, GradeRow};
@@ -115,17 +115,39 @@ pub fn feature_drift(
     reference: &[Vec<f64>],
     recent: &[Vec<f64>],
 ) -> Vec<FeatureDrift> {
-    let column = |rows: &[Vec<f64>], j: usize| -> Vec<f64> {
-        rows.iter()
-            .filter_map(|r| r.get(j).copied())
-            .filter(|v| v.is_finite())
-            .collect()
-    };
+    drift_by_feature(names, |j| {
+        psi(&column(reference, j), &column(recent, j), DRIFT_BINS)
+    })
+}
+
+/// [`feature_drift`] against the bins a model recorded for its training rows
+/// (one per encoded column, in `names`' order).
+pub fn feature_drift_against(
+    names: &[String],
+    reference: &[Option<PsiBins>],
+    recent: &[Vec<f64>],
+) -> Vec<FeatureDrift> {
+    drift_by_feature(names, |j| {
+        reference.get(j)?.as_ref()?.psi(&column(recent, j))
+    })
+}
+
+/// The finite values of column `j`.
+fn column(rows: &[Vec<f64>], j: usize) -> Vec<f64> {
+    rows.iter()
+        .filter_map(|r| r.get(j).copied())
+        .filter(|v| v.is_finite())
+        .collect()
+}
+
+/// Each named column's PSI (`psi_of(j)`), largest first; columns without one
+/// left out.
+fn drift_by_feature(names: &[String], psi_of: impl Fn(usize) -> Option<f64>) -> Vec<FeatureDrift> {
     let mut out: Vec<FeatureDrift> = names
         .iter()
         .enumerate()
         .filter_map(|(j, name)| {
-            let value = psi(&column(reference, j), &column(recent, j), DRIFT_BINS)?;
+            let value = psi_of(j)?;
             Some(FeatureDrift {
                 feature: name.clone(),
                 psi: value,

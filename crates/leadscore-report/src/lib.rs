@@ -68,8 +68,8 @@ mod text;
 
 pub use assemble::{Population, ReviewData, add_data, base_review, rule_backtest_row};
 pub use build::{
-    DRIFT_BINS, calibration_from_bins, calibration_rows, feature_drift, grade_rows, lift_rows,
-    pr_points, roc_points, score_drift,
+    DRIFT_BINS, calibration_from_bins, calibration_rows, feature_drift, feature_drift_against,
+    grade_rows, lift_rows, pr_points, roc_points, score_drift,
 };
 pub use describe::describe_feature;
 pub use drift::{DriftLevel, DriftSection, FeatureDrift};

@@ -2,8 +2,10 @@
 //! The review's sections built from scored leads: drift on data with a known
 //! shift, grades, lift and curves.
 
+use leadscore_metrics::PsiBins;
 use leadscore_report::{
-    DriftLevel, feature_drift, grade_rows, lift_rows, pr_points, roc_points, score_drift,
+    DRIFT_BINS, DriftLevel, feature_drift, feature_drift_against, grade_rows, lift_rows, pr_points,
+    roc_points, score_drift,
 };
 
 /// `n` values spread evenly over `[from, to)`.
@@ -39,6 +41,20 @@ fn drift_finds_a_known_shift_and_no_shift() {
         of("nudged")
     );
     assert_eq!(of("moved").level, DriftLevel::Major, "{:?}", of("moved"));
+
+    // The same figures against bins recorded from the reference (as a model
+    // keeps them), and a column without bins is left out.
+    let bins: Vec<Option<PsiBins>> = (0..3)
+        .map(|j| {
+            let column: Vec<f64> = reference.iter().map(|r| r[j]).collect();
+            PsiBins::of(&column, DRIFT_BINS)
+        })
+        .collect();
+    assert_eq!(feature_drift_against(&names, &bins, &recent), drift);
+    let partial = [bins[0].clone(), None, bins[2].clone()];
+    let without = feature_drift_against(&names, &partial, &recent);
+    assert_eq!(without.len(), 2);
+    assert!(without.iter().all(|d| d.feature != "nudged"));
 
     let scores = spread(500, 0.0, 1.0);
     assert!(score_drift(&scores, &scores).is_some_and(|p| p.abs() < 1e-12));
