@@ -471,7 +471,7 @@ async fn bad_input(app: App) {
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"]["code"], "too_large");
-    let huge = json!({"created_at": "2026-01-01", "notes": "x".repeat(100_000)});
+    let huge = json!({"created_at": "2026-01-01", "notes": "x".repeat(300_000)});
     let (status, body) = app
         .call(Method::PUT, "/v1/leads/L9", Some(&ingest), Some(&huge))
         .await;

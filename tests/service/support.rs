@@ -41,7 +41,7 @@ pub fn test_settings() -> Settings {
     s.listen = "127.0.0.1:0".parse().unwrap();
     s.rescoring.poll_ms = 20;
     s.rescoring.reload_ms = 100;
-    s.limits.max_body_bytes = 64 * 1024;
+    s.limits.max_body_bytes = 256 * 1024; // a model artifact with its training distributions is ~140 KB
     s.limits.max_batch = 100;
     s.webhooks.poll = Duration::from_millis(20);
     s.webhooks.backoff_base = Duration::from_millis(20);
