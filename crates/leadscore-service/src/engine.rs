@@ -5,8 +5,7 @@
 use std::sync::Arc;
 
 use leadscore_domain::{Dataset, Timestamp};
-use leadscore_features::Encoder;
-use leadscore_model::{Contribution, ConversionModel, Scorer};
+use leadscore_model::{Contribution, ConversionModel, Scored, Scorer};
 use leadscore_rules::{Evaluator, Explanation, Graph, Plan, Projection, RuleModel, Scores};
 use leadscore_scoring::{FeatureIndex, SchemaCache, scoring_time};
 use serde::Serialize;
@@ -35,8 +34,31 @@ impl LiveModel {
         }
     }
 
-    fn encoder(&self) -> &Encoder {
-        &self.model.encoder
+    /// The encoded row of a lead of `data` (its index there) as of `at`: a
+    /// lead closed by then as of its close, as `leadscore score` does.
+    pub fn encode_lead(
+        &self,
+        data: &Dataset,
+        features: &FeatureIndex<'_>,
+        index: usize,
+        at: Timestamp,
+    ) -> Result<Vec<f64>, ServiceError> {
+        let at = data
+            .leads
+            .get(index)
+            .and_then(|lead| scoring_time(lead, at))
+            .unwrap_or(at);
+        self.model
+            .encoder
+            .transform_row(&features.row(index, at))
+            .map_err(|e| ServiceError::Scoring {
+                reason: format!("conversion model v{}: {e}", self.version),
+            })
+    }
+
+    /// Scores an encoded row (`work` is scratch space, reused between calls).
+    pub fn score(&self, encoded: &[f64], work: &mut Vec<f64>) -> Scored {
+        self.scorer.score(encoded, work)
     }
 }
 
@@ -231,19 +253,7 @@ impl Engine {
         at: Timestamp,
         work: &mut Vec<f64>,
     ) -> Result<ConversionScore, ServiceError> {
-        // As `leadscore score` does: a lead closed by `at` as of its close.
-        let at = data
-            .leads
-            .get(index)
-            .and_then(|lead| scoring_time(lead, at))
-            .unwrap_or(at);
-        let row = features.row(index, at);
-        let encoded = live
-            .encoder()
-            .transform_row(&row)
-            .map_err(|e| ServiceError::Scoring {
-                reason: format!("conversion model v{}: {e}", live.version),
-            })?;
+        let encoded = live.encode_lead(data, features, index, at)?;
         let scored = live.scorer.score(&encoded, work);
         Ok(ConversionScore {
             version: live.version,

@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 
 use leadscore_domain::{Dataset, Timestamp};
-use leadscore_model::Scorer;
-use leadscore_scoring::{FeatureIndex, scoring_time};
+use leadscore_scoring::FeatureIndex;
 use leadscore_store::{Backend, placeholders};
 use serde::Serialize;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
@@ -43,25 +42,15 @@ pub fn score(
     at: Timestamp,
 ) -> Vec<ShadowRow> {
     let index = FeatureIndex::new(data);
-    let scorer = Scorer::new(&challenger.model);
     let mut work = Vec::new();
     let mut out = Vec::with_capacity(lead_ids.len());
     for id in lead_ids {
         let Some(i) = index.lead_index(id) else {
             continue;
         };
-        let row_at = data
-            .leads
-            .get(i)
-            .and_then(|lead| scoring_time(lead, at))
-            .unwrap_or(at);
-        match challenger
-            .model
-            .encoder
-            .transform_row(&index.row(i, row_at))
-        {
+        match challenger.encode_lead(data, &index, i, at) {
             Ok(row) => {
-                let scored = scorer.score(&row, &mut work);
+                let scored = challenger.score(&row, &mut work);
                 out.push(ShadowRow {
                     lead_id: id.clone(),
                     version: challenger.version,
