@@ -267,13 +267,15 @@ fn train(
         .iter()
         .filter_map(|c| c.name.strip_suffix(".days_since_last").map(str::to_owned))
         .collect();
-    let labelled = LabelledRows {
-        features: rows.features.clone(),
-        labels: rows.outcomes.clone(),
-        ids: rows.lead_ids.clone(),
-        times: Some(times.clone()),
-    };
     let (train_at, test_at) = time_holdout(&times, settings.test_fraction);
+    let n_rows = rows.len();
+    let closed_at = rows.closed_at;
+    let labelled = LabelledRows {
+        features: rows.features,
+        labels: rows.outcomes,
+        ids: rows.lead_ids,
+        times: Some(times),
+    };
     let params = TrainParams {
         split: SplitKind::Time,
         test_fraction: settings.test_fraction,
@@ -299,8 +301,7 @@ fn train(
                 &measured,
                 format!(
                     "training on {} closed leads of the last {} days: {e}",
-                    rows.len(),
-                    settings.window_days
+                    n_rows, settings.window_days
                 ),
             )
         })?;
@@ -309,8 +310,8 @@ fn train(
     let held_out: Vec<(usize, Timestamp, bool)> = test_at
         .iter()
         .filter_map(|&r| {
-            let lead = index.lead_index(rows.lead_ids.get(r)?)?;
-            Some((lead, *rows.closed_at.get(r)?, *rows.outcomes.get(r)?))
+            let lead = index.lead_index(labelled.ids.get(r)?)?;
+            Some((lead, *closed_at.get(r)?, *labelled.labels.get(r)?))
         })
         .collect();
     measured.challenger_auc = held_out_auc(&trained.model, &index, &held_out)
