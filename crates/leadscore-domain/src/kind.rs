@@ -45,7 +45,7 @@ pub(crate) fn is_pascal_case(value: &str) -> bool {
 impl InteractionKind {
     /// Reads a kind. A standard kind must be spelled exactly (`EmailClicked`, not
     /// `emailclicked` or `Emailclicked`: the error names the right spelling); any
-    /// other PascalCase name is a custom kind.
+    /// other PascalCase name of at most 256 bytes is a custom kind.
     pub fn parse(value: &str) -> Result<Self, DomainError> {
         let kind = match value {
             "EmailOpened" => Self::EmailOpened,
@@ -66,6 +66,15 @@ impl InteractionKind {
                     return Err(DomainError::KindCasing {
                         value: other.to_owned(),
                         expected,
+                    });
+                }
+                // Stored in an index with the ids (PostgreSQL bounds an index
+                // entry), so bounded as an id is.
+                if other.len() > crate::ids::MAX_ID_LEN {
+                    return Err(DomainError::IdTooLong {
+                        what: "interaction kind",
+                        len: other.len(),
+                        max: crate::ids::MAX_ID_LEN,
                     });
                 }
                 if !is_pascal_case(other) {
@@ -121,6 +130,17 @@ impl From<InteractionKind> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_custom_kind_is_at_most_as_long_as_an_id() {
+        let longest = format!("W{}", "a".repeat(crate::ids::MAX_ID_LEN - 1));
+        assert!(InteractionKind::parse(&longest).is_ok());
+        let too_long = format!("{longest}a");
+        assert!(matches!(
+            InteractionKind::parse(&too_long),
+            Err(DomainError::IdTooLong { len: 257, .. })
+        ));
+    }
 
     #[test]
     fn standard_kinds_round_trip() {

@@ -118,6 +118,12 @@ impl Projection {
         }
     }
 
+    /// True when some interaction property is kept (with none kept, records
+    /// may be read without their properties).
+    pub fn keeps_any_property(&self) -> bool {
+        self.properties.as_ref().is_none_or(|set| !set.is_empty())
+    }
+
     /// True when the property is kept.
     pub fn keeps(&self, name: &str) -> bool {
         self.properties

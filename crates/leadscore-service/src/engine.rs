@@ -185,6 +185,13 @@ impl Engine {
         &self.plans
     }
 
+    /// True when some rule reads an interaction property: the records a
+    /// lead's scores read then include the interactions' properties (the
+    /// conversion model reads none).
+    pub fn reads_properties(&self) -> bool {
+        self.projection.keeps_any_property()
+    }
+
     /// The conversion model in service.
     pub fn conversion(&self) -> Option<&LiveModel> {
         self.conversion.as_ref()

@@ -6,8 +6,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{
-    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
-    Opts, Registry, TextEncoder,
+    Encoder, Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec,
+    IntGauge, Opts, Registry, TextEncoder,
 };
 
 use crate::ServiceError;
@@ -27,6 +27,12 @@ pub struct Metrics {
     pub ingested: IntCounterVec,
     /// Leads waiting to be rescored (set on each scrape).
     pub queue_depth: IntGauge,
+    /// How long the oldest queued lead has waited, in seconds (set on each
+    /// scrape; 0 when the queue is empty).
+    pub queue_oldest_seconds: Gauge,
+    /// Seconds from a lead's first unscored write (when it was queued) to
+    /// the commit of its new scores.
+    pub rescore_lag: Histogram,
     /// Webhook deliveries waiting (set on each scrape).
     pub deliveries_pending: IntGauge,
     /// Webhook deliveries given up (set on each scrape).
@@ -99,6 +105,25 @@ impl Metrics {
             queue_depth: reg(
                 &registry,
                 IntGauge::new("rescore_queue_depth", "Leads waiting to be rescored"),
+            )?,
+            queue_oldest_seconds: reg(
+                &registry,
+                Gauge::new(
+                    "rescore_queue_oldest_seconds",
+                    "How long the oldest lead waiting to be rescored has waited",
+                ),
+            )?,
+            rescore_lag: reg(
+                &registry,
+                Histogram::with_opts(
+                    HistogramOpts::new(
+                        "rescore_lag_seconds",
+                        "From a lead's first unscored write to the commit of its new scores",
+                    )
+                    .buckets(vec![
+                        0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+                    ]),
+                ),
             )?,
             deliveries_pending: reg(
                 &registry,

@@ -102,9 +102,10 @@ pub struct Rescoring {
     /// write on this instance), in milliseconds.
     pub poll_ms: u64,
     /// Most leads rescored in one round (read, scored, then written in one
-    /// transaction). Smaller rounds leave less time for a write to land in
-    /// between (the lead is then scored again); 100 measured best under
-    /// ingest load (BENCHMARKS.md).
+    /// transaction). A round takes what is queued up to this; bigger rounds
+    /// cost less per lead, so a deep queue drains faster (a lead written to
+    /// during a round still gets its scores, and stays queued). 500 measured
+    /// best under ingest load (BENCHMARKS.md, "Rescoring lag").
     pub batch: usize,
     /// How often every open lead is rescored (scores fall as interactions age
     /// out of their windows), in seconds; 0 turns the pass off.
@@ -118,7 +119,7 @@ impl Default for Rescoring {
     fn default() -> Self {
         Self {
             poll_ms: 100,
-            batch: 100,
+            batch: 500,
             refresh_every_secs: 3600,
             reload_ms: 1000,
         }

@@ -1,7 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The rescoring worker's claim rule, step by step (no worker task runs): a
 //! write that lands between a round's snapshot and its commit keeps the lead
-//! queued, and the next round scores it with that write. On SQLite and on
+//! queued (with the snapshot's scores written), and the next round scores it
+//! with that write; of two workers, the older snapshot never overwrites the
+//! newer one's scores. On SQLite and on
 //! PostgreSQL (skipped with a note when no server is reachable, unless `CI` or
 //! `LEADSCORE_REQUIRE_POSTGRES` is set).
 
@@ -79,22 +81,25 @@ async fn write_between_snapshot_and_commit(store: SqlStore) {
     settings.scoring.at = Some("2026-11-01T00:00:00Z".into());
     let state = AppState::new(store, settings).await.unwrap();
 
-    // A round reads one click; a second click is written before it commits.
+    // A round reads one click; a second click is written before it commits:
+    // the round writes the scores of its snapshot, and the lead stays queued.
     let prepared = worker::prepare(&state).await.unwrap().unwrap();
     state.store.ingest(&click("i2"), "test").await.unwrap();
     prepared.commit(&state).await.unwrap();
     assert_eq!(
         stored_score(&state).await,
-        None,
-        "the stale round must not write the lead's scores"
+        Some(10),
+        "a stale round writes its snapshot's scores"
     );
     assert_eq!(queued(&state).await, 1, "the lead stays queued");
+    assert_eq!(state.metrics.rescore_lag.get_sample_count(), 1);
 
     // The next round sees both clicks and empties the queue.
     let round = worker::rescore_round(&state).await.unwrap();
     assert_eq!(round.claimed, 1);
     assert_eq!(stored_score(&state).await, Some(20));
     assert_eq!(queued(&state).await, 0);
+    assert_eq!(state.metrics.rescore_lag.get_sample_count(), 2);
 
     // Without a write in between, a round's claim holds.
     state.store.ingest(&click("i3"), "test").await.unwrap();
@@ -103,6 +108,27 @@ async fn write_between_snapshot_and_commit(store: SqlStore) {
     assert_eq!(stored_score(&state).await, Some(30));
     assert_eq!(queued(&state).await, 0);
     assert!(worker::prepare(&state).await.unwrap().is_none());
+
+    // Two workers (two instances): an older snapshot never overwrites the
+    // scores of a newer one, whichever commits first.
+    state.store.ingest(&click("i4"), "test").await.unwrap();
+    let older = worker::prepare(&state).await.unwrap().unwrap(); // 4 clicks
+    state.store.ingest(&click("i5"), "test").await.unwrap();
+    let newer = worker::prepare(&state).await.unwrap().unwrap(); // 5 clicks
+    state.store.ingest(&click("i6"), "test").await.unwrap();
+    newer.commit(&state).await.unwrap(); // stale too: written, re-stamped
+    older.commit(&state).await.unwrap(); // its queued-at is gone: skipped
+    assert_eq!(stored_score(&state).await, Some(50));
+    assert_eq!(queued(&state).await, 1);
+    // ... and when the newer one claims the lead off the queue.
+    let older = worker::prepare(&state).await.unwrap().unwrap(); // 6 clicks
+    state.store.ingest(&click("i7"), "test").await.unwrap();
+    let newer = worker::prepare(&state).await.unwrap().unwrap(); // 7 clicks
+    newer.commit(&state).await.unwrap(); // claimed: the queue is empty
+    assert_eq!(queued(&state).await, 0);
+    older.commit(&state).await.unwrap(); // not queued any more: skipped
+    assert_eq!(stored_score(&state).await, Some(70));
+    assert_eq!(queued(&state).await, 0);
 }
 
 #[tokio::test]

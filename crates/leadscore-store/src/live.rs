@@ -6,14 +6,17 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
-use leadscore_domain::{Dataset, Lead, Timestamp};
+use leadscore_domain::{Dataset, Interaction, Lead, Timestamp};
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, AssertSqlSafe, Row};
 
 use crate::read::{
-    Cells, decode_account, decode_contact, decode_custom, decode_interaction, decode_lead,
+    Cells, decode_account, decode_contact, decode_custom, decode_interaction,
+    decode_interaction_without_properties, decode_lead,
 };
-use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
+use crate::schema::{
+    ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, INTERACTIONS_WITHOUT_PROPERTIES, LEADS, Table,
+};
 use crate::{Backend, StoreError, queue};
 
 /// How many values one `IN (..)` list carries.
@@ -258,13 +261,25 @@ pub(crate) async fn enqueue_affected(
 /// accounts; the interactions of all those contacts (by contact id, or by a
 /// visitor id one of them lists); the leads those interactions name (with
 /// references outside the set cleared: they are read, not scored); and the
-/// leads' custom records. Ids that are not stored are skipped.
+/// leads' custom records. Ids that are not stored are skipped. Without
+/// `properties`, interactions are read without their properties (from an
+/// index alone; much faster on SQLite).
 pub(crate) async fn neighbourhood(
     conn: &mut AnyConnection,
     backend: Backend,
     lead_ids: &[String],
+    properties: bool,
 ) -> Result<Dataset, StoreError> {
     let op = "read leads' records";
+    type Decode = fn(&Cells<'_>) -> Result<Interaction, StoreError>;
+    let (interaction_table, decode_interaction): (&Table, Decode) = if properties {
+        (&INTERACTIONS, decode_interaction)
+    } else {
+        (
+            &INTERACTIONS_WITHOUT_PROPERTIES,
+            decode_interaction_without_properties,
+        )
+    };
     let ids = sorted(lead_ids.iter().cloned());
     let mut leads = select_in(
         conn,
@@ -338,7 +353,7 @@ pub(crate) async fn neighbourhood(
     let mut interactions = select_in(
         conn,
         backend,
-        &INTERACTIONS,
+        interaction_table,
         "contact_id IN ({in})",
         &contact_ids,
         decode_interaction,
@@ -349,7 +364,7 @@ pub(crate) async fn neighbourhood(
         select_in(
             conn,
             backend,
-            &INTERACTIONS,
+            interaction_table,
             "contact_id IS NULL AND visitor_id IN ({in})",
             &visitor_ids,
             decode_interaction,

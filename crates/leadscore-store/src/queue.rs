@@ -44,6 +44,29 @@ pub fn claim_sql(backend: Backend, rows: usize) -> String {
     )
 }
 
+/// `UPDATE` that re-stamps queued leads whose scores were written from a
+/// snapshot older than their latest write: binds the new queued-at twice,
+/// then each lead id and the queued-at the snapshot read; returns the ids
+/// re-stamped.
+///
+/// A row still holding the queued-at a worker read was neither claimed nor
+/// re-stamped by another worker since (a claim deletes it, a write that
+/// queues it anew stamps it anew, a re-stamp moves it forward): the worker's
+/// scores are then the newest written, and the lead stays queued for the
+/// writes its snapshot missed. Rows stamped at or after the new queued-at are
+/// left alone (their scores wait for the next round).
+pub fn restamp_sql(backend: Backend, rows: usize) -> String {
+    let pairs = vec!["(?, ?)"; rows].join(", ");
+    placeholders(
+        backend,
+        &format!(
+            "UPDATE rescore_queue SET queued_at = ? \
+             WHERE queued_at < ? AND (lead_id, queued_at) IN (VALUES {pairs}) \
+             RETURNING lead_id"
+        ),
+    )
+}
+
 /// Queues the leads `selection` picks (no parameters); returns how many rows
 /// were queued or touched.
 pub async fn enqueue_where(

@@ -13,7 +13,7 @@ pub(crate) struct Table {
     pub columns: &'static [&'static str],
     /// How many leading columns form the primary key.
     pub key_len: usize,
-    /// The secondary indexes, as created by the migrations: (name, column).
+    /// The secondary indexes, as created by the migrations: (name, columns).
     pub indexes: &'static [(&'static str, &'static str)],
     /// True when a column is a nullable DOUBLE PRECISION. sqlx 0.9's `Any` driver
     /// binds a NULL `f64` as a NULL `f32`; on PostgreSQL a statement prepared with
@@ -97,10 +97,23 @@ pub(crate) const INTERACTIONS: Table = Table {
     ],
     key_len: 1,
     indexes: &[
-        ("interactions_contact_id", "contact_id"),
+        (
+            "interactions_contact_cover",
+            "contact_id, kind, occurred_at, interaction_id, lead_id, visitor_id",
+        ),
         ("interactions_visitor_id", "visitor_id"),
         ("interactions_lead_id", "lead_id"),
     ],
+    nullable_double: false,
+};
+
+/// The interactions' columns but the properties: what a read that needs no
+/// property selects, answered from `interactions_contact_cover` alone.
+pub(crate) const INTERACTIONS_WITHOUT_PROPERTIES: Table = Table {
+    name: "interactions",
+    columns: INTERACTIONS.columns.split_at(6).0,
+    key_len: 1,
+    indexes: INTERACTIONS.indexes,
     nullable_double: false,
 };
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use leadscore_domain::{Dataset, ExternalIds, Lead};
 use sqlx::AnyPool;
@@ -28,6 +29,17 @@ static MIGRATOR: Migrator = sqlx::migrate!();
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Writers of this process take turns here, in order, before taking
+    /// SQLite's write lock: SQLite's own wait is a sleep with growing back-off
+    /// (up to 100 ms a try), so a busy writer could starve the others.
+    writers: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A turn at writing (see [`SqlStore::write_turn`]); the turn ends when it is
+/// dropped.
+#[derive(Debug)]
+pub struct WriteTurn {
+    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl SqlStore {
@@ -83,7 +95,23 @@ impl SqlStore {
             .await
             .map_err(|source| StoreError::Migrate { source })?;
         tracing::debug!(database = %url, backend = %backend, "store opened");
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            writers: Arc::default(),
+        })
+    }
+
+    /// Waits for this process's turn to write, first come first served: hold
+    /// it across a write transaction on SQLite (one writer at a time anyway).
+    /// Immediate on PostgreSQL, whose writers do not exclude each other.
+    pub async fn write_turn(&self) -> WriteTurn {
+        match self.backend {
+            Backend::Sqlite => WriteTurn {
+                _guard: Some(Arc::clone(&self.writers).lock_owned().await),
+            },
+            Backend::Postgres => WriteTurn { _guard: None },
+        }
     }
 
     /// Which database this store runs on.
@@ -106,14 +134,21 @@ impl SqlStore {
         data: &Dataset,
         cause: &str,
     ) -> Result<(ImportSummary, u64), StoreError> {
+        let _turn = self.write_turn().await;
         write::import(&self.pool, self.backend, data, &|_| {}, Some(cause)).await
     }
 
     /// Everything the scores of these leads read, as one dataset whose
-    /// references resolve (see [`crate::live`]'s `neighbourhood`).
-    pub async fn neighbourhood(&self, lead_ids: &[String]) -> Result<Dataset, StoreError> {
+    /// references resolve (see [`crate::live`]'s `neighbourhood`). Without
+    /// `properties`, the interactions come without their properties: a read
+    /// answered from an index alone, for scoring that reads none.
+    pub async fn neighbourhood(
+        &self,
+        lead_ids: &[String],
+        properties: bool,
+    ) -> Result<Dataset, StoreError> {
         let mut conn = self.acquire("read leads' records").await?;
-        live::neighbourhood(&mut conn, self.backend, lead_ids).await
+        live::neighbourhood(&mut conn, self.backend, lead_ids, properties).await
     }
 
     /// As [`SqlStore::neighbourhood`], on a connection the caller holds (inside
@@ -124,8 +159,9 @@ impl SqlStore {
         &self,
         conn: &mut sqlx::AnyConnection,
         lead_ids: &[String],
+        properties: bool,
     ) -> Result<Dataset, StoreError> {
-        live::neighbourhood(conn, self.backend, lead_ids).await
+        live::neighbourhood(conn, self.backend, lead_ids, properties).await
     }
 
     /// Stored leads by id.
@@ -163,6 +199,7 @@ impl SqlStore {
         key_id: Option<&str>,
     ) -> Result<Option<Erasure>, StoreError> {
         let op = "erase a contact";
+        let _turn = self.write_turn().await;
         let mut conn = self.acquire(op).await?;
         let mut tx = conn
             .begin_with(self.backend.begin_write())
@@ -221,6 +258,7 @@ impl Store for SqlStore {
         data: &Dataset,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary, StoreError> {
+        let _turn = self.write_turn().await;
         let (summary, _) = write::import(&self.pool, self.backend, data, progress, None).await?;
         tracing::info!(
             accounts = summary.accounts,

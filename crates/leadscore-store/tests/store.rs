@@ -20,6 +20,7 @@ on_both_backends!(
     failed_import_changes_nothing,
     duplicate_ids_in_a_batch_fail_and_change_nothing,
     existing_ids_reports_stored_ids,
+    neighbourhood_without_properties_reads_the_same_records,
     migrations_are_idempotent,
     large_imports_batch_and_report_progress,
     bulk_imports_keep_every_index,
@@ -34,7 +35,7 @@ const INDEXES: [&str; 8] = [
     "contacts_visitor_id",
     "leads_contact_id",
     "leads_account_id",
-    "interactions_contact_id",
+    "interactions_contact_cover",
     "interactions_visitor_id",
     "interactions_lead_id",
     "custom_records_lead_id",
@@ -245,6 +246,27 @@ async fn existing_ids_reports_stored_ids(ctx: &Ctx) -> TestResult {
         ctx.store.existing_ids(&ExternalIds::default()).await?,
         ExternalIds::default()
     );
+    Ok(())
+}
+
+async fn neighbourhood_without_properties_reads_the_same_records(ctx: &Ctx) -> TestResult {
+    let data = sample()?;
+    ctx.store.import(&data, &|_| {}).await?;
+    let ids: Vec<String> = ["L-1", "L-2", "L-3", "L-404"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let full = ctx.store.neighbourhood(&ids, true).await?;
+    assert!(
+        full.interactions.iter().any(|i| !i.properties.is_empty()),
+        "the sample has interaction properties"
+    );
+    let bare = ctx.store.neighbourhood(&ids, false).await?;
+    let mut expected = full.clone();
+    for i in &mut expected.interactions {
+        i.properties = Default::default();
+    }
+    assert_eq!(bare, expected);
     Ok(())
 }
 

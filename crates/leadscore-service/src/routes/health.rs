@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use leadscore_domain::Timestamp;
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::{OpenApi, ToSchema};
@@ -71,12 +72,16 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Prometheus metrics (text exposition format).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    if let Ok(row) = sqlx::query("SELECT COUNT(*) FROM rescore_queue")
+    if let Ok(row) = sqlx::query("SELECT COUNT(*), MIN(queued_at) FROM rescore_queue")
         .fetch_one(state.store.pool())
         .await
         && let Ok(n) = row.try_get::<i64, _>(0)
     {
         state.metrics.queue_depth.set(n);
+        let oldest = row.try_get::<Option<i64>, _>(1).ok().flatten();
+        let now = Timestamp::now().as_micros();
+        let waited = oldest.map_or(0.0, |t| (now - t).max(0) as f64 / 1e6);
+        state.metrics.queue_oldest_seconds.set(waited);
     }
     if let Ok(counts) = webhooks::pending(state.store.pool(), state.store.backend()).await {
         state

@@ -43,13 +43,16 @@ pub async fn lead_scores(
         )));
     }
     drop(conn);
-    let data = state.store.neighbourhood(&ids).await?;
+    let live = state.live.get();
+    let data = state
+        .store
+        .neighbourhood(&ids, live.engine.reads_properties())
+        .await?;
     let lead = data
         .leads
         .iter()
         .find(|l| l.lead_id.as_str() == id)
         .ok_or_else(|| ApiError::not_found("lead", &id))?;
-    let live = state.live.get();
     let results = live
         .engine
         .score(&data, &ids, state.settings.scoring_time())?;

@@ -3,21 +3,24 @@
 //! their scores, history, queue and events in one transaction.
 //!
 //! It reads and scores from a snapshot without the write lock, so writers are
-//! held up only while it writes; a lead is written only if its queue token is
-//! still the one read (see `leadscore_store::queue`). Several instances on one
+//! held up only while it writes. A lead leaves the queue only if its queue
+//! token is still the one read (see `leadscore_store::queue`); a lead written
+//! to in between gets the scores of the snapshot (still the newest) and stays
+//! queued, re-stamped, for the write it missed: a lead written to again and
+//! again is still rescored every round it is read. Several instances on one
 //! PostgreSQL database share the queue the same way: when two score the same
-//! lead, one claim wins and the other skips it.
+//! lead, one claim or re-stamp wins and the other skips it.
 
 mod plan;
+mod run;
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use leadscore_domain::{Dataset, Lead, Timestamp};
 use leadscore_store::{Backend, placeholders};
 use serde_json::json;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
-use tokio::sync::watch;
 
 use crate::app::AppState;
 use crate::engine::last_activity;
@@ -29,6 +32,7 @@ use crate::state::{
 };
 use crate::{ServiceError, ids, webhooks};
 use plan::{LeadWrite, PlannedEvent, Planner};
+pub use run::run;
 
 fn q(operation: &'static str) -> impl FnOnce(sqlx::Error) -> ServiceError {
     ServiceError::query(operation)
@@ -44,67 +48,28 @@ pub struct Round {
     pub events: usize,
 }
 
-/// Runs until shutdown: rounds while there is work, else waits for a wake-up
-/// or the poll interval; reloads models when they changed; queues every open
-/// lead on the refresh interval.
-pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let settings = state.settings.rescoring.clone();
-    let poll = Duration::from_millis(settings.poll_ms);
-    let reload = Duration::from_millis(settings.reload_ms);
-    let refresh =
-        (settings.refresh_every_secs > 0).then(|| Duration::from_secs(settings.refresh_every_secs));
-    let mut last_reload = Instant::now();
-    let mut last_refresh = Instant::now();
-    loop {
-        if *shutdown.borrow() {
-            return;
-        }
-        if last_reload.elapsed() >= reload {
-            last_reload = Instant::now();
-            if let Err(error) = state.live.refresh(&state.store, &state.settings).await {
-                tracing::error!(%error, "cannot reload models");
-            }
-        }
-        if let Some(every) = refresh
-            && last_refresh.elapsed() >= every
-        {
-            last_refresh = Instant::now();
-            match state.store.enqueue_open("periodic refresh").await {
-                Ok(n) => tracing::info!(leads = n, "periodic rescoring queued"),
-                Err(error) => tracing::error!(%error, "cannot queue the periodic rescoring"),
-            }
-        }
-        let busy = match rescore_round(&state).await {
-            Ok(round) => {
-                if round.events > 0 {
-                    state.webhook_wake.notify_one();
-                }
-                round.claimed >= settings.batch
-            }
-            Err(error) => {
-                tracing::error!(%error, "rescoring failed; retrying");
-                false
-            }
-        };
-        if !busy {
-            tokio::select! {
-                _ = state.rescore_wake.notified() => {}
-                _ = tokio::time::sleep(poll) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
-    }
+/// A lead on the rescoring queue.
+#[derive(Debug)]
+struct Queued {
+    lead_id: String,
+    /// Why it was queued (the first write's cause).
+    cause: String,
+    /// The token of its latest queuing write.
+    token: i64,
+    /// When it was first queued since its last rescoring (microseconds).
+    queued_at: i64,
 }
 
-/// Up to `batch` queued leads, oldest first: `(lead, cause, token)`.
+/// Up to `batch` queued leads, oldest first.
 async fn peek(
     conn: &mut AnyConnection,
     backend: Backend,
     batch: usize,
-) -> Result<Vec<(String, String, i64)>, ServiceError> {
+) -> Result<Vec<Queued>, ServiceError> {
     let sql = placeholders(
         backend,
-        "SELECT lead_id, cause, token FROM rescore_queue ORDER BY queued_at, lead_id LIMIT ?",
+        "SELECT lead_id, cause, token, queued_at FROM rescore_queue \
+         ORDER BY queued_at, lead_id LIMIT ?",
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(i64::try_from(batch).unwrap_or(i64::MAX))
@@ -112,14 +77,24 @@ async fn peek(
         .await
         .map_err(q("read the rescoring queue"))?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| {
+            Ok(Queued {
+                lead_id: r.try_get(0)?,
+                cause: r.try_get(1)?,
+                token: r.try_get(2)?,
+                queued_at: r.try_get(3)?,
+            })
+        })
         .collect::<Result<Vec<_>, sqlx::Error>>()
         .map_err(q("read the rescoring queue"))
 }
 
 /// What a round read from one snapshot.
 struct Snapshot {
-    queued: Vec<(String, String, i64)>,
+    /// When the snapshot was begun (microseconds): every write it misses
+    /// committed after this.
+    read_at: i64,
+    queued: Vec<Queued>,
     data: Dataset,
     states: HashMap<String, LeadState>,
     old_scores: HashMap<String, Vec<RuleScoreRow>>,
@@ -127,27 +102,40 @@ struct Snapshot {
 
 /// Reads the head of the queue and everything scoring those leads needs from
 /// one consistent snapshot, without taking the write lock.
+/// `properties`: whether the interactions' properties are read (some rule
+/// reads one). Leads in `busy` (being written by the round before) are
+/// passed over.
 async fn read_snapshot(
     state: &AppState,
     conn: &mut AnyConnection,
+    properties: bool,
+    busy: &HashSet<String>,
 ) -> Result<Option<Snapshot>, ServiceError> {
     let backend = state.store.backend();
     let op = "read leads to rescore";
+    let read_at = Timestamp::now().as_micros();
     let mut tx = conn
         .begin_with(backend.begin_snapshot())
         .await
         .map_err(q(op))?;
-    let queued = peek(&mut tx, backend, state.settings.rescoring.batch).await?;
+    let batch = state.settings.rescoring.batch;
+    let mut queued = peek(&mut tx, backend, batch + busy.len()).await?;
+    queued.retain(|l| !busy.contains(&l.lead_id));
+    queued.truncate(batch);
     if queued.is_empty() {
         tx.rollback().await.map_err(q(op))?;
         return Ok(None);
     }
-    let ids: Vec<String> = queued.iter().map(|(id, _, _)| id.clone()).collect();
-    let data = state.store.neighbourhood_in(&mut tx, &ids).await?;
+    let ids: Vec<String> = queued.iter().map(|l| l.lead_id.clone()).collect();
+    let data = state
+        .store
+        .neighbourhood_in(&mut tx, &ids, properties)
+        .await?;
     let states = read_states(&mut tx, backend, &ids).await?;
     let old_scores = read_rule_scores(&mut tx, backend, &ids).await?;
     tx.rollback().await.map_err(q(op))?;
     Ok(Some(Snapshot {
+        read_at,
         queued,
         data,
         states,
@@ -156,9 +144,9 @@ async fn read_snapshot(
 }
 
 /// One round: [`prepare`] then [`Prepared::commit`]. A lead written to in
-/// between stays queued for the next round (its scores would miss that
-/// write); a failure rolls back, leaving every lead queued. The write lock is
-/// held only for the writes.
+/// between gets its scores as of the snapshot and stays queued for the next
+/// round (they miss that write); a failure rolls back, leaving every lead
+/// queued. The write lock is held only for the writes.
 pub async fn rescore_round(state: &AppState) -> Result<Round, ServiceError> {
     match prepare(state).await? {
         Some(prepared) => prepared.commit(state).await,
@@ -171,6 +159,10 @@ pub struct Prepared {
     peeked: usize,
     writes: Vec<LeadWrite>,
     unscored: Vec<(String, i64)>,
+    /// When each lead read was queued (microseconds).
+    queued_at: HashMap<String, i64>,
+    /// When the snapshot was begun (microseconds).
+    read_at: i64,
     model_names: Vec<String>,
     live: std::sync::Arc<Live>,
 }
@@ -187,6 +179,15 @@ impl std::fmt::Debug for Prepared {
 /// Reads a batch of queued leads with their records from one snapshot and
 /// scores them, without the write lock. `None` when the queue is empty.
 pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError> {
+    prepare_excluding(state, &HashSet::new()).await
+}
+
+/// As [`prepare`], passing over the leads in `busy` (those of a round being
+/// written meanwhile).
+pub async fn prepare_excluding(
+    state: &AppState,
+    busy: &HashSet<String>,
+) -> Result<Option<Prepared>, ServiceError> {
     let started = Instant::now();
     let mut conn = state
         .store
@@ -194,17 +195,16 @@ pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError>
         .acquire()
         .await
         .map_err(q("rescore leads"))?;
-    let Some(snapshot) = read_snapshot(state, &mut conn).await? else {
+    // One engine for the whole round: it says what to read, then scores.
+    let live = state.live.get();
+    let Some(snapshot) =
+        read_snapshot(state, &mut conn, live.engine.reads_properties(), busy).await?
+    else {
         return Ok(None);
     };
     drop(conn);
     let read = started.elapsed();
-    let ids: Vec<String> = snapshot
-        .queued
-        .iter()
-        .map(|(id, _, _)| id.clone())
-        .collect();
-    let live = state.live.get();
+    let ids: Vec<String> = snapshot.queued.iter().map(|l| l.lead_id.clone()).collect();
     let at = state.settings.scoring_time();
     let results = live.engine.score(&snapshot.data, &ids, at)?;
     let activity = last_activity(&snapshot.data, at);
@@ -214,10 +214,10 @@ pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError>
         .iter()
         .map(|l| (l.lead_id.as_str(), l))
         .collect();
-    let queued: HashMap<&str, (&str, i64)> = snapshot
+    let queued: HashMap<&str, &Queued> = snapshot
         .queued
         .iter()
-        .map(|(id, cause, token)| (id.as_str(), (cause.as_str(), *token)))
+        .map(|l| (l.lead_id.as_str(), l))
         .collect();
     let model_names: Vec<String> = live
         .engine
@@ -235,9 +235,10 @@ pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError>
     let mut writes = Vec::with_capacity(results.len());
     for result in &results {
         let id = result.lead_id.as_str();
-        let Some(&(cause, token)) = queued.get(id) else {
+        let Some(entry) = queued.get(id) else {
             continue;
         };
+        let (cause, token) = (entry.cause.as_str(), entry.token);
         let planner = Planner {
             result,
             old: snapshot.states.get(id),
@@ -257,8 +258,13 @@ pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError>
     let unscored = snapshot
         .queued
         .iter()
-        .filter(|(id, _, _)| !scored.contains(id.as_str()))
-        .map(|(id, _, token)| (id.clone(), *token))
+        .filter(|l| !scored.contains(l.lead_id.as_str()))
+        .map(|l| (l.lead_id.clone(), l.token))
+        .collect();
+    let queued_at = snapshot
+        .queued
+        .iter()
+        .map(|l| (l.lead_id.clone(), l.queued_at))
         .collect();
     tracing::debug!(
         leads = ids.len(),
@@ -270,18 +276,38 @@ pub async fn prepare(state: &AppState) -> Result<Option<Prepared>, ServiceError>
         peeked: ids.len(),
         writes,
         unscored,
+        queued_at,
+        read_at: snapshot.read_at,
         model_names,
         live,
     }))
 }
 
 impl Prepared {
+    /// The leads this round read (scored or not).
+    pub fn lead_ids(&self) -> HashSet<String> {
+        self.queued_at.keys().cloned().collect()
+    }
+
+    /// How many leads this round read.
+    pub fn len(&self) -> usize {
+        self.peeked
+    }
+
+    /// True when the round read no lead (never: [`prepare`] gives `None`).
+    pub fn is_empty(&self) -> bool {
+        self.peeked == 0
+    }
+
     /// In one write transaction, takes off the queue each lead whose token
-    /// is unchanged and writes its scores, history, state and events.
+    /// is unchanged, re-stamps each lead written to since the snapshot that
+    /// no other worker scored meanwhile, and writes both's scores, history,
+    /// state and events.
     pub async fn commit(self, state: &AppState) -> Result<Round, ServiceError> {
         let started = Instant::now();
         let backend = state.store.backend();
         let op = "rescore leads";
+        let _turn = state.store.write_turn().await;
         let mut conn = state.store.pool().acquire().await.map_err(q(op))?;
         let mut tx = conn
             .begin_with(backend.begin_write())
@@ -297,7 +323,19 @@ impl Prepared {
                     .map(|(id, token)| (id.as_str(), *token)),
             )
             .collect();
-        let claimed = claim(&mut tx, backend, &wanted).await?;
+        let mut claimed = claim(&mut tx, backend, &wanted).await?;
+        // Leads written to since the snapshot: their scores as of it are
+        // still the newest, and they stay queued for what it missed.
+        let stale: Vec<(&str, i64)> = self
+            .writes
+            .iter()
+            .map(|w| w.state.lead_id.as_str())
+            .filter(|id| !claimed.contains(*id))
+            .filter_map(|id| self.queued_at.get(id).map(|&at| (id, at)))
+            .collect();
+        let restamped = restamp(&mut tx, backend, &stale, self.read_at).await?;
+        let requeued = restamped.len();
+        claimed.extend(restamped);
         let writes: Vec<&LeadWrite> = self
             .writes
             .iter()
@@ -307,11 +345,19 @@ impl Prepared {
         tx.commit().await.map_err(q(op))?;
         tracing::debug!(
             written = writes.len(),
-            stale = self.writes.len() - writes.len(),
+            requeued,
+            skipped = self.writes.len() - writes.len(),
             write_ms = started.elapsed().as_millis(),
             "rescoring round committed"
         );
         state.metrics.rescored.inc_by(writes.len() as u64);
+        let now = Timestamp::now().as_micros();
+        for w in &writes {
+            if let Some(queued) = self.queued_at.get(w.state.lead_id.as_str()) {
+                let lag = (now - queued).max(0) as f64 / 1e6;
+                state.metrics.rescore_lag.observe(lag);
+            }
+        }
         Ok(Round {
             claimed: self.peeked,
             events,
@@ -338,6 +384,30 @@ async fn claim(
         }
     }
     Ok(claimed)
+}
+
+/// Re-stamps with `read_at` the queued leads that still hold the queued-at
+/// the round read (see `leadscore_store::queue::restamp_sql`); returns their
+/// ids: their scores are written and they stay queued.
+async fn restamp(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    stale: &[(&str, i64)],
+    read_at: i64,
+) -> Result<HashSet<String>, ServiceError> {
+    let op = "keep written-to leads on the rescoring queue";
+    let mut restamped = HashSet::new();
+    for chunk in stale.chunks(CLAIM_CHUNK) {
+        let sql = leadscore_store::queue::restamp_sql(backend, chunk.len());
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(read_at).bind(read_at);
+        for (id, queued_at) in chunk {
+            query = query.bind(*id).bind(*queued_at);
+        }
+        for row in query.fetch_all(&mut *conn).await.map_err(q(op))? {
+            restamped.insert(row.try_get::<String, _>(0).map_err(q(op))?);
+        }
+    }
+    Ok(restamped)
 }
 
 /// Leads per claiming statement.
