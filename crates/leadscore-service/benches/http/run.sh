@@ -3,10 +3,13 @@
 #   stateless scoring: POST /v1/score, one lead with 50 interactions, a 10-rule
 #     model and the shipped conversion model;
 #   ingest: POST /v1/interactions in batches of 100 on SQLite with the sample
-#     loaded (3 rule models, the conversion model), rescoring as it goes.
+#     loaded (3 rule models, the conversion model), rescoring as it goes;
+#   paced ingest: the same at a fixed RATE (default 5000 interactions/s,
+#     paced_ingest.py), measuring how far rescoring lags behind the writes.
 # Needs wrk (Debian: apt-get install wrk) and a release build:
 #   cargo build --release --bin leadscore
-# Usage: crates/leadscore-service/benches/http/run.sh [path/to/leadscore]
+# Usage: [ONLY=score|ingest|paced] [DURATION=20s] [RATE=5000] \
+#   crates/leadscore-service/benches/http/run.sh [path/to/leadscore]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
@@ -17,11 +20,11 @@ duration=${DURATION:-20s}
 
 wait_up() { for _ in $(seq 100); do curl -sf "http://$1/readyz" >/dev/null && return 0; sleep 0.2; done; return 1; }
 
-only=${ONLY:-all} # score | ingest | all
+only=${ONLY:-all} # score | ingest | paced | all
 log=${LOG:-warn}   # RUST_LOG of the service under test
 logs=${LOGDIR:-$work} # where the services' logs go (kept when set)
 
-if [ "$only" != ingest ]; then
+if [ "$only" = all ] || [ "$only" = score ]; then
 echo "== stateless scoring"
 db="sqlite://$work/score.db"
 export KEY=$("$bin" keys create --role admin --database "$db")
@@ -36,15 +39,27 @@ wrk -t2 -c${CONNECTIONS:-32} -d"$duration" --latency -s "$here/score.lua" http:/
 kill %1; wait %1 2>/dev/null || true
 fi
 
-[ "$only" = score ] && exit 0
-echo "== ingest with rescoring (SQLite)"
-db="sqlite://$work/ingest.db"
-RUST_LOG=$log "$bin" serve --database "$db" --listen 127.0.0.1:18182 --load-sample \
-  --sample "$root/training-data/sample" --models "$root/models" 2>"$logs/ingest.log" &
-wait_up 127.0.0.1:18182
+start_sample() { # port: a fresh SQLite store with the sample, scored
+db="sqlite://$work/ingest-$1.db"
+RUST_LOG=$log "$bin" serve --database "$db" --listen 127.0.0.1:$1 --load-sample \
+  --sample "$root/training-data/sample" --models "$root/models" 2>"$logs/ingest-$1.log" &
+pid=$!
+wait_up 127.0.0.1:$1
 export KEY=$("$bin" keys create --role ingest --database "$db")
-# let the first scoring of the sample finish
-until [ "$(curl -s http://127.0.0.1:18182/metrics | awk '/^leadscore_rescore_queue_depth/ {print $2}')" = "0" ]; do sleep 0.5; done
+until [ "$(curl -s http://127.0.0.1:$1/metrics | awk '/^leadscore_rescore_queue_depth/ {print $2}')" = "0" ]; do sleep 0.5; done
+}
+
+if [ "$only" = all ] || [ "$only" = paced ]; then
+echo "== ingest at a fixed rate (SQLite): rescoring lag"
+start_sample 18183
+python3 "$here/paced_ingest.py" http://127.0.0.1:18183 "$KEY" --rate "${RATE:-5000}" \
+  --seconds "${duration%s}" --connections "${PACED_CONNECTIONS:-16}"
+kill $pid; wait $pid 2>/dev/null || true
+fi
+
+[ "$only" = all ] || [ "$only" = ingest ] || exit 0
+echo "== ingest with rescoring (SQLite)"
+start_sample 18182 # (the first scoring of the sample done)
 before=$(curl -s http://127.0.0.1:18182/metrics | awk '/^leadscore_leads_rescored_total/ {print $2}')
 start=$(date +%s.%N)
 wrk -t2 -c${INGEST_CONNECTIONS:-8} -d"$duration" --latency -s "$here/ingest.lua" http://127.0.0.1:18182/v1/interactions
