@@ -156,10 +156,9 @@ pub async fn rescore_round(state: &AppState) -> Result<Round, ServiceError> {
 
 /// A round's scores, computed and not yet written.
 pub struct Prepared {
-    peeked: usize,
     writes: Vec<LeadWrite>,
     unscored: Vec<(String, i64)>,
-    /// When each lead read was queued (microseconds).
+    /// Each lead read (scored or not) and when it was queued (microseconds).
     queued_at: HashMap<String, i64>,
     /// When the snapshot was begun (microseconds).
     read_at: i64,
@@ -170,7 +169,7 @@ pub struct Prepared {
 impl std::fmt::Debug for Prepared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prepared")
-            .field("peeked", &self.peeked)
+            .field("leads", &self.queued_at.len())
             .field("writes", &self.writes.len())
             .finish_non_exhaustive()
     }
@@ -273,7 +272,6 @@ pub async fn prepare_excluding(
         "rescoring round prepared"
     );
     Ok(Some(Prepared {
-        peeked: ids.len(),
         writes,
         unscored,
         queued_at,
@@ -291,12 +289,12 @@ impl Prepared {
 
     /// How many leads this round read.
     pub fn len(&self) -> usize {
-        self.peeked
+        self.queued_at.len()
     }
 
     /// True when the round read no lead (never: [`prepare`] gives `None`).
     pub fn is_empty(&self) -> bool {
-        self.peeked == 0
+        self.queued_at.is_empty()
     }
 
     /// In one write transaction, takes off the queue each lead whose token
@@ -359,7 +357,7 @@ impl Prepared {
             }
         }
         Ok(Round {
-            claimed: self.peeked,
+            claimed: self.queued_at.len(),
             events,
         })
     }
@@ -372,18 +370,8 @@ async fn claim(
     wanted: &[(&str, i64)],
 ) -> Result<HashSet<String>, ServiceError> {
     let op = "take leads off the rescoring queue";
-    let mut claimed = HashSet::new();
-    for chunk in wanted.chunks(CLAIM_CHUNK) {
-        let sql = leadscore_store::queue::claim_sql(backend, chunk.len());
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (id, token) in chunk {
-            query = query.bind(*id).bind(*token);
-        }
-        for row in query.fetch_all(&mut *conn).await.map_err(q(op))? {
-            claimed.insert(row.try_get::<String, _>(0).map_err(q(op))?);
-        }
-    }
-    Ok(claimed)
+    let sql = leadscore_store::queue::claim_sql;
+    ids_returned(conn, backend, op, sql, &[], wanted).await
 }
 
 /// Re-stamps with `read_at` the queued leads that still hold the queued-at
@@ -396,18 +384,35 @@ async fn restamp(
     read_at: i64,
 ) -> Result<HashSet<String>, ServiceError> {
     let op = "keep written-to leads on the rescoring queue";
-    let mut restamped = HashSet::new();
-    for chunk in stale.chunks(CLAIM_CHUNK) {
-        let sql = leadscore_store::queue::restamp_sql(backend, chunk.len());
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(read_at).bind(read_at);
-        for (id, queued_at) in chunk {
-            query = query.bind(*id).bind(*queued_at);
+    let sql = leadscore_store::queue::restamp_sql;
+    ids_returned(conn, backend, op, sql, &[read_at, read_at], stale).await
+}
+
+/// Runs a queue statement over `(lead id, value)` pairs that returns lead
+/// ids (`sql` gives it for a number of pairs), [`CLAIM_CHUNK`] pairs at a
+/// time, binding `leading` before each chunk's pairs; returns the ids.
+async fn ids_returned(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    op: &'static str,
+    sql: fn(Backend, usize) -> String,
+    leading: &[i64],
+    pairs: &[(&str, i64)],
+) -> Result<HashSet<String>, ServiceError> {
+    let mut ids = HashSet::new();
+    for chunk in pairs.chunks(CLAIM_CHUNK) {
+        let mut query = sqlx::query(AssertSqlSafe(sql(backend, chunk.len())));
+        for value in leading {
+            query = query.bind(*value);
+        }
+        for (id, value) in chunk {
+            query = query.bind(*id).bind(*value);
         }
         for row in query.fetch_all(&mut *conn).await.map_err(q(op))? {
-            restamped.insert(row.try_get::<String, _>(0).map_err(q(op))?);
+            ids.insert(row.try_get::<String, _>(0).map_err(q(op))?);
         }
     }
-    Ok(restamped)
+    Ok(ids)
 }
 
 /// Leads per claiming statement.

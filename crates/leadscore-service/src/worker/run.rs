@@ -77,11 +77,9 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
                 Err(error) => tracing::error!(%error, "cannot queue the periodic rescoring"),
             }
         }
-        let busy = writing
-            .as_ref()
-            .map(|w| w.leads.clone())
-            .unwrap_or_default();
-        let prepared = prepare_excluding(&state, &busy).await;
+        let none = HashSet::new();
+        let busy = writing.as_ref().map_or(&none, |w| &w.leads);
+        let prepared = prepare_excluding(&state, busy).await;
         if let Some(w) = writing.take() {
             w.finish(&state).await;
         }
