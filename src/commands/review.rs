@@ -7,9 +7,9 @@ use leadscore_domain::Timestamp;
 use leadscore_files::{LeadRowOptions, LeadSelection, read_lead_rows};
 use leadscore_model::{ConversionModel, TrainingSource, load};
 use leadscore_report::{
-    Population, Review, ReviewData, add_data, base_review, render_html, rule_backtest_row,
+    Population, Review, ReviewData, add_data, add_rule_backtests, base_review, render_html,
 };
-use leadscore_rules::{Evaluator, backtest};
+use leadscore_rules::Evaluator;
 use serde::Serialize;
 
 use crate::cli::ReviewArgs;
@@ -167,12 +167,7 @@ fn add_folder(
         let plans = load_plans(&paths)?;
         let graph = load_graph(data, &plans)?;
         let evaluator = Evaluator::new(&graph, &plans);
-        review.backtests.extend(
-            backtest(&evaluator, None)
-                .models
-                .into_iter()
-                .map(rule_backtest_row),
-        );
+        add_rule_backtests(review, &evaluator);
     }
     spinner.finish_and_clear();
     Ok(())

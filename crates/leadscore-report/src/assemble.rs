@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use leadscore_domain::Timestamp;
 use leadscore_features::Table;
 use leadscore_model::{ConversionModel, LabelledRows, ModelError, Scorer, assess};
-use leadscore_rules::ModelBacktest;
+use leadscore_rules::{Evaluator, ModelBacktest, backtest};
 
 use crate::{
     BacktestRow, DataSummary, DriftSection, GradeRow, ModelSummary, Review, ScorerKind,
@@ -248,8 +248,19 @@ fn drift(
     }))
 }
 
+/// Backtests each of the evaluator's rule models on its closed leads and adds
+/// the results beside the conversion model's.
+pub fn add_rule_backtests(review: &mut Review, evaluator: &Evaluator<'_>) {
+    review.backtests.extend(
+        backtest(evaluator, None)
+            .models
+            .into_iter()
+            .map(rule_backtest_row),
+    );
+}
+
 /// A rule model's backtest as a row beside the conversion model's.
-pub fn rule_backtest_row(m: ModelBacktest) -> BacktestRow {
+fn rule_backtest_row(m: ModelBacktest) -> BacktestRow {
     BacktestRow {
         model: m.model,
         kind: ScorerKind::Rule,

@@ -66,7 +66,7 @@ mod review;
 mod svg;
 mod text;
 
-pub use assemble::{Population, ReviewData, add_data, base_review, rule_backtest_row};
+pub use assemble::{Population, ReviewData, add_data, add_rule_backtests, base_review};
 pub use build::{
     DRIFT_BINS, calibration_from_bins, calibration_rows, feature_drift, feature_drift_against,
     grade_rows, lift_rows, pr_points, roc_points, score_drift,

@@ -14,9 +14,9 @@ use std::time::Duration;
 use leadscore_domain::{Dataset, Timestamp};
 use leadscore_model::{ConversionModel, LabelledRows, add_missing_columns};
 use leadscore_report::{
-    DriftLevel, Population, Review, ReviewData, add_data, base_review, rule_backtest_row,
+    DriftLevel, Population, Review, ReviewData, add_data, add_rule_backtests, base_review,
 };
-use leadscore_rules::{Evaluator, Graph, Plan, backtest};
+use leadscore_rules::{Evaluator, Graph, Plan};
 use leadscore_scoring::{FeatureIndex, scoring_time};
 use leadscore_store::Store;
 use sqlx::Row;
@@ -151,12 +151,7 @@ fn assemble(
     if !plans.is_empty() {
         let graph = Graph::from_dataset(data, Plan::projection(plans)).map_err(|e| scoring(&e))?;
         let evaluator = Evaluator::new(&graph, plans);
-        review.backtests.extend(
-            backtest(&evaluator, None)
-                .models
-                .into_iter()
-                .map(rule_backtest_row),
-        );
+        add_rule_backtests(&mut review, &evaluator);
     }
     Ok(review)
 }
