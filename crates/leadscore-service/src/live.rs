@@ -62,6 +62,10 @@ impl Live {
 #[derive(Debug, Default)]
 pub struct LiveCell {
     current: std::sync::RwLock<Arc<Live>>,
+    /// Held through a reload, so that reloads take turns: a reload that read
+    /// the store before another's change never replaces what that change's
+    /// reload loaded.
+    reloading: tokio::sync::Mutex<()>,
 }
 
 impl LiveCell {
@@ -82,12 +86,16 @@ impl LiveCell {
         }
     }
 
-    /// Reloads when the store's fingerprint moved; true when it did.
+    /// Reloads when the store's fingerprint moved; true when it did. Reloads
+    /// take turns, each reading the store after the one before was set: what
+    /// is current afterwards is at least as new as the store was when this
+    /// was called.
     pub async fn refresh(
         &self,
         store: &SqlStore,
         settings: &Settings,
     ) -> Result<bool, ServiceError> {
+        let _turn = self.reloading.lock().await;
         let now = registry::generation(store.pool()).await?;
         if now == self.get().generation {
             return Ok(false);

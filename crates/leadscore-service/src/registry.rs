@@ -482,15 +482,19 @@ pub async fn put_routing(
 }
 
 /// A fingerprint of everything the engine is built from: when it changes
-/// (here or on another instance) the engine is rebuilt.
-pub async fn generation(pool: &AnyPool) -> Result<String, ServiceError> {
+/// (here or on another instance) the engine is rebuilt. Reads through a pool
+/// or a connection (inside a snapshot, it is that snapshot's).
+pub async fn generation<'c, E>(executor: E) -> Result<String, ServiceError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let row = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM rule_models), (SELECT COALESCE(MAX(updated_at), 0) FROM rule_models), \
          (SELECT COALESCE(MAX(seq), 0) FROM model_publications), \
          (SELECT COALESCE(MAX(updated_at), 0) FROM service_settings), \
          (SELECT COALESCE(MAX(version), 0) FROM conversion_models)",
     )
-    .fetch_one(pool)
+    .fetch_one(executor)
     .await
     .map_err(q("check for changed models"))?;
     let n = |i: usize| -> Result<i64, ServiceError> {

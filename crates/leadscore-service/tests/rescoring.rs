@@ -3,7 +3,8 @@
 //! write that lands between a round's snapshot and its commit keeps the lead
 //! queued (with the snapshot's scores written), and the next round scores it
 //! with that write; of two workers, the older snapshot never overwrites the
-//! newer one's scores. On SQLite and on
+//! newer one's scores; a round scores with the models its snapshot holds,
+//! even before this instance reloaded them. On SQLite and on
 //! PostgreSQL (skipped with a note when no server is reachable, unless `CI` or
 //! `LEADSCORE_REQUIRE_POSTGRES` is set).
 
@@ -143,5 +144,91 @@ async fn postgres_write_between_snapshot_and_commit() {
         return;
     };
     write_between_snapshot_and_commit(store).await;
+    db.cleanup().await.unwrap();
+}
+
+/// Another instance changes a rule model; this one has not reloaded it yet.
+/// Its next round still scores with the new model (regression: it scored
+/// with the old one, and took the leads the change had queued off the
+/// queue, so they kept the old scores until the periodic refresh). Reloads
+/// racing with changes end on the newest models (regression: a reload begun
+/// before a change could be set after that change's own reload).
+async fn rounds_score_with_their_snapshots_models(store: SqlStore) {
+    let model = RuleModel::from_yaml(MODEL).unwrap();
+    registry::put_rule_model(store.pool(), store.backend(), &model)
+        .await
+        .unwrap();
+    store.ingest(&lead_and_contact(), "test").await.unwrap();
+    store.ingest(&click("i1"), "test").await.unwrap();
+    let mut settings = Settings::default();
+    settings.scoring.at = Some("2026-11-01T00:00:00Z".into());
+    let state = AppState::new(store, settings).await.unwrap();
+    worker::rescore_round(&state).await.unwrap();
+    assert_eq!(stored_score(&state).await, Some(10));
+
+    // The change, as another instance makes it: this one is not told.
+    let doubled = RuleModel::from_yaml(&MODEL.replace("points: 10", "points: 20")).unwrap();
+    registry::put_rule_model(state.store.pool(), state.store.backend(), &doubled)
+        .await
+        .unwrap();
+    assert_eq!(queued(&state).await, 1, "the change queues the lead");
+    let round = worker::rescore_round(&state).await.unwrap();
+    assert_eq!(round.claimed, 1);
+    assert_eq!(
+        stored_score(&state).await,
+        Some(20),
+        "scored with the new model"
+    );
+    assert_eq!(queued(&state).await, 0);
+
+    // Changes, each followed by its reload, racing with other reloads.
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (changer, reloader) = (state.clone(), state.clone());
+        tasks.push(tokio::spawn(async move {
+            let state = changer;
+            let yaml = MODEL.replace("name: Clicks", &format!("name: Extra{i}"));
+            let extra = RuleModel::from_yaml(&yaml).unwrap();
+            registry::put_rule_model(state.store.pool(), state.store.backend(), &extra)
+                .await
+                .unwrap();
+            state
+                .live
+                .refresh(&state.store, &state.settings)
+                .await
+                .unwrap();
+        }));
+        tasks.push(tokio::spawn(async move {
+            let state = reloader;
+            state
+                .live
+                .refresh(&state.store, &state.settings)
+                .await
+                .unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let live = state.live.get();
+    assert_eq!(live.engine.plans().len(), 13, "every model loaded");
+    assert_eq!(
+        live.generation,
+        registry::generation(state.store.pool()).await.unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_rounds_score_with_their_snapshots_models() {
+    let (_dir, store) = testing::fresh_sqlite().await.unwrap();
+    rounds_score_with_their_snapshots_models(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_rounds_score_with_their_snapshots_models() {
+    let Some((db, store)) = testing::fresh_postgres().await.unwrap() else {
+        return;
+    };
+    rounds_score_with_their_snapshots_models(store).await;
     db.cleanup().await.unwrap();
 }

@@ -100,17 +100,28 @@ struct Snapshot {
     old_scores: HashMap<String, Vec<RuleScoreRow>>,
 }
 
+/// What [`read_snapshot`] found.
+enum Read {
+    /// Nothing queued.
+    Empty,
+    /// The snapshot's models are not the engine's: the round would score
+    /// with models older or newer than the data (and, with older ones, take
+    /// the leads a model change queued off the queue with the old scores).
+    OtherModels,
+    /// A round to score.
+    Snapshot(Snapshot),
+}
+
 /// Reads the head of the queue and everything scoring those leads needs from
-/// one consistent snapshot, without taking the write lock.
-/// `properties`: whether the interactions' properties are read (some rule
-/// reads one). Leads in `busy` (being written by the round before) are
-/// passed over.
+/// one consistent snapshot, without taking the write lock, when the
+/// snapshot's models are the `live` engine's. Leads in `busy` (being written
+/// by the round before) are passed over.
 async fn read_snapshot(
     state: &AppState,
     conn: &mut AnyConnection,
-    properties: bool,
+    live: &Live,
     busy: &HashSet<String>,
-) -> Result<Option<Snapshot>, ServiceError> {
+) -> Result<Read, ServiceError> {
     let backend = state.store.backend();
     let op = "read leads to rescore";
     let read_at = Timestamp::now().as_micros();
@@ -118,15 +129,22 @@ async fn read_snapshot(
         .begin_with(backend.begin_snapshot())
         .await
         .map_err(q(op))?;
+    // First, so that on PostgreSQL it is what fixes the snapshot.
+    if crate::registry::generation(&mut *tx).await? != live.generation {
+        tx.rollback().await.map_err(q(op))?;
+        return Ok(Read::OtherModels);
+    }
     let batch = state.settings.rescoring.batch;
     let mut queued = peek(&mut tx, backend, batch + busy.len()).await?;
     queued.retain(|l| !busy.contains(&l.lead_id));
     queued.truncate(batch);
     if queued.is_empty() {
         tx.rollback().await.map_err(q(op))?;
-        return Ok(None);
+        return Ok(Read::Empty);
     }
     let ids: Vec<String> = queued.iter().map(|l| l.lead_id.clone()).collect();
+    // The properties only when some rule reads one.
+    let properties = live.engine.reads_properties();
     let data = state
         .store
         .neighbourhood_in(&mut tx, &ids, properties)
@@ -134,7 +152,7 @@ async fn read_snapshot(
     let states = read_states(&mut tx, backend, &ids).await?;
     let old_scores = read_rule_scores(&mut tx, backend, &ids).await?;
     tx.rollback().await.map_err(q(op))?;
-    Ok(Some(Snapshot {
+    Ok(Read::Snapshot(Snapshot {
         read_at,
         queued,
         data,
@@ -142,6 +160,10 @@ async fn read_snapshot(
         old_scores,
     }))
 }
+
+/// How often a round reloads the models to match its snapshot's before it
+/// gives up (they changed again each time) and leaves the leads queued.
+const MODEL_RELOADS: usize = 3;
 
 /// One round: [`prepare`] then [`Prepared::commit`]. A lead written to in
 /// between gets its scores as of the snapshot and stays queued for the next
@@ -194,12 +216,28 @@ pub async fn prepare_excluding(
         .acquire()
         .await
         .map_err(q("rescore leads"))?;
-    // One engine for the whole round: it says what to read, then scores.
-    let live = state.live.get();
-    let Some(snapshot) =
-        read_snapshot(state, &mut conn, live.engine.reads_properties(), busy).await?
-    else {
-        return Ok(None);
+    // One engine for the whole round, loaded from the models the snapshot
+    // holds: it says what to read, then scores. (This instance may not have
+    // reloaded another's change yet.)
+    let mut reloads = 0;
+    let (live, snapshot) = loop {
+        let live = state.live.get();
+        match read_snapshot(state, &mut conn, &live, busy).await? {
+            Read::Empty => return Ok(None),
+            Read::Snapshot(snapshot) => break (live, snapshot),
+            Read::OtherModels if reloads < MODEL_RELOADS => {
+                reloads += 1;
+                state.live.refresh(&state.store, &state.settings).await?;
+            }
+            Read::OtherModels => {
+                return Err(ServiceError::Scoring {
+                    reason: format!(
+                        "the models changed during each of {MODEL_RELOADS} reloads; \
+                         the leads stay queued"
+                    ),
+                });
+            }
+        }
     };
     drop(conn);
     let read = started.elapsed();
