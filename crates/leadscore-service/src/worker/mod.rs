@@ -109,7 +109,7 @@ enum Read {
     /// the leads a model change queued off the queue with the old scores).
     OtherModels,
     /// A round to score.
-    Snapshot(Snapshot),
+    Snapshot(Box<Snapshot>),
 }
 
 /// Reads the head of the queue and everything scoring those leads needs from
@@ -152,13 +152,13 @@ async fn read_snapshot(
     let states = read_states(&mut tx, backend, &ids).await?;
     let old_scores = read_rule_scores(&mut tx, backend, &ids).await?;
     tx.rollback().await.map_err(q(op))?;
-    Ok(Read::Snapshot(Snapshot {
+    Ok(Read::Snapshot(Box::new(Snapshot {
         read_at,
         queued,
         data,
         states,
         old_scores,
-    }))
+    })))
 }
 
 /// How often a round reloads the models to match its snapshot's before it
