@@ -6,7 +6,7 @@ use anyhow::Context;
 use leadscore_files::{ReadOptions, read_folder};
 use leadscore_rules::RuleModel;
 use leadscore_service::{AppState, Role, Settings, create_key, registry, start};
-use leadscore_store::{DEFAULT_SQLITE_FILE, SqlStore, Store};
+use leadscore_store::{DEFAULT_SQLITE_FILE, OpenOptions, SqlStore, Store};
 use serde::Serialize;
 
 use crate::cli::{KeysArgs, KeysCommand, ServeArgs};
@@ -30,7 +30,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .or_else(|| settings.database.clone())
         .unwrap_or_else(|| DEFAULT_SQLITE_FILE.to_owned());
     let url = leadscore_store::DatabaseUrl::parse(&database)?;
-    let store = SqlStore::open_with(&url, true).await?;
+    let store = SqlStore::open_with(
+        &url,
+        OpenOptions {
+            durable: true,
+            background_checkpoints: true,
+        },
+    )
+    .await?;
     let counts = store.counts().await?;
     if counts.leads == 0 {
         if args.load_sample {

@@ -116,7 +116,8 @@ pub struct Running {
 
 impl Running {
     /// Stops accepting, finishes in-flight requests (up to the grace period),
-    /// stops the workers after their current round, and waits for all.
+    /// stops the workers after their current round, and waits for all; then
+    /// closes the store (SQLite's last checkpoint).
     pub async fn shutdown(mut self) -> Result<(), ServiceError> {
         self.state.accepting.store(false, Ordering::SeqCst);
         let _ = self.shutdown.send(true);
@@ -131,7 +132,10 @@ impl Running {
             Ok::<(), ServiceError>(())
         };
         match tokio::time::timeout(grace, wait).await {
-            Ok(result) => result,
+            Ok(result) => {
+                self.state.store.close().await;
+                result
+            }
             Err(_) => {
                 tracing::warn!("shutdown grace period over; stopping");
                 Ok(())

@@ -12,6 +12,7 @@ use sqlx::Connection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 
+use crate::checkpoint::{self, Checkpointer};
 use crate::live::{self, Erasure};
 use crate::{
     Backend, DatabaseUrl, ImportSummary, Store, StoreCounts, StoreError, queue, read, write,
@@ -33,6 +34,25 @@ pub struct SqlStore {
     /// SQLite's write lock: SQLite's own wait is a sleep with growing back-off
     /// (up to 100 ms a try), so a busy writer could starve the others.
     writers: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite's checkpoints, when run beside the writers (see
+    /// [`OpenOptions::background_checkpoints`]).
+    checkpointer: Option<Arc<Checkpointer>>,
+}
+
+/// How [`SqlStore::open_with`] opens a store (the defaults are
+/// [`SqlStore::open`]'s).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// A SQLite commit also reaches the disk before it returns
+    /// (`synchronous = FULL`: a write answered would survive a power loss,
+    /// not only a crash of the process). PostgreSQL commits are durable
+    /// either way.
+    pub durable: bool,
+    /// SQLite's write-ahead log is checkpointed by a task of its own every
+    /// 200 ms, never by a committing writer (see the `checkpoint` module):
+    /// for a long-running process that writes all the time. Needs a Tokio
+    /// runtime; ignored on PostgreSQL.
+    pub background_checkpoints: bool,
 }
 
 /// A turn at writing (see [`SqlStore::write_turn`]); the turn ends when it is
@@ -48,14 +68,11 @@ impl SqlStore {
     /// timeout and foreign keys; runs pending migrations (concurrent-safe on
     /// PostgreSQL: sqlx takes an advisory lock).
     pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
-        Self::open_with(url, false).await
+        Self::open_with(url, OpenOptions::default()).await
     }
 
-    /// As [`SqlStore::open`]; with `durable`, a SQLite commit also reaches the
-    /// disk before it returns (`synchronous = FULL`: the service answers a
-    /// write only once it would survive a power loss, not only a crash of the
-    /// process). PostgreSQL commits are durable either way.
-    pub async fn open_with(url: &DatabaseUrl, durable: bool) -> Result<Self, StoreError> {
+    /// As [`SqlStore::open`], with [`OpenOptions`].
+    pub async fn open_with(url: &DatabaseUrl, open: OpenOptions) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = url.backend();
         if let Some(path) = url.sqlite_path() {
@@ -66,6 +83,9 @@ impl SqlStore {
             source,
         };
         let options = AnyConnectOptions::from_str(&url.connect_url()).map_err(connect_error)?;
+        let sqlite = backend == Backend::Sqlite;
+        let durable = open.durable && sqlite;
+        let background_checkpoints = open.background_checkpoints && sqlite;
         let pool = AnyPoolOptions::new()
             .max_connections(backend.max_connections())
             .after_connect(move |conn, _meta| {
@@ -73,15 +93,20 @@ impl SqlStore {
                     for statement in backend.connection_setup() {
                         sqlx::query(*statement).execute(&mut *conn).await?;
                     }
-                    if durable && backend == Backend::Sqlite {
+                    if durable {
                         sqlx::query("PRAGMA synchronous = FULL")
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    if background_checkpoints {
+                        sqlx::query(checkpoint::AUTOCHECKPOINT_OFF)
                             .execute(&mut *conn)
                             .await?;
                     }
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(connect_error)?;
         for statement in backend.database_setup() {
@@ -94,11 +119,19 @@ impl SqlStore {
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate { source })?;
+        let checkpointer = if background_checkpoints {
+            Some(Arc::new(
+                Checkpointer::start(&options, checkpoint::INTERVAL).await?,
+            ))
+        } else {
+            None
+        };
         tracing::debug!(database = %url, backend = %backend, "store opened");
         Ok(Self {
             pool,
             backend,
             writers: Arc::default(),
+            checkpointer,
         })
     }
 
@@ -228,9 +261,13 @@ impl SqlStore {
             .map_err(StoreError::query(operation))
     }
 
-    /// Closes every connection of the pool (waiting for those in use).
+    /// Closes every connection of the pool (waiting for those in use), then
+    /// stops the checkpointer after a last checkpoint.
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.stop().await;
+        }
     }
 }
 
