@@ -76,7 +76,7 @@ async fn background_checkpoints_copy_the_log_beside_the_writers() -> TestResult 
         let pool = store.pool().clone();
         async move {
             let row = sqlx::query(name).fetch_one(&pool).await?;
-            Ok::<i64, sqlx::Error>(row.try_get(0)?)
+            row.try_get::<i64, _>(0)
         }
     };
     assert_eq!(pragma("PRAGMA wal_autocheckpoint").await?, 0);
@@ -86,7 +86,7 @@ async fn background_checkpoints_copy_the_log_beside_the_writers() -> TestResult 
     let mut data = Dataset::default();
     for i in 0..300 {
         data.leads.push(Lead::new(
-            LeadId::parse(&format!("L-{i:04}"))?,
+            LeadId::parse(format!("L-{i:04}"))?,
             Timestamp::parse("2026-03-01")?,
         ));
     }
