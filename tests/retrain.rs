@@ -197,12 +197,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
     assert_eq!(versions.len(), 4);
     assert!(versions.iter().all(|v| v.metrics["auc"].is_f64()));
     assert!(versions.iter().all(|v| v.status != "challenger"));
-    assert!(rt.block_on(registry::publish(
-        store.pool(),
-        store.backend(),
-        1,
-        "restore"
-    ))?);
+    assert!(rt.block_on(registry::publish(&store, 1, "restore"))?);
     assert_eq!(rt.block_on(live(&store)), Some(1));
 
     // The live model's drift is measured against the distributions of its

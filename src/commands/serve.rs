@@ -51,13 +51,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     if registry_is_keyless(&store).await? {
-        let key = create_key(
-            store.pool(),
-            store.backend(),
-            Role::Admin,
-            Some("first admin"),
-        )
-        .await?;
+        let key = create_key(&store, Role::Admin, Some("first admin")).await?;
         eprintln!(
             "no API key existed: made an admin key (shown once, keep it):\n  {}\n\
              make more with `leadscore keys create --role read|ingest|admin`",
@@ -125,7 +119,7 @@ async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
         let model = RuleModel::from_yaml(&text).with_context(|| file.display().to_string())?;
-        registry::put_rule_model(store.pool(), store.backend(), &model).await?;
+        registry::put_rule_model(store, &model).await?;
     }
     eprintln!(
         "loaded {} rule models from {}",
@@ -140,17 +134,11 @@ async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
-    let version = registry::register_model(store.pool(), store.backend(), &text, &metrics)
+    let version = registry::register_model(store, &text, &metrics)
         .await?
         .map_err(anyhow::Error::msg)
         .with_context(|| artifact.display().to_string())?;
-    registry::publish(
-        store.pool(),
-        store.backend(),
-        version,
-        "shipped sample model",
-    )
-    .await?;
+    registry::publish(store, version, "shipped sample model").await?;
     eprintln!(
         "registered and published the conversion model {} as v{version}",
         artifact.display()
@@ -175,7 +163,7 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
         match args.command {
             KeysCommand::Create { role, label, json } => {
                 let role: Role = role.parse()?;
-                let key = create_key(store.pool(), store.backend(), role, label.as_deref()).await?;
+                let key = create_key(&store, role, label.as_deref()).await?;
                 let out = CreatedKey {
                     key_id: key.key_id,
                     key: key.key,
@@ -205,9 +193,7 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
                 });
             }
             KeysCommand::Revoke { key_id } => {
-                if !leadscore_service::auth::revoke_key(store.pool(), store.backend(), &key_id)
-                    .await?
-                {
+                if !leadscore_service::auth::revoke_key(&store, &key_id).await? {
                     anyhow::bail!("no active API key {key_id:?}");
                 }
                 eprintln!("revoked {key_id}");

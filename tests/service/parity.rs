@@ -163,9 +163,7 @@ async fn parity(db: Db) {
     };
 
     for model in rule_models() {
-        registry::put_rule_model(app.store.pool(), app.store.backend(), &model)
-            .await
-            .unwrap();
+        registry::put_rule_model(&app.store, &model).await.unwrap();
     }
     let artifact = std::fs::read_to_string(models_dir().join("conversion/model.json")).unwrap();
     let (status, body) = app

@@ -19,9 +19,7 @@ async fn load_sample(app: &App) {
     for entry in std::fs::read_dir(root().join("models/rules")).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         let model = RuleModel::from_yaml(&text).unwrap();
-        registry::put_rule_model(app.store.pool(), app.store.backend(), &model)
-            .await
-            .unwrap();
+        registry::put_rule_model(&app.store, &model).await.unwrap();
     }
     let data = read_folder(
         &root().join("training-data/sample"),

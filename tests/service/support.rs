@@ -75,12 +75,7 @@ pub async fn spawn_with(db: Db, settings: Settings) -> Option<App> {
     };
     let key = |role| {
         let store = store.clone();
-        async move {
-            create_key(store.pool(), store.backend(), role, None)
-                .await
-                .unwrap()
-                .key
-        }
+        async move { create_key(&store, role, None).await.unwrap().key }
     };
     let admin = key(Role::Admin).await;
     let ingest = key(Role::Ingest).await;

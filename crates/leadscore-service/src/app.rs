@@ -213,11 +213,7 @@ pub async fn start(state: AppState) -> Result<Running, ServiceError> {
         worker::run(worker_state, worker_rx).await;
         Ok(())
     });
-    let deliverer = Deliverer::new(
-        state.store.pool().clone(),
-        state.store.backend(),
-        state.settings.webhooks.clone(),
-    )?;
+    let deliverer = Deliverer::new(state.store.clone(), state.settings.webhooks.clone())?;
     let wake = Arc::clone(&state.webhook_wake);
     let deliver_rx = rx.clone();
     tasks.spawn(async move {

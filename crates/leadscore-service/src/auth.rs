@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use leadscore_domain::Timestamp;
-use leadscore_store::{Backend, placeholders};
+use leadscore_store::{SqlStore, placeholders};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -85,8 +85,7 @@ fn hash(key: &str) -> String {
 
 /// Makes a key with a role and stores its hash.
 pub async fn create_key(
-    pool: &AnyPool,
-    backend: Backend,
+    store: &SqlStore,
     role: Role,
     label: Option<&str>,
 ) -> Result<NewKey, ServiceError> {
@@ -100,16 +99,17 @@ pub async fn create_key(
     let key_id = format!("lsk_{}", hex::encode(id));
     let key = format!("{key_id}_{}", hex::encode(secret));
     let sql = placeholders(
-        backend,
+        store.backend(),
         "INSERT INTO api_keys (key_id, key_hash, role, label, created_at) VALUES (?, ?, ?, ?, ?)",
     );
+    let _turn = store.write_turn().await;
     sqlx::query(AssertSqlSafe(sql))
         .bind(&key_id)
         .bind(hash(&key))
         .bind(role.as_str())
         .bind(label)
         .bind(Timestamp::now().as_micros())
-        .execute(pool)
+        .execute(store.pool())
         .await
         .map_err(ServiceError::query("store an API key"))?;
     Ok(NewKey { key_id, key, role })
@@ -155,19 +155,16 @@ pub async fn list_keys(pool: &AnyPool) -> Result<Vec<KeyInfo>, ServiceError> {
 }
 
 /// Revokes a key; false when there is no such key.
-pub async fn revoke_key(
-    pool: &AnyPool,
-    backend: Backend,
-    key_id: &str,
-) -> Result<bool, ServiceError> {
+pub async fn revoke_key(store: &SqlStore, key_id: &str) -> Result<bool, ServiceError> {
     let sql = placeholders(
-        backend,
+        store.backend(),
         "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
     );
+    let _turn = store.write_turn().await;
     let done = sqlx::query(AssertSqlSafe(sql))
         .bind(Timestamp::now().as_micros())
         .bind(key_id)
-        .execute(pool)
+        .execute(store.pool())
         .await
         .map_err(ServiceError::query("revoke an API key"))?;
     Ok(done.rows_affected() == 1)

@@ -5,9 +5,9 @@
 use leadscore_domain::Timestamp;
 use leadscore_model::{ConversionModel, from_artifact_json};
 use leadscore_rules::RuleModel;
-use leadscore_store::{Backend, placeholders};
+use leadscore_store::{Backend, SqlStore, placeholders};
 use serde::Serialize;
-use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Row};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 use utoipa::ToSchema;
 
 use crate::ServiceError;
@@ -69,20 +69,13 @@ pub async fn rule_models(pool: &AnyPool) -> Result<Vec<(RuleModel, String)>, Ser
 }
 
 /// Creates or replaces a rule model (already validated); true when it was new.
-pub async fn put_rule_model(
-    pool: &AnyPool,
-    backend: Backend,
-    model: &RuleModel,
-) -> Result<bool, ServiceError> {
+pub async fn put_rule_model(store: &SqlStore, model: &RuleModel) -> Result<bool, ServiceError> {
     let op = "store a rule model";
     let body = model.to_json().map_err(|e| ServiceError::Scoring {
         reason: e.to_string(),
     })?;
-    let mut conn = pool.acquire().await.map_err(q(op))?;
-    let mut tx = conn
-        .begin_with(backend.begin_write())
-        .await
-        .map_err(q(op))?;
+    let backend = store.backend();
+    let mut tx = store.begin_write().await.map_err(q(op))?;
     let existed = sqlx::query(AssertSqlSafe(placeholders(
         backend,
         "SELECT 1 FROM rule_models WHERE name = ?",
@@ -114,17 +107,10 @@ pub async fn put_rule_model(
 }
 
 /// Deletes a rule model with its scores; false when there was none.
-pub async fn delete_rule_model(
-    pool: &AnyPool,
-    backend: Backend,
-    name: &str,
-) -> Result<bool, ServiceError> {
+pub async fn delete_rule_model(store: &SqlStore, name: &str) -> Result<bool, ServiceError> {
     let op = "delete a rule model";
-    let mut conn = pool.acquire().await.map_err(q(op))?;
-    let mut tx = conn
-        .begin_with(backend.begin_write())
-        .await
-        .map_err(q(op))?;
+    let backend = store.backend();
+    let mut tx = store.begin_write().await.map_err(q(op))?;
     let gone = sqlx::query(AssertSqlSafe(placeholders(
         backend,
         "DELETE FROM rule_models WHERE name = ?",
@@ -174,8 +160,7 @@ pub struct ModelVersion {
 /// Registers a conversion model artifact (`model.json` text) with its metrics;
 /// returns the new version. The artifact is checked (format, checksum) first.
 pub async fn register_model(
-    pool: &AnyPool,
-    backend: Backend,
+    store: &SqlStore,
     artifact: &str,
     metrics: &serde_json::Value,
 ) -> Result<Result<i64, String>, ServiceError> {
@@ -184,11 +169,8 @@ pub async fn register_model(
         Err(e) => return Ok(Err(e.to_string())),
     };
     let op = "register a conversion model";
-    let mut conn = pool.acquire().await.map_err(q(op))?;
-    let mut tx = conn
-        .begin_with(backend.begin_write())
-        .await
-        .map_err(q(op))?;
+    let backend = store.backend();
+    let mut tx = store.begin_write().await.map_err(q(op))?;
     let next = insert_version(&mut tx, backend, artifact, &model, metrics).await?;
     tx.commit().await.map_err(q(op))?;
     Ok(Ok(next))
@@ -315,18 +297,10 @@ pub async fn model_version(
 
 /// Publishes a version (it becomes the one in service; every lead is
 /// rescored). `Ok(false)` when there is no such version.
-pub async fn publish(
-    pool: &AnyPool,
-    backend: Backend,
-    version: i64,
-    cause: &str,
-) -> Result<bool, ServiceError> {
+pub async fn publish(store: &SqlStore, version: i64, cause: &str) -> Result<bool, ServiceError> {
     let op = "publish a conversion model";
-    let mut conn = pool.acquire().await.map_err(q(op))?;
-    let mut tx = conn
-        .begin_with(backend.begin_write())
-        .await
-        .map_err(q(op))?;
+    let backend = store.backend();
+    let mut tx = store.begin_write().await.map_err(q(op))?;
     if !publish_in(&mut tx, backend, version, cause).await? {
         return Ok(false);
     }
@@ -389,10 +363,10 @@ pub struct Rollback {
 
 /// Goes back to the version published before the current one. `None` when
 /// there is no earlier publication of another version.
-pub async fn rollback(pool: &AnyPool, backend: Backend) -> Result<Option<Rollback>, ServiceError> {
+pub async fn rollback(store: &SqlStore) -> Result<Option<Rollback>, ServiceError> {
     let op = "roll back the conversion model";
     let rows = sqlx::query("SELECT version FROM model_publications ORDER BY seq DESC")
-        .fetch_all(pool)
+        .fetch_all(store.pool())
         .await
         .map_err(q(op))?;
     let versions: Vec<i64> = rows
@@ -406,13 +380,7 @@ pub async fn rollback(pool: &AnyPool, backend: Backend) -> Result<Option<Rollbac
     let Some(&previous) = versions.iter().find(|v| **v != current) else {
         return Ok(None);
     };
-    publish(
-        pool,
-        backend,
-        previous,
-        &format!("rollback from v{current}"),
-    )
-    .await?;
+    publish(store, previous, &format!("rollback from v{current}")).await?;
     Ok(Some(Rollback {
         from: current,
         to: previous,
@@ -452,20 +420,13 @@ pub async fn routing(pool: &AnyPool, backend: Backend) -> Result<RoutingConfig, 
 
 /// Replaces the routing document (already validated) and queues every lead
 /// to be routed again.
-pub async fn put_routing(
-    pool: &AnyPool,
-    backend: Backend,
-    config: &RoutingConfig,
-) -> Result<(), ServiceError> {
+pub async fn put_routing(store: &SqlStore, config: &RoutingConfig) -> Result<(), ServiceError> {
     let op = "store the routing rules";
     let text = serde_json::to_string(config).map_err(|e| ServiceError::Scoring {
         reason: e.to_string(),
     })?;
-    let mut conn = pool.acquire().await.map_err(q(op))?;
-    let mut tx = conn
-        .begin_with(backend.begin_write())
-        .await
-        .map_err(q(op))?;
+    let backend = store.backend();
+    let mut tx = store.begin_write().await.map_err(q(op))?;
     sqlx::query(AssertSqlSafe(placeholders(
         backend,
         "INSERT INTO service_settings (name, value, updated_at) VALUES ('routing', ?, ?) \

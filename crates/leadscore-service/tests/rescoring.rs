@@ -73,9 +73,7 @@ async fn queued(state: &AppState) -> i64 {
 
 async fn write_between_snapshot_and_commit(store: SqlStore) {
     let model = RuleModel::from_yaml(MODEL).unwrap();
-    registry::put_rule_model(store.pool(), store.backend(), &model)
-        .await
-        .unwrap();
+    registry::put_rule_model(&store, &model).await.unwrap();
     store.ingest(&lead_and_contact(), "test").await.unwrap();
     store.ingest(&click("i1"), "test").await.unwrap();
     let mut settings = Settings::default();
@@ -155,9 +153,7 @@ async fn postgres_write_between_snapshot_and_commit() {
 /// before a change could be set after that change's own reload).
 async fn rounds_score_with_their_snapshots_models(store: SqlStore) {
     let model = RuleModel::from_yaml(MODEL).unwrap();
-    registry::put_rule_model(store.pool(), store.backend(), &model)
-        .await
-        .unwrap();
+    registry::put_rule_model(&store, &model).await.unwrap();
     store.ingest(&lead_and_contact(), "test").await.unwrap();
     store.ingest(&click("i1"), "test").await.unwrap();
     let mut settings = Settings::default();
@@ -168,7 +164,7 @@ async fn rounds_score_with_their_snapshots_models(store: SqlStore) {
 
     // The change, as another instance makes it: this one is not told.
     let doubled = RuleModel::from_yaml(&MODEL.replace("points: 10", "points: 20")).unwrap();
-    registry::put_rule_model(state.store.pool(), state.store.backend(), &doubled)
+    registry::put_rule_model(&state.store, &doubled)
         .await
         .unwrap();
     assert_eq!(queued(&state).await, 1, "the change queues the lead");
@@ -189,7 +185,7 @@ async fn rounds_score_with_their_snapshots_models(store: SqlStore) {
             let state = changer;
             let yaml = MODEL.replace("name: Clicks", &format!("name: Extra{i}"));
             let extra = RuleModel::from_yaml(&yaml).unwrap();
-            registry::put_rule_model(state.store.pool(), state.store.backend(), &extra)
+            registry::put_rule_model(&state.store, &extra)
                 .await
                 .unwrap();
             state

@@ -181,7 +181,7 @@ impl TestDb {
     }
 
     fn deliverer(&self, settings: DeliverySettings) -> Deliverer {
-        Deliverer::new(self.store.pool().clone(), self.store.backend(), settings).unwrap()
+        Deliverer::new(self.store.clone(), settings).unwrap()
     }
 
     async fn configure(&self, endpoints: &[(&str, String)]) {
@@ -196,9 +196,7 @@ impl TestDb {
                 })
                 .collect(),
         };
-        save_config(self.store.pool(), self.store.backend(), &config)
-            .await
-            .unwrap();
+        save_config(&self.store, &config).await.unwrap();
     }
 
     async fn execute(&self, sql: &str, texts: &[&str], ints: &[i64]) {
@@ -580,7 +578,7 @@ async fn two_deliverers_deliver_each_event_once(db: &TestDb) {
         ..quick()
     };
     let one = db.deliverer(settings.clone());
-    let two = Deliverer::new(second.pool().clone(), second.backend(), settings).unwrap();
+    let two = Deliverer::new(second.clone(), settings).unwrap();
     let (stop, shutdown) = watch::channel(false);
     let wake = Arc::new(Notify::new());
     let tasks = [
@@ -711,15 +709,15 @@ async fn config_round_trips(db: &TestDb) {
             events: vec!["lead.sales_ready".to_owned()],
         }],
     };
-    save_config(pool, backend, &config).await.unwrap();
+    save_config(&db.store, &config).await.unwrap();
     assert_eq!(load_config(pool, backend).await.unwrap(), config);
     config.endpoints[0].events.clear();
-    save_config(pool, backend, &config).await.unwrap();
+    save_config(&db.store, &config).await.unwrap();
     assert_eq!(load_config(pool, backend).await.unwrap(), config);
 
     let mut bad = config.clone();
     bad.endpoints[0].secret = "short".to_owned();
-    let err = save_config(pool, backend, &bad).await;
+    let err = save_config(&db.store, &bad).await;
     match err {
         Err(WebhookError::Invalid { problems }) => {
             assert_eq!(problems.len(), 1);

@@ -44,6 +44,6 @@ pub mod testing;
 pub use dialect::Backend;
 pub use error::StoreError;
 pub use live::{Erasure, placeholders};
-pub use sql_store::{OpenOptions, SqlStore, WriteTurn};
+pub use sql_store::{OpenOptions, SqlStore, WriteTurn, WriteTx};
 pub use store::{ImportSummary, Store, StoreCounts};
 pub use url::{DEFAULT_SQLITE_FILE, DatabaseUrl};

@@ -62,6 +62,40 @@ pub struct WriteTurn {
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
+/// A write transaction holding its turn (see [`SqlStore::begin_write`]);
+/// statements run on it as on the connection it derefs to.
+#[derive(Debug)]
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: WriteTurn,
+}
+
+impl WriteTx {
+    /// Commits, then ends the turn.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// Rolls back, then ends the turn.
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
 impl SqlStore {
     /// Connects; for SQLite creates the file on first use (its parent directory
     /// must exist), sets WAL journal mode, `synchronous = NORMAL`, a busy
@@ -145,6 +179,17 @@ impl SqlStore {
             },
             Backend::Postgres => WriteTurn { _guard: None },
         }
+    }
+
+    /// Begins a write transaction in this process's turn (see
+    /// [`SqlStore::write_turn`]): every writer of the store's tables begins
+    /// here, so that none waits on SQLite's back-off while the others take
+    /// turns. The turn ends when the transaction is committed, rolled back
+    /// or dropped (which rolls it back).
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let turn = self.write_turn().await;
+        let tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// Which database this store runs on.

@@ -27,7 +27,6 @@ use leadscore_model::{
 use leadscore_scoring::FeatureIndex;
 use leadscore_store::{SqlStore, Store};
 use serde::Serialize;
-use sqlx::Connection;
 use utoipa::ToSchema;
 
 pub use policy::{Challenger, Champion, Decision, Policy};
@@ -96,7 +95,7 @@ pub async fn retrain(
         Trigger::Command => ("command", None),
         Trigger::Schedule(slot) => ("schedule", Some(slot.as_str())),
     };
-    let Some(run_id) = runs::start(pool, backend, name, slot).await? else {
+    let Some(run_id) = runs::start(store, name, slot).await? else {
         return Ok(None);
     };
     tracing::info!(run_id, trigger = name, "retraining started");
@@ -196,15 +195,7 @@ async fn record(
         run_id,
         reason: e.to_string(),
     })?;
-    let mut conn = store
-        .pool()
-        .acquire()
-        .await
-        .map_err(ServiceError::query(op))?;
-    let mut tx = conn
-        .begin_with(backend.begin_write())
-        .await
-        .map_err(ServiceError::query(op))?;
+    let mut tx = store.begin_write().await.map_err(ServiceError::query(op))?;
     let version =
         registry::insert_version(&mut tx, backend, &artifact, &trial.model, &trial.metrics).await?;
     let status = if decision.publishes() {

@@ -3,9 +3,9 @@
 
 use leadscore_domain::Timestamp;
 use leadscore_model::ConversionModel;
-use leadscore_store::{Backend, placeholders};
+use leadscore_store::{Backend, SqlStore, placeholders};
 use serde::Serialize;
-use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection, Row};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 use utoipa::ToSchema;
 
 use crate::time::rfc3339;
@@ -52,18 +52,14 @@ pub struct Run {
 /// records this one. `None` when `slot` is given and another instance already
 /// took it.
 pub(crate) async fn start(
-    pool: &AnyPool,
-    backend: Backend,
+    store: &SqlStore,
     trigger: &str,
     slot: Option<&str>,
 ) -> Result<Option<i64>, ServiceError> {
     let op = "record a retraining run";
     let now = Timestamp::now().as_micros();
-    let mut conn = pool.acquire().await.map_err(q(op))?;
-    let mut tx = conn
-        .begin_with(backend.begin_write())
-        .await
-        .map_err(q(op))?;
+    let backend = store.backend();
+    let mut tx = store.begin_write().await.map_err(q(op))?;
     sqlx::query(AssertSqlSafe(placeholders(
         backend,
         "UPDATE retraining_runs SET status = 'interrupted', finished_at = ?, \

@@ -33,13 +33,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<NewKey>), ApiError> {
     caller.require(Role::Admin)?;
     let request: KeyRequest = document(body)?;
-    let key = create_key(
-        state.store.pool(),
-        state.store.backend(),
-        request.role,
-        request.label.as_deref(),
-    )
-    .await?;
+    let key = create_key(&state.store, request.role, request.label.as_deref()).await?;
     tracing::info!(key = %key.key_id, by = %caller.key_id, role = %key.role, "API key created");
     Ok((StatusCode::CREATED, Json(key)))
 }
@@ -65,7 +59,7 @@ pub async fn revoke(
     Path(key_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Role::Admin)?;
-    if !revoke_key(state.store.pool(), state.store.backend(), &key_id).await? {
+    if !revoke_key(&state.store, &key_id).await? {
         return Err(ApiError::not_found("API key", &key_id));
     }
     state.keys.clear();

@@ -46,9 +46,7 @@ pub async fn register(
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("bad_body", "the body is not UTF-8 text"))?;
     let metrics = model_metrics(text);
-    match registry::register_model(state.store.pool(), state.store.backend(), text, &metrics)
-        .await?
-    {
+    match registry::register_model(&state.store, text, &metrics).await? {
         Ok(version) => Ok((StatusCode::CREATED, Json(Registered { version }))),
         Err(reason) => Err(ApiError::unprocessable("invalid_artifact", reason)),
     }
@@ -93,14 +91,7 @@ pub async fn publish(
     let version: i64 = version.parse().map_err(|_| {
         ApiError::bad_request("bad_path", "the version is a number").field("version")
     })?;
-    if !registry::publish(
-        state.store.pool(),
-        state.store.backend(),
-        version,
-        "published",
-    )
-    .await?
-    {
+    if !registry::publish(&state.store, version, "published").await? {
         return Err(ApiError::not_found(
             "conversion model version",
             &version.to_string(),
@@ -120,14 +111,12 @@ pub async fn rollback(
     caller: Caller,
 ) -> Result<Json<Rollback>, ApiError> {
     caller.require(Role::Admin)?;
-    let done = registry::rollback(state.store.pool(), state.store.backend())
-        .await?
-        .ok_or_else(|| {
-            ApiError::conflict(
-                "nothing_to_roll_back",
-                "no earlier publication of another version to go back to",
-            )
-        })?;
+    let done = registry::rollback(&state.store).await?.ok_or_else(|| {
+        ApiError::conflict(
+            "nothing_to_roll_back",
+            "no earlier publication of another version to go back to",
+        )
+    })?;
     state.live.refresh(&state.store, &state.settings).await?;
     state.rescore_wake.notify_one();
     Ok(Json(done))

@@ -54,7 +54,7 @@ pub async fn put_routing(
                 .collect(),
         ));
     }
-    registry::put_routing(state.store.pool(), state.store.backend(), &config).await?;
+    registry::put_routing(&state.store, &config).await?;
     state.live.refresh(&state.store, &state.settings).await?;
     state.rescore_wake.notify_one();
     Ok(Json(config))

@@ -147,8 +147,7 @@ pub async fn put_model(
     }
     leadscore_rules::Plan::compile(&model)
         .map_err(|e| ApiError::unprocessable("invalid_model", e.to_string()))?;
-    let created =
-        registry::put_rule_model(state.store.pool(), state.store.backend(), &model).await?;
+    let created = registry::put_rule_model(&state.store, &model).await?;
     state.live.refresh(&state.store, &state.settings).await?;
     state.rescore_wake.notify_one();
     let status = if created {
@@ -191,7 +190,7 @@ pub async fn delete_model(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require(Role::Admin)?;
-    if !registry::delete_rule_model(state.store.pool(), state.store.backend(), &name).await? {
+    if !registry::delete_rule_model(&state.store, &name).await? {
         return Err(not_found(&name));
     }
     state.live.refresh(&state.store, &state.settings).await?;

@@ -50,7 +50,7 @@ pub async fn put_webhooks(
                 .problems(listed),
         );
     }
-    save_config(state.store.pool(), state.store.backend(), &config).await?;
+    save_config(&state.store, &config).await?;
     state.live.refresh(&state.store, &state.settings).await?;
     Ok(Json(config))
 }

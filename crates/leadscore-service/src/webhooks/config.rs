@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use leadscore_domain::Timestamp;
-use leadscore_store::{Backend, placeholders};
+use leadscore_store::{Backend, SqlStore, placeholders};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 use utoipa::ToSchema;
@@ -217,11 +217,7 @@ pub async fn load_config(pool: &AnyPool, backend: Backend) -> Result<WebhookConf
 /// Validates `config` and stores it (replacing the previous one). Pending
 /// deliveries to endpoints it no longer names are marked failed when their
 /// turn comes; events queued from now on follow the new subscriptions.
-pub async fn save_config(
-    pool: &AnyPool,
-    backend: Backend,
-    config: &WebhookConfig,
-) -> Result<(), WebhookError> {
+pub async fn save_config(store: &SqlStore, config: &WebhookConfig) -> Result<(), WebhookError> {
     config
         .validate()
         .map_err(|problems| WebhookError::Invalid { problems })?;
@@ -229,15 +225,16 @@ pub async fn save_config(
         reason: format!("cannot encode the configuration: {e}"),
     })?;
     let sql = placeholders(
-        backend,
+        store.backend(),
         "INSERT INTO service_settings (name, value, updated_at) VALUES (?, ?, ?) \
          ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     );
+    let _turn = store.write_turn().await;
     sqlx::query(AssertSqlSafe(sql))
         .bind(SETTINGS_NAME)
         .bind(value)
         .bind(Timestamp::now().as_micros())
-        .execute(pool)
+        .execute(store.pool())
         .await
         .map_err(WebhookError::query("save the webhooks configuration"))?;
     Ok(())

@@ -18,9 +18,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leadscore_domain::Timestamp;
-use leadscore_store::{Backend, placeholders};
+use leadscore_store::{Backend, SqlStore, placeholders};
 use serde::Serialize;
-use sqlx::{AnyPool, AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Row};
 use tokio::sync::{Notify, watch};
 
 use super::WebhookError;
@@ -164,7 +164,7 @@ enum Outcome {
 /// PostgreSQL database).
 #[derive(Debug)]
 pub struct Deliverer {
-    pool: AnyPool,
+    store: SqlStore,
     backend: Backend,
     settings: DeliverySettings,
     client: reqwest::Client,
@@ -172,14 +172,12 @@ pub struct Deliverer {
 }
 
 impl Deliverer {
-    /// A deliverer on the store's pool. Fails when the settings are invalid
+    /// A deliverer on the store (its writes take their turn with the
+    /// store's other writers). Fails when the settings are invalid
     /// ([`DeliverySettings::validate`]) or the HTTP client cannot be built.
     /// Redirects are not followed; the system's proxy settings apply.
-    pub fn new(
-        pool: AnyPool,
-        backend: Backend,
-        settings: DeliverySettings,
-    ) -> Result<Self, WebhookError> {
+    pub fn new(store: SqlStore, settings: DeliverySettings) -> Result<Self, WebhookError> {
+        let backend = store.backend();
         settings
             .validate()
             .map_err(|problems| WebhookError::BadSettings { problems })?;
@@ -191,7 +189,7 @@ impl Deliverer {
             .build()
             .map_err(|source| WebhookError::Client { source })?;
         Ok(Self {
-            pool,
+            store,
             backend,
             settings,
             client,
@@ -270,7 +268,7 @@ impl Deliverer {
             .bind(now)
             .bind(now)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(self.store.pool())
             .await
             .map_err(WebhookError::query("find due webhook deliveries"))?;
         let mut endpoints = Vec::with_capacity(heads.len());
@@ -287,7 +285,7 @@ impl Deliverer {
         }
         // Read after the deliveries, so it is at least as new as the
         // configuration that queued them.
-        let config = load_config(&self.pool, self.backend).await?;
+        let config = load_config(self.store.pool(), self.backend).await?;
         let results = futures_util::future::join_all(
             endpoints
                 .iter()
@@ -324,15 +322,17 @@ impl Deliverer {
     ) -> Result<DeliveryRound, WebhookError> {
         let mut round = DeliveryRound::default();
         let Some(endpoint) = endpoint else {
+            let turn = self.store.write_turn().await;
             let dropped = sqlx::query(AssertSqlSafe(self.sql.drop_endpoint.as_str()))
                 .bind(Timestamp::now().as_micros())
                 .bind(ENDPOINT_REMOVED)
                 .bind(name)
                 .bind(Timestamp::now().as_micros())
-                .execute(&self.pool)
+                .execute(self.store.pool())
                 .await
                 .map_err(WebhookError::query("drop deliveries to a removed endpoint"))?
                 .rows_affected();
+            drop(turn);
             if dropped > 0 {
                 tracing::warn!(
                     endpoint = name,
@@ -405,7 +405,7 @@ impl Deliverer {
         let rows = sqlx::query(AssertSqlSafe(self.sql.queue.as_str()))
             .bind(endpoint)
             .bind(i64::try_from(self.settings.batch).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
+            .fetch_all(self.store.pool())
             .await
             .map_err(WebhookError::query(operation))?;
         let mut out = Vec::with_capacity(rows.len());
@@ -435,15 +435,17 @@ impl Deliverer {
         lease_end: i64,
     ) -> Result<Option<u32>, WebhookError> {
         let operation = "claim a webhook delivery";
+        let turn = self.store.write_turn().await;
         let row = sqlx::query(AssertSqlSafe(self.sql.claim.as_str()))
             .bind(lease_end)
             .bind(event_id)
             .bind(endpoint)
             .bind(now)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.store.pool())
             .await
             .map_err(WebhookError::query(operation))?;
+        drop(turn);
         match row {
             None => Ok(None),
             Some(row) => {
@@ -484,11 +486,12 @@ impl Deliverer {
     }
 
     async fn mark_delivered(&self, event_id: &str, endpoint: &str) -> Result<(), WebhookError> {
+        let _turn = self.store.write_turn().await;
         sqlx::query(AssertSqlSafe(self.sql.delivered.as_str()))
             .bind(Timestamp::now().as_micros())
             .bind(event_id)
             .bind(endpoint)
-            .execute(&self.pool)
+            .execute(self.store.pool())
             .await
             .map_err(WebhookError::query("record a webhook delivery"))?;
         Ok(())
@@ -514,6 +517,7 @@ impl Deliverer {
             let delay = self.settings.backoff(attempt, 0.5 + random_unit() / 2.0);
             (&self.sql.retry, now.saturating_add(micros(delay)))
         };
+        let turn = self.store.write_turn().await;
         let updated = sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(attempts)
             .bind(error)
@@ -521,7 +525,7 @@ impl Deliverer {
             .bind(event_id)
             .bind(endpoint)
             .bind(lease_end)
-            .execute(&self.pool)
+            .execute(self.store.pool())
             .await
             .map_err(WebhookError::query(operation))?
             .rows_affected();
@@ -533,10 +537,11 @@ impl Deliverer {
                 .bind(endpoint)
                 .bind(at)
                 .bind(event_id)
-                .execute(&self.pool)
+                .execute(self.store.pool())
                 .await
                 .map_err(WebhookError::query(operation))?;
         }
+        drop(turn);
         if updated == 0 {
             tracing::warn!(
                 event_id,
@@ -574,13 +579,14 @@ impl Deliverer {
         lease_end: i64,
         reason: &str,
     ) -> Result<(), WebhookError> {
+        let _turn = self.store.write_turn().await;
         sqlx::query(AssertSqlSafe(self.sql.drop_claimed.as_str()))
             .bind(Timestamp::now().as_micros())
             .bind(reason)
             .bind(event_id)
             .bind(endpoint)
             .bind(lease_end)
-            .execute(&self.pool)
+            .execute(self.store.pool())
             .await
             .map_err(WebhookError::query("mark a webhook delivery failed"))?;
         Ok(())
