@@ -71,14 +71,20 @@ async fn queued(state: &AppState) -> i64 {
         .unwrap()
 }
 
-async fn write_between_snapshot_and_commit(store: SqlStore) {
+/// The service's state on `store` with [`MODEL`] in service and lead `l1`
+/// (contact `c1`) with one click, not yet scored.
+async fn one_click(store: SqlStore) -> AppState {
     let model = RuleModel::from_yaml(MODEL).unwrap();
     registry::put_rule_model(&store, &model).await.unwrap();
     store.ingest(&lead_and_contact(), "test").await.unwrap();
     store.ingest(&click("i1"), "test").await.unwrap();
     let mut settings = Settings::default();
     settings.scoring.at = Some("2026-11-01T00:00:00Z".into());
-    let state = AppState::new(store, settings).await.unwrap();
+    AppState::new(store, settings).await.unwrap()
+}
+
+async fn write_between_snapshot_and_commit(store: SqlStore) {
+    let state = one_click(store).await;
 
     // A round reads one click; a second click is written before it commits:
     // the round writes the scores of its snapshot, and the lead stays queued.
@@ -152,13 +158,7 @@ async fn postgres_write_between_snapshot_and_commit() {
 /// racing with changes end on the newest models (regression: a reload begun
 /// before a change could be set after that change's own reload).
 async fn rounds_score_with_their_snapshots_models(store: SqlStore) {
-    let model = RuleModel::from_yaml(MODEL).unwrap();
-    registry::put_rule_model(&store, &model).await.unwrap();
-    store.ingest(&lead_and_contact(), "test").await.unwrap();
-    store.ingest(&click("i1"), "test").await.unwrap();
-    let mut settings = Settings::default();
-    settings.scoring.at = Some("2026-11-01T00:00:00Z".into());
-    let state = AppState::new(store, settings).await.unwrap();
+    let state = one_click(store).await;
     worker::rescore_round(&state).await.unwrap();
     assert_eq!(stored_score(&state).await, Some(10));
 

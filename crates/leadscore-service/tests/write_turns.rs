@@ -17,13 +17,14 @@ use leadscore_service::{auth, registry};
 use leadscore_store::testing;
 
 const MODEL: &str = r#"
-name: Clicks
-target: contact
+name: Big accounts
+target: account
 rules:
-  - name: Clicked an email
+  - name: Many employees
     when:
-      - { entity: EmailClicked, frequency: each }
-    points: 10
+      - entity: Lead.ParentAccount
+        where: [ { field: employees, op: gt, value: 500 } ]
+    points: 20
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
