@@ -63,6 +63,9 @@ async fn admin_writes_take_their_turn_beside_busy_writers() {
     let before = turns.load(Ordering::SeqCst);
     let key = auth::create_key(&store, auth::Role::Read, Some("under load")).await;
     let during_key = turns.load(Ordering::SeqCst) - before;
+    let before = turns.load(Ordering::SeqCst);
+    let queued = store.enqueue_open("periodic refresh").await;
+    let during_refresh = turns.load(Ordering::SeqCst) - before;
     done.store(true, Ordering::SeqCst);
     for hog in hogs {
         hog.await.unwrap();
@@ -76,5 +79,10 @@ async fn admin_writes_take_their_turn_beside_busy_writers() {
         "{during_model} turns went by the rule model"
     );
     assert!(during_key <= 4, "{during_key} turns went by the key");
+    queued.unwrap();
+    assert!(
+        during_refresh <= 4,
+        "{during_refresh} turns went by the refresh"
+    );
     assert!(turns.load(Ordering::SeqCst) > 0, "the busy writers wrote");
 }

@@ -250,6 +250,7 @@ impl SqlStore {
 
     /// Queues leads that have no stored score yet; returns how many.
     pub async fn enqueue_unscored(&self, cause: &str) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.acquire("queue unscored leads").await?;
         queue::enqueue_where(
             &mut conn,
@@ -262,6 +263,7 @@ impl SqlStore {
 
     /// Queues every open lead (the periodic rescoring pass); returns how many.
     pub async fn enqueue_open(&self, cause: &str) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.acquire("queue open leads").await?;
         queue::enqueue_where(&mut conn, self.backend, "status = 'open'", cause).await
     }

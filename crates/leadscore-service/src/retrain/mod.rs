@@ -89,7 +89,6 @@ pub async fn retrain(
     at: Timestamp,
 ) -> Result<Option<Outcome>, ServiceError> {
     settings.validate()?;
-    let pool = store.pool();
     let backend = store.backend();
     let (name, slot) = match &trigger {
         Trigger::Command => ("command", None),
@@ -117,14 +116,14 @@ pub async fn retrain(
                 other => other.to_string(),
             };
             tracing::warn!(run_id, %reason, "retraining failed; the live model is unchanged");
-            let mut conn = pool
-                .acquire()
+            let mut tx = store
+                .begin_write()
                 .await
                 .map_err(ServiceError::query("record a failed retraining run"))?;
-            runs::finish(
-                &mut conn, backend, run_id, "failed", None, &measured, &reason,
-            )
-            .await?;
+            runs::finish(&mut tx, backend, run_id, "failed", None, &measured, &reason).await?;
+            tx.commit()
+                .await
+                .map_err(ServiceError::query("record a failed retraining run"))?;
             Err(ServiceError::Retraining { run_id, reason })
         }
     }
