@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use leadscore_domain::{Dataset, ExternalIds, Lead};
 use sqlx::AnyPool;
-use sqlx::Connection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 
@@ -279,12 +278,7 @@ impl SqlStore {
         key_id: Option<&str>,
     ) -> Result<Option<Erasure>, StoreError> {
         let op = "erase a contact";
-        let _turn = self.write_turn().await;
-        let mut conn = self.acquire(op).await?;
-        let mut tx = conn
-            .begin_with(self.backend.begin_write())
-            .await
-            .map_err(StoreError::query(op))?;
+        let mut tx = self.begin_write().await.map_err(StoreError::query(op))?;
         let erased = live::erase_contact(
             &mut tx,
             self.backend,

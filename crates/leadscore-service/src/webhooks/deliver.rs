@@ -165,7 +165,6 @@ enum Outcome {
 #[derive(Debug)]
 pub struct Deliverer {
     store: SqlStore,
-    backend: Backend,
     settings: DeliverySettings,
     client: reqwest::Client,
     sql: Statements,
@@ -190,7 +189,6 @@ impl Deliverer {
             .map_err(|source| WebhookError::Client { source })?;
         Ok(Self {
             store,
-            backend,
             settings,
             client,
             sql: Statements::new(backend),
@@ -209,7 +207,7 @@ impl Deliverer {
     /// up to 30 s. On shutdown, requests in flight finish and are recorded, no
     /// new one starts, and this returns.
     pub async fn run(self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
-        tracing::info!(backend = %self.backend, "webhook deliverer started");
+        tracing::info!(backend = %self.store.backend(), "webhook deliverer started");
         let mut errors: u32 = 0;
         loop {
             if *shutdown.borrow() {
@@ -285,7 +283,7 @@ impl Deliverer {
         }
         // Read after the deliveries, so it is at least as new as the
         // configuration that queued them.
-        let config = load_config(self.store.pool(), self.backend).await?;
+        let config = load_config(self.store.pool(), self.store.backend()).await?;
         let results = futures_util::future::join_all(
             endpoints
                 .iter()

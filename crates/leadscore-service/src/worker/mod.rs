@@ -343,12 +343,7 @@ impl Prepared {
         let started = Instant::now();
         let backend = state.store.backend();
         let op = "rescore leads";
-        let _turn = state.store.write_turn().await;
-        let mut conn = state.store.pool().acquire().await.map_err(q(op))?;
-        let mut tx = conn
-            .begin_with(backend.begin_write())
-            .await
-            .map_err(q(op))?;
+        let mut tx = state.store.begin_write().await.map_err(q(op))?;
         let wanted: Vec<(&str, i64)> = self
             .writes
             .iter()
