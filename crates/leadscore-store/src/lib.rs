@@ -29,6 +29,7 @@
 mod checkpoint;
 mod dialect;
 mod error;
+mod grouped;
 mod live;
 pub mod queue;
 mod read;

@@ -6,18 +6,13 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
-use leadscore_domain::{Dataset, Interaction, Lead, Timestamp};
+use leadscore_domain::{Dataset, Lead, Timestamp};
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, AssertSqlSafe, Row};
 
-use crate::read::{
-    Cells, decode_account, decode_contact, decode_custom, decode_interaction,
-    decode_interaction_without_properties, decode_lead,
-};
-use crate::schema::{
-    ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, INTERACTIONS_WITHOUT_PROPERTIES, LEADS, Table,
-};
-use crate::{Backend, StoreError, queue};
+use crate::read::{Cells, decode_account, decode_contact, decode_custom, decode_lead};
+use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, LEADS, Table};
+use crate::{Backend, StoreError, grouped, queue};
 
 /// How many values one `IN (..)` list carries.
 const IN_CHUNK: usize = 500;
@@ -271,15 +266,6 @@ pub(crate) async fn neighbourhood(
     properties: bool,
 ) -> Result<Dataset, StoreError> {
     let op = "read leads' records";
-    type Decode = fn(&Cells<'_>) -> Result<Interaction, StoreError>;
-    let (interaction_table, decode_interaction): (&Table, Decode) = if properties {
-        (&INTERACTIONS, decode_interaction)
-    } else {
-        (
-            &INTERACTIONS_WITHOUT_PROPERTIES,
-            decode_interaction_without_properties,
-        )
-    };
     let ids = sorted(lead_ids.iter().cloned());
     let mut leads = select_in(
         conn,
@@ -350,24 +336,24 @@ pub(crate) async fn neighbourhood(
             .iter()
             .filter_map(|c| c.visitor_id.as_ref().map(|v| v.as_str().to_owned())),
     );
-    let mut interactions = select_in(
+    let mut interactions = grouped::interactions(
         conn,
         backend,
-        interaction_table,
         "contact_id IN ({in})",
+        "contact_id",
         &contact_ids,
-        decode_interaction,
+        properties,
         op,
     )
     .await?;
     interactions.extend(
-        select_in(
+        grouped::interactions(
             conn,
             backend,
-            interaction_table,
             "contact_id IS NULL AND visitor_id IN ({in})",
+            "visitor_id",
             &visitor_ids,
-            decode_interaction,
+            properties,
             op,
         )
         .await?,

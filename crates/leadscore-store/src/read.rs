@@ -327,15 +327,6 @@ pub(crate) fn decode_lead(c: &Cells<'_>) -> Result<Lead, StoreError> {
 }
 
 pub(crate) fn decode_interaction(c: &Cells<'_>) -> Result<Interaction, StoreError> {
-    let mut interaction = decode_interaction_without_properties(c)?;
-    interaction.properties = c.fields(6)?;
-    Ok(interaction)
-}
-
-/// An interaction read without its properties (`INTERACTIONS_WITHOUT_PROPERTIES`).
-pub(crate) fn decode_interaction_without_properties(
-    c: &Cells<'_>,
-) -> Result<Interaction, StoreError> {
     Ok(Interaction {
         interaction_id: c.parse(0, |s| InteractionId::parse(s))?,
         kind: c.parse(1, InteractionKind::parse)?,
@@ -343,7 +334,7 @@ pub(crate) fn decode_interaction_without_properties(
         contact_id: c.parse_opt(3, |s| ContactId::parse(s))?,
         lead_id: c.parse_opt(4, |s| LeadId::parse(s))?,
         visitor_id: c.parse_opt(5, |s| VisitorId::parse(s))?,
-        properties: Fields::new(),
+        properties: c.fields(6)?,
     })
 }
 

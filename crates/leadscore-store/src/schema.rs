@@ -107,16 +107,6 @@ pub(crate) const INTERACTIONS: Table = Table {
     nullable_double: false,
 };
 
-/// The interactions' columns but the properties: what a read that needs no
-/// property selects, answered from `interactions_contact_cover` alone.
-pub(crate) const INTERACTIONS_WITHOUT_PROPERTIES: Table = Table {
-    name: "interactions",
-    columns: INTERACTIONS.columns.split_at(6).0,
-    key_len: 1,
-    indexes: INTERACTIONS.indexes,
-    nullable_double: false,
-};
-
 pub(crate) const CUSTOM_RECORDS: Table = Table {
     name: "custom_records",
     columns: &["entity", "record_id", "lead_id", "fields"],

@@ -21,6 +21,7 @@ on_both_backends!(
     duplicate_ids_in_a_batch_fail_and_change_nothing,
     existing_ids_reports_stored_ids,
     neighbourhood_without_properties_reads_the_same_records,
+    neighbourhood_reads_interactions_as_stored,
     migrations_are_idempotent,
     large_imports_batch_and_report_progress,
     bulk_imports_keep_every_index,
@@ -267,6 +268,54 @@ async fn neighbourhood_without_properties_reads_the_same_records(ctx: &Ctx) -> T
         i.properties = Default::default();
     }
     assert_eq!(bare, expected);
+    Ok(())
+}
+
+/// Interactions are read a contact's (or visitor's) group at a time, as JSON
+/// arrays the database writes: ids and properties with characters JSON
+/// escapes, the extreme timestamps and many interactions per contact read
+/// back exactly as stored.
+async fn neighbourhood_reads_interactions_as_stored(ctx: &Ctx) -> TestResult {
+    let mut data = sample()?;
+    data.interactions.extend(many_interactions(700)?);
+    let mut odd = Interaction::new(
+        InteractionId::parse("I-\"quoted\" \\ back/slash é 東京 🚀 \u{1}")?,
+        InteractionKind::parse("PartnerReferral")?,
+        ts("1000-01-01T00:00:00Z")?,
+    );
+    odd.contact_id = Some(ContactId::parse("C-1")?);
+    odd.lead_id = Some(leadscore_domain::LeadId::parse("L-3")?);
+    odd.properties
+        .set("q\"uote", "line1\nline2\t\\ {\"json\": [1]} \u{7f}");
+    let mut late = Interaction::new(
+        InteractionId::parse("I-late")?,
+        InteractionKind::FormSubmitted,
+        ts("9999-12-31T23:59:59.999999Z")?,
+    );
+    late.visitor_id = Some(leadscore_domain::VisitorId::parse("V-100")?);
+    data.interactions.extend([odd, late]);
+    ctx.store.import(&data, &|_| {}).await?;
+
+    let read = ctx.store.neighbourhood(&["L-1".to_owned()], true).await?;
+    let mut expected: Vec<Interaction> = data
+        .interactions
+        .iter()
+        .filter(|i| match (&i.contact_id, &i.visitor_id) {
+            (Some(c), _) => c.as_str() == "C-1",
+            (None, Some(v)) => v.as_str() == "V-100",
+            (None, None) => false,
+        })
+        .cloned()
+        .collect();
+    expected.sort_by(|a, b| a.interaction_id.cmp(&b.interaction_id));
+    assert_eq!(read.interactions.len(), 704);
+    assert_eq!(read.interactions, expected);
+
+    let bare = ctx.store.neighbourhood(&["L-1".to_owned()], false).await?;
+    for i in &mut expected {
+        i.properties = Default::default();
+    }
+    assert_eq!(bare.interactions, expected);
     Ok(())
 }
 
