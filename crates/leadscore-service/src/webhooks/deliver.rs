@@ -515,7 +515,13 @@ impl Deliverer {
             let delay = self.settings.backoff(attempt, 0.5 + random_unit() / 2.0);
             (&self.sql.retry, now.saturating_add(micros(delay)))
         };
-        let turn = self.store.write_turn().await;
+        // One transaction: the attempt's record and the endpoint's postponed
+        // deliveries land together.
+        let mut tx = self
+            .store
+            .begin_write()
+            .await
+            .map_err(WebhookError::query(operation))?;
         let updated = sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(attempts)
             .bind(error)
@@ -523,7 +529,7 @@ impl Deliverer {
             .bind(event_id)
             .bind(endpoint)
             .bind(lease_end)
-            .execute(self.store.pool())
+            .execute(&mut *tx)
             .await
             .map_err(WebhookError::query(operation))?
             .rows_affected();
@@ -535,11 +541,11 @@ impl Deliverer {
                 .bind(endpoint)
                 .bind(at)
                 .bind(event_id)
-                .execute(self.store.pool())
+                .execute(&mut *tx)
                 .await
                 .map_err(WebhookError::query(operation))?;
         }
-        drop(turn);
+        tx.commit().await.map_err(WebhookError::query(operation))?;
         if updated == 0 {
             tracing::warn!(
                 event_id,
