@@ -24,19 +24,9 @@ use crate::{Backend, StoreError, placeholders};
 /// How many values one `IN (..)` list carries.
 const IN_CHUNK: usize = 500;
 
-/// The columns read, in the order of [`Cells`]'s fields.
-const COLUMNS: [&str; 7] = [
-    "interaction_id",
-    "kind",
-    "occurred_at",
-    "contact_id",
-    "lead_id",
-    "visitor_id",
-    "properties",
-];
-
-/// One interaction as the database wrote it into its group's array. Text
-/// without escapes is borrowed from the array's text.
+/// One interaction as the database wrote it into its group's array, in the
+/// order of `INTERACTIONS.columns`. Text without escapes is borrowed from the
+/// array's text.
 #[derive(Debug, Deserialize)]
 struct Cells<'a> {
     #[serde(borrow)]
@@ -68,10 +58,12 @@ pub(crate) async fn interactions(
     properties: bool,
     operation: &'static str,
 ) -> Result<Vec<Interaction>, StoreError> {
+    // The properties are the last column.
+    let all = INTERACTIONS.columns;
     let columns = if properties {
-        &COLUMNS[..]
+        all
     } else {
-        &COLUMNS[..COLUMNS.len() - 1]
+        &all[..all.len() - 1]
     };
     let aggregate = backend.json_rows(columns);
     let mut out = Vec::new();
