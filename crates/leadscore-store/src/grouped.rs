@@ -18,11 +18,9 @@ use serde::Deserialize;
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, AssertSqlSafe, Row};
 
+use crate::live::{IN_CHUNK, encode_error, marks};
 use crate::schema::INTERACTIONS;
 use crate::{Backend, StoreError, placeholders};
-
-/// How many values one `IN (..)` list carries.
-const IN_CHUNK: usize = 500;
 
 /// One interaction as the database wrote it into its group's array, in the
 /// order of `INTERACTIONS.columns`. Text without escapes is borrowed from the
@@ -68,18 +66,14 @@ pub(crate) async fn interactions(
     let aggregate = backend.json_rows(columns);
     let mut out = Vec::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
             "SELECT {key}, {aggregate} FROM {} WHERE {} GROUP BY {key}",
             INTERACTIONS.name,
-            filter.replace("{in}", &marks)
+            filter.replace("{in}", &marks(chunk.len()))
         );
         let mut args = AnyArguments::default();
         for id in chunk {
-            args.add(id.as_str()).map_err(|e| StoreError::Query {
-                operation,
-                source: sqlx::Error::Encode(e),
-            })?;
+            args.add(id.as_str()).map_err(encode_error(operation))?;
         }
         let rows = sqlx::query_with(AssertSqlSafe(placeholders(backend, &sql)), args)
             .fetch_all(&mut *conn)

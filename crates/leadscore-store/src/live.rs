@@ -15,7 +15,7 @@ use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, LEADS, Table};
 use crate::{Backend, StoreError, grouped, queue};
 
 /// How many values one `IN (..)` list carries.
-const IN_CHUNK: usize = 500;
+pub(crate) const IN_CHUNK: usize = 500;
 
 /// What erasing a contact removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -51,11 +51,13 @@ pub fn placeholders(backend: Backend, sql: &str) -> String {
 }
 
 /// `?, ?, ?` with `n` marks.
-fn marks(n: usize) -> String {
+pub(crate) fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-fn encode_error(operation: &'static str) -> impl Fn(sqlx::error::BoxDynError) -> StoreError {
+pub(crate) fn encode_error(
+    operation: &'static str,
+) -> impl Fn(sqlx::error::BoxDynError) -> StoreError {
     move |e| StoreError::Query {
         operation,
         source: sqlx::Error::Encode(e),
