@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::StoreError;
+use crate::dialect::SQLITE_BUSY_TIMEOUT;
 
 /// How often the log is checkpointed.
 pub(crate) const INTERVAL: Duration = Duration::from_millis(200);
@@ -42,7 +43,7 @@ impl Checkpointer {
             .connect()
             .await
             .map_err(StoreError::query("open the checkpointing connection"))?;
-        sqlx::query("PRAGMA busy_timeout = 10000")
+        sqlx::query(SQLITE_BUSY_TIMEOUT)
             .execute(&mut conn)
             .await
             .map_err(StoreError::query("open the checkpointing connection"))?;

@@ -17,6 +17,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// How long a SQLite connection waits for another's lock before it fails.
+pub(crate) const SQLITE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000";
+
 /// Statements run on every new SQLite connection.
 ///
 /// `synchronous = NORMAL` is durable enough with WAL (a power loss may drop the
@@ -29,7 +32,7 @@ pub enum Backend {
 /// the pages either way.
 const SQLITE_CONNECTION_SETUP: &[&str] = &[
     "PRAGMA synchronous = NORMAL",
-    "PRAGMA busy_timeout = 10000",
+    SQLITE_BUSY_TIMEOUT,
     "PRAGMA foreign_keys = ON",
     "PRAGMA cache_size = -131072",
     "PRAGMA mmap_size = 1073741824",
