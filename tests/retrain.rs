@@ -9,9 +9,10 @@ mod common;
 use std::path::Path;
 
 use common::{Backend, leadscore, load};
-use leadscore_domain::{Dataset, LeadStatus, Timestamp};
-use leadscore_service::retrain::{self, Retraining, Trigger, runs};
-use leadscore_service::{AppState, ServiceError, Settings, registry, reports, shadow, worker};
+use leadscore_domain::{Dataset, LeadStatus, RunStatus, Timestamp};
+use leadscore_engine::model_registry::{self, VersionStatus};
+use leadscore_engine::retrain::{self, Retraining, Trigger, list_runs};
+use leadscore_engine::{EngineError, Service, Settings, rescoring, review, shadow};
 use leadscore_store::{DatabaseUrl, SqlStore};
 use serde_json::Value;
 
@@ -59,7 +60,7 @@ async fn open(url: &str) -> SqlStore {
 }
 
 async fn live(store: &SqlStore) -> Option<i64> {
-    registry::live_version(store.pool()).await.unwrap()
+    store.registry().live_version().await.unwrap()
 }
 
 fn the_policy_on(backend: &Backend) -> TestResult {
@@ -67,7 +68,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
     let rt = tokio::runtime::Runtime::new()?;
     let real = load(&sample())?;
     let store = rt.block_on(open(url));
-    rt.block_on(store.ingest(&scrambled(real.clone()), "test"))?;
+    rt.block_on(store.records().ingest(&scrambled(real.clone()), "test"))?;
 
     // No live model: the first retrained one is published.
     let first = retrain(url, &[])?;
@@ -82,7 +83,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
 
     // The real outcomes arrive: the new model beats the live one on the same
     // held-out leads, and replaces it.
-    rt.block_on(store.ingest(&real, "test"))?;
+    rt.block_on(store.records().ingest(&real, "test"))?;
     let better = retrain(url, &[])?;
     assert_eq!(better["published"], true, "{better}");
     assert_eq!(better["version"], 2);
@@ -110,24 +111,35 @@ fn the_policy_on(backend: &Backend) -> TestResult {
         "{reason}"
     );
     assert_eq!(rt.block_on(live(&store)), Some(2));
-    let versions = rt.block_on(registry::model_versions(store.pool()))?;
-    let status: Vec<(i64, &str)> = versions.iter().map(|v| (v.version, v.status)).collect();
-    assert_eq!(status, [(3, "challenger"), (2, "live"), (1, "registered")]);
+    let versions = rt.block_on(model_registry::model_versions(&store))?;
+    let status: Vec<(i64, VersionStatus)> =
+        versions.iter().map(|v| (v.version, v.status)).collect();
+    assert_eq!(
+        status,
+        [
+            (3, VersionStatus::Challenger),
+            (2, VersionStatus::Live),
+            (1, VersionStatus::Registered)
+        ]
+    );
 
     // The challenger scores in shadow: every lead gets its score, stored
     // beside the live model's and not used.
     rt.block_on(async {
         let mut settings = Settings::default();
         settings.scoring.at = Some(AT.into());
-        let state = AppState::new(store.clone(), settings).await.unwrap();
+        let state = Service::new(store.clone(), settings).await.unwrap();
         assert_eq!(
-            state.live.get().challenger.as_ref().map(|c| c.version),
+            state
+                .in_service
+                .get()
+                .challenger
+                .as_ref()
+                .map(|c| c.version),
             Some(3)
         );
-        while worker::rescore_round(&state).await.unwrap().claimed > 0 {}
-        let summary = shadow::summary(store.pool(), store.backend(), 3)
-            .await
-            .unwrap();
+        while rescoring::rescore_round(&state).await.unwrap().claimed > 0 {}
+        let summary = shadow::summary(&store, 3).await.unwrap();
         assert_eq!(summary.leads, real.leads.len() as i64, "{summary:?}");
         assert_eq!(summary.grades.values().sum::<i64>(), summary.leads);
         assert!(
@@ -155,8 +167,8 @@ fn the_policy_on(backend: &Backend) -> TestResult {
         "{stderr}"
     );
     assert_eq!(rt.block_on(live(&store)), Some(2));
-    let all = rt.block_on(runs::list(store.pool()))?;
-    assert_eq!(all[0].status, "failed");
+    let all = rt.block_on(list_runs(&store))?;
+    assert_eq!(all[0].status, RunStatus::Failed);
     assert_eq!(all[0].version, None);
     assert!(
         all[0]
@@ -166,7 +178,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
             .contains("closed leads")
     );
     assert_eq!(
-        rt.block_on(registry::model_versions(store.pool()))?.len(),
+        rt.block_on(model_registry::model_versions(&store))?.len(),
         3
     );
 
@@ -193,11 +205,15 @@ fn the_policy_on(backend: &Backend) -> TestResult {
 
     // Every version stays listed with its metrics, and an old one can be
     // restored.
-    let versions = rt.block_on(registry::model_versions(store.pool()))?;
+    let versions = rt.block_on(model_registry::model_versions(&store))?;
     assert_eq!(versions.len(), 4);
     assert!(versions.iter().all(|v| v.metrics["auc"].is_f64()));
-    assert!(versions.iter().all(|v| v.status != "challenger"));
-    assert!(rt.block_on(registry::publish(&store, 1, "restore"))?);
+    assert!(
+        versions
+            .iter()
+            .all(|v| v.status != VersionStatus::Challenger)
+    );
+    assert!(rt.block_on(model_registry::publish(&store, 1, "restore"))?);
     assert_eq!(rt.block_on(live(&store)), Some(1));
 
     // The live model's drift is measured against the distributions of its
@@ -206,8 +222,8 @@ fn the_policy_on(backend: &Backend) -> TestResult {
     rt.block_on(async {
         let mut settings = Settings::default();
         settings.scoring.at = Some(AT.into());
-        let state = AppState::new(store.clone(), settings).await.unwrap();
-        let review = reports::review(&state, 90).await.unwrap().unwrap();
+        let state = Service::new(store.clone(), settings).await.unwrap();
+        let review = review::review(&state, 90).await.unwrap().unwrap();
         let drift = review.drift.expect("recent leads");
         let expected = format!("the {trained_on} rows the model was trained on");
         assert!(
@@ -228,7 +244,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
     let slot = Trigger::Schedule("2026-10-05T03:00:00Z".into());
     let first = rt.block_on(retrain::retrain(&store, &settings, slot.clone(), at));
     assert!(
-        matches!(first, Err(ServiceError::Retraining { run_id: 6, .. })),
+        matches!(first, Err(EngineError::Retraining { run_id: 6, .. })),
         "{first:?}"
     );
     assert!(
@@ -236,7 +252,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
             .is_none()
     );
 
-    let all = rt.block_on(runs::list(store.pool()))?;
+    let all = rt.block_on(list_runs(&store))?;
     let statuses: Vec<(&str, Option<&str>)> = all
         .iter()
         .map(|r| (r.status.as_str(), r.slot.as_deref()))

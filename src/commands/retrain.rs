@@ -1,8 +1,8 @@
 //! `leadscore retrain`
 
 use anyhow::Context;
-use leadscore_service::Settings;
-use leadscore_service::retrain::{Outcome, Trigger, retrain};
+use leadscore_engine::Settings;
+use leadscore_engine::retrain::{Outcome, Trigger, retrain};
 use leadscore_store::DEFAULT_SQLITE_FILE;
 use serde::Serialize;
 

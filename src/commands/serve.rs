@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use leadscore_engine::keys::{list_keys, revoke_key};
+use leadscore_engine::{Role, Service, Settings, create_key, model_registry};
 use leadscore_files::{ReadOptions, read_folder};
 use leadscore_rules::RuleModel;
-use leadscore_service::{AppState, Role, Settings, create_key, registry, start};
 use leadscore_store::{DEFAULT_SQLITE_FILE, OpenOptions, SqlStore, Store};
 use serde::Serialize;
 
@@ -58,8 +59,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             key.key
         );
     }
-    let state = AppState::new(store, settings).await?;
-    let running = start(state).await?;
+    let service = Service::new(store, settings).await?;
+    let running = leadscore_api::start(service).await?;
     eprintln!(
         "leadscore is serving on http://{} (store: {}); Ctrl-C stops it",
         running.addr,
@@ -70,9 +71,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn registry_is_keyless(store: &SqlStore) -> anyhow::Result<bool> {
-    Ok(leadscore_service::auth::list_keys(store.pool())
-        .await?
-        .is_empty())
+    Ok(list_keys(store).await?.is_empty())
 }
 
 /// A shipped folder: as given when it exists, else beside the source tree
@@ -119,7 +118,7 @@ async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
         let model = RuleModel::from_yaml(&text).with_context(|| file.display().to_string())?;
-        registry::put_rule_model(store, &model).await?;
+        model_registry::put_rule_model(store, &model).await?;
     }
     eprintln!(
         "loaded {} rule models from {}",
@@ -134,11 +133,10 @@ async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
-    let version = registry::register_model(store, &text, &metrics)
+    let version = model_registry::register_model(store, &text, &metrics)
         .await?
-        .map_err(anyhow::Error::msg)
         .with_context(|| artifact.display().to_string())?;
-    registry::publish(store, version, "shipped sample model").await?;
+    model_registry::publish(store, version, "shipped sample model").await?;
     eprintln!(
         "registered and published the conversion model {} as v{version}",
         artifact.display()
@@ -172,7 +170,7 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
                 print_summary(json, &out, || out.key.clone());
             }
             KeysCommand::List { json } => {
-                let keys = leadscore_service::auth::list_keys(store.pool()).await?;
+                let keys = list_keys(&store).await?;
                 print_summary(json, &keys, || {
                     keys.iter()
                         .map(|k| {
@@ -193,7 +191,7 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
                 });
             }
             KeysCommand::Revoke { key_id } => {
-                if !leadscore_service::auth::revoke_key(&store, &key_id).await? {
+                if !revoke_key(&store, &key_id).await? {
                     anyhow::bail!("no active API key {key_id:?}");
                 }
                 eprintln!("revoked {key_id}");

@@ -118,7 +118,7 @@ impl Backend {
         else {
             return Ok(None);
         };
-        runtime.block_on(store.pool().close());
+        runtime.block_on(store.close());
         Ok(Some(Self {
             url: db.url().connect_url(),
             _sqlite: None,

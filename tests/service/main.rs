@@ -7,9 +7,10 @@ mod reports;
 mod support;
 mod webhooks;
 
+use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{App, ENGAGEMENT, clicks, seed};
+use support::{ENGAGEMENT, clicks, seed, spawn};
 
 fn model_score(scores: &Value, model: &str) -> Option<i64> {
     scores["models"]
@@ -19,7 +20,8 @@ fn model_score(scores: &Value, model: &str) -> Option<i64> {
         .as_i64()
 }
 
-async fn ingest_and_rescore(app: App) {
+async fn ingest_and_rescore(db: TestDb) {
+    let app = spawn(db).await;
     app.put_model("Engagement", ENGAGEMENT).await;
     seed(&app).await;
     let first = app
@@ -91,9 +93,10 @@ async fn ingest_and_rescore(app: App) {
     );
     app.stop().await;
 }
-both!(ingest_and_rescore);
+leadscore_store::on_both_backends!(ingest_and_rescore);
 
-async fn routing_and_queues(app: App) {
+async fn routing_and_queues(db: TestDb) {
+    let app = spawn(db).await;
     app.put_model("Engagement", ENGAGEMENT).await;
     let routing = json!({"rules": [
         {"queue": "hot-leads", "grades": ["Hot"]},
@@ -188,9 +191,10 @@ async fn routing_and_queues(app: App) {
     assert_eq!(bad["error"]["field"], "rules[0].queue");
     app.stop().await;
 }
-both!(routing_and_queues);
+leadscore_store::on_both_backends!(routing_and_queues);
 
-async fn listing_and_export(app: App) {
+async fn listing_and_export(db: TestDb) {
+    let app = spawn(db).await;
     app.put_model("Engagement", ENGAGEMENT).await;
     seed(&app).await;
     app.call(
@@ -298,9 +302,10 @@ async fn listing_and_export(app: App) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
-both!(listing_and_export);
+leadscore_store::on_both_backends!(listing_and_export);
 
-async fn auth_and_roles(app: App) {
+async fn auth_and_roles(db: TestDb) {
+    let app = spawn(db).await;
     let (status, body) = app.call(Method::GET, "/v1/rule-models", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "unauthorized");
@@ -380,9 +385,10 @@ async fn auth_and_roles(app: App) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
-both!(auth_and_roles);
+leadscore_store::on_both_backends!(auth_and_roles);
 
-async fn bad_input(app: App) {
+async fn bad_input(db: TestDb) {
+    let app = spawn(db).await;
     let ingest = app.ingest.clone();
     let (status, body) = app
         .raw(
@@ -510,9 +516,10 @@ async fn bad_input(app: App) {
     assert_eq!(body["error"]["field"], "name");
     app.stop().await;
 }
-both!(bad_input);
+leadscore_store::on_both_backends!(bad_input);
 
-async fn stateless_scoring_and_registry(app: App) {
+async fn stateless_scoring_and_registry(db: TestDb) {
+    let app = spawn(db).await;
     app.put_model("Engagement", ENGAGEMENT).await;
     let now = chrono::Utc::now();
     let request = json!({
@@ -643,9 +650,10 @@ async fn stateless_scoring_and_registry(app: App) {
     assert_eq!(batch.as_array().unwrap().len(), 2);
     app.stop().await;
 }
-both!(stateless_scoring_and_registry);
+leadscore_store::on_both_backends!(stateless_scoring_and_registry);
 
-async fn erasure(app: App) {
+async fn erasure(db: TestDb) {
+    let app = spawn(db).await;
     app.put_model("Engagement", ENGAGEMENT).await;
     seed(&app).await;
     app.call(
@@ -692,9 +700,10 @@ async fn erasure(app: App) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
-both!(erasure);
+leadscore_store::on_both_backends!(erasure);
 
-async fn operations(app: App) {
+async fn operations(db: TestDb) {
+    let app = spawn(db).await;
     let (status, body) = app.call(Method::GET, "/healthz", None, None).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
     let (status, body) = app.call(Method::GET, "/readyz", None, None).await;
@@ -722,14 +731,15 @@ async fn operations(app: App) {
     assert!(text.contains("leadscore_rescore_queue_depth"));
     app.stop().await;
 }
-both!(operations);
+leadscore_store::on_both_backends!(operations);
 
 /// Many concurrent writers while the worker rescores: all succeed and the
 /// lead ends rescored. (The stall fixed in the worker, which read its batch
 /// through a second pooled connection while holding SQLite's write lock, was
 /// seen under the benchmark's sustained load; this small test does not
 /// reproduce it: with the old code it passes too.)
-async fn concurrent_ingest_while_rescoring(app: App) {
+async fn concurrent_ingest_while_rescoring(db: TestDb) {
+    let app = spawn(db).await;
     app.put_model("Engagement", ENGAGEMENT).await;
     seed(&app).await;
     let requests = (0..48).map(|r| {
@@ -754,4 +764,4 @@ async fn concurrent_ingest_while_rescoring(app: App) {
         .await;
     app.stop().await;
 }
-both!(concurrent_ingest_while_rescoring);
+leadscore_store::on_both_backends!(concurrent_ingest_while_rescoring);

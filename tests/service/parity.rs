@@ -8,16 +8,18 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use leadscore_domain::Timestamp;
+use leadscore_domain::{LeadId, Timestamp};
+use leadscore_engine::model_registry;
 use leadscore_files::{LeadRowOptions, LeadSelection, ReadOptions, read_folder, read_lead_rows};
 use leadscore_generate::{GeneratorConfig, generate};
 use leadscore_model::Scorer;
 use leadscore_rules::{Evaluator, Graph, Plan, RuleModel, Scores};
-use leadscore_service::registry;
 use reqwest::Method;
-use sqlx::Row;
 
-use crate::support::{Db, spawn_with, test_settings};
+use leadscore_store::Store;
+use leadscore_store::testing::TestDb;
+
+use crate::support::{spawn_with, test_settings};
 
 const AT: &str = "2026-09-15T12:00:00Z";
 
@@ -108,32 +110,36 @@ fn batch(dir: &Path, at: Timestamp) -> Table {
 }
 
 async fn stored(app: &crate::support::App) -> Table {
-    let pool = app.store.pool();
+    let leads: Vec<LeadId> = app
+        .store
+        .export()
+        .await
+        .unwrap()
+        .leads
+        .into_iter()
+        .map(|l| l.lead_id)
+        .collect();
     let mut out = Table::new();
-    for row in sqlx::query("SELECT lead_id, model, score, grade, sales_ready FROM rule_scores")
-        .fetch_all(pool)
+    for rows in app
+        .store
+        .scores()
+        .rule_scores(&leads)
         .await
         .unwrap()
+        .values()
     {
-        out.insert(
-            (row.try_get(0).unwrap(), row.try_get(1).unwrap()),
-            (
-                row.try_get(2).unwrap(),
-                row.try_get(3).unwrap(),
-                row.try_get::<i64, _>(4).unwrap() != 0,
-            ),
-        );
+        for row in rows {
+            out.insert(
+                (row.lead_id.as_str().to_owned(), row.model.clone()),
+                (row.score, row.grade.clone(), row.sales_ready),
+            );
+        }
     }
-    for row in sqlx::query("SELECT lead_id, conversion FROM lead_state")
-        .fetch_all(pool)
-        .await
-        .unwrap()
-    {
-        let conversion: Option<String> = row.try_get(1).unwrap();
-        if let Some(c) = conversion {
+    for (id, state) in app.store.scores().states(&leads).await.unwrap() {
+        if let Some(c) = state.conversion {
             let c: serde_json::Value = serde_json::from_str(&c).unwrap();
             out.insert(
-                (row.try_get(0).unwrap(), "conversion".into()),
+                (id.as_str().to_owned(), "conversion".into()),
                 (
                     c["score"].as_i64(),
                     c["grade"].as_str().map(str::to_owned),
@@ -145,7 +151,7 @@ async fn stored(app: &crate::support::App) -> Table {
     out
 }
 
-async fn parity(db: Db) {
+async fn parity(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let config = GeneratorConfig::new(
         400,
@@ -158,12 +164,12 @@ async fn parity(db: Db) {
     let mut settings = test_settings();
     settings.scoring.at = Some(AT.into());
     settings.rescoring.batch = 97; // several rounds, of uneven sizes
-    let Some(app) = spawn_with(db, settings).await else {
-        return;
-    };
+    let app = spawn_with(db, settings).await;
 
     for model in rule_models() {
-        registry::put_rule_model(&app.store, &model).await.unwrap();
+        model_registry::put_rule_model(&app.store, &model)
+            .await
+            .unwrap();
     }
     let artifact = std::fs::read_to_string(models_dir().join("conversion/model.json")).unwrap();
     let (status, body) = app
@@ -184,17 +190,16 @@ async fn parity(db: Db) {
         .unwrap()
         .dataset;
     let leads = data.leads.len();
-    app.store.ingest(&data, "test import").await.unwrap();
+    app.store
+        .records()
+        .ingest(&data, "test import")
+        .await
+        .unwrap();
 
     let expected = batch(dir.path(), at);
     let got = app
         .eventually("every lead scored", || async {
-            let queued: i64 = sqlx::query("SELECT COUNT(*) FROM rescore_queue")
-                .fetch_one(app.store.pool())
-                .await
-                .unwrap()
-                .try_get(0)
-                .unwrap();
+            let queued = app.store.queue().depth().await.unwrap().leads;
             let got = stored(&app).await;
             // Leads created after AT have rule scores but no conversion row in
             // the batch path; every batch entry must be there.
@@ -221,12 +226,4 @@ async fn parity(db: Db) {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn service_equals_batch_on_sqlite() {
-    parity(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn service_equals_batch_on_postgres() {
-    parity(Db::Postgres).await;
-}
+leadscore_store::on_both_backends!(parity);

@@ -4,12 +4,13 @@
 
 use std::path::Path;
 
+use leadscore_engine::model_registry;
 use leadscore_files::{ReadOptions, read_folder};
 use leadscore_rules::RuleModel;
-use leadscore_service::registry;
+use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 
-use crate::support::{App, Db, spawn_with, test_settings};
+use crate::support::{App, spawn_with, test_settings};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,7 +20,9 @@ async fn load_sample(app: &App) {
     for entry in std::fs::read_dir(root().join("models/rules")).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         let model = RuleModel::from_yaml(&text).unwrap();
-        registry::put_rule_model(&app.store, &model).await.unwrap();
+        model_registry::put_rule_model(&app.store, &model)
+            .await
+            .unwrap();
     }
     let data = read_folder(
         &root().join("training-data/sample"),
@@ -29,16 +32,18 @@ async fn load_sample(app: &App) {
     .resolve(&Default::default())
     .unwrap()
     .dataset;
-    app.store.ingest(&data, "test import").await.unwrap();
+    app.store
+        .records()
+        .ingest(&data, "test import")
+        .await
+        .unwrap();
 }
 
-async fn review_and_drift(db: Db) {
+async fn review_and_drift(db: TestDb) {
     let mut settings = test_settings();
     settings.scoring.at = Some("2026-10-01T00:00:00Z".into());
     settings.drift.every_secs = 0;
-    let Some(app) = spawn_with(db, settings).await else {
-        return;
-    };
+    let app = spawn_with(db, settings).await;
     load_sample(&app).await;
 
     // No live model yet: a clear conflict, not an empty page.
@@ -176,25 +181,15 @@ async fn review_and_drift(db: Db) {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn review_and_drift_on_sqlite() {
-    review_and_drift(Db::Sqlite).await;
-}
-
-#[tokio::test]
-async fn review_and_drift_on_postgres() {
-    review_and_drift(Db::Postgres).await;
-}
+leadscore_store::on_both_backends!(review_and_drift);
 
 /// The service's own schedule runs retraining: on an empty store each run
 /// fails (no closed lead), is recorded with the scheduled time and the
 /// reason, counted, and leaves no model behind.
-async fn scheduled_retraining(db: Db) {
+async fn scheduled_retraining(db: TestDb) {
     let mut settings = test_settings();
     settings.retraining.schedule = Some("* * * * * *".into()); // every second
-    let Some(app) = spawn_with(db, settings).await else {
-        return;
-    };
+    let app = spawn_with(db, settings).await;
     let status = app
         .eventually("a scheduled run", || async {
             let (_, status) = app
@@ -237,12 +232,4 @@ async fn scheduled_retraining(db: Db) {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn scheduled_retraining_on_sqlite() {
-    scheduled_retraining(Db::Sqlite).await;
-}
-
-#[tokio::test]
-async fn scheduled_retraining_on_postgres() {
-    scheduled_retraining(Db::Postgres).await;
-}
+leadscore_store::on_both_backends!(scheduled_retraining);

@@ -3,24 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use leadscore_service::settings::Settings;
-use leadscore_service::{AppState, Role, Running, create_key, start};
+use leadscore_api::Running;
+use leadscore_engine::{Role, Service, Settings, create_key};
 use leadscore_store::SqlStore;
-use leadscore_store::testing::{PgTestDb, fresh_postgres, fresh_sqlite};
+use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-
-/// Which store a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Db {
-    Sqlite,
-    Postgres,
-}
-
-enum Guard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres(PgTestDb),
-}
 
 /// A running service with a key of each role.
 pub struct App {
@@ -31,7 +19,7 @@ pub struct App {
     pub read: String,
     pub store: SqlStore,
     running: Option<Running>,
-    guard: Option<Guard>,
+    db: Option<TestDb>,
 }
 
 /// Settings for tests: port 0, quick polling and retries.
@@ -50,29 +38,16 @@ pub fn test_settings() -> Settings {
     s
 }
 
-/// Starts the service on a fresh database; `None` when PostgreSQL is not
-/// reachable and not required (it is in CI).
-pub async fn spawn(db: Db) -> Option<App> {
+/// Starts the service on a fresh database (the store's test helpers make
+/// it; on PostgreSQL, a test is skipped with a note when no server is
+/// reachable and not required, which it is in CI).
+pub async fn spawn(db: TestDb) -> App {
     spawn_with(db, test_settings()).await
 }
 
 /// As [`spawn`], with settings.
-pub async fn spawn_with(db: Db, settings: Settings) -> Option<App> {
-    let (guard, store) = match db {
-        Db::Sqlite => {
-            let (dir, store) = fresh_sqlite().await.unwrap();
-            (Guard::Sqlite(dir), store)
-        }
-        Db::Postgres => match fresh_postgres().await.unwrap() {
-            Some((pg, store)) => (Guard::Postgres(pg), store),
-            None => {
-                eprintln!(
-                    "PostgreSQL is not reachable: skipping (set LEADSCORE_REQUIRE_POSTGRES=1 to fail instead)"
-                );
-                return None;
-            }
-        },
-    };
+pub async fn spawn_with(db: TestDb, settings: Settings) -> App {
+    let store = db.store.clone();
     let key = |role| {
         let store = store.clone();
         async move { create_key(&store, role, None).await.unwrap().key }
@@ -80,9 +55,9 @@ pub async fn spawn_with(db: Db, settings: Settings) -> Option<App> {
     let admin = key(Role::Admin).await;
     let ingest = key(Role::Ingest).await;
     let read = key(Role::Read).await;
-    let state = AppState::new(store.clone(), settings).await.unwrap();
-    let running = start(state).await.unwrap();
-    Some(App {
+    let service = Service::new(store.clone(), settings).await.unwrap();
+    let running = leadscore_api::start(service).await.unwrap();
+    App {
         base: format!("http://{}", running.addr),
         http: reqwest::Client::new(),
         admin,
@@ -90,8 +65,8 @@ pub async fn spawn_with(db: Db, settings: Settings) -> Option<App> {
         read,
         store,
         running: Some(running),
-        guard: Some(guard),
-    })
+        db: Some(db),
+    }
 }
 
 impl App {
@@ -213,9 +188,8 @@ impl App {
         if let Some(running) = self.running.take() {
             running.shutdown().await.unwrap();
         }
-        self.store.close().await;
-        if let Some(Guard::Postgres(pg)) = self.guard.take() {
-            pg.cleanup().await.unwrap();
+        if let Some(db) = self.db.take() {
+            db.finish().await.unwrap();
         }
     }
 }
@@ -279,26 +253,4 @@ pub fn clicks(first: usize, n: usize) -> Value {
             })
             .collect(),
     )
-}
-
-/// Generates a test per store from an `async fn(App)`.
-#[macro_export]
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                if let Some(app) = $crate::support::spawn($crate::support::Db::Sqlite).await {
-                    super::$name(app).await;
-                }
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) = $crate::support::spawn($crate::support::Db::Postgres).await {
-                    super::$name(app).await;
-                }
-            }
-        }
-    };
 }

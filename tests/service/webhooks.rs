@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use leadscore_service::webhooks::sign::verify;
+use leadscore_engine::webhooks::sign::verify;
+use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::both;
-use crate::support::{App, ENGAGEMENT, clicks, seed};
+use crate::support::{ENGAGEMENT, clicks, seed, spawn};
 
 #[derive(Clone, Default)]
 struct Received(Arc<Mutex<Vec<(HeaderMap, Bytes)>>>);
@@ -52,7 +52,8 @@ fn events(r: &Received, kind: &str) -> Vec<(HeaderMap, Value)> {
         .collect()
 }
 
-async fn sales_ready_exactly_once(app: App) {
+async fn sales_ready_exactly_once(db: TestDb) {
+    let app = spawn(db).await;
     let (url, received) = receiver().await;
     let secret = "a-long-enough-shared-secret";
     let config =
@@ -172,4 +173,4 @@ async fn sales_ready_exactly_once(app: App) {
     );
     app.stop().await;
 }
-both!(sales_ready_exactly_once);
+leadscore_store::on_both_backends!(sales_ready_exactly_once);

@@ -96,4 +96,14 @@ pub enum DomainError {
         /// Why not.
         reason: &'static str,
     },
+    /// A name outside a closed set (a stage, an event type, a role, ...).
+    #[error("unknown {what} {value:?}: {known}")]
+    UnknownName {
+        /// What kind of name (`stage`, `event type`, `role`, ...).
+        what: &'static str,
+        /// The name as given.
+        value: String,
+        /// The names known, for the message (`read, ingest or admin`).
+        known: &'static str,
+    },
 }

@@ -25,6 +25,7 @@ mod records;
 mod sink;
 mod status;
 mod time;
+mod vocabulary;
 
 pub use dataset::{DanglingReference, Dataset, ExternalIds, RecordType, retain_indexed};
 pub use error::DomainError;
@@ -37,3 +38,4 @@ pub use records::{
 pub use sink::{InteractionRow, RecordSink, UnknownReference};
 pub use status::LeadStatus;
 pub use time::Timestamp;
+pub use vocabulary::{EventType, Role, RunStatus, RunTrigger, Stage};

@@ -57,6 +57,12 @@ impl Timestamp {
         self.0.div_euclid(1_000_000)
     }
 
+    /// `d` later, saturating at the latest instant a timestamp holds.
+    pub fn plus(self, d: std::time::Duration) -> Self {
+        let micros = i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+        Self(self.0.saturating_add(micros).min(MAX_MICROS))
+    }
+
     /// The current time.
     pub fn now() -> Self {
         Self(Utc::now().timestamp_micros())
@@ -77,6 +83,24 @@ impl fmt::Display for Timestamp {
         )
     }
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Timestamp {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .description(Some(
+                "RFC 3339 in UTC (a bare date is read as midnight UTC)",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Timestamp {}
 
 impl TryFrom<String> for Timestamp {
     type Error = DomainError;

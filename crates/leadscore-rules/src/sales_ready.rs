@@ -36,6 +36,23 @@ impl SalesReadyFlag {
         self.flagged_at.is_some()
     }
 
+    /// The one rule of the flag, which every path applies (this crate's
+    /// [`SalesReadyFlag::observe`], the service's rescoring): when the lead is
+    /// not yet flagged and `reached` names a model whose score reached its
+    /// threshold (the first in model order, if several), the lead is flagged
+    /// at `at` by that model and this returns true. A flagged lead stays
+    /// flagged, by the same model, whatever its scores do later.
+    pub fn raise(&mut self, reached: Option<&str>, at: Timestamp) -> bool {
+        match reached {
+            Some(model) if !self.is_set() => {
+                self.flagged_at = Some(at);
+                self.model = Some(model.to_owned());
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Looks at a lead's new scores: when the lead is not yet flagged and some
     /// model's score reached its threshold, flags it and returns the event. A
     /// flagged lead stays flagged and never fires again.
@@ -66,8 +83,9 @@ impl SalesReadyFlag {
             .lead_id
             .as_str()
             .to_owned();
-        self.flagged_at = Some(at);
-        self.model = Some(plan.name().to_owned());
+        if !self.raise(Some(plan.name()), at) {
+            return None;
+        }
         Some(SalesReadyEvent {
             lead_id,
             model: plan.name().to_owned(),

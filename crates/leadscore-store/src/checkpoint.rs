@@ -94,7 +94,7 @@ async fn checkpoint(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
         .fetch_one(&mut *conn)
         .await?;
-    let (log, copied): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
+    let (log, copied): (i64, i64) = (row.try_get("log")?, row.try_get("checkpointed")?);
     if copied < log {
         // Readers still use the rest; the next checkpoint copies it.
         tracing::trace!(log, copied, "write-ahead log partly checkpointed");

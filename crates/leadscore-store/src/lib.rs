@@ -1,11 +1,28 @@
-//! The leadscore store: accounts, contacts, leads, interactions and custom records
-//! behind one [`Store`] trait, kept in SQLite (the embedded default) or PostgreSQL
-//! (shared by several service instances) through the same SQL code.
+//! The leadscore store: the one owner of every table and every SQL statement,
+//! kept in SQLite (the embedded default) or PostgreSQL (shared by several
+//! service instances) through the same SQL code.
 //!
-//! [`SqlStore`] talks to both through sqlx's `Any` driver; the few differences
-//! (SQLite pragmas, snapshot reads) live in [`Backend`]. The schema is created by
-//! versioned migrations embedded in the binary and run by [`SqlStore::open`].
-//! An import is one transaction: all or nothing.
+//! [`SqlStore`] is the one database handle. It talks to both databases through
+//! sqlx's `Any` driver (the few differences, SQLite pragmas and snapshot reads,
+//! live in [`Backend`]) and hands out one typed repository per concern:
+//!
+//! | repository | tables |
+//! | --- | --- |
+//! | [`SqlStore::records`] ([`Records`]) and the [`Store`] trait | accounts, contacts, leads, interactions, custom records; erasures |
+//! | [`SqlStore::queue`] ([`RescoreQueue`]) | the rescoring queue |
+//! | [`SqlStore::scores`] ([`Scores`]) | lead states, rule scores, score history |
+//! | [`SqlStore::rescoring`] ([`Rescoring`]) | a rescoring round's read and write, across the above |
+//! | [`SqlStore::registry`] ([`Registry`]) | rule models, conversion models, publications |
+//! | [`SqlStore::documents`] ([`Documents`]) | routing and webhook documents |
+//! | [`SqlStore::keys`] ([`Keys`]) | API keys |
+//! | [`SqlStore::outbox`] ([`Outbox`]) | events and webhook deliveries |
+//! | [`SqlStore::retraining`] ([`RetrainingRuns`]) | retraining runs |
+//! | [`SqlStore::shadow`] ([`ShadowScores`]) | a challenger's shadow scores |
+//!
+//! Rows come back as domain types (ids, timestamps, stages, roles), read by
+//! column name. The schema is created by versioned migrations embedded in the
+//! binary and run by [`SqlStore::open`]. An import is one transaction: all or
+//! nothing.
 //!
 //! ```
 //! use leadscore_domain::{Dataset, Lead, LeadId, Timestamp};
@@ -28,23 +45,44 @@
 
 mod checkpoint;
 mod dialect;
+mod documents;
+mod erasure;
 mod error;
-mod grouped;
-mod live;
-pub mod queue;
-mod read;
+mod handle;
+mod keys;
+mod outbox;
+mod queue;
+mod records;
+mod registry;
+mod rescoring;
+mod retraining;
 mod schema;
-mod sql_store;
+mod scores;
+mod shadow;
+mod sql;
 mod store;
 mod url;
-mod write;
 
-#[doc(hidden)]
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use dialect::Backend;
+pub use documents::{DocumentName, Documents};
+pub use erasure::Erasure;
 pub use error::StoreError;
-pub use live::{Erasure, placeholders};
-pub use sql_store::{OpenOptions, SqlStore, WriteTurn, WriteTx};
+pub use handle::{OpenOptions, SqlStore};
+pub use keys::{KeyRow, Keys};
+pub use outbox::{DeliveryRow, DeliveryTally, Failure, NewEvent, Outbox, PendingDelivery};
+pub use queue::{QueueDepth, QueueToken, QueuedLead, RescoreQueue};
+pub use records::Records;
+pub use registry::{Generation, Registry, RolledBack, RuleModelRow, VersionRow};
+pub use rescoring::{Committed, LeadWrite, Rescoring, Round, Snapshot, SnapshotRead};
+pub use retraining::{NewVersion, RetrainingRuns, RunMeasures, RunRow};
+pub use scores::{
+    HistoryRow, LeadStateRow, Listing, ModelScore, PageWindow, QueueEntry, RuleScoreRow,
+    ScoreFilter, ScoreOrder, Scores,
+};
+pub use shadow::{ShadowRow, ShadowScores, ShadowTally};
+pub use sql::new_id;
 pub use store::{ImportSummary, Store, StoreCounts};
 pub use url::{DEFAULT_SQLITE_FILE, DatabaseUrl};

@@ -1,29 +1,82 @@
-//! The rescoring queue: the leads whose scores a write may have changed,
-//! queued in that write's transaction.
+//! The rescoring queue (`rescore_queue`): the leads whose scores a write may
+//! have changed, queued in that write's transaction.
 //!
-//! Every statement that queues leads sets a new random `token` on each row it
+//! Every statement that queues leads sets a new random token on each row it
 //! inserts or touches. A rescoring worker reads the queue and the leads'
 //! records from one snapshot, scores them without holding the write lock,
-//! then claims each lead only if its token is still the one it read
-//! ([`claim_sql`]). A write that landed in between changed the token: the
-//! lead stays queued and the next round scores it with that write.
+//! then claims each lead only if its token is still the one it read. A write
+//! that landed in between changed the token: the lead stays queued and the
+//! next round scores it with that write.
 
-use leadscore_domain::Timestamp;
+use std::collections::HashSet;
+
+use leadscore_domain::{Dataset, LeadId, Timestamp};
 use rand::RngCore;
-use sqlx::{AnyConnection, AssertSqlSafe};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use crate::{Backend, StoreError, placeholders};
+use crate::records::neighbourhood::sorted;
+use crate::sql::{Cells, execute_in, int, placeholders, select_in};
+use crate::{Backend, SqlStore, StoreError};
 
-/// A new queue token (random, 64 bits).
-pub fn new_token() -> i64 {
-    i64::from_ne_bytes(rand::rng().next_u64().to_ne_bytes())
+/// The token of a lead's latest queuing write (random, 64 bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct QueueToken(i64);
+
+impl QueueToken {
+    /// A new random token.
+    fn new() -> Self {
+        Self(i64::from_ne_bytes(rand::rng().next_u64().to_ne_bytes()))
+    }
+}
+
+/// A lead on the rescoring queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedLead {
+    /// The lead.
+    pub lead_id: LeadId,
+    /// Why it was queued (the first queuing write's cause).
+    pub cause: String,
+    /// The token of its latest queuing write.
+    pub token: QueueToken,
+    /// When it was first queued since its last rescoring (or re-stamped).
+    pub queued_at: Timestamp,
+}
+
+/// How far behind rescoring is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueDepth {
+    /// Leads queued.
+    pub leads: u64,
+    /// When the longest-waiting one was queued.
+    pub oldest: Option<Timestamp>,
+}
+
+/// Which stored leads a statement queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Selection {
+    /// Every lead (a change of models or routing).
+    All,
+    /// Every open lead (the periodic pass: scores fall as interactions age).
+    Open,
+    /// Leads that have no stored score yet.
+    Unscored,
+}
+
+impl Selection {
+    fn condition(self) -> &'static str {
+        match self {
+            Self::All => "1 = 1",
+            Self::Open => "status = 'open'",
+            Self::Unscored => "lead_id NOT IN (SELECT lead_id FROM lead_state)",
+        }
+    }
 }
 
 /// `INSERT ... SELECT` that queues the leads `selection` (a `WHERE` condition
 /// over `leads`) picks, binding cause (text), queued-at and token (integers)
 /// before any parameters of `selection`. A lead already queued keeps its
 /// place in line and gets the new token.
-pub fn enqueue_sql(selection: &str) -> String {
+fn enqueue_sql(selection: &str) -> String {
     format!(
         "INSERT INTO rescore_queue (lead_id, cause, queued_at, token) \
          SELECT lead_id, ?, ?, ? FROM leads WHERE {selection} \
@@ -31,16 +84,223 @@ pub fn enqueue_sql(selection: &str) -> String {
     )
 }
 
+/// Queues the leads `selection` picks; returns how many rows were queued or
+/// touched.
+pub(crate) async fn enqueue(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    selection: Selection,
+    cause: &str,
+) -> Result<u64, StoreError> {
+    let sql = placeholders(backend, &enqueue_sql(selection.condition()));
+    Ok(sqlx::query(AssertSqlSafe(sql))
+        .bind(cause)
+        .bind(Timestamp::now().as_micros())
+        .bind(QueueToken::new().0)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query("queue leads for rescoring"))?
+        .rows_affected())
+}
+
+/// Queues the leads with these ids (stored ones only).
+pub(crate) async fn enqueue_leads(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    leads: &[&str],
+    cause: &str,
+) -> Result<u64, StoreError> {
+    let stamp = [Timestamp::now().as_micros(), QueueToken::new().0];
+    let sql = enqueue_sql("lead_id IN ({in})");
+    execute_in(
+        conn,
+        backend,
+        &sql,
+        &[cause],
+        &stamp,
+        leads,
+        "queue leads for rescoring",
+    )
+    .await
+}
+
+/// Queues, inside the writing transaction, every stored lead whose scores the
+/// records of `data` can change: its own leads; the leads of its contacts and
+/// of the contacts its interactions belong to (by contact id, else by the
+/// contact listing the interaction's visitor id); the account-based leads of
+/// those contacts' accounts; and for its accounts, every lead of the account
+/// or of one of its contacts. Returns how many were queued or touched (a lead
+/// queued by two of these statements counts twice).
+pub(crate) async fn enqueue_affected(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    data: &Dataset,
+    cause: &str,
+) -> Result<u64, StoreError> {
+    let op = "queue leads for rescoring";
+    // One token for every lead this write queues or touches.
+    let stamp = [Timestamp::now().as_micros(), QueueToken::new().0];
+    let mut queued = 0;
+
+    let leads = sorted(data.leads.iter().map(|l| l.lead_id.as_str().to_owned()));
+    queued += execute_in(
+        conn,
+        backend,
+        &enqueue_sql("lead_id IN ({in})"),
+        &[cause],
+        &stamp,
+        &refs(&leads),
+        op,
+    )
+    .await?;
+
+    let mut contacts: HashSet<String> = data
+        .contacts
+        .iter()
+        .map(|c| c.contact_id.as_str().to_owned())
+        .collect();
+    let mut visitors = Vec::new();
+    for i in &data.interactions {
+        match (&i.contact_id, &i.visitor_id) {
+            (Some(c), _) => {
+                contacts.insert(c.as_str().to_owned());
+            }
+            (None, Some(v)) => visitors.push(v.as_str().to_owned()),
+            (None, None) => {}
+        }
+    }
+    let visitors = sorted(visitors);
+    contacts.extend(
+        texts(
+            conn,
+            backend,
+            "SELECT contact_id AS id FROM contacts WHERE visitor_id IN ({in})",
+            &visitors,
+            op,
+        )
+        .await?,
+    );
+    let contacts = sorted(contacts);
+    queued += execute_in(
+        conn,
+        backend,
+        &enqueue_sql("contact_id IN ({in})"),
+        &[cause],
+        &stamp,
+        &refs(&contacts),
+        op,
+    )
+    .await?;
+
+    let accounts_of_contacts = sorted(
+        texts(
+            conn,
+            backend,
+            "SELECT account_id AS id FROM contacts WHERE contact_id IN ({in})",
+            &contacts,
+            op,
+        )
+        .await?,
+    );
+    queued += execute_in(
+        conn,
+        backend,
+        &enqueue_sql("contact_id IS NULL AND account_id IN ({in})"),
+        &[cause],
+        &stamp,
+        &refs(&accounts_of_contacts),
+        op,
+    )
+    .await?;
+
+    let accounts = sorted(
+        data.accounts
+            .iter()
+            .map(|a| a.account_id.as_str().to_owned()),
+    );
+    queued += execute_in(
+        conn,
+        backend,
+        &enqueue_sql("account_id IN ({in})"),
+        &[cause],
+        &stamp,
+        &refs(&accounts),
+        op,
+    )
+    .await?;
+    queued += execute_in(
+        conn,
+        backend,
+        &enqueue_sql("contact_id IN (SELECT contact_id FROM contacts WHERE account_id IN ({in}))"),
+        &[cause],
+        &stamp,
+        &refs(&accounts),
+        op,
+    )
+    .await?;
+    Ok(queued)
+}
+
+fn refs(ids: &[String]) -> Vec<&str> {
+    ids.iter().map(String::as_str).collect()
+}
+
+/// The non-NULL `id` column of a query run over chunks of `ids`.
+async fn texts(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    sql: &str,
+    ids: &[String],
+    op: &'static str,
+) -> Result<Vec<String>, StoreError> {
+    let found = select_in(conn, backend, sql, &refs(ids), op, |row| {
+        row.try_get::<Option<String>, _>("id")
+            .map_err(StoreError::query(op))
+    })
+    .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// Up to `limit` queued leads, oldest first.
+pub(crate) async fn peek(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    limit: usize,
+) -> Result<Vec<QueuedLead>, StoreError> {
+    let op = "read the rescoring queue";
+    let sql = placeholders(
+        backend,
+        "SELECT lead_id, cause, token, queued_at FROM rescore_queue \
+         ORDER BY queued_at, lead_id LIMIT ?",
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(int(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::query(op))?;
+    rows.iter()
+        .map(|row| {
+            let c = Cells::new(row, "rescore_queue", &["lead_id"]);
+            Ok(QueuedLead {
+                lead_id: c.parse("lead_id", |s| LeadId::parse(s))?,
+                cause: c.required_string("cause")?,
+                token: QueueToken(c.required_int("token")?),
+                queued_at: c.timestamp("queued_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Leads per claiming statement.
+const CLAIM_CHUNK: usize = 250;
+
 /// `DELETE` of the `rows` queued leads whose tokens are unchanged, returning
 /// their ids: binds each lead id then its token.
-pub fn claim_sql(backend: Backend, rows: usize) -> String {
+fn claim_sql(rows: usize) -> String {
     let pairs = vec!["(?, ?)"; rows].join(", ");
-    placeholders(
-        backend,
-        &format!(
-            "DELETE FROM rescore_queue WHERE (lead_id, token) IN (VALUES {pairs}) \
-             RETURNING lead_id"
-        ),
+    format!(
+        "DELETE FROM rescore_queue WHERE (lead_id, token) IN (VALUES {pairs}) \
+         RETURNING lead_id"
     )
 }
 
@@ -55,33 +315,121 @@ pub fn claim_sql(backend: Backend, rows: usize) -> String {
 /// scores are then the newest written, and the lead stays queued for the
 /// writes its snapshot missed. Rows stamped at or after the new queued-at are
 /// left alone (their scores wait for the next round).
-pub fn restamp_sql(backend: Backend, rows: usize) -> String {
+fn restamp_sql(rows: usize) -> String {
     let pairs = vec!["(?, ?)"; rows].join(", ");
-    placeholders(
-        backend,
-        &format!(
-            "UPDATE rescore_queue SET queued_at = ? \
-             WHERE queued_at < ? AND (lead_id, queued_at) IN (VALUES {pairs}) \
-             RETURNING lead_id"
-        ),
+    format!(
+        "UPDATE rescore_queue SET queued_at = ? \
+         WHERE queued_at < ? AND (lead_id, queued_at) IN (VALUES {pairs}) \
+         RETURNING lead_id"
     )
 }
 
-/// Queues the leads `selection` picks (no parameters); returns how many rows
-/// were queued or touched.
-pub async fn enqueue_where(
+/// Takes off the queue each lead whose token is unchanged; returns their ids.
+pub(crate) async fn claim(
     conn: &mut AnyConnection,
     backend: Backend,
-    selection: &str,
-    cause: &str,
-) -> Result<u64, StoreError> {
-    let sql = placeholders(backend, &enqueue_sql(selection));
-    Ok(sqlx::query(AssertSqlSafe(sql))
-        .bind(cause)
-        .bind(Timestamp::now().as_micros())
-        .bind(new_token())
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::query("queue leads for rescoring"))?
-        .rows_affected())
+    wanted: &[(&LeadId, QueueToken)],
+) -> Result<HashSet<LeadId>, StoreError> {
+    let pairs: Vec<(&str, i64)> = wanted.iter().map(|(id, t)| (id.as_str(), t.0)).collect();
+    let op = "take leads off the rescoring queue";
+    ids_returned(conn, backend, op, claim_sql, &[], &pairs).await
+}
+
+/// Re-stamps with `read_at` the queued leads that still hold the queued-at
+/// the round read; returns their ids: their scores are written and they stay
+/// queued.
+pub(crate) async fn restamp(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    stale: &[(&LeadId, Timestamp)],
+    read_at: Timestamp,
+) -> Result<HashSet<LeadId>, StoreError> {
+    let pairs: Vec<(&str, i64)> = stale
+        .iter()
+        .map(|(id, t)| (id.as_str(), t.as_micros()))
+        .collect();
+    let op = "keep written-to leads on the rescoring queue";
+    let at = read_at.as_micros();
+    ids_returned(conn, backend, op, restamp_sql, &[at, at], &pairs).await
+}
+
+/// Runs a queue statement over `(lead id, value)` pairs that returns lead
+/// ids (`sql` gives it for a number of pairs), [`CLAIM_CHUNK`] pairs at a
+/// time, binding `leading` before each chunk's pairs; returns the ids.
+async fn ids_returned(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    op: &'static str,
+    sql: fn(usize) -> String,
+    leading: &[i64],
+    pairs: &[(&str, i64)],
+) -> Result<HashSet<LeadId>, StoreError> {
+    let mut ids = HashSet::new();
+    for chunk in pairs.chunks(CLAIM_CHUNK) {
+        let text = placeholders(backend, &sql(chunk.len()));
+        let mut query = sqlx::query(AssertSqlSafe(text));
+        for value in leading {
+            query = query.bind(*value);
+        }
+        for (id, value) in chunk {
+            query = query.bind(*id).bind(*value);
+        }
+        for row in query
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::query(op))?
+        {
+            let c = Cells::new(&row, "rescore_queue", &["lead_id"]);
+            ids.insert(c.parse("lead_id", |s| LeadId::parse(s))?);
+        }
+    }
+    Ok(ids)
+}
+
+/// The rescoring queue (see the [module documentation](self)).
+#[derive(Debug, Clone, Copy)]
+pub struct RescoreQueue<'a> {
+    pub(crate) store: &'a SqlStore,
+}
+
+impl RescoreQueue<'_> {
+    /// Queues the leads that have no stored score yet; returns how many.
+    pub async fn enqueue_unscored(&self, cause: &str) -> Result<u64, StoreError> {
+        self.enqueue(Selection::Unscored, cause).await
+    }
+
+    /// Queues every open lead (the periodic rescoring pass); returns how many.
+    pub async fn enqueue_open(&self, cause: &str) -> Result<u64, StoreError> {
+        self.enqueue(Selection::Open, cause).await
+    }
+
+    async fn enqueue(&self, selection: Selection, cause: &str) -> Result<u64, StoreError> {
+        let op = "queue leads for rescoring";
+        let mut tx = self.store.begin_write(op).await?;
+        let n = enqueue(&mut tx, self.store.backend(), selection, cause).await?;
+        tx.commit(op).await?;
+        Ok(n)
+    }
+
+    /// How many leads wait, and since when the longest has.
+    pub async fn depth(&self) -> Result<QueueDepth, StoreError> {
+        let op = "measure the rescoring queue";
+        let row =
+            sqlx::query("SELECT COUNT(*) AS leads, MIN(queued_at) AS oldest FROM rescore_queue")
+                .fetch_one(self.store.pool())
+                .await
+                .map_err(StoreError::query(op))?;
+        let c = Cells::new(&row, "rescore_queue", &[]);
+        Ok(QueueDepth {
+            leads: crate::sql::count(c.required_int("leads")?),
+            oldest: c.timestamp_opt("oldest")?,
+        })
+    }
+
+    /// Every queued lead, oldest first (for tests and diagnostics; the worker
+    /// reads the head of the queue inside its snapshot).
+    pub async fn peek(&self, limit: usize) -> Result<Vec<QueuedLead>, StoreError> {
+        let mut conn = self.store.acquire("read the rescoring queue").await?;
+        peek(&mut conn, self.store.backend(), limit).await
+    }
 }

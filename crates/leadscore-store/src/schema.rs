@@ -3,7 +3,10 @@
 //! The tables themselves are created by the migrations in `migrations/`; the
 //! column lists here must follow them (the round-trip tests check they do).
 
+use sqlx::any::AnyRow;
+
 use crate::Backend;
+use crate::sql::Cells;
 
 /// One table: its name and columns, key columns first.
 pub(crate) struct Table {
@@ -116,6 +119,17 @@ pub(crate) const CUSTOM_RECORDS: Table = Table {
 };
 
 impl Table {
+    /// A row of this table, read by column name.
+    pub(crate) fn cells<'r>(&self, row: &'r AnyRow) -> Cells<'r> {
+        Cells::new(row, self.name, self.key())
+    }
+
+    /// The key columns.
+    pub(crate) fn key(&self) -> &'static [&'static str] {
+        let columns: &'static [&'static str] = self.columns;
+        columns.get(..self.key_len).unwrap_or(columns)
+    }
+
     /// `INSERT INTO t (..) VALUES ($1, ..), (..) ON CONFLICT (key) DO UPDATE SET
     /// c = excluded.c, .. WHERE t.c IS DISTINCT FROM excluded.c OR ..` for `rows`
     /// rows. The `WHERE` clause leaves an unchanged row untouched, so a re-import
@@ -207,6 +221,62 @@ impl Table {
         sql.push(')');
         sql
     }
+}
+
+/// What erasing a contact does to a table that holds rows per lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnErasure {
+    /// The rows of the contact's leads are deleted: they hold what was
+    /// computed from the contact's records.
+    Delete,
+    /// The rows stay, for the reason given.
+    Keep(&'static str),
+}
+
+/// Every table with a `lead_id` column, and what erasing a contact does to
+/// its rows of the contact's leads. Erasure deletes from each `Delete` table
+/// (`erasure.rs`); a test fails when a table with a `lead_id` column is not
+/// listed here.
+pub(crate) const LEAD_TABLES: &[(&str, OnErasure)] = &[
+    ("lead_state", OnErasure::Delete),
+    ("rule_scores", OnErasure::Delete),
+    ("score_history", OnErasure::Delete),
+    ("shadow_scores", OnErasure::Delete),
+    (
+        "leads",
+        OnErasure::Keep("the lead stays; its contact reference is cleared"),
+    ),
+    (
+        "interactions",
+        OnErasure::Keep("the contact's own interactions are deleted by contact, not by lead"),
+    ),
+    (
+        "custom_records",
+        OnErasure::Keep("records of the lead itself, not of the contact"),
+    ),
+    (
+        "rescore_queue",
+        OnErasure::Keep("the leads are queued again, to be scored without the contact"),
+    ),
+    (
+        "events",
+        OnErasure::Keep("what was sent to webhooks; holds scores, no contact data"),
+    ),
+];
+
+/// The tables whose rows of a contact's leads erasure deletes.
+pub(crate) fn erased_lead_tables() -> impl Iterator<Item = &'static str> {
+    LEAD_TABLES
+        .iter()
+        .filter(|(_, on)| *on == OnErasure::Delete)
+        .map(|(name, _)| *name)
+}
+
+/// The names of every table [`LEAD_TABLES`] lists (for the test that every
+/// table with a `lead_id` column is listed).
+#[cfg(feature = "testing")]
+pub(crate) fn lead_table_names() -> Vec<&'static str> {
+    LEAD_TABLES.iter().map(|(name, _)| *name).collect()
 }
 
 #[cfg(test)]

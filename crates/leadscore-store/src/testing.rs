@@ -1,5 +1,6 @@
-//! Helpers for tests (of this crate and others): a fresh, empty store on each
-//! backend.
+//! Helpers for tests, of this crate and of others (the `testing` feature): a
+//! fresh, empty store on each backend, and [`on_both_backends!`](crate::on_both_backends)
+//! that runs a test on both.
 //!
 //! PostgreSQL tests connect to `LEADSCORE_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`) and create a database of their
@@ -25,6 +26,184 @@ pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postg
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A store under test with what keeps it alive: its temporary directory
+/// (SQLite) or its database (PostgreSQL), removed when this is dropped or
+/// [finished](TestDb::finish).
+pub struct TestDb {
+    /// The store.
+    pub store: SqlStore,
+    url: DatabaseUrl,
+    guard: Guard,
+}
+
+enum Guard {
+    Sqlite(TempDir),
+    Postgres(PgTestDb),
+}
+
+impl TestDb {
+    /// A new SQLite store in a new temporary directory.
+    pub async fn sqlite() -> Result<Self, StoreError> {
+        let (dir, store) = fresh_sqlite().await?;
+        let url = DatabaseUrl::sqlite_file(dir.path().join(DEFAULT_SQLITE_FILE));
+        Ok(Self {
+            store,
+            url,
+            guard: Guard::Sqlite(dir),
+        })
+    }
+
+    /// A new PostgreSQL store in a new database; `None` (after a note on
+    /// stderr) when no server is reachable and neither `CI` nor
+    /// `LEADSCORE_REQUIRE_POSTGRES` is set.
+    pub async fn postgres() -> Result<Option<Self>, StoreError> {
+        Ok(fresh_postgres().await?.map(|(db, store)| Self {
+            url: db.url().clone(),
+            store,
+            guard: Guard::Postgres(db),
+        }))
+    }
+
+    /// Where the store lives (to open it again, or to start a service on it).
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// Which database the store runs on.
+    pub fn backend(&self) -> crate::Backend {
+        self.store.backend()
+    }
+
+    /// Closes the store and removes its database.
+    pub async fn finish(self) -> Result<(), StoreError> {
+        self.store.close().await;
+        match self.guard {
+            Guard::Sqlite(dir) => drop(dir),
+            Guard::Postgres(db) => db.cleanup().await?,
+        }
+        Ok(())
+    }
+
+    /// The tables that have a column of this name (for the test that every
+    /// per-lead table is covered by erasure).
+    pub async fn tables_with_column(&self, column: &str) -> Result<Vec<String>, StoreError> {
+        let op = "list the tables";
+        let sql = match self.store.backend() {
+            crate::Backend::Sqlite => {
+                "SELECT m.name AS name FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND p.name = ? ORDER BY m.name"
+            }
+            crate::Backend::Postgres => {
+                "SELECT table_name::text AS name FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND column_name = $1 ORDER BY table_name"
+            }
+        };
+        let rows = sqlx::query(sql)
+            .bind(column)
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(StoreError::query(op))?;
+        rows.iter()
+            .map(|row| crate::sql::Cells::new(row, "tables", &[]).required_string("name"))
+            .collect()
+    }
+
+    /// How many rows a table holds whose `lead_id` is `lead` (for erasure
+    /// tests).
+    pub async fn rows_of_lead(&self, table: &str, lead: &str) -> Result<i64, StoreError> {
+        if !crate::schema::lead_table_names().contains(&table) {
+            return Err(StoreError::TestSetup {
+                reason: format!("{table} is not a table with a lead_id column"),
+            });
+        }
+        let sql = crate::sql::placeholders(
+            self.store.backend(),
+            &format!("SELECT COUNT(*) AS n FROM {table} WHERE lead_id = ?"),
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(lead)
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("count a lead's rows"))?;
+        crate::sql::Cells::new(&row, "tables", &[]).required_int("n")
+    }
+}
+
+/// What a test run by [`on_both_backends!`](crate::on_both_backends) may
+/// return: nothing (it asserts), or a result.
+pub trait Outcome {
+    /// The outcome as a result.
+    fn into_result(self) -> Result<(), Box<dyn std::error::Error>>;
+}
+
+impl Outcome for () {
+    fn into_result(self) -> Result<(), Box<dyn std::error::Error>> {
+        Ok(())
+    }
+}
+
+impl<E: Into<Box<dyn std::error::Error>>> Outcome for Result<(), E> {
+    fn into_result(self) -> Result<(), Box<dyn std::error::Error>> {
+        self.map_err(Into::into)
+    }
+}
+
+/// Runs each named `async fn(TestDb) -> impl Outcome` on SQLite and on
+/// PostgreSQL, as `<name>::sqlite` and `<name>::postgres` (skipped with a note
+/// when no server is reachable, unless `CI` or `LEADSCORE_REQUIRE_POSTGRES`
+/// is set). The calling crate needs `tokio` with its `macros` and
+/// `rt-multi-thread` features.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
+                let db = $crate::testing::TestDb::sqlite().await?;
+                $crate::testing::Outcome::into_result(super::$name(db).await)
+            }
+
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
+                let Some(db) = $crate::testing::TestDb::postgres().await? else {
+                    return Ok(());
+                };
+                $crate::testing::Outcome::into_result(super::$name(db).await)
+            }
+        }
+    )*};
+}
+
+/// Every table with a `lead_id` column, as erasure classifies them.
+pub fn lead_tables() -> Vec<&'static str> {
+    crate::schema::lead_table_names()
+}
+
+/// The tables whose rows of an erased contact's leads are deleted.
+pub fn erased_lead_tables() -> Vec<&'static str> {
+    crate::schema::erased_lead_tables().collect()
+}
+
+/// The store's connection pool, for this crate's own tests (of pragmas,
+/// indexes and failures); other crates talk to the store's repositories.
+#[doc(hidden)]
+pub fn pool(store: &SqlStore) -> &sqlx::AnyPool {
+    store.pool()
+}
+
+/// A busy writer's turn: a write transaction, in this process's turn, that
+/// holds the write lock for `hold` (for tests that writers take turns).
+pub async fn hold_write_turn(store: &SqlStore, hold: Duration) -> Result<(), StoreError> {
+    let op = "hold the write lock";
+    let mut tx = store.begin_write(op).await?;
+    sqlx::query("UPDATE rescore_queue SET cause = cause")
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::query(op))?;
+    tokio::time::sleep(hold).await;
+    tx.commit(op).await
+}
 
 /// A new SQLite store in a new temporary directory (deleted when the
 /// [`TempDir`] is dropped: keep it alive as long as the store).

@@ -124,6 +124,7 @@ impl DatabaseUrl {
     }
 
     /// The same PostgreSQL server and credentials with another database name.
+    #[cfg(feature = "testing")]
     pub(crate) fn with_database(&self, database: &str) -> Result<Self, StoreError> {
         let Location::Postgres(url) = &self.location else {
             return Err(StoreError::BadUrl {

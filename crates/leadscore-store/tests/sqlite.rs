@@ -15,12 +15,12 @@ async fn the_file_is_created_on_first_use_in_wal_mode() -> TestResult {
     assert_eq!(store.backend(), Backend::Sqlite);
     assert!(path.is_file());
     let row = sqlx::query("PRAGMA journal_mode")
-        .fetch_one(store.pool())
+        .fetch_one(leadscore_store::testing::pool(&store))
         .await?;
     let mode: String = row.try_get(0)?;
     assert_eq!(mode.to_ascii_lowercase(), "wal");
     let row = sqlx::query("PRAGMA synchronous")
-        .fetch_one(store.pool())
+        .fetch_one(leadscore_store::testing::pool(&store))
         .await?;
     let synchronous: i64 = row.try_get(0)?;
     assert_eq!(synchronous, 1, "NORMAL");
@@ -73,7 +73,7 @@ async fn background_checkpoints_copy_the_log_beside_the_writers() -> TestResult 
     };
     let store = SqlStore::open_with(&url, open).await?;
     let pragma = |name: &'static str| {
-        let pool = store.pool().clone();
+        let pool = leadscore_store::testing::pool(&store).clone();
         async move {
             let row = sqlx::query(name).fetch_one(&pool).await?;
             row.try_get::<i64, _>(0)
@@ -115,7 +115,7 @@ async fn background_checkpoints_copy_the_log_beside_the_writers() -> TestResult 
     // The default store keeps SQLite's own checkpoints.
     let store = SqlStore::open(&url).await?;
     let row = sqlx::query("PRAGMA wal_autocheckpoint")
-        .fetch_one(store.pool())
+        .fetch_one(leadscore_store::testing::pool(&store))
         .await?;
     assert_eq!(row.try_get::<i64, _>(0)?, 1000);
     assert_eq!(store.counts().await?.leads, 300);

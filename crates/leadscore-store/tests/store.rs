@@ -5,15 +5,15 @@ mod common;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use common::{Ctx, TestResult, many_interactions, sample, ts};
+use common::{TestDb, TestResult, many_interactions, sample, ts};
 use leadscore_domain::{
     Account, AccountId, ContactId, Dataset, ExternalIds, Interaction, InteractionId,
-    InteractionKind, LeadStatus,
+    InteractionKind, LeadId, LeadStatus,
 };
 use leadscore_store::{Backend, ImportSummary, SqlStore, Store, StoreCounts, StoreError};
 use sqlx::Row;
 
-on_both_backends!(
+leadscore_store::on_both_backends!(
     import_then_export_round_trips,
     reimporting_changes_nothing,
     upsert_updates_a_changed_record,
@@ -59,7 +59,9 @@ async fn indexes(store: &SqlStore) -> Result<Vec<String>, Box<dyn std::error::Er
              ORDER BY indexname"
         }
     };
-    let rows = sqlx::query(sql).fetch_all(store.pool()).await?;
+    let rows = sqlx::query(sql)
+        .fetch_all(leadscore_store::testing::pool(store))
+        .await?;
     let mut names = Vec::new();
     for row in rows {
         names.push(row.try_get::<String, _>(0)?);
@@ -84,7 +86,7 @@ fn counts_of(data: &Dataset) -> StoreCounts {
     }
 }
 
-async fn import_then_export_round_trips(ctx: &Ctx) -> TestResult {
+async fn import_then_export_round_trips(ctx: TestDb) -> TestResult {
     let data = sample()?;
     let summary = ctx.store.import(&data, &|_| {}).await?;
     assert_eq!(
@@ -102,7 +104,7 @@ async fn import_then_export_round_trips(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn reimporting_changes_nothing(ctx: &Ctx) -> TestResult {
+async fn reimporting_changes_nothing(ctx: TestDb) -> TestResult {
     let data = sample()?;
     ctx.store.import(&data, &|_| {}).await?;
     let before = (ctx.store.counts().await?, ctx.store.export().await?);
@@ -114,7 +116,7 @@ async fn reimporting_changes_nothing(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn upsert_updates_a_changed_record(ctx: &Ctx) -> TestResult {
+async fn upsert_updates_a_changed_record(ctx: TestDb) -> TestResult {
     let mut data = sample()?;
     ctx.store.import(&data, &|_| {}).await?;
 
@@ -157,14 +159,14 @@ fn bigger_than(data: &Dataset) -> Result<Dataset, Box<dyn std::error::Error>> {
     Ok(more)
 }
 
-async fn failed_import_changes_nothing(ctx: &Ctx) -> TestResult {
+async fn failed_import_changes_nothing(ctx: TestDb) -> TestResult {
     let data = sample()?;
     ctx.store.import(&data, &|_| {}).await?;
     let before = (ctx.store.counts().await?, ctx.store.export().await?);
 
     // Make the last step (custom records) fail after every other table was
     // written, on either backend, by moving its table out of the way.
-    let pool = ctx.store.pool();
+    let pool = leadscore_store::testing::pool(&ctx.store);
     sqlx::query("ALTER TABLE custom_records RENAME TO custom_records_away")
         .execute(pool)
         .await?;
@@ -199,7 +201,7 @@ async fn failed_import_changes_nothing(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn duplicate_ids_in_a_batch_fail_and_change_nothing(ctx: &Ctx) -> TestResult {
+async fn duplicate_ids_in_a_batch_fail_and_change_nothing(ctx: TestDb) -> TestResult {
     let data = sample()?;
     ctx.store.import(&data, &|_| {}).await?;
     let before = ctx.store.export().await?;
@@ -223,7 +225,7 @@ async fn duplicate_ids_in_a_batch_fail_and_change_nothing(ctx: &Ctx) -> TestResu
     Ok(())
 }
 
-async fn existing_ids_reports_stored_ids(ctx: &Ctx) -> TestResult {
+async fn existing_ids_reports_stored_ids(ctx: TestDb) -> TestResult {
     let data = sample()?;
     ctx.store.import(&data, &|_| {}).await?;
     let set = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<HashSet<_>>();
@@ -250,19 +252,19 @@ async fn existing_ids_reports_stored_ids(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn neighbourhood_without_properties_reads_the_same_records(ctx: &Ctx) -> TestResult {
+async fn neighbourhood_without_properties_reads_the_same_records(ctx: TestDb) -> TestResult {
     let data = sample()?;
     ctx.store.import(&data, &|_| {}).await?;
-    let ids: Vec<String> = ["L-1", "L-2", "L-3", "L-404"]
+    let ids: Vec<LeadId> = ["L-1", "L-2", "L-3", "L-404"]
         .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    let full = ctx.store.neighbourhood(&ids, true).await?;
+        .map(LeadId::parse)
+        .collect::<Result<_, _>>()?;
+    let full = ctx.store.records().neighbourhood(&ids, true).await?;
     assert!(
         full.interactions.iter().any(|i| !i.properties.is_empty()),
         "the sample has interaction properties"
     );
-    let bare = ctx.store.neighbourhood(&ids, false).await?;
+    let bare = ctx.store.records().neighbourhood(&ids, false).await?;
     let mut expected = full.clone();
     for i in &mut expected.interactions {
         i.properties = Default::default();
@@ -275,7 +277,7 @@ async fn neighbourhood_without_properties_reads_the_same_records(ctx: &Ctx) -> T
 /// arrays the database writes: ids and properties with characters JSON
 /// escapes, the extreme timestamps and many interactions per contact read
 /// back exactly as stored.
-async fn neighbourhood_reads_interactions_as_stored(ctx: &Ctx) -> TestResult {
+async fn neighbourhood_reads_interactions_as_stored(ctx: TestDb) -> TestResult {
     let mut data = sample()?;
     data.interactions.extend(many_interactions(700)?);
     let mut odd = Interaction::new(
@@ -296,7 +298,8 @@ async fn neighbourhood_reads_interactions_as_stored(ctx: &Ctx) -> TestResult {
     data.interactions.extend([odd, late]);
     ctx.store.import(&data, &|_| {}).await?;
 
-    let read = ctx.store.neighbourhood(&["L-1".to_owned()], true).await?;
+    let l1 = [LeadId::parse("L-1")?];
+    let read = ctx.store.records().neighbourhood(&l1, true).await?;
     let mut expected: Vec<Interaction> = data
         .interactions
         .iter()
@@ -311,7 +314,7 @@ async fn neighbourhood_reads_interactions_as_stored(ctx: &Ctx) -> TestResult {
     assert_eq!(read.interactions.len(), 704);
     assert_eq!(read.interactions, expected);
 
-    let bare = ctx.store.neighbourhood(&["L-1".to_owned()], false).await?;
+    let bare = ctx.store.records().neighbourhood(&l1, false).await?;
     for i in &mut expected {
         i.properties = Default::default();
     }
@@ -319,11 +322,11 @@ async fn neighbourhood_reads_interactions_as_stored(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn migrations_are_idempotent(ctx: &Ctx) -> TestResult {
+async fn migrations_are_idempotent(ctx: TestDb) -> TestResult {
     let data = sample()?;
     ctx.store.import(&data, &|_| {}).await?;
-    let again = SqlStore::open(&ctx.url).await?;
-    let third = SqlStore::open(&ctx.url).await?;
+    let again = SqlStore::open(ctx.url()).await?;
+    let third = SqlStore::open(ctx.url()).await?;
     assert_eq!(again.export().await?, data);
     assert_eq!(third.counts().await?, counts_of(&data));
     again.close().await;
@@ -331,7 +334,7 @@ async fn migrations_are_idempotent(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn large_imports_batch_and_report_progress(ctx: &Ctx) -> TestResult {
+async fn large_imports_batch_and_report_progress(ctx: TestDb) -> TestResult {
     let mut data = sample()?;
     data.interactions.extend(many_interactions(2500)?);
     let calls = Mutex::new(Vec::new());
@@ -353,7 +356,7 @@ async fn large_imports_batch_and_report_progress(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn bulk_imports_keep_every_index(ctx: &Ctx) -> TestResult {
+async fn bulk_imports_keep_every_index(ctx: TestDb) -> TestResult {
     assert_eq!(indexes(&ctx.store).await?, expected_indexes());
     let mut data = sample()?;
     data.interactions.extend(many_interactions(12_000)?);
@@ -371,13 +374,13 @@ async fn bulk_imports_keep_every_index(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn concurrent_imports_both_succeed(ctx: &Ctx) -> TestResult {
+async fn concurrent_imports_both_succeed(ctx: TestDb) -> TestResult {
     let first = sample()?;
     let second = Dataset {
         interactions: many_interactions(3000)?,
         ..Dataset::default()
     };
-    let other = SqlStore::open(&ctx.url).await?;
+    let other = SqlStore::open(ctx.url()).await?;
     let (a, b) = tokio::join!(
         ctx.store.import(&first, &|_| {}),
         other.import(&second, &|_| {})
@@ -391,7 +394,7 @@ async fn concurrent_imports_both_succeed(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-async fn empty_store_exports_nothing(ctx: &Ctx) -> TestResult {
+async fn empty_store_exports_nothing(ctx: TestDb) -> TestResult {
     assert_eq!(ctx.store.counts().await?, StoreCounts::default());
     assert_eq!(ctx.store.export().await?, Dataset::default());
     let summary = ctx.store.import(&Dataset::default(), &|_| {}).await?;
@@ -410,7 +413,7 @@ async fn empty_store_exports_nothing(ctx: &Ctx) -> TestResult {
 /// Regression: a batch whose row had no `annual_revenue` made PostgreSQL cache
 /// that parameter as `float4`, and the next batch's revenue at the same place was
 /// refused ("incorrect binary data format in bind parameter").
-async fn missing_revenue_then_revenue_across_batches(ctx: &Ctx) -> TestResult {
+async fn missing_revenue_then_revenue_across_batches(ctx: TestDb) -> TestResult {
     let mut data = Dataset::default();
     for i in 0..2500u32 {
         let mut account = Account::new(AccountId::parse(format!("A{i:05}"))?);

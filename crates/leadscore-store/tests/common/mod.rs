@@ -1,5 +1,4 @@
-//! Shared test helpers: a dataset exercising every column, and a macro that runs
-//! a test on both backends.
+//! Shared test helpers: a dataset exercising every column.
 
 #![allow(dead_code)]
 
@@ -10,54 +9,11 @@ use leadscore_domain::{
     Interaction, InteractionId, InteractionKind, Lead, LeadId, LeadStatus, RecordId, Timestamp,
     VisitorId,
 };
-use leadscore_store::{DatabaseUrl, SqlStore};
 
 /// What every test returns.
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-/// A store under test and where it lives (to open it again).
-pub struct Ctx {
-    pub store: SqlStore,
-    pub url: DatabaseUrl,
-}
-
-/// Runs each named `async fn(&Ctx) -> TestResult` on SQLite and on PostgreSQL
-/// (skipped without a server, unless CI or LEADSCORE_REQUIRE_POSTGRES is set).
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() -> $crate::common::TestResult {
-                    let (dir, store) = leadscore_store::testing::fresh_sqlite().await?;
-                    let url = leadscore_store::DatabaseUrl::sqlite_file(
-                        dir.path().join(leadscore_store::DEFAULT_SQLITE_FILE),
-                    );
-                    let ctx = $crate::common::Ctx { store, url };
-                    let result = super::$name(&ctx).await;
-                    ctx.store.close().await;
-                    result
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() -> $crate::common::TestResult {
-                    let Some((db, store)) = leadscore_store::testing::fresh_postgres().await? else {
-                        return Ok(());
-                    };
-                    let ctx = $crate::common::Ctx { store, url: db.url().clone() };
-                    let result = super::$name(&ctx).await;
-                    ctx.store.close().await;
-                    db.cleanup().await?;
-                    result
-                }
-            )*
-        }
-    };
-}
+pub use leadscore_store::testing::TestDb;
 
 pub fn ts(text: &str) -> Result<Timestamp, DomainError> {
     Timestamp::parse(text)

@@ -1,0 +1,113 @@
+//! Reading requests: bodies within the size limit, JSON documents read into
+//! typed structs with errors that name the field, and paging parameters.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use leadscore_engine::ErrorCode;
+use leadscore_engine::stateless::syntax_error;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A raw request body, read within the body limit (413 beyond it).
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        ErrorCode::TooLarge,
+                        "the request body is larger than the limit (limits.max_body_bytes)",
+                    )
+                } else {
+                    ApiError::new(ErrorCode::BadBody, rejection.body_text())
+                }
+            })
+    }
+}
+
+/// A JSON document read into `T`: a body that is not JSON is a 400 naming
+/// the line and column; one that does not fit `T` is a 422 naming the field
+/// (`rules[2].queue`).
+pub struct Document<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Document<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        document(&bytes).map(Document)
+    }
+}
+
+/// Reads a JSON document into `T`, naming the field serde blames.
+pub fn document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut reader);
+    let value = result.map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::from(syntax_error(inner));
+        }
+        let path = e.path().to_string();
+        let error = ApiError::new(ErrorCode::InvalidDocument, inner.to_string());
+        if path == "." {
+            error
+        } else {
+            error.field(path)
+        }
+    })?;
+    reader.end().map_err(|e| ApiError::from(syntax_error(&e)))?;
+    Ok(value)
+}
+
+/// `?page=&per_page=`.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+pub struct Paging {
+    /// The page, from 1.
+    pub page: Option<u32>,
+    /// Rows per page (default 50, at most `limits.max_per_page`).
+    pub per_page: Option<u32>,
+}
+
+impl Paging {
+    /// The page asked for, checked against `max` rows per page.
+    pub fn window(&self, max: u32) -> Result<leadscore_store::PageWindow, ApiError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if page == 0 {
+            return Err(ApiError::new(ErrorCode::BadQuery, "page starts at 1").field("page"));
+        }
+        if per_page == 0 || per_page > max {
+            return Err(
+                ApiError::new(ErrorCode::BadQuery, format!("per_page must be 1 to {max}"))
+                    .field("per_page"),
+            );
+        }
+        Ok(leadscore_store::PageWindow {
+            limit: per_page,
+            offset: (page - 1).saturating_mul(per_page),
+        })
+    }
+}
+
+/// A page of a listing.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    /// Rows matching, all pages together.
+    pub total: u64,
+    /// This page.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+    /// The rows.
+    pub items: Vec<T>,
+}

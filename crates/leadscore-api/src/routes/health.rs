@@ -1,0 +1,104 @@
+//! Liveness, readiness, metrics and the OpenAPI document: no key needed.
+
+use std::sync::atomic::Ordering;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use leadscore_domain::Timestamp;
+use leadscore_engine::{Service, webhooks};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// `GET /healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` while the process serves.
+    pub status: &'static str,
+}
+
+/// Liveness: the process serves requests.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// `GET /readyz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    pub status: &'static str,
+    /// The store answered.
+    pub store: bool,
+    /// Rule models in service.
+    pub rule_models: usize,
+    /// The conversion model version in service.
+    pub conversion_model: Option<i64>,
+    /// False once shutdown began.
+    pub accepting: bool,
+}
+
+/// Readiness: the store is reachable and the models are loaded.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+    (status = 200, body = Readiness), (status = 503, body = Readiness)))]
+pub async fn readyz(State(state): State<Service>) -> impl IntoResponse {
+    let store = state.store.ping().await;
+    let live = state.in_service.get();
+    let accepting = state.accepting.load(Ordering::SeqCst);
+    let ready = store && accepting;
+    let body = Readiness {
+        status: if ready { "ready" } else { "not_ready" },
+        store,
+        rule_models: live.engine.plans().len(),
+        conversion_model: live.engine.conversion().map(|c| c.version),
+        accepting,
+    };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body))
+}
+
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
+pub async fn metrics(State(state): State<Service>) -> impl IntoResponse {
+    if let Ok(depth) = state.store.queue().depth().await {
+        state
+            .metrics
+            .queue_depth
+            .set(i64::try_from(depth.leads).unwrap_or(i64::MAX));
+        let now = Timestamp::now().as_micros();
+        let waited = depth
+            .oldest
+            .map_or(0.0, |t| (now - t.as_micros()).max(0) as f64 / 1e6);
+        state.metrics.queue_oldest_seconds.set(waited);
+    }
+    if let Ok(counts) = webhooks::pending(&state.store).await {
+        state
+            .metrics
+            .deliveries_pending
+            .set(i64::try_from(counts.pending).unwrap_or(i64::MAX));
+        state
+            .metrics
+            .deliveries_failed
+            .set(i64::try_from(counts.failed).unwrap_or(i64::MAX));
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+/// The OpenAPI 3 document of every route this server serves.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
+pub async fn openapi(
+    Extension(document): Extension<Arc<utoipa::openapi::OpenApi>>,
+) -> impl IntoResponse {
+    Json(document.as_ref().clone())
+}

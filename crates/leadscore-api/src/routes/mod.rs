@@ -1,0 +1,139 @@
+//! The HTTP routes (docs/API.md), grouped by the role they need. Every route
+//! is registered through [`utoipa_axum::routes!`] from its handler's
+//! `#[utoipa::path]`, so the router that serves and the OpenAPI document are
+//! built from the same list: a route cannot be served without being
+//! documented.
+
+pub(crate) mod export;
+pub(crate) mod health;
+pub(crate) mod ingest;
+pub(crate) mod keys;
+pub(crate) mod models;
+pub(crate) mod reports;
+pub(crate) mod retraining;
+pub(crate) mod routing;
+pub(crate) mod rule_models;
+pub(crate) mod scores;
+pub(crate) mod webhooks;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use leadscore_engine::{Role, Service};
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as Document;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::require;
+use crate::openapi::ApiDoc;
+
+/// Routes anyone may call: health, readiness, metrics, the document.
+fn public() -> OpenApiRouter<Service> {
+    OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(health::openapi))
+}
+
+/// Routes a read key may call.
+fn read() -> OpenApiRouter<Service> {
+    OpenApiRouter::new()
+        .routes(routes!(scores::lead_scores))
+        .routes(routes!(scores::lead_history))
+        .routes(routes!(rule_models::list))
+        .routes(routes!(rule_models::get_model))
+        .routes(routes!(rule_models::text))
+        .routes(routes!(export::scores_page))
+        .routes(routes!(export::scores_csv))
+        .routes(routes!(export::scores_xlsx))
+        .routes(routes!(models::list))
+        .routes(routes!(retraining::shadow_scores))
+        .routes(routes!(retraining::status))
+        .routes(routes!(reports::drift))
+        .routes(routes!(reports::review_page))
+        .routes(routes!(reports::review_json))
+        .routes(routes!(routing::get_routing))
+        .routes(routes!(routing::queue))
+}
+
+/// Routes an ingest key may call.
+fn ingest() -> OpenApiRouter<Service> {
+    OpenApiRouter::new()
+        .routes(routes!(ingest::put_account))
+        .routes(routes!(ingest::put_contact, ingest::delete_contact))
+        .routes(routes!(ingest::put_lead))
+        .routes(routes!(ingest::post_interactions))
+        .routes(routes!(scores::score))
+}
+
+/// Routes only an admin key may call.
+fn admin() -> OpenApiRouter<Service> {
+    OpenApiRouter::new()
+        .routes(routes!(rule_models::put_model, rule_models::delete_model))
+        .routes(routes!(models::register))
+        .routes(routes!(models::publish))
+        .routes(routes!(models::rollback))
+        .routes(routes!(routing::put_routing))
+        .routes(routes!(webhooks::get_webhooks, webhooks::put_webhooks))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(keys::list, keys::create))
+        .routes(routes!(keys::revoke))
+}
+
+/// `group` behind the layer that needs at least `role`.
+fn guarded(service: &Service, role: Role, group: OpenApiRouter<Service>) -> OpenApiRouter<Service> {
+    group.route_layer(middleware::from_fn_with_state(
+        service.clone(),
+        move |state: State<Service>, request: Request, next: Next| {
+            require(role, state, request, next)
+        },
+    ))
+}
+
+/// Every route with its role layer, and the OpenAPI document of exactly
+/// those routes.
+pub fn routes(service: &Service) -> (Router<Service>, Document) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(public())
+        .merge(guarded(service, Role::Read, read()))
+        .merge(guarded(service, Role::Ingest, ingest()))
+        .merge(guarded(service, Role::Admin, admin()))
+        .split_for_parts()
+}
+
+/// The role each documented operation needs (`None`: public), for tests and
+/// the document: `(method, path, role)`.
+pub fn roles() -> Vec<(String, String, Option<Role>)> {
+    let mut out = Vec::new();
+    for (role, group) in [
+        (None, public()),
+        (Some(Role::Read), read()),
+        (Some(Role::Ingest), ingest()),
+        (Some(Role::Admin), admin()),
+    ] {
+        let (_, doc) = group.split_for_parts();
+        for (path, item) in &doc.paths.paths {
+            for method in methods(item) {
+                out.push((method.to_owned(), path.clone(), role));
+            }
+        }
+    }
+    out
+}
+
+/// The methods a path item documents.
+pub(crate) fn methods(item: &utoipa::openapi::PathItem) -> Vec<&'static str> {
+    [
+        ("GET", item.get.is_some()),
+        ("PUT", item.put.is_some()),
+        ("POST", item.post.is_some()),
+        ("DELETE", item.delete.is_some()),
+        ("PATCH", item.patch.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, has)| *has)
+    .map(|(m, _)| m)
+    .collect()
+}

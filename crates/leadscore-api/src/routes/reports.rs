@@ -1,0 +1,107 @@
+//! The live model's feature review on the store's leads, as a page and as
+//! JSON, and its drift.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use leadscore_engine::{ErrorCode, Service, review};
+use leadscore_report::{DriftSection, Review, render_html};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ErrorBody};
+
+/// The recent window.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct ReviewQuery {
+    /// Drift compares the leads created in this many days before the scoring
+    /// time with the closed leads (default: the `drift.recent_days` setting).
+    pub recent_days: Option<u32>,
+}
+
+async fn live_review(service: &Service, q: &ReviewQuery) -> Result<Review, ApiError> {
+    let days = q.recent_days.unwrap_or(service.settings.drift.recent_days);
+    if days == 0 {
+        return Err(
+            ApiError::new(ErrorCode::BadQuery, "recent_days must be at least 1")
+                .field("recent_days"),
+        );
+    }
+    review::review(service, days).await?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NoLiveModel,
+            "no conversion model is published: publish one (POST /v1/models/{version}/publish) or retrain",
+        )
+    })
+}
+
+/// The quarterly feature review of the live conversion model on the store's
+/// leads: one self-contained HTML page (no scripts, nothing fetched).
+#[utoipa::path(get, path = "/reports/review", tag = "reports", params(ReviewQuery),
+    responses((status = 200, content_type = "text/html", body = String),
+        (status = 409, body = ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn review_page(
+    State(service): State<Service>,
+    Query(q): Query<ReviewQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let review = live_review(&service, &q).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        render_html(&review),
+    ))
+}
+
+/// The same review as JSON (the `leadscore review --out-json` format).
+#[utoipa::path(get, path = "/reports/review.json", tag = "reports", params(ReviewQuery),
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn review_json(
+    State(service): State<Service>,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Json<Review>, ApiError> {
+    Ok(Json(live_review(&service, &q).await?))
+}
+
+/// The live model's drift.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DriftReport {
+    /// The live version.
+    pub version: Option<i64>,
+    /// Features at or above the 0.25 alarm level.
+    pub alarms: Vec<String>,
+    /// Features from 0.1 up to 0.25 (worth watching).
+    pub watch: Vec<String>,
+    /// Every figure; `null` when no lead was created in the recent window.
+    #[schema(value_type = Object)]
+    pub drift: Option<DriftSection>,
+}
+
+/// Drift of the live model: PSI per feature and of the score for the leads
+/// created in the recent window against the closed leads, and the realized
+/// conversion by grade of the recent leads that closed.
+#[utoipa::path(get, path = "/v1/models/drift", tag = "conversion models", params(ReviewQuery),
+    responses((status = 200, body = DriftReport), (status = 409, body = ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn drift(
+    State(service): State<Service>,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Json<DriftReport>, ApiError> {
+    let review = live_review(&service, &q).await?;
+    let level = |l: leadscore_report::DriftLevel| -> Vec<String> {
+        review
+            .drift
+            .iter()
+            .flat_map(|d| &d.features)
+            .filter(|f| f.level == l)
+            .map(|f| f.feature.clone())
+            .collect()
+    };
+    Ok(Json(DriftReport {
+        version: review.model.version,
+        alarms: level(leadscore_report::DriftLevel::Major),
+        watch: level(leadscore_report::DriftLevel::Moderate),
+        drift: review.drift.clone(),
+    }))
+}

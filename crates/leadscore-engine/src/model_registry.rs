@@ -1,0 +1,237 @@
+//! What admins change, read as models: rule models, the conversion model
+//! registry and the routing document, over the store's registry and
+//! documents (which keep them as text). Every change that alters scores
+//! queues all leads for rescoring in the same transaction (the store does).
+
+use leadscore_domain::Timestamp;
+use leadscore_model::{ConversionModel, from_artifact_json};
+use leadscore_rules::RuleModel;
+use leadscore_store::{DocumentName, SqlStore};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::EngineError;
+use crate::routing_rules::RoutingConfig;
+
+/// Every stored rule model, by name, with when it was last changed.
+pub async fn rule_models(store: &SqlStore) -> Result<Vec<(RuleModel, Timestamp)>, EngineError> {
+    store
+        .registry()
+        .rule_models()
+        .await?
+        .into_iter()
+        .map(|row| {
+            let model = RuleModel::from_json(&row.body).map_err(|e| EngineError::Corrupt {
+                what: "rule model",
+                name: row.name.clone(),
+                reason: e.to_string(),
+            })?;
+            Ok((model, row.updated_at))
+        })
+        .collect()
+}
+
+/// One stored rule model, by name.
+pub async fn rule_model(
+    store: &SqlStore,
+    name: &str,
+) -> Result<Option<(RuleModel, Timestamp)>, EngineError> {
+    Ok(rule_models(store)
+        .await?
+        .into_iter()
+        .find(|(m, _)| m.name == name))
+}
+
+/// Creates or replaces a rule model (already validated); true when it was new.
+pub async fn put_rule_model(store: &SqlStore, model: &RuleModel) -> Result<bool, EngineError> {
+    let body = model.to_json().map_err(|e| EngineError::Scoring {
+        reason: e.to_string(),
+    })?;
+    Ok(store.registry().put_rule_model(&model.name, &body).await?)
+}
+
+/// Deletes a rule model with its scores; false when there was none.
+pub async fn delete_rule_model(store: &SqlStore, name: &str) -> Result<bool, EngineError> {
+    Ok(store.registry().delete_rule_model(name).await?)
+}
+
+/// Where a registered version stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionStatus {
+    /// In service.
+    Live,
+    /// Retrained, kept unpublished, scored in shadow.
+    Challenger,
+    /// Neither.
+    Registered,
+}
+
+/// A registered conversion model version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModelVersion {
+    /// The version (1, 2, ...).
+    pub version: i64,
+    /// When the model was trained.
+    pub created_at: Timestamp,
+    /// When it was registered.
+    pub registered_at: Timestamp,
+    /// True for the version in service.
+    pub published: bool,
+    /// Where it stands.
+    pub status: VersionStatus,
+    /// When it was last published.
+    pub published_at: Option<Timestamp>,
+    /// Its held-out metrics (`metrics.json` of the artifact folder).
+    #[schema(value_type = Object)]
+    pub metrics: serde_json::Value,
+}
+
+/// Why an artifact was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct BadArtifact {
+    /// What is wrong (format, version, checksum, ...).
+    pub reason: String,
+}
+
+/// Registers a conversion model artifact (`model.json` text) with its
+/// metrics; returns the new version. The artifact is checked (format,
+/// checksum) first: a bad one is the caller's error.
+pub async fn register_model(
+    store: &SqlStore,
+    artifact: &str,
+    metrics: &serde_json::Value,
+) -> Result<Result<i64, BadArtifact>, EngineError> {
+    let model = match from_artifact_json(artifact, std::path::Path::new("model.json")) {
+        Ok(m) => m,
+        Err(e) => {
+            return Ok(Err(BadArtifact {
+                reason: e.to_string(),
+            }));
+        }
+    };
+    let created = trained_at(&model);
+    let version = store
+        .registry()
+        .register(artifact, &metrics.to_string(), created)
+        .await?;
+    Ok(Ok(version))
+}
+
+/// When a model was trained (its registration time when that does not read).
+pub(crate) fn trained_at(model: &ConversionModel) -> Timestamp {
+    Timestamp::parse(&model.created_at).unwrap_or_else(|_| Timestamp::now())
+}
+
+/// Every registered version, newest first.
+pub async fn model_versions(store: &SqlStore) -> Result<Vec<ModelVersion>, EngineError> {
+    let live = store.registry().live_version().await?;
+    let challenger = store.retraining().challenger_version().await?;
+    Ok(store
+        .registry()
+        .versions()
+        .await?
+        .into_iter()
+        .map(|row| {
+            let status = if live == Some(row.version) {
+                VersionStatus::Live
+            } else if challenger == Some(row.version) {
+                VersionStatus::Challenger
+            } else {
+                VersionStatus::Registered
+            };
+            ModelVersion {
+                version: row.version,
+                created_at: row.created_at,
+                registered_at: row.registered_at,
+                published: status == VersionStatus::Live,
+                status,
+                published_at: row.published_at,
+                metrics: serde_json::from_str(&row.metrics).unwrap_or(serde_json::Value::Null),
+            }
+        })
+        .collect())
+}
+
+/// A registered version's model, read and checked; `None` when there is no
+/// such version.
+pub async fn model_version(
+    store: &SqlStore,
+    version: i64,
+) -> Result<Option<ConversionModel>, EngineError> {
+    let Some(text) = store.registry().artifact(version).await? else {
+        return Ok(None);
+    };
+    let model = from_artifact_json(&text, std::path::Path::new("model.json")).map_err(|e| {
+        EngineError::Corrupt {
+            what: "conversion model",
+            name: version.to_string(),
+            reason: e.to_string(),
+        }
+    })?;
+    Ok(Some(model))
+}
+
+/// The model in service, read and checked.
+pub async fn live_model(store: &SqlStore) -> Result<Option<(i64, ConversionModel)>, EngineError> {
+    let Some(version) = store.registry().live_version().await? else {
+        return Ok(None);
+    };
+    Ok(model_version(store, version)
+        .await?
+        .map(|model| (version, model)))
+}
+
+/// The challenger (a retrained version kept unpublished) with its model.
+pub async fn challenger(store: &SqlStore) -> Result<Option<(i64, ConversionModel)>, EngineError> {
+    let Some(version) = store.retraining().challenger_version().await? else {
+        return Ok(None);
+    };
+    Ok(model_version(store, version).await?.map(|m| (version, m)))
+}
+
+/// Publishes a version (it becomes the one in service; every lead is
+/// rescored). `Ok(false)` when there is no such version.
+pub async fn publish(store: &SqlStore, version: i64, cause: &str) -> Result<bool, EngineError> {
+    Ok(store.registry().publish(version, cause).await?)
+}
+
+/// What a rollback did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Rollback {
+    /// The version that was in service.
+    pub from: i64,
+    /// The version now in service.
+    pub to: i64,
+}
+
+/// Goes back to the version published before the current one. `None` when
+/// there is no earlier publication of another version.
+pub async fn rollback(store: &SqlStore) -> Result<Option<Rollback>, EngineError> {
+    Ok(store.registry().rollback().await?.map(|r| Rollback {
+        from: r.from,
+        to: r.to,
+    }))
+}
+
+/// The routing document (empty when never set).
+pub async fn routing(store: &SqlStore) -> Result<RoutingConfig, EngineError> {
+    match store.documents().get(DocumentName::Routing).await? {
+        None => Ok(RoutingConfig::default()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| EngineError::Corrupt {
+            what: "settings document",
+            name: DocumentName::Routing.as_str().into(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Replaces the routing document (already validated); every lead is queued
+/// to be routed again.
+pub async fn put_routing(store: &SqlStore, config: &RoutingConfig) -> Result<(), EngineError> {
+    let text = serde_json::to_string(config).map_err(|e| EngineError::Scoring {
+        reason: e.to_string(),
+    })?;
+    Ok(store.documents().put(DocumentName::Routing, &text).await?)
+}

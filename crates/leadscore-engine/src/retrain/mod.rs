@@ -1,0 +1,327 @@
+//! Retraining the conversion model on the store's closed leads, by
+//! `leadscore retrain` or on the service's schedule.
+//!
+//! A run trains on the leads closed in the window (default the last two
+//! years), each as of its close, with the features the service scores with
+//! ([`leadscore_scoring::FeatureIndex`]). The most recently created
+//! `test_fraction` of them are held out, and the new model (the challenger)
+//! and the live model (the champion) are both measured on those same leads.
+//! The [`Policy`] then publishes the challenger or keeps it registered,
+//! unpublished, scored in shadow beside the live model, with the reason.
+//!
+//! The new version, its publication and the run's record are written in one
+//! transaction after training: a run that fails (too few outcomes, a solver
+//! that does not converge, a store error) or is interrupted never touches the
+//! live model. Its record says `failed` with the reason, or `interrupted`.
+
+mod policy;
+mod runs;
+mod schedule;
+mod settings;
+
+use leadscore_domain::{Dataset, RunTrigger, Timestamp};
+use leadscore_model::{
+    ConversionModel, Evaluation, LabelledRows, MetricsJson, Scorer, SplitKind, TrainParams,
+    TrainingSource, time_holdout, to_artifact_json,
+};
+use leadscore_scoring::FeatureIndex;
+use leadscore_store::{NewVersion, RunMeasures, SqlStore, Store};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use policy::{Challenger, Champion, Decision, Policy};
+pub use runs::{Run, list_runs};
+pub use schedule::{next_run, run_schedule};
+pub use settings::{Retraining, parse_schedule};
+
+use crate::{EngineError, model_registry};
+
+/// What started a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// `leadscore retrain` (or an admin).
+    Command,
+    /// The service's schedule, for the scheduled time named (one run per
+    /// time across instances).
+    Schedule(String),
+}
+
+/// What a finished run did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Outcome {
+    /// The run's number.
+    pub run_id: i64,
+    /// The version registered.
+    pub version: i64,
+    /// Published or kept, with the reason.
+    pub decision: Decision,
+    /// The version live before the run.
+    pub champion: Option<i64>,
+    /// The new model's AUC on the held-out leads.
+    pub challenger_auc: Option<f64>,
+    /// The live model's AUC on the same leads.
+    pub champion_auc: Option<f64>,
+    /// Closed leads in the window.
+    pub leads: usize,
+    /// Of which held out.
+    pub held_out: usize,
+    /// The new version's metrics (`metrics.json`'s keys).
+    #[schema(value_type = Object)]
+    pub metrics: serde_json::Value,
+}
+
+/// The trained challenger and what was measured, before anything is written.
+struct Trial {
+    model: ConversionModel,
+    metrics: serde_json::Value,
+    measured: RunMeasures,
+    held_out: usize,
+    champion_age_days: Option<f64>,
+}
+
+/// Runs one retraining as of `at`. `Ok(None)` when the trigger's scheduled
+/// time was already taken by another instance. On failure the run is
+/// recorded as failed and the live model is left alone.
+pub async fn retrain(
+    store: &SqlStore,
+    settings: &Retraining,
+    trigger: Trigger,
+    at: Timestamp,
+) -> Result<Option<Outcome>, EngineError> {
+    settings.validate()?;
+    let (name, slot) = match &trigger {
+        Trigger::Command => (RunTrigger::Command, None),
+        Trigger::Schedule(slot) => (RunTrigger::Schedule, Some(slot.as_str())),
+    };
+    let Some(run_id) = store.retraining().start(name, slot).await? else {
+        return Ok(None);
+    };
+    tracing::info!(run_id, trigger = %name, "retraining started");
+    match attempt(store, settings, run_id, at).await {
+        Ok(outcome) => {
+            tracing::info!(
+                run_id,
+                version = outcome.version,
+                published = outcome.decision.publishes(),
+                reason = outcome.decision.reason(),
+                "retraining finished"
+            );
+            Ok(Some(outcome))
+        }
+        Err(failure) => {
+            let (measured, e) = *failure;
+            let reason = match &e {
+                EngineError::Retraining { reason, .. } => reason.clone(),
+                other => other.to_string(),
+            };
+            tracing::warn!(run_id, %reason, "retraining failed; the live model is unchanged");
+            store.retraining().fail(run_id, &measured, &reason).await?;
+            Err(EngineError::Retraining { run_id, reason })
+        }
+    }
+}
+
+/// What a failed attempt had measured, and why it failed.
+type Failure = Box<(RunMeasures, EngineError)>;
+
+async fn attempt(
+    store: &SqlStore,
+    settings: &Retraining,
+    run_id: i64,
+    at: Timestamp,
+) -> Result<Outcome, Failure> {
+    let fail = |e: EngineError| Box::new((RunMeasures::default(), e));
+    let champion = model_registry::live_model(store).await.map_err(fail)?;
+    let data = store.export().await.map_err(|e| fail(e.into()))?;
+    let job = settings.clone();
+    let trial = tokio::task::spawn_blocking(move || train(&data, &job, champion, run_id, at))
+        .await
+        .map_err(|e| {
+            fail(EngineError::Retraining {
+                run_id,
+                reason: format!("the training task stopped: {e}"),
+            })
+        })??;
+    let measured = trial.measured;
+    let decision = settings.policy().decide(
+        Challenger {
+            auc: measured.challenger_auc,
+        },
+        measured.champion.map(|version| Champion {
+            version,
+            auc: measured.champion_auc,
+            age_days: trial.champion_age_days.unwrap_or(0.0),
+        }),
+    );
+    let version = record(store, run_id, &trial, &decision)
+        .await
+        .map_err(|e| Box::new((measured, e)))?;
+    Ok(Outcome {
+        run_id,
+        version,
+        decision,
+        champion: measured.champion,
+        challenger_auc: measured.challenger_auc,
+        champion_auc: measured.champion_auc,
+        leads: usize::try_from(measured.leads.unwrap_or(0)).unwrap_or(0),
+        held_out: trial.held_out,
+        metrics: trial.metrics,
+    })
+}
+
+/// Registers the challenger, publishes it when decided, and records the run,
+/// in one transaction. A kept challenger queues every lead, so that each gets
+/// its shadow score.
+async fn record(
+    store: &SqlStore,
+    run_id: i64,
+    trial: &Trial,
+    decision: &Decision,
+) -> Result<i64, EngineError> {
+    let artifact = to_artifact_json(&trial.model).map_err(|e| EngineError::Retraining {
+        run_id,
+        reason: e.to_string(),
+    })?;
+    let metrics = trial.metrics.to_string();
+    let cause = format!("retraining run {run_id}: {}", decision.reason());
+    let version = store
+        .retraining()
+        .finish_with(
+            run_id,
+            NewVersion {
+                artifact: &artifact,
+                metrics: &metrics,
+                created_at: model_registry::trained_at(&trial.model),
+            },
+            decision.publishes().then_some(cause.as_str()),
+            &trial.measured,
+            decision.reason(),
+        )
+        .await?;
+    Ok(version)
+}
+
+/// Trains on the window's closed leads and measures both models on the
+/// held-out ones. CPU only.
+fn train(
+    data: &Dataset,
+    settings: &Retraining,
+    champion: Option<(i64, ConversionModel)>,
+    run_id: i64,
+    at: Timestamp,
+) -> Result<Trial, Failure> {
+    let mut measured = RunMeasures {
+        champion: champion.as_ref().map(|(v, _)| *v),
+        ..RunMeasures::default()
+    };
+    let failed = |measured: &RunMeasures, reason: String| {
+        Box::new((*measured, EngineError::Retraining { run_id, reason }))
+    };
+    let window = i64::from(settings.window_days) * 86_400 * 1_000_000;
+    let from = Timestamp::from_micros(at.as_micros().saturating_sub(window))
+        .or_else(|| Timestamp::from_micros(0))
+        .unwrap_or(at);
+    let index = FeatureIndex::new(data);
+    let rows = index.closed_rows(from, at);
+    measured.leads = i64::try_from(rows.len()).ok();
+    let times: Vec<i64> = rows.created_at.iter().map(|t| t.as_micros()).collect();
+    let kinds = rows
+        .features
+        .columns
+        .iter()
+        .filter_map(|c| c.name.strip_suffix(".days_since_last").map(str::to_owned))
+        .collect();
+    let (train_at, test_at) = time_holdout(&times, settings.test_fraction);
+    let n_rows = rows.len();
+    let closed_at = rows.closed_at;
+    let labelled = LabelledRows {
+        features: rows.features,
+        labels: rows.outcomes,
+        ids: rows.lead_ids,
+        times: Some(times),
+    };
+    let params = TrainParams {
+        split: SplitKind::Time,
+        test_fraction: settings.test_fraction,
+        min_per_class: settings.min_per_class,
+        grades: champion.as_ref().map(|(_, m)| m.grades).unwrap_or_default(),
+        ..TrainParams::default()
+    };
+    let created_at = at
+        .to_datetime()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let trained = params
+        .fit(
+            &labelled.take(&train_at),
+            Some(&labelled.take(&test_at)),
+            TrainingSource::Folder {
+                kinds,
+                exclude: Vec::new(),
+            },
+            &created_at,
+        )
+        .map_err(|e| {
+            failed(
+                &measured,
+                format!(
+                    "training on {} closed leads of the last {} days: {e}",
+                    n_rows, settings.window_days
+                ),
+            )
+        })?;
+    // Both models measured on the same held-out leads, each row as of the
+    // lead's close, through the path the service scores with.
+    let held_out: Vec<(usize, Timestamp, bool)> = test_at
+        .iter()
+        .filter_map(|&r| {
+            let lead = index.lead_index(labelled.ids.get(r)?)?;
+            Some((lead, *closed_at.get(r)?, *labelled.labels.get(r)?))
+        })
+        .collect();
+    measured.challenger_auc = held_out_auc(&trained.model, &index, &held_out)
+        .map_err(|reason| failed(&measured, format!("the new model: {reason}")))?;
+    let mut champion_age_days = None;
+    if let Some((version, model)) = &champion {
+        // A live model that cannot read these rows is measured as unknown.
+        measured.champion_auc = held_out_auc(model, &index, &held_out).unwrap_or_else(|reason| {
+            tracing::warn!(version, %reason, "the live model cannot score the held-out leads");
+            None
+        });
+        champion_age_days = Timestamp::parse(&model.created_at)
+            .ok()
+            .map(|t| (at.as_micros() - t.as_micros()) as f64 / 86_400e6);
+    }
+    let metrics = serde_json::to_value(MetricsJson::new(
+        &trained.model,
+        &trained.model.metrics,
+        "time",
+    ))
+    .map_err(|e| failed(&measured, e.to_string()))?;
+    Ok(Trial {
+        model: trained.model,
+        metrics,
+        measured,
+        held_out: held_out.len(),
+        champion_age_days,
+    })
+}
+
+/// ROC AUC of `model` on `leads` (dataset index, row time, outcome); `None`
+/// with one outcome only.
+fn held_out_auc(
+    model: &ConversionModel,
+    index: &FeatureIndex<'_>,
+    leads: &[(usize, Timestamp, bool)],
+) -> Result<Option<f64>, String> {
+    let scorer = Scorer::new(model);
+    let mut work = Vec::new();
+    let mut scored = Vec::with_capacity(leads.len());
+    for &(lead, at, outcome) in leads {
+        let row = model
+            .encoder
+            .transform_row(&index.row(lead, at))
+            .map_err(|e| e.to_string())?;
+        scored.push((scorer.score(&row, &mut work).probability, outcome));
+    }
+    Ok(Evaluation::compute(&scored, 0.5).auc)
+}

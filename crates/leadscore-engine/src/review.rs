@@ -1,0 +1,184 @@
+//! The feature review of the live conversion model on the store's leads
+//! (`/reports/review`), and its drift section (`/v1/models/drift`, the
+//! `leadscore_model_drift_psi` gauges and the periodic drift check).
+//!
+//! The same assembly as `leadscore review` on a folder
+//! ([`leadscore_report::add_data`]): the closed leads are scored each as of its
+//! close, every lead as of the scoring time, drift is measured for the leads
+//! created in the recent window against the closed leads, and the rule models
+//! in service are backtested on the same closed leads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leadscore_domain::{Dataset, Timestamp};
+use leadscore_model::{ConversionModel, LabelledRows, add_missing_columns};
+use leadscore_report::{
+    DriftLevel, Population, Review, ReviewData, add_data, add_rule_backtests, base_review,
+};
+use leadscore_rules::{Evaluator, Graph, Plan};
+use leadscore_scoring::{FeatureIndex, scoring_time};
+use leadscore_store::Store;
+use tokio::sync::watch;
+
+use crate::in_service::InService;
+use crate::service::Service;
+use crate::{EngineError, model_registry};
+
+/// The review of the live model, or `None` when no model is live.
+pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review>, EngineError> {
+    let store = &service.store;
+    let Some((version, model)) = model_registry::live_model(store).await? else {
+        return Ok(None);
+    };
+    let previous = match store.registry().previous_version().await? {
+        Some(v) => model_registry::model_version(store, v).await?,
+        None => None,
+    };
+    let data = store.export().await?;
+    let live = service.in_service.get();
+    let at = service.settings.scoring_time();
+    let review = tokio::task::spawn_blocking(move || {
+        assemble(
+            &data,
+            &live,
+            version,
+            &model,
+            previous.as_ref(),
+            at,
+            recent_days,
+        )
+    })
+    .await
+    .map_err(|e| EngineError::Scoring {
+        reason: format!("the review task stopped: {e}"),
+    })??;
+    update_gauges(service, &review);
+    Ok(Some(review))
+}
+
+fn assemble(
+    data: &Dataset,
+    live: &Arc<InService>,
+    version: i64,
+    model: &ConversionModel,
+    previous: Option<&ConversionModel>,
+    at: Timestamp,
+    recent_days: u32,
+) -> Result<Review, EngineError> {
+    let scoring = |e: &dyn std::fmt::Display| EngineError::Scoring {
+        reason: format!("the review of v{version}: {e}"),
+    };
+    let mut review = base_review(model, previous, Some(version), Timestamp::now());
+    let index = FeatureIndex::new(data);
+    let earliest = Timestamp::from_micros(0).unwrap_or(at);
+    let rows = index.closed_rows(earliest, at);
+    if rows.is_empty() {
+        review.warnings.push(
+            "The store holds no closed lead yet: only the model's own figures are shown."
+                .to_owned(),
+        );
+        return Ok(review);
+    }
+    let times = rows.created_at.iter().map(|t| t.as_micros()).collect();
+    let mut closed = LabelledRows {
+        features: rows.features,
+        labels: rows.outcomes,
+        ids: rows.lead_ids,
+        times: Some(times),
+    };
+    let mut missing = add_missing_columns(model, &mut closed.features).map_err(|e| scoring(&e))?;
+    let picked: Vec<(usize, Timestamp)> = data
+        .leads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, lead)| scoring_time(lead, at).map(|t| (i, t)))
+        .collect();
+    let mut population = Population {
+        ids: picked
+            .iter()
+            .filter_map(|&(i, _)| data.leads.get(i).map(|l| l.lead_id.as_str().to_owned()))
+            .collect(),
+        created_at: picked
+            .iter()
+            .filter_map(|&(i, _)| data.leads.get(i).map(|l| l.created_at))
+            .collect(),
+        features: index.table(&picked),
+    };
+    missing.extend(add_missing_columns(model, &mut population.features).map_err(|e| scoring(&e))?);
+    missing.sort();
+    missing.dedup();
+    if !missing.is_empty() {
+        review.warnings.push(format!(
+            "No lead in the store has {}, which the model reads: they score as missing.",
+            missing.join(", ")
+        ));
+    }
+    let source = format!("the store ({} leads)", data.leads.len());
+    add_data(
+        &mut review,
+        model,
+        ReviewData {
+            source: &source,
+            closed: &closed,
+            population: &population,
+            at,
+            recent_days,
+        },
+    )
+    .map_err(|e| scoring(&e))?;
+    let plans = live.engine.plans();
+    if !plans.is_empty() {
+        let graph = Graph::from_dataset(data, Plan::projection(plans)).map_err(|e| scoring(&e))?;
+        let evaluator = Evaluator::new(&graph, plans);
+        add_rule_backtests(&mut review, &evaluator);
+    }
+    Ok(review)
+}
+
+/// Sets the drift gauges from a review, and logs a warning for each feature
+/// above the alarm level.
+fn update_gauges(service: &Service, review: &Review) {
+    let Some(drift) = &review.drift else {
+        return;
+    };
+    let metrics = &service.metrics;
+    metrics.drift_psi.reset();
+    for f in &drift.features {
+        metrics
+            .drift_psi
+            .with_label_values(&[f.feature.as_str()])
+            .set(f.psi);
+        if f.level == DriftLevel::Major {
+            tracing::warn!(feature = %f.feature, psi = f.psi, "feature drift above the alarm level");
+        }
+    }
+    if let Some(psi) = drift.score_psi {
+        metrics.score_psi.set(psi);
+        if psi >= 0.25 {
+            tracing::warn!(psi, "score drift above the alarm level");
+        }
+    }
+}
+
+/// Checks drift every `every` until shutdown (the gauges follow); `None`
+/// turns the check off.
+pub async fn run_drift_check(
+    service: Service,
+    every: Option<Duration>,
+    recent_days: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let Some(every) = every else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        if let Err(e) = review(&service, recent_days).await {
+            tracing::warn!(error = %e, "the drift check failed");
+        }
+    }
+}

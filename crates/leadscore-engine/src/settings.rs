@@ -1,0 +1,277 @@
+//! Typed settings: defaults, then a TOML file, then `LEADSCORE_*` environment
+//! variables (nested keys joined by `__`, e.g. `LEADSCORE_LIMITS__MAX_BATCH=500`),
+//! then the command line's flags.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use leadscore_domain::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::EngineError;
+use crate::retrain::Retraining;
+use crate::webhooks::DeliverySettings;
+
+/// The top-level keys, as environment variable names start after the prefix.
+const SECTIONS: &[&str] = &[
+    "listen",
+    "database",
+    "limits__",
+    "rescoring__",
+    "scoring__",
+    "webhooks__",
+    "retraining__",
+    "drift__",
+    "shutdown_grace_secs",
+];
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The store: `sqlite://FILE` or `postgres://...`; default the SQLite file
+    /// `leadscore.db` in the working directory.
+    pub database: Option<String>,
+    /// Request limits.
+    pub limits: Limits,
+    /// Rescoring.
+    pub rescoring: Rescoring,
+    /// Scoring choices.
+    pub scoring: Scoring,
+    /// Webhook delivery.
+    pub webhooks: DeliverySettings,
+    /// Retraining: schedule, window and auto-publish policy.
+    pub retraining: Retraining,
+    /// The live model's drift check.
+    pub drift: Drift,
+    /// How long a shutdown waits for in-flight requests, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: None,
+            limits: Limits::default(),
+            rescoring: Rescoring::default(),
+            scoring: Scoring::default(),
+            webhooks: DeliverySettings::default(),
+            retraining: Retraining::default(),
+            drift: Drift::default(),
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Request limits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request body, in bytes (413 above).
+    pub max_body_bytes: usize,
+    /// Most records in one batch request (413 above).
+    pub max_batch: usize,
+    /// Longest a request may take, in milliseconds (503 after).
+    pub request_timeout_ms: u64,
+    /// Most rows one page of a listing returns.
+    pub max_per_page: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 4 * 1024 * 1024,
+            max_batch: 1000,
+            request_timeout_ms: 10_000,
+            max_per_page: 500,
+        }
+    }
+}
+
+/// Rescoring.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rescoring {
+    /// How often the worker looks for queued leads (it is also woken by every
+    /// write on this instance), in milliseconds.
+    pub poll_ms: u64,
+    /// Most leads rescored in one round (read, scored, then written in one
+    /// transaction). A round takes what is queued up to this; bigger rounds
+    /// cost less per lead, so a deep queue drains faster (a lead written to
+    /// during a round still gets its scores, and stays queued). 500 measured
+    /// best under ingest load (BENCHMARKS.md, "Rescoring lag").
+    pub batch: usize,
+    /// How often every open lead is rescored (scores fall as interactions age
+    /// out of their windows), in seconds; 0 turns the pass off.
+    pub refresh_every_secs: u64,
+    /// How often the worker checks for rule models, routing, webhooks or a
+    /// conversion model changed by another instance, in milliseconds.
+    pub reload_ms: u64,
+}
+
+impl Default for Rescoring {
+    fn default() -> Self {
+        Self {
+            poll_ms: 100,
+            batch: 500,
+            refresh_every_secs: 3600,
+            reload_ms: 1000,
+        }
+    }
+}
+
+/// The live model's drift check: PSI of the leads created in the recent
+/// window against the closed leads, per feature and for the score
+/// (`/v1/models/drift`, the `leadscore_model_drift_psi` gauges, a warning in
+/// the log above 0.25).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Drift {
+    /// How often the service checks, in seconds; 0 turns the periodic check
+    /// off (the endpoint still answers).
+    pub every_secs: u64,
+    /// The recent window, in days.
+    pub recent_days: u32,
+}
+
+impl Default for Drift {
+    fn default() -> Self {
+        Self {
+            every_secs: 3600,
+            recent_days: 90,
+        }
+    }
+}
+
+/// Scoring choices.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scoring {
+    /// The rule model whose score is the primary one when no confident
+    /// conversion model is published; default: the first rule model by name.
+    pub fallback_model: Option<String>,
+    /// Score as of this fixed time (RFC 3339) instead of the current time: for
+    /// replays, demos on old data and reproducible tests. Unset in production.
+    pub at: Option<String>,
+}
+
+impl Settings {
+    /// Defaults, then the file (when given; it must exist), then the
+    /// environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, EngineError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(EngineError::Settings {
+                    reason: format!("the config file {} does not exist", path.display()),
+                });
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // Only the settings' own keys: other LEADSCORE_* variables (test data
+        // locations, CI switches) are not settings.
+        let env = Env::prefixed("LEADSCORE_")
+            .filter(|key| {
+                SECTIONS
+                    .iter()
+                    .any(|s| key.as_str().to_ascii_lowercase().starts_with(s))
+            })
+            .split("__");
+        figment = figment.merge(env);
+        let settings: Settings = figment.extract().map_err(|e| EngineError::Settings {
+            reason: e.to_string(),
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<(), EngineError> {
+        let bad = |reason: &str| {
+            Err(EngineError::Settings {
+                reason: reason.to_owned(),
+            })
+        };
+        if self.limits.max_body_bytes < 1024 {
+            return bad("limits.max_body_bytes must be at least 1024");
+        }
+        if self.limits.max_batch == 0 {
+            return bad("limits.max_batch must be at least 1");
+        }
+        if self.limits.max_per_page == 0 {
+            return bad("limits.max_per_page must be at least 1");
+        }
+        if let Some(at) = &self.scoring.at
+            && let Err(e) = Timestamp::parse(at)
+        {
+            return Err(EngineError::Settings {
+                reason: format!("scoring.at: {e}"),
+            });
+        }
+        if self.rescoring.batch == 0 || self.rescoring.poll_ms == 0 {
+            return bad("rescoring.batch and rescoring.poll_ms must be at least 1");
+        }
+        if self.drift.recent_days == 0 {
+            return bad("drift.recent_days must be at least 1");
+        }
+        self.retraining.validate()
+    }
+
+    /// The time scores are computed as of: `scoring.at` when set, else now.
+    pub fn scoring_time(&self) -> Timestamp {
+        self.scoring
+            .at
+            .as_deref()
+            .and_then(|t| Timestamp::parse(t).ok())
+            .unwrap_or_else(Timestamp::now)
+    }
+
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.limits.request_timeout_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // figment's test jail returns its own (large) error type.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err)]
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "leadscore.toml",
+                "listen = \"127.0.0.1:9000\"\n[limits]\nmax_batch = 50\n",
+            )?;
+            jail.set_env("LEADSCORE_LIMITS__MAX_BATCH", "70");
+            let s = Settings::load(Some(Path::new("leadscore.toml"))).unwrap();
+            assert_eq!(s.listen.port(), 9000);
+            assert_eq!(s.limits.max_batch, 70);
+            assert_eq!(s.limits.max_body_bytes, Limits::default().max_body_bytes);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("a.toml", "[limits]\nmax_bacth = 5\n")?;
+            let e = Settings::load(Some(Path::new("a.toml"))).unwrap_err();
+            assert!(e.to_string().contains("max_bacth"), "{e}");
+            jail.create_file("b.toml", "[limits]\nmax_batch = 0\n")?;
+            let e = Settings::load(Some(Path::new("b.toml"))).unwrap_err();
+            assert!(e.to_string().contains("max_batch"), "{e}");
+            let e = Settings::load(Some(Path::new("missing.toml"))).unwrap_err();
+            assert!(e.to_string().contains("does not exist"), "{e}");
+            Ok(())
+        });
+    }
+}

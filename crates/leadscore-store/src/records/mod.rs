@@ -1,0 +1,100 @@
+//! The record tables (accounts, contacts, leads, interactions, custom
+//! records): imports, the service's writes (which queue the leads they
+//! affect, in the same transaction), the export, and a lead's neighbourhood.
+
+mod grouped;
+pub(crate) mod neighbourhood;
+pub(crate) mod read;
+pub(crate) mod write;
+
+use std::collections::HashMap;
+
+use leadscore_domain::{ContactId, Dataset, ExternalIds, Lead, LeadId};
+
+use crate::erasure::{self, Erasure};
+use crate::{ImportSummary, SqlStore, StoreCounts, StoreError};
+
+/// The record tables (see the [module documentation](self)).
+#[derive(Debug, Clone, Copy)]
+pub struct Records<'a> {
+    pub(crate) store: &'a SqlStore,
+}
+
+impl Records<'_> {
+    /// Upserts a dataset as [`Store::import`](crate::Store::import) does and,
+    /// in the same transaction, queues every stored lead whose scores it can
+    /// change for rescoring. Returns the summary and how many leads were
+    /// queued (or touched again).
+    pub async fn ingest(
+        &self,
+        data: &Dataset,
+        cause: &str,
+    ) -> Result<(ImportSummary, u64), StoreError> {
+        let store = self.store;
+        let _turn = store.write_turn().await;
+        write::import(store.pool(), store.backend(), data, &|_| {}, Some(cause)).await
+    }
+
+    /// Which of the given ids are stored.
+    pub async fn existing_ids(&self, wanted: &ExternalIds) -> Result<ExternalIds, StoreError> {
+        read::existing_ids(self.store.pool(), self.store.backend(), wanted).await
+    }
+
+    /// Everything the scores of these leads read, as one dataset whose
+    /// references resolve: the leads; their contacts and accounts; every
+    /// contact of those accounts; the interactions of all those contacts (by
+    /// contact id, or by a visitor id one of them lists); the leads those
+    /// interactions name (read, not scored: their references outside the set
+    /// are cleared); and the leads' custom records. Ids not stored are
+    /// skipped. Without `properties`, the interactions come without their
+    /// properties (read from an index alone, for scoring that reads none).
+    pub async fn neighbourhood(
+        &self,
+        lead_ids: &[LeadId],
+        properties: bool,
+    ) -> Result<Dataset, StoreError> {
+        let mut conn = self.store.acquire("read leads' records").await?;
+        let ids: Vec<String> = lead_ids.iter().map(|l| l.as_str().to_owned()).collect();
+        neighbourhood::neighbourhood(&mut conn, self.store.backend(), &ids, properties).await
+    }
+
+    /// Stored leads by id (ids not stored are absent).
+    pub async fn leads(&self, ids: &[LeadId]) -> Result<HashMap<LeadId, Lead>, StoreError> {
+        let mut conn = self.store.acquire("read leads").await?;
+        let ids: Vec<String> = ids.iter().map(|l| l.as_str().to_owned()).collect();
+        neighbourhood::leads_by_id(&mut conn, self.store.backend(), &ids).await
+    }
+
+    /// Erases a contact in one transaction: its interactions (by contact id,
+    /// and those owned by no contact under its visitor id), the contact, and
+    /// every per-lead row computed from it (each table erasure covers); its
+    /// leads lose the reference and are queued for rescoring. The erasure is
+    /// recorded with `contact_hash`, never the id. `None` when no such
+    /// contact is stored.
+    pub async fn erase_contact(
+        &self,
+        contact_id: &ContactId,
+        contact_hash: &str,
+        erasure_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<Option<Erasure>, StoreError> {
+        let op = "erase a contact";
+        let mut tx = self.store.begin_write(op).await?;
+        let erased = erasure::erase_contact(
+            &mut tx,
+            self.store.backend(),
+            contact_id,
+            contact_hash,
+            erasure_id,
+            key_id,
+        )
+        .await?;
+        tx.commit(op).await?;
+        Ok(erased)
+    }
+
+    /// How many records of each type are stored.
+    pub async fn counts(&self) -> Result<StoreCounts, StoreError> {
+        read::counts(self.store.pool()).await
+    }
+}
