@@ -16,6 +16,7 @@
 //! # Ok::<(), leadscore_domain::DomainError>(())
 //! ```
 
+pub mod attribution;
 mod dataset;
 mod error;
 mod fields;
@@ -30,7 +31,9 @@ mod vocabulary;
 pub use dataset::{DanglingReference, Dataset, ExternalIds, RecordType, retain_indexed};
 pub use error::DomainError;
 pub use fields::Fields;
-pub use ids::{AccountId, ContactId, EntityName, InteractionId, LeadId, RecordId, VisitorId};
+pub use ids::{
+    AccountId, ContactId, EntityName, InteractionId, LeadId, MAX_ID_LEN, RecordId, VisitorId,
+};
 pub use kind::{InteractionKind, STANDARD_KINDS};
 pub use records::{
     Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count,

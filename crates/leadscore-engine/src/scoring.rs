@@ -315,12 +315,12 @@ pub fn last_activity(
     at: Timestamp,
 ) -> std::collections::HashMap<LeadId, Timestamp> {
     use std::collections::HashMap;
-    let mut by_visitor: HashMap<&str, &str> = HashMap::new();
+
+    use leadscore_domain::attribution::{Reads, VisitorOwners};
+
+    let owners = VisitorOwners::new(&data.contacts);
     let mut by_account: HashMap<&str, Vec<&str>> = HashMap::new();
     for c in &data.contacts {
-        if let Some(v) = &c.visitor_id {
-            by_visitor.insert(v.as_str(), c.contact_id.as_str());
-        }
         if let Some(a) = &c.account_id {
             by_account
                 .entry(a.as_str())
@@ -328,38 +328,29 @@ pub fn last_activity(
                 .push(c.contact_id.as_str());
         }
     }
-    let limit = at.as_micros();
-    let mut latest: HashMap<&str, i64> = HashMap::new();
+    let mut latest: HashMap<&str, Timestamp> = HashMap::new();
     for i in &data.interactions {
-        let owner = match (&i.contact_id, &i.visitor_id) {
-            (Some(c), _) => Some(c.as_str()),
-            (None, Some(v)) => by_visitor.get(v.as_str()).copied(),
-            (None, None) => None,
-        };
-        let t = i.occurred_at.as_micros();
-        if let Some(owner) = owner
-            && t <= limit
+        if let Some(owner) = owners.of(i)
+            && i.occurred_at <= at
         {
-            let e = latest.entry(owner).or_insert(t);
-            *e = (*e).max(t);
+            let e = latest.entry(owner.as_str()).or_insert(i.occurred_at);
+            *e = (*e).max(i.occurred_at);
         }
     }
     data.leads
         .iter()
         .map(|l| {
-            let created = l.created_at.as_micros();
-            let contacts: Vec<&str> = match (&l.contact_id, &l.account_id) {
-                (Some(c), _) => vec![c.as_str()],
-                (None, Some(a)) => by_account.get(a.as_str()).cloned().unwrap_or_default(),
-                (None, None) => Vec::new(),
+            let contacts: Vec<&str> = match Reads::of(l) {
+                Reads::Contact(c) => vec![c.as_str()],
+                Reads::Account(a) => by_account.get(a.as_str()).cloned().unwrap_or_default(),
+                Reads::Nobody => Vec::new(),
             };
             let newest = contacts
                 .iter()
                 .filter_map(|c| latest.get(c).copied())
                 .max()
-                .unwrap_or(created)
-                .max(created);
-            let newest = Timestamp::from_micros(newest).unwrap_or(l.created_at);
+                .unwrap_or(l.created_at)
+                .max(l.created_at);
             (l.lead_id.clone(), newest)
         })
         .collect()

@@ -172,12 +172,22 @@ fn kinds_come_sorted_from_the_standard_the_folder_and_the_caller() -> TestResult
 }
 
 #[test]
-fn visitor_ids_attribute_interactions_and_the_later_contact_takes_a_shared_one() -> TestResult {
+fn visitor_ids_attribute_interactions_and_the_greatest_contact_id_takes_a_shared_one()
+-> TestResult {
+    // The greatest contact id takes a shared visitor id, whichever the file
+    // lists first (leadscore_domain::attribution).
+    for contacts in [
+        "contact_id,visitor_id\nC1,V1\nC2,V2\nC3,V2\n",
+        "contact_id,visitor_id\nC3,V2\nC1,V1\nC2,V2\n",
+    ] {
+        shared_visitor(contacts)?;
+    }
+    Ok(())
+}
+
+fn shared_visitor(contacts: &str) -> TestResult {
     let dir = folder(&[
-        (
-            "contacts.csv",
-            "contact_id,visitor_id\nC1,V1\nC2,V2\nC3,V2\n",
-        ),
+        ("contacts.csv", contacts),
         (
             "leads.csv",
             "lead_id,created_at,contact_id,status,closed_at\n\
@@ -199,7 +209,7 @@ fn visitor_ids_attribute_interactions_and_the_later_contact_takes_a_shared_one()
     let rows = closed(dir.path())?;
     assert_eq!(rows.outcomes, [Some(true), Some(false), Some(true)]);
     // I1 by V1 is C1's; I3 names C2 (its visitor id does not matter); V2 is C3's
-    // (the later contact to list it): I2 and I6; I4 and I5 are nobody's.
+    // (the greatest contact id to list it): I2 and I6; I4 and I5 are nobody's.
     assert_eq!(nums(&rows, "WebsiteVisited.90d")?, some(&[1.0, 1.0, 2.0]));
     assert_eq!(
         nums(&rows, "WebsiteVisited.days_since_last")?,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use leadscore_domain::attribution::takes_visitor;
 use leadscore_domain::{
     Account, Contact, CustomRecord, Dataset, EntityName, Interaction, InteractionKind,
     InteractionRow, Lead, RecordSink, UnknownReference,
@@ -251,7 +252,17 @@ impl GraphBuilder {
                     .get(p as usize)
                     .map_or("", |c| c.contact_id.as_str())
             });
-        if let Some(visitor) = &contact.visitor_id {
+        // A visitor id several contacts list is the greatest contact id's
+        // (leadscore_domain::attribution, whatever the order they come in).
+        let owns_visitor = contact.visitor_id.as_ref().is_some_and(|visitor| {
+            self.visitor_index
+                .get(visitor.as_str())
+                .and_then(|owner| contacts.get(owner as usize))
+                .is_none_or(|owner| {
+                    takes_visitor(owner.contact_id.as_str(), contact.contact_id.as_str())
+                })
+        });
+        if let Some(visitor) = contact.visitor_id.as_ref().filter(|_| owns_visitor) {
             self.visitor_index.insert(visitor.as_str(), i, |p| {
                 contacts
                     .get(p as usize)

@@ -6,7 +6,10 @@ mod schema;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use leadscore_domain::{Account, Contact, Dataset, Lead, LeadKind, LeadStatus, Timestamp};
+use leadscore_domain::attribution::VisitorOwners;
+use leadscore_domain::{
+    Account, Contact, ContactId, Dataset, Lead, LeadKind, LeadStatus, Timestamp,
+};
 use leadscore_features::Cell;
 use rustc_hash::FxHashMap;
 
@@ -122,7 +125,7 @@ impl<'a> FeatureIndex<'a> {
         }
         let mut contacts = FxHashMap::default();
         let mut account_contacts: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
-        let mut visitors = FxHashMap::default();
+        let visitors = VisitorOwners::new(&data.contacts);
         for contact in &data.contacts {
             let id = contact.contact_id.as_str();
             contacts.entry(id).or_insert(contact);
@@ -131,10 +134,6 @@ impl<'a> FeatureIndex<'a> {
                     .entry(account.as_str())
                     .or_default()
                     .push(id);
-            }
-            if let Some(visitor) = &contact.visitor_id {
-                // The later contact listing a visitor wins.
-                visitors.insert(visitor.as_str(), id);
             }
         }
         let mut accounts = FxHashMap::default();
@@ -145,11 +144,7 @@ impl<'a> FeatureIndex<'a> {
         }
         let mut interactions: FxHashMap<&str, Vec<(usize, i64)>> = FxHashMap::default();
         for interaction in &data.interactions {
-            let owner = match (&interaction.contact_id, &interaction.visitor_id) {
-                (Some(contact), _) => Some(contact.as_str()),
-                (None, Some(visitor)) => visitors.get(visitor.as_str()).copied(),
-                (None, None) => None,
-            };
+            let owner = visitors.of(interaction).map(ContactId::as_str);
             let kind = schema.kind_index(interaction.kind.as_str());
             if let (Some(owner), Some(kind)) = (owner, kind) {
                 interactions

@@ -26,8 +26,8 @@
 //!   account, a contact-based lead those of its contact, an unscorable one
 //!   none;
 //! - an interaction belongs to its `contact_id`, else to the contact listing
-//!   its `visitor_id` (the later one in the dataset's order when two do: keep
-//!   contacts in file or import order);
+//!   its `visitor_id` (the greatest contact id when several do:
+//!   [`leadscore_domain::attribution`], the rule every path applies);
 //! - only interactions strictly before the row's time count; the `N`-day
 //!   window holds those at most `N` days before it; `K.days_since_last` is the
 //!   age of the latest one in (fractional) days, missing when there is none;

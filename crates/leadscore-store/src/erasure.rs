@@ -13,6 +13,7 @@ use crate::{Backend, StoreError};
 
 /// What erasing a contact removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Erasure {
     /// The erasure's id (recorded in `erasures`).
     pub erasure_id: String,

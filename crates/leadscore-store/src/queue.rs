@@ -125,9 +125,11 @@ pub(crate) async fn enqueue_leads(
 }
 
 /// Queues, inside the writing transaction, every stored lead whose scores the
-/// records of `data` can change: its own leads; the leads of its contacts and
-/// of the contacts its interactions belong to (by contact id, else by the
-/// contact listing the interaction's visitor id); the account-based leads of
+/// records of `data` can change: its own leads; the leads of its contacts, of
+/// the contacts its interactions belong to (by contact id, else by a contact
+/// listing the interaction's visitor id), and of every contact sharing a
+/// visitor id with one of its contacts (a new listing can move that visitor's
+/// interactions from one contact to another); the account-based leads of
 /// those contacts' accounts; and for its accounts, every lead of the account
 /// or of one of its contacts. Returns how many were queued or touched (a lead
 /// queued by two of these statements counts twice).
@@ -159,7 +161,11 @@ pub(crate) async fn enqueue_affected(
         .iter()
         .map(|c| c.contact_id.as_str().to_owned())
         .collect();
-    let mut visitors = Vec::new();
+    let mut visitors: Vec<String> = data
+        .contacts
+        .iter()
+        .filter_map(|c| c.visitor_id.as_ref().map(|v| v.as_str().to_owned()))
+        .collect();
     for i in &data.interactions {
         match (&i.contact_id, &i.visitor_id) {
             (Some(c), _) => {

@@ -8,6 +8,7 @@ use axum::{Extension, Json};
 use leadscore_domain::{ContactId, Dataset, RecordType};
 use leadscore_engine::ingest::{self, IngestError, Written};
 use leadscore_engine::json_records as records;
+use leadscore_engine::record_bodies::{AccountBody, ContactBody, InteractionsBody, LeadBody};
 use leadscore_engine::{Caller, ErrorCode, Service};
 use leadscore_store::Erasure;
 use serde_json::Value;
@@ -38,7 +39,7 @@ fn top_level(_: &RecordType, _: usize) -> String {
 }
 
 /// Creates or replaces an account.
-#[utoipa::path(put, path = "/v1/accounts/{id}", tag = "ingest", request_body = Object,
+#[utoipa::path(put, path = "/v1/accounts/{id}", tag = "ingest", request_body = AccountBody,
     params(("id" = String, Path, description = "The account id")),
     responses((status = 200, body = Written), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
@@ -55,7 +56,7 @@ pub async fn put_account(
 }
 
 /// Creates or replaces a contact.
-#[utoipa::path(put, path = "/v1/contacts/{id}", tag = "ingest", request_body = Object,
+#[utoipa::path(put, path = "/v1/contacts/{id}", tag = "ingest", request_body = ContactBody,
     params(("id" = String, Path, description = "The contact id")),
     responses((status = 200, body = Written), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
@@ -72,7 +73,7 @@ pub async fn put_contact(
 }
 
 /// Creates or replaces a lead.
-#[utoipa::path(put, path = "/v1/leads/{id}", tag = "ingest", request_body = Object,
+#[utoipa::path(put, path = "/v1/leads/{id}", tag = "ingest", request_body = LeadBody,
     params(("id" = String, Path, description = "The lead id")),
     responses((status = 200, body = Written), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
@@ -90,7 +91,7 @@ pub async fn put_lead(
 
 /// Appends one interaction (an object) or many (an array, up to
 /// `limits.max_batch`); all or nothing.
-#[utoipa::path(post, path = "/v1/interactions", tag = "ingest", request_body = Object,
+#[utoipa::path(post, path = "/v1/interactions", tag = "ingest", request_body = InteractionsBody,
     responses((status = 200, body = Written), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
@@ -137,7 +138,7 @@ pub async fn post_interactions(
 /// is recorded (with a hash of the id, never the id).
 #[utoipa::path(delete, path = "/v1/contacts/{id}", tag = "ingest",
     params(("id" = String, Path, description = "The contact id")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Erasure), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn delete_contact(
     State(service): State<Service>,

@@ -124,7 +124,7 @@ pub fn roles() -> Vec<(String, String, Option<Role>)> {
 }
 
 /// The methods a path item documents.
-pub(crate) fn methods(item: &utoipa::openapi::PathItem) -> Vec<&'static str> {
+pub fn methods(item: &utoipa::openapi::PathItem) -> Vec<&'static str> {
     [
         ("GET", item.get.is_some()),
         ("PUT", item.put.is_some()),

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use leadscore_domain::{LeadId, Timestamp};
 use leadscore_engine::lead_scores::{HistoryEntry, LeadScores};
+use leadscore_engine::record_bodies::{ScoreAnswer, ScoreBody};
 use leadscore_engine::stateless::{self, Scored};
 use leadscore_engine::{ErrorCode, Service, json};
 use serde::Deserialize;
@@ -82,9 +83,10 @@ pub struct ScoreQuery {
 /// contacts and interactions, without storing anything (a CRM form). An
 /// array of such requests (up to `limits.max_batch`) gives an array of
 /// results.
-#[utoipa::path(post, path = "/v1/score", tag = "scores", request_body = Object,
+#[utoipa::path(post, path = "/v1/score", tag = "scores", request_body = ScoreBody,
     params(ScoreQuery),
-    responses((status = 200, body = LeadScores), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ScoreAnswer), (status = 400, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn score(
     State(service): State<Service>,

@@ -5,8 +5,9 @@
 //! The lead's interactions are those of its contact (contact-based lead) or of
 //! every contact of its account (account-based lead). An interaction belongs to
 //! a contact by `contact_id`, else by `visitor_id` when a contact lists that
-//! visitor (the later contact in the file when two do, as the rules engine
-//! has it). Interactions at or after the row's time never count.
+//! visitor (the greatest contact id when several do: the rule of
+//! `leadscore_domain::attribution`, which every path applies). Interactions at
+//! or after the row's time never count.
 
 use leadscore_features as features;
 use polars::prelude::*;
@@ -62,7 +63,7 @@ fn owned(folder: &Folder) -> LazyFrame {
         .filter(col("visitor_id").is_not_null())
         .select([col("visitor_id").alias("v_id"), col("contact_id")])
         .group_by_stable([col("v_id")])
-        .agg([col("contact_id").last().alias("v_contact")]);
+        .agg([col("contact_id").max().alias("v_contact")]);
     folder
         .interactions
         .frame

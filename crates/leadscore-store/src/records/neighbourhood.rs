@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use leadscore_domain::{CustomRecord, Dataset, Lead, LeadId};
+use leadscore_domain::attribution::takes_visitor;
+use leadscore_domain::{Contact, CustomRecord, Dataset, Lead, LeadId};
 use sqlx::AnyConnection;
 
 use super::grouped;
@@ -122,11 +123,7 @@ pub(crate) async fn neighbourhood(
     contacts.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
 
     let contact_ids = sorted(contacts.iter().map(|c| c.contact_id.as_str().to_owned()));
-    let visitor_ids = sorted(
-        contacts
-            .iter()
-            .filter_map(|c| c.visitor_id.as_ref().map(|v| v.as_str().to_owned())),
-    );
+    let visitor_ids = owned_visitors(conn, backend, &contacts, op).await?;
     let mut interactions = grouped::interactions(
         conn,
         backend,
@@ -220,6 +217,54 @@ pub(crate) async fn neighbourhood(
         interactions,
         custom,
     })
+}
+
+/// The visitor ids the neighbourhood's contacts list that one of them owns
+/// (`leadscore_domain::attribution`: the greatest contact id listing a
+/// visitor id owns it, wherever that contact is), sorted: the interactions
+/// under the others' belong to a contact outside the neighbourhood.
+async fn owned_visitors(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    contacts: &[Contact],
+    op: &'static str,
+) -> Result<Vec<String>, StoreError> {
+    let listed = sorted(
+        contacts
+            .iter()
+            .filter_map(|c| c.visitor_id.as_ref().map(|v| v.as_str().to_owned())),
+    );
+    let refs: Vec<&str> = listed.iter().map(String::as_str).collect();
+    let listings = select_in(
+        conn,
+        backend,
+        "SELECT contact_id, visitor_id FROM contacts WHERE visitor_id IN ({in})",
+        &refs,
+        op,
+        |row| {
+            let c = CONTACTS.cells(row);
+            Ok((
+                c.required_string("visitor_id")?,
+                c.required_string("contact_id")?,
+            ))
+        },
+    )
+    .await?;
+    let mut owners: HashMap<String, String> = HashMap::new();
+    for (visitor, contact) in listings {
+        match owners.get_mut(&visitor) {
+            Some(owner) if takes_visitor(owner, &contact) => *owner = contact,
+            Some(_) => {}
+            None => {
+                owners.insert(visitor, contact);
+            }
+        }
+    }
+    let ours: HashSet<&str> = contacts.iter().map(|c| c.contact_id.as_str()).collect();
+    Ok(listed
+        .into_iter()
+        .filter(|v| owners.get(v).is_some_and(|o| ours.contains(o.as_str())))
+        .collect())
 }
 
 /// Clears a read-only lead's references to records outside the neighbourhood.

@@ -1,13 +1,14 @@
-//! Import throughput, on demand (ignored by default):
+//! Import throughput, a benchmark run by hand (figures in BENCHMARKS.md):
 //!
 //! ```text
-//! LEADSCORE_BULK_LEADS=1000000 cargo test --release -p leadscore-store --test bulk \
-//!     -- --ignored --nocapture
+//! LEADSCORE_BULK_LEADS=1000000 cargo bench -p leadscore-store --bench bulk
 //! ```
 //!
-//! Imports N leads, 10 N interactions, N/3 contacts and N/20 accounts into a fresh
-//! store on each backend and prints rows per second; then re-imports the same data
-//! and exports it (skipped when `LEADSCORE_BULK_IMPORT_ONLY` is set).
+//! Imports N leads (default 100,000), 10 N interactions, N/3 contacts and N/20
+//! accounts into a fresh store on each backend (PostgreSQL when reachable, as
+//! the tests find it) and prints rows per second; then re-imports the same
+//! data and exports it (skipped when `LEADSCORE_BULK_IMPORT_ONLY` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::time::Instant;
 
@@ -146,8 +147,6 @@ fn size() -> usize {
         .unwrap_or(100_000)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a benchmark: run with --ignored --nocapture, in release mode"]
 async fn bulk_import_sqlite() -> TestResult {
     let started = Instant::now();
     let data = dataset(size())?;
@@ -160,8 +159,6 @@ async fn bulk_import_sqlite() -> TestResult {
     measure("SQLite", &store, &data).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a benchmark: run with --ignored --nocapture, in release mode"]
 async fn bulk_import_postgres() -> TestResult {
     let data = dataset(size())?;
     let Some((db, store)) = fresh_postgres().await? else {
@@ -171,4 +168,15 @@ async fn bulk_import_postgres() -> TestResult {
     store.close().await;
     db.cleanup().await?;
     result
+}
+
+fn main() -> TestResult {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        bulk_import_sqlite().await?;
+        bulk_import_postgres().await
+    })
 }
