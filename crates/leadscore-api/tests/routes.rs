@@ -17,7 +17,9 @@ fn concrete(template: &str) -> String {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         let name = &rest[start + 1..end - 1];
         out.push_str(if name == "version" { "1" } else { "x" });
         rest = &rest[end..];
@@ -135,5 +137,106 @@ async fn every_route_needs_its_role() {
         }
     }
     running.shutdown().await.unwrap();
+    db.finish().await.unwrap();
+}
+
+/// The places in `schema` (resolving `$ref`s into `components`) that are a
+/// bare `{"type": "object"}`: no properties, no additional properties, no
+/// composition. Each is named by its path from `at`.
+fn bare_objects(
+    schema: &serde_json::Value,
+    components: &serde_json::Value,
+    at: &str,
+    seen: &mut BTreeSet<String>,
+    found: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    let Value::Object(map) = schema else { return };
+    if let Some(Value::String(reference)) = map.get("$ref") {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        if seen.insert(name.to_owned()) {
+            bare_objects(&components[name], components, name, seen, found);
+        }
+        return;
+    }
+    let typed_object = match map.get("type") {
+        Some(Value::String(t)) => t == "object",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
+        _ => false,
+    };
+    let described = [
+        "properties",
+        "additionalProperties",
+        "oneOf",
+        "anyOf",
+        "allOf",
+    ]
+    .iter()
+    .any(|k| map.contains_key(*k));
+    if (typed_object && !described) || map.is_empty() {
+        found.push(at.to_owned());
+    }
+    if let Some(Value::Object(properties)) = map.get("properties") {
+        for (name, property) in properties {
+            bare_objects(property, components, &format!("{at}.{name}"), seen, found);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(inner @ Value::Object(_)) = map.get(key) {
+            bare_objects(inner, components, &format!("{at}[]"), seen, found);
+        }
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(Value::Array(options)) = map.get(key) {
+            for (i, option) in options.iter().enumerate() {
+                bare_objects(option, components, &format!("{at}|{i}"), seen, found);
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_body_has_a_schema() {
+    let db = TestDb::sqlite().await.unwrap();
+    let service = service(&db).await;
+    let (_, document) = routes::routes(&service);
+    let document = serde_json::to_value(&document).unwrap();
+    let components = &document["components"]["schemas"];
+    let mut found = Vec::new();
+    let mut bodies = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let mut contents = Vec::new();
+            if let Some(content) = operation["requestBody"]["content"].as_object() {
+                contents.extend(content.iter().map(|(t, c)| (format!("request {t}"), c)));
+            }
+            for (status, answer) in operation["responses"].as_object().into_iter().flatten() {
+                if let Some(content) = answer["content"].as_object() {
+                    contents.extend(content.iter().map(|(t, c)| (format!("{status} {t}"), c)));
+                }
+            }
+            for (what, content) in contents {
+                // Files (CSV, Excel, HTML) are documented by their media type.
+                if !what.ends_with("json") {
+                    continue;
+                }
+                bodies += 1;
+                let at = format!("{} {path} {what}", method.to_uppercase());
+                bare_objects(
+                    &content["schema"],
+                    components,
+                    &at,
+                    &mut BTreeSet::new(),
+                    &mut found,
+                );
+            }
+        }
+    }
+    assert!(bodies > 40, "{bodies} JSON bodies documented");
+    assert!(
+        found.is_empty(),
+        "bodies without a schema:\n{}",
+        found.join("\n")
+    );
     db.finish().await.unwrap();
 }

@@ -65,7 +65,7 @@ pub struct ModelScore {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The rules that held, the points each added and the evidence.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Explanation)]
     pub explanation: Detail<Explanation>,
 }
 

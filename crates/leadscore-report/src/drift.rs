@@ -7,6 +7,7 @@ use crate::review::GradeRow;
 
 /// Recent leads compared with the data the model was trained on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DriftSection {
     /// What was compared with what, e.g. "training data (n=4000) vs leads
@@ -23,6 +24,7 @@ pub struct DriftSection {
 
 /// The shift of one feature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeatureDrift {
     /// The feature's name.
@@ -35,6 +37,7 @@ pub struct FeatureDrift {
 
 /// How large a shift is, by the conventional PSI alarm levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DriftLevel {
     /// Below [`PSI_MODERATE_SHIFT`] (0.1): nothing to do.

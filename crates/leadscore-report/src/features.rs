@@ -14,6 +14,7 @@ pub const SAME_WEIGHT_TOLERANCE: f64 = 0.10;
 
 /// One feature of the conversion model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeatureRow {
     /// The feature's name, e.g. `email_clicks_30d` or `industry=Software`.
@@ -34,6 +35,7 @@ pub struct FeatureRow {
 
 /// Which way a feature pushes the chance of converting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// A higher value (or having the category) raises the chance.
@@ -60,6 +62,7 @@ impl Direction {
 
 /// How a feature's weight changed since the previous model version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FeatureChange {
     /// Not in the previous version.

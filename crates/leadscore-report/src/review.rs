@@ -18,6 +18,7 @@ use crate::features::FeatureRow;
 
 /// The quarterly feature review of the conversion model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     /// The page title, e.g. "Conversion model review, Q3 2026".
@@ -51,6 +52,7 @@ pub struct Review {
 
 /// The model under review and its results on held-out test leads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ModelSummary {
     /// Registry version of the model; `None` for a model not yet registered.
@@ -81,6 +83,7 @@ pub struct ModelSummary {
 
 /// The leads the charts were computed on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DataSummary {
     /// Where the leads came from (a folder, a database, a time window).
@@ -95,6 +98,7 @@ pub struct DataSummary {
 
 /// One point of a curve.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CurvePoint {
     /// Horizontal position (ROC: false-positive rate; PR: recall).
@@ -105,6 +109,7 @@ pub struct CurvePoint {
 
 /// One bin of predicted chances of converting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CalibrationRow {
     /// Lower edge of the bin.
@@ -121,6 +126,7 @@ pub struct CalibrationRow {
 
 /// Leads and conversions for one grade.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GradeRow {
     /// The grade, e.g. "A".
@@ -135,6 +141,7 @@ pub struct GradeRow {
 
 /// One tenth of the leads, ranked by score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DecileRow {
     /// 1 for the highest-scoring tenth, 10 for the lowest.
@@ -151,6 +158,7 @@ pub struct DecileRow {
 
 /// Which kind of scorer a backtest row is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ScorerKind {
     /// A hand-written rule model.
@@ -161,6 +169,7 @@ pub enum ScorerKind {
 
 /// One scorer's results on the closed leads, scored as of each lead's close.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BacktestRow {
     /// The model's name.

@@ -14,6 +14,7 @@ use crate::text::condition_text;
 
 /// A model's score for a lead, with everything that made it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// The model.
     pub model: String,
@@ -38,6 +39,7 @@ pub struct Explanation {
 
 /// A rule that held.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleExplanation {
     /// The rule's name.
     pub rule: String,
@@ -54,6 +56,7 @@ pub struct RuleExplanation {
 
 /// A condition that held, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConditionExplanation {
     /// The condition, as in the text view.
     pub condition: String,
@@ -69,6 +72,7 @@ pub struct ConditionExplanation {
 
 /// A qualifying interaction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InteractionEvidence {
     /// Its id.
     pub id: String,
@@ -85,6 +89,7 @@ pub struct InteractionEvidence {
 
 /// A record that made a condition hold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordEvidence {
     /// Its entity (`Lead`, `Contact`, `Account`, or a custom entity).
     pub entity: String,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// A scoring model: named rules, grades and a sales-ready threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "serde_json::Value")]
 pub struct RuleModel {
     /// Unique name.
@@ -33,6 +34,7 @@ pub struct RuleModel {
 
 /// Which leads a model scores (DATA.md, "Lead kinds").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// Contact-based leads.
@@ -53,6 +55,7 @@ impl Target {
 
 /// A named score range; `min` absent means open below, `max` absent open above.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grade {
     /// The grade's name (`Hot`, `A`).
     pub name: String,
@@ -73,6 +76,7 @@ impl Grade {
 
 /// One rule: conditions, and the points added when they hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rule {
     /// The rule's name, unique in its model.
     pub name: String,
@@ -88,6 +92,7 @@ pub struct Rule {
 
 /// How a rule's conditions combine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Conditions {
     /// All must hold (AND). At most one `each` condition.
@@ -107,8 +112,10 @@ impl Conditions {
 
 /// One condition: an entity (behaviour or fixed), how often, when, and filters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Condition {
     /// What the condition looks at.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "WebsiteVisited"))]
     pub entity: EntityPath,
     /// How often qualifying records must occur; only on behaviour conditions.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,12 +125,14 @@ pub struct Condition {
     pub count: Option<u32>,
     /// Relative window before the evaluation time.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "30d"))]
     pub within: Option<Span>,
     /// Absolute start of the window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<Timestamp>,
     /// With `each`: occurrences decay by half over this span.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "14d"))]
     pub half_life: Option<Span>,
     /// Filters, all of which must hold (AND).
     #[serde(rename = "where", default, skip_serializing_if = "Vec::is_empty")]
@@ -143,6 +152,7 @@ impl Condition {
 
 /// How often qualifying records must occur.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
     /// At least one; points added once per qualifying record.
@@ -405,8 +415,10 @@ impl TryFrom<String> for FieldPath {
 
 /// A filter: `field op value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Predicate {
     /// The field compared.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "Contact.city"))]
     pub field: FieldPath,
     /// The comparison.
     pub op: Op,
@@ -419,6 +431,7 @@ pub struct Predicate {
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Equal.
@@ -520,6 +533,7 @@ pub enum OperandKind {
 
 /// What a field is compared with.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Operand {
     /// No value (`is_empty`, `is_not_empty`).
@@ -540,6 +554,7 @@ impl Operand {
 
 /// A single value in a filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Scalar {
     /// A boolean, compared with the text `true` / `false`.

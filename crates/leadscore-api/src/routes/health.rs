@@ -96,7 +96,7 @@ pub async fn metrics(State(state): State<Service>) -> impl IntoResponse {
 
 /// The OpenAPI 3 document of every route this server serves.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
-    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = crate::openapi::OpenApiDocument)))]
 pub async fn openapi(
     Extension(document): Extension<Arc<utoipa::openapi::OpenApi>>,
 ) -> impl IntoResponse {

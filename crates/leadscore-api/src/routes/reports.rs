@@ -55,7 +55,7 @@ pub async fn review_page(
 
 /// The same review as JSON (the `leadscore review --out-json` format).
 #[utoipa::path(get, path = "/reports/review.json", tag = "reports", params(ReviewQuery),
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody)),
+    responses((status = 200, body = Review), (status = 409, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn review_json(
     State(service): State<Service>,
@@ -74,7 +74,6 @@ pub struct DriftReport {
     /// Features from 0.1 up to 0.25 (worth watching).
     pub watch: Vec<String>,
     /// Every figure; `null` when no lead was created in the recent window.
-    #[schema(value_type = Object)]
     pub drift: Option<DriftSection>,
 }
 

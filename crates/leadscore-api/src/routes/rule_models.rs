@@ -149,7 +149,7 @@ pub async fn put_model(
 /// One rule model, as JSON.
 #[utoipa::path(get, path = "/v1/rule-models/{name}", tag = "rule models",
     params(("name" = String, Path, description = "The model's name")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = RuleModel), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn get_model(
     State(service): State<Service>,
