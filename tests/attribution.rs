@@ -24,8 +24,8 @@ use leadscore_features::{Cell, ColumnValues};
 use leadscore_files::{Format, LeadRowOptions, LeadSelection, read_lead_rows, write_folder};
 use leadscore_rules::{Evaluator, Graph, Plan, RuleModel, Scores};
 use leadscore_scoring::FeatureIndex;
-use leadscore_store::testing::TestDb;
 use leadscore_store::SqlStore;
+use leadscore_store::testing::TestDb;
 use proptest::prelude::*;
 
 const AT: &str = "2026-06-01T00:00:00Z";
@@ -75,7 +75,9 @@ impl World {
         // At noon: never at the scoring time itself.
         let day = |d: u16| {
             Timestamp::from_micros(
-                Timestamp::parse("2025-12-01T12:00:00Z").unwrap().as_micros()
+                Timestamp::parse("2025-12-01T12:00:00Z")
+                    .unwrap()
+                    .as_micros()
                     + i64::from(d) * 86_400_000_000,
             )
             .unwrap()
@@ -85,10 +87,12 @@ impl World {
         let account_id = |i: u8| AccountId::parse(format!("{case}-A{i}")).unwrap();
         let visitor_id = |v: u8| VisitorId::parse(format!("{case}-V{v}")).unwrap();
         let n = self.contacts.len() as u8;
-        let mut data = Dataset::default();
-        data.accounts = (0..3)
-            .map(|i| leadscore_domain::Account::new(account_id(i)))
-            .collect();
+        let mut data = Dataset {
+            accounts: (0..3)
+                .map(|i| leadscore_domain::Account::new(account_id(i)))
+                .collect(),
+            ..Dataset::default()
+        };
         for (i, (account, visitor)) in self.contacts.iter().enumerate() {
             let mut c = Contact::new(contact_id(i as u8));
             c.account_id = account.map(account_id);
@@ -259,9 +263,7 @@ fn check_world(data: &Dataset, store: &SqlStore) -> Result<(), TestCaseError> {
     prop_assert_eq!(&whole, &near, "rules graph: everything vs neighbourhoods");
     // The graph counts what the features count.
     for (lead, score) in &whole {
-        let count = |kind: &str| {
-            memory[lead][&format!("{kind}.365d")].unwrap_or(0.0) as i64
-        };
+        let count = |kind: &str| memory[lead][&format!("{kind}.365d")].unwrap_or(0.0) as i64;
         prop_assert_eq!(
             *score,
             Some(count("WebsiteVisited") + 1000 * count("EmailClicked")),

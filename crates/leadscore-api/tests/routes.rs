@@ -17,7 +17,9 @@ fn concrete(template: &str) -> String {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         let name = &rest[start + 1..end - 1];
         out.push_str(if name == "version" { "1" } else { "x" });
         rest = &rest[end..];
@@ -27,8 +29,10 @@ fn concrete(template: &str) -> String {
 }
 
 async fn service(db: &TestDb) -> Service {
-    let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".parse().unwrap();
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Settings::default()
+    };
     settings.drift.every_secs = 0;
     Service::new(db.store.clone(), settings).await.unwrap()
 }

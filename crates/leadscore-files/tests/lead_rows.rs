@@ -172,8 +172,8 @@ fn kinds_come_sorted_from_the_standard_the_folder_and_the_caller() -> TestResult
 }
 
 #[test]
-fn visitor_ids_attribute_interactions_and_the_greatest_contact_id_takes_a_shared_one()
--> TestResult {
+fn visitor_ids_attribute_interactions_and_the_greatest_contact_id_takes_a_shared_one() -> TestResult
+{
     // The greatest contact id takes a shared visitor id, whichever the file
     // lists first (leadscore_domain::attribution).
     for contacts in [
