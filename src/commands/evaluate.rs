@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::cli::EvaluateArgs;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
-use crate::commands::publish;
 use crate::commands::train::write_errors;
 use crate::output::print_summary;
 use crate::progress;
@@ -22,7 +21,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     spinner.finish_and_clear();
     if let Some(path) = &args.errors {
         let file = write_errors(path, &assessment)?;
-        publish(file, path)?;
+        file.commit()?;
     }
     if model.confidence.low {
         eprintln!(

@@ -12,8 +12,6 @@ pub mod score;
 pub mod serve;
 pub mod train;
 
-use std::path::Path;
-
 use anyhow::Context;
 use leadscore_domain::Timestamp;
 use leadscore_store::{DatabaseUrl, SqlStore};
@@ -39,33 +37,4 @@ pub fn parse_at(at: Option<&str>) -> anyhow::Result<Timestamp> {
         None | Some("now") => Ok(Timestamp::now()),
         Some(text) => Timestamp::parse(text).context("--at"),
     }
-}
-
-/// A temporary file beside `path`, renamed over it by [`publish`] once complete,
-/// so that a failed run never leaves a half-written file.
-pub fn staged(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create {}", path.display()))
-}
-
-/// Makes a [`staged`] file an ordinary file at `path`, replacing what was there.
-pub fn publish(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
-    // A temporary file is private (0600); the result is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    file.as_file()
-        .sync_all()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }

@@ -5,15 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use leadscore_domain::Timestamp;
-use leadscore_features::Table;
+use leadscore_features::{Table, kind_of_days_since_last};
 use leadscore_files::{
     FolderQuality, LeadRowOptions, LeadRows, LeadSelection, TrainingOptions, read_lead_rows,
     read_scoring_table, read_training_table,
 };
 use leadscore_model::{ConversionModel, LabelledRows, TrainingSource, add_missing_columns};
-
-/// The behaviour columns of a folder end in this; the part before it is the kind.
-const KIND_SUFFIX: &str = ".days_since_last";
 
 /// Training rows and where they came from.
 pub struct TrainingData {
@@ -47,7 +44,7 @@ pub fn read_training(
             .features
             .columns
             .iter()
-            .filter_map(|c| c.name.strip_suffix(KIND_SUFFIX).map(str::to_owned))
+            .filter_map(|c| kind_of_days_since_last(&c.name).map(str::to_owned))
             .collect();
         let source = TrainingSource::Folder {
             kinds,

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::cli::ReviewArgs;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
+use crate::commands::parse_at;
 use crate::commands::rules::{load_graph, load_plans};
-use crate::commands::{parse_at, publish, staged};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -40,10 +40,10 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<()> {
         );
     }
     let html = render_html(&review);
-    write_atomically(&args.out, html.as_bytes())?;
+    leadscore_fs::write_atomic(&args.out, html.as_bytes())?;
     if let Some(path) = &args.out_json {
         let json = serde_json::to_vec_pretty(&review).context("the review as JSON")?;
-        write_atomically(path, &json)?;
+        leadscore_fs::write_atomic(path, &json)?;
     }
     let summary = Summary {
         out: args.out.display().to_string(),
@@ -80,14 +80,6 @@ struct Summary {
     auc: Option<f64>,
     drift_alarms: usize,
     warnings: Vec<String>,
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut file = staged(path)?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    publish(file, path)
 }
 
 /// Scores the folder's closed leads, measures drift of its recent leads, and

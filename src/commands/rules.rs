@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use leadscore_files::{StreamOptions, stream_folder};
+use leadscore_fs::AtomicFile;
 use leadscore_rules::{
     Backtest, Evaluator, Graph, GraphBuilder, Outcome, Plan, Problem, Projection, RuleModel,
     RulesError, Schema, Scores, backtest,
@@ -14,7 +15,7 @@ use leadscore_rules::{
 use serde::Serialize;
 
 use crate::cli::{RulesBacktestArgs, RulesCheckArgs, RulesCommand, RulesScoreArgs, RulesTextArgs};
-use crate::commands::{parse_at, publish, staged};
+use crate::commands::parse_at;
 use crate::output::print_summary;
 use crate::progress;
 
@@ -227,7 +228,10 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
     let read_seconds = started.elapsed().as_secs_f64();
 
     let scoring = Instant::now();
-    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, staged(&args.out)?));
+    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(
+        1 << 20,
+        AtomicFile::create(&args.out)?,
+    ));
     out.write_record([
         "lead_id",
         "model",
@@ -237,7 +241,7 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
         "reason",
     ])?;
     let mut explain = match &args.explain {
-        Some(path) => Some((path, BufWriter::new(staged(path)?))),
+        Some(path) => Some((path, BufWriter::new(AtomicFile::create(path)?))),
         None => None,
     };
     let evaluator = Evaluator::new(&graph, &plans);
@@ -308,18 +312,16 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     // Both files appear whole, or not at all.
     let explain = match explain {
-        Some((path, w)) => {
-            let file = w
-                .into_inner()
+        Some((path, w)) => Some(
+            w.into_inner()
                 .map_err(|e| e.into_error())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Some((path, file))
-        }
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        ),
         None => None,
     };
-    publish(out, &args.out)?;
-    if let Some((path, file)) = explain {
-        publish(file, path)?;
+    out.commit()?;
+    if let Some(file) = explain {
+        file.commit()?;
     }
     let summary = ScoreSummary {
         out: args.out.display().to_string(),

@@ -3,12 +3,13 @@
 use std::io::BufWriter;
 
 use anyhow::Context;
+use leadscore_fs::AtomicFile;
 use leadscore_model::{CellText, GradeBands, Scorer, load, score_table};
 use serde::Serialize;
 
 use crate::cli::ScoreArgs;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_scoring};
-use crate::commands::{parse_at, publish, staged};
+use crate::commands::parse_at;
 use crate::output::print_summary;
 use crate::progress;
 
@@ -28,7 +29,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
         .with_context(|| format!("scoring {}", args.data.display()))?;
     let cells = CellText::new(&scorer, &data.features);
 
-    let file = staged(&args.out)?;
+    let file = AtomicFile::create(&args.out)?;
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
     w.write_record([
         "lead_id",
@@ -58,7 +59,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
     let file = buffered
         .into_inner()
         .map_err(|e| anyhow::anyhow!("cannot write {}: {}", args.out.display(), e.error()))?;
-    publish(file, &args.out)?;
+    file.commit()?;
     spinner.finish_and_clear();
 
     if model.confidence.low {

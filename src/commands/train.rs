@@ -4,6 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Context;
+use leadscore_fs::AtomicFile;
 use leadscore_model::{
     Assessment, ClassWeight, ConversionModel, GradeBands, MetricsJson, Solver, SplitKind,
     TrainParams, Trained, to_artifact_json,
@@ -12,7 +13,6 @@ use serde::Serialize;
 
 use crate::cli::{SolverArg, SplitArg, TrainArgs};
 use crate::commands::model_data::{read_labelled, read_training};
-use crate::commands::{publish, staged};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -106,37 +106,34 @@ fn write_outputs(
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let model_path = out.join("model.json");
-    let mut model = staged(&model_path)?;
+    let mut model = AtomicFile::create(&model_path)?;
     model
         .write_all(to_artifact_json(&trained.model)?.as_bytes())
         .with_context(|| format!("cannot write {}", model_path.display()))?;
 
     let metrics_path = out.join("metrics.json");
-    let mut metrics_file = staged(&metrics_path)?;
+    let mut metrics_file = AtomicFile::create(&metrics_path)?;
     writeln!(metrics_file, "{}", serde_json::to_string_pretty(metrics)?)
         .with_context(|| format!("cannot write {}", metrics_path.display()))?;
 
     let quality_path = out.join("quality.json");
-    let mut quality_file = staged(&quality_path)?;
+    let mut quality_file = AtomicFile::create(&quality_path)?;
     writeln!(quality_file, "{}", serde_json::to_string_pretty(quality)?)
         .with_context(|| format!("cannot write {}", quality_path.display()))?;
 
     let errors_path = out.join("errors.csv");
     let errors = write_errors(&errors_path, &trained.test)?;
 
-    publish(model, &model_path)?;
-    publish(metrics_file, &metrics_path)?;
-    publish(quality_file, &quality_path)?;
-    publish(errors, &errors_path)?;
+    model.commit()?;
+    metrics_file.commit()?;
+    quality_file.commit()?;
+    errors.commit()?;
     Ok(())
 }
 
-/// The false positives and false negatives as CSV, in a staged file.
-pub fn write_errors(
-    path: &Path,
-    assessment: &Assessment,
-) -> anyhow::Result<tempfile::NamedTempFile> {
-    let file = staged(path)?;
+/// The false positives and false negatives as CSV, in a file not yet committed.
+pub fn write_errors(path: &Path, assessment: &Assessment) -> anyhow::Result<AtomicFile> {
+    let file = AtomicFile::create(path)?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
     w.write_record([
         "lead_id",

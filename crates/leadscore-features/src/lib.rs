@@ -24,6 +24,11 @@
 //!
 //! [`Encoder::describe`] says what each feature means, for explanations.
 //!
+//! The names of a DATA.md folder's derived columns (`K.30d`,
+//! `K.days_since_last`, `E.count`) have one spelling, built and parsed here:
+//! [`behaviour_column`], [`days_since_last_column`], [`count_column`] and
+//! their inverses.
+//!
 //! ```
 //! use leadscore_features::{Cell, Column, EncoderParams, FeatureKind, Row, Table};
 //!
@@ -58,6 +63,7 @@
 mod categorical;
 mod encoder;
 mod error;
+mod names;
 mod numeric;
 mod params;
 mod table;
@@ -65,5 +71,9 @@ mod table;
 pub use categorical::{MISSING_LEVEL, OTHER_LEVEL};
 pub use encoder::{ColumnKind, DropReason, Dropped, Encoder, FeatureDescription, FeatureKind};
 pub use error::FeaturesError;
+pub use names::{
+    Window, behaviour_column, count_column, days_since_last_column, entity_of_count, kind_columns,
+    kind_of_behaviour, kind_of_days_since_last,
+};
 pub use params::EncoderParams;
 pub use table::{Cell, Column, ColumnValues, Row, RowSource, Table};

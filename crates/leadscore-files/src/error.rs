@@ -171,6 +171,14 @@ pub enum FilesError {
     },
 }
 
+impl From<leadscore_fs::FsError> for FilesError {
+    /// A failed whole-or-nothing write, as [`FilesError::Io`] on the target.
+    fn from(e: leadscore_fs::FsError) -> Self {
+        let (path, source) = e.into_parts();
+        Self::Io { path, source }
+    }
+}
+
 /// The most row problems kept in a [`FilesError::BadRows`] (all are counted).
 pub const MAX_REPORTED: usize = 1000;
 

@@ -1,8 +1,7 @@
 //! Writing a dataset as a DATA.md folder, in CSV or Parquet.
 
 use std::collections::BTreeSet;
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use leadscore_domain::{Dataset, Fields, RecordType, Timestamp};
 use polars::prelude::*;
@@ -18,7 +17,7 @@ use crate::{FilesError, Format};
 /// in CSV every value is written as text, timestamps in RFC 3339.
 ///
 /// Refuses a folder that already holds lead data, so nothing is mixed or lost;
-/// each file appears whole or not at all (written aside, then renamed).
+/// each file appears whole or not at all ([`leadscore_fs::write_atomic_with`]).
 pub fn write_folder(data: &Dataset, dir: &Path, format: Format) -> Result<(), FilesError> {
     if dir.is_dir() && discover(dir).is_ok() {
         return Err(FilesError::Write {
@@ -70,31 +69,13 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> FilesError {
 fn write_frame(path: &Path, columns: Vec<Column>, format: Format) -> Result<(), FilesError> {
     let height = columns.first().map_or(0, Column::len);
     let mut frame = DataFrame::new(height, columns).map_err(|e| write_error(path, e))?;
-    let aside = aside_path(path);
-    let file = File::create(&aside).map_err(|source| FilesError::Io {
-        path: aside.clone(),
-        source,
-    })?;
-    let written = match format {
-        Format::Csv => CsvWriter::new(file).include_header(true).finish(&mut frame),
-        Format::Parquet => ParquetWriter::new(file).finish(&mut frame).map(|_| ()),
-    };
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&aside);
-        return Err(write_error(path, e));
-    }
-    std::fs::rename(&aside, path).map_err(|source| FilesError::Io {
-        path: path.to_path_buf(),
-        source,
+    leadscore_fs::write_atomic_with(path, |file| {
+        match format {
+            Format::Csv => CsvWriter::new(file).include_header(true).finish(&mut frame),
+            Format::Parquet => ParquetWriter::new(file).finish(&mut frame).map(|_| ()),
+        }
+        .map_err(|e| write_error(path, e))
     })
-}
-
-fn aside_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.partial", std::process::id()))
 }
 
 fn text<'a>(name: &str, values: impl Iterator<Item = Option<&'a str>>) -> Column {

@@ -37,3 +37,11 @@ impl GenerateError {
         move |source| Self::Io { path, source }
     }
 }
+
+impl From<leadscore_fs::FsError> for GenerateError {
+    /// A failed staging or publishing step, as [`GenerateError::Io`].
+    fn from(e: leadscore_fs::FsError) -> Self {
+        let (path, source) = e.into_parts();
+        Self::Io { path, source }
+    }
+}

@@ -8,7 +8,6 @@ use std::thread;
 use serde::Serialize;
 
 use crate::calendar::Calendar;
-use crate::staging::Staging;
 use crate::world::{Chunk, Context, generate_chunk};
 use crate::write::{FILES, Writer};
 use crate::{GenerateError, GeneratorConfig};
@@ -44,15 +43,15 @@ pub struct GenerateSummary {
 /// and `custom/Meeting.csv`, replacing files of those names.
 ///
 /// The same configuration gives byte-identical files, whatever the number of
-/// threads. Files are written into a hidden folder inside `out_dir` and moved
-/// into place only when all are complete; on error that folder is removed and
-/// `out_dir` keeps what it had. `progress` is called after each chunk.
+/// threads. Files are written into a hidden folder inside `out_dir`
+/// ([`leadscore_fs::Staging`]) and moved into place only when all are complete;
+/// on error that folder is removed and `out_dir` keeps what it had. `progress` is called after each chunk.
 pub fn generate(
     config: &GeneratorConfig,
     out_dir: &Path,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<GenerateSummary, GenerateError> {
-    let staging = Staging::create(out_dir)?;
+    let staging = leadscore_fs::Staging::create(out_dir)?;
     let plan = config.plan();
     let seed = config.seed();
     let as_of = config.as_of_seconds();
@@ -116,7 +115,7 @@ pub fn generate(
     let counts = writer.counts();
     let bytes = writer.finish()?;
     let names = FILES.map(|(name, _)| name);
-    staging.commit(&names)?;
+    staging.publish(&names)?;
     Ok(GenerateSummary {
         accounts: counts.accounts,
         contacts: counts.contacts,

@@ -34,7 +34,6 @@ mod error;
 mod format;
 mod generate;
 mod sample;
-mod staging;
 mod truth;
 mod vocab;
 mod world;

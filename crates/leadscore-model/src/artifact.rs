@@ -36,20 +36,16 @@ pub fn to_artifact_json(model: &ConversionModel) -> Result<String, serde_json::E
     Ok(text)
 }
 
-/// Writes the artifact to `path` through a temporary file in the same folder,
-/// so that a failed write never leaves a half-written model.
+/// Writes the artifact to `path` whole or not at all
+/// ([`leadscore_fs::write_atomic`]), so that a failed write never leaves a
+/// half-written model.
 pub fn save(model: &ConversionModel, path: &Path) -> Result<(), ModelError> {
-    let io = |message: String| ModelError::Io {
+    let text = to_artifact_json(model).map_err(|e| ModelError::Io {
         path: path.to_path_buf(),
-        message,
-    };
-    let text = to_artifact_json(model).map_err(|e| io(e.to_string()))?;
-    let tmp = path.with_extension("json.partial");
-    std::fs::write(&tmp, text).map_err(|e| io(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e.to_string())
-    })
+        message: e.to_string(),
+    })?;
+    leadscore_fs::write_atomic(path, text.as_bytes())?;
+    Ok(())
 }
 
 /// Reads and verifies an artifact's text (`path` is only for messages).

@@ -127,3 +127,14 @@ pub enum ModelError {
         supported: u64,
     },
 }
+
+impl From<leadscore_fs::FsError> for ModelError {
+    /// A failed whole-or-nothing write of a model file, as [`ModelError::Io`].
+    fn from(e: leadscore_fs::FsError) -> Self {
+        let (path, source) = e.into_parts();
+        Self::Io {
+            path,
+            message: source.to_string(),
+        }
+    }
+}

@@ -288,8 +288,8 @@ impl<'a> FeatureIndex<'a> {
                 let Some(tally) = tallies.get_mut(kind).filter(|_| age > 0) else {
                     continue;
                 };
-                for (n, (days, _)) in tally.windows.iter_mut().zip(WINDOWS) {
-                    *n += u32::from(age <= days * DAY);
+                for (n, window) in tally.windows.iter_mut().zip(WINDOWS) {
+                    *n += u32::from(age <= window.days() * DAY);
                 }
                 tally.min_age = Some(tally.min_age.map_or(age, |m| m.min(age)));
             }

@@ -229,7 +229,7 @@ fn train(
         .features
         .columns
         .iter()
-        .filter_map(|c| c.name.strip_suffix(".days_since_last").map(str::to_owned))
+        .filter_map(|c| leadscore_features::kind_of_days_since_last(&c.name).map(str::to_owned))
         .collect();
     let (train_at, test_at) = time_holdout(&times, settings.test_fraction);
     let n_rows = rows.len();

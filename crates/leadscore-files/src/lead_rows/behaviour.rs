@@ -9,29 +9,30 @@
 //! `leadscore_domain::attribution`, which every path applies). Interactions at
 //! or after the row's time never count.
 
-use leadscore_features as features;
+use leadscore_features::{self as features, Window};
 use polars::prelude::*;
 
 use super::load::Folder;
 use super::{AS_OF, POS, polars_error, scatter};
 use crate::FilesError;
 
-/// The counting windows, in days.
-pub(super) const WINDOWS: [i64; 4] = [7, 30, 90, 365];
+/// The counting windows, in days, in column order.
+pub(super) const WINDOWS: [i64; 4] = [
+    Window::ALL[0].days(),
+    Window::ALL[1].days(),
+    Window::ALL[2].days(),
+    Window::ALL[3].days(),
+];
 
 /// A day in microseconds.
 pub(super) const DAY: i64 = 86_400_000_000;
 
-/// The column names of one kind, in output order.
-fn kind_names(kind: &str) -> Vec<String> {
-    let mut names: Vec<String> = WINDOWS.iter().map(|d| format!("{kind}.{d}d")).collect();
-    names.push(format!("{kind}.days_since_last"));
-    names
-}
-
 /// The behaviour column names for `kinds` (sorted), in output order.
 pub(super) fn names(kinds: &[String]) -> Vec<String> {
-    kinds.iter().flat_map(|k| kind_names(k)).collect()
+    kinds
+        .iter()
+        .flat_map(|k| features::kind_columns(k))
+        .collect()
 }
 
 /// The kinds the folder's interactions have.
@@ -197,7 +198,7 @@ fn place(
     }
     let mut out = Vec::with_capacity(kinds.len() * (WINDOWS.len() + 1));
     for ((kind, counts), days) in kinds.iter().zip(counts).zip(days) {
-        let names = kind_names(kind);
+        let names = features::kind_columns(kind);
         for (name, cells) in names.iter().zip(counts) {
             out.push(features::Column::numeric(name.clone(), cells));
         }

@@ -12,7 +12,7 @@ use crate::FilesError;
 
 /// The count column's name.
 fn name(entity: &Entity) -> String {
-    format!("{}.count", entity.name)
+    features::count_column(&entity.name)
 }
 
 /// The custom entity column names (entities sorted by name).

@@ -7,15 +7,14 @@ use std::collections::BTreeSet;
 use leadscore_domain::{
     CustomRecord, Dataset, EntityName, Fields, RecordType, STANDARD_KINDS, Timestamp,
 };
-use leadscore_features::Cell;
+use leadscore_features::{
+    Cell, Window, behaviour_column, count_column, days_since_last_column, entity_of_count,
+    kind_of_behaviour, kind_of_days_since_last,
+};
 use rustc_hash::FxHashMap;
 
-/// The counting windows, in days, and their column suffixes.
-pub(super) const WINDOWS: [(i64, &str); 4] = [(7, "7d"), (30, "30d"), (90, "90d"), (365, "365d")];
-/// The suffix of the days-since-last column of a kind.
-const DAYS_SINCE_LAST: &str = "days_since_last";
-/// The suffix of a custom entity's count column.
-const COUNT: &str = "count";
+/// The counting windows, in column order.
+pub(super) const WINDOWS: [Window; 4] = Window::ALL;
 /// A day in microseconds.
 pub(super) const DAY: i64 = 86_400_000_000;
 
@@ -193,20 +192,20 @@ impl Schema {
         schema.push(ACCOUNT_CONTACTS.into(), Source::AccountContacts);
         let kinds: Vec<Box<str>> = inputs.kinds.iter().map(|&k| Box::from(k)).collect();
         for (kind, name) in kinds.iter().enumerate() {
-            for (window, (_, suffix)) in WINDOWS.iter().enumerate() {
+            for (window, &w) in WINDOWS.iter().enumerate() {
                 schema.push(
-                    format!("{name}.{suffix}").into(),
+                    behaviour_column(name, w).into(),
                     Source::Window { kind, window },
                 );
             }
             schema.push(
-                format!("{name}.{DAYS_SINCE_LAST}").into(),
+                days_since_last_column(name).into(),
                 Source::DaysSinceLast { kind },
             );
         }
         schema.kinds = kinds;
         for (entity, (name, time_column)) in inputs.entities.iter().enumerate() {
-            schema.push(format!("{name}.{COUNT}").into(), Source::Count { entity });
+            schema.push(count_column(name).into(), Source::Count { entity });
             schema.entities.push(EntityColumn {
                 name: (*name).into(),
                 time_column: time_column.clone(),
@@ -294,16 +293,14 @@ pub(super) fn absent(column: &str) -> Option<Cell> {
     if let Some(field) = column.strip_prefix("account.") {
         return is_field_column(&RecordType::Account, field).then_some(Cell::Missing);
     }
-    if let Some((prefix, suffix)) = column.rsplit_once('.') {
-        if WINDOWS.iter().any(|(_, s)| *s == suffix) && is_kind(prefix) {
-            return Some(Cell::Num(0.0));
-        }
-        if suffix == DAYS_SINCE_LAST && is_kind(prefix) {
-            return Some(Cell::Missing);
-        }
-        if suffix == COUNT && is_pascal_case(prefix) {
-            return Some(Cell::Num(0.0));
-        }
+    if kind_of_behaviour(column).is_some_and(|(kind, _)| is_kind(kind)) {
+        return Some(Cell::Num(0.0));
+    }
+    if kind_of_days_since_last(column).is_some_and(is_kind) {
+        return Some(Cell::Missing);
+    }
+    if entity_of_count(column).is_some_and(is_pascal_case) {
+        return Some(Cell::Num(0.0));
     }
     is_field_column(&RecordType::Lead, column).then_some(Cell::Missing)
 }
