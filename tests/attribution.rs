@@ -24,8 +24,8 @@ use leadscore_features::{Cell, ColumnValues};
 use leadscore_files::{Format, LeadRowOptions, LeadSelection, read_lead_rows, write_folder};
 use leadscore_rules::{Evaluator, Graph, Plan, RuleModel, Scores};
 use leadscore_scoring::FeatureIndex;
-use leadscore_store::testing::TestDb;
 use leadscore_store::SqlStore;
+use leadscore_store::testing::TestDb;
 use proptest::prelude::*;
 
 const AT: &str = "2026-06-01T00:00:00Z";
@@ -75,7 +75,9 @@ impl World {
         // At noon: never at the scoring time itself.
         let day = |d: u16| {
             Timestamp::from_micros(
-                Timestamp::parse("2025-12-01T12:00:00Z").unwrap().as_micros()
+                Timestamp::parse("2025-12-01T12:00:00Z")
+                    .unwrap()
+                    .as_micros()
                     + i64::from(d) * 86_400_000_000,
             )
             .unwrap()
@@ -259,9 +261,7 @@ fn check_world(data: &Dataset, store: &SqlStore) -> Result<(), TestCaseError> {
     prop_assert_eq!(&whole, &near, "rules graph: everything vs neighbourhoods");
     // The graph counts what the features count.
     for (lead, score) in &whole {
-        let count = |kind: &str| {
-            memory[lead][&format!("{kind}.365d")].unwrap_or(0.0) as i64
-        };
+        let count = |kind: &str| memory[lead][&format!("{kind}.365d")].unwrap_or(0.0) as i64;
         prop_assert_eq!(
             *score,
             Some(count("WebsiteVisited") + 1000 * count("EmailClicked")),

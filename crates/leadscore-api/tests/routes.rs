@@ -17,7 +17,9 @@ fn concrete(template: &str) -> String {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         let name = &rest[start + 1..end - 1];
         out.push_str(if name == "version" { "1" } else { "x" });
         rest = &rest[end..];

@@ -102,8 +102,8 @@ mod tests {
     }
 
     #[test]
-    fn the_greatest_contact_id_owns_a_shared_visitor_in_any_order()
-    -> Result<(), crate::DomainError> {
+    fn the_greatest_contact_id_owns_a_shared_visitor_in_any_order() -> Result<(), crate::DomainError>
+    {
         let a = contact("C-10", "v")?;
         let b = contact("C-9", "v")?;
         let one = VisitorOwners::new([&a, &b]);

@@ -51,7 +51,10 @@ fn column(name: &str) -> RefOr<Schema> {
         "created_at" | "closed_at" | "occurred_at" => text("RFC 3339, or a date (midnight UTC)")
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
             .into(),
-        "employees" => either(Type::Integer, "A whole number (text holding one is read as it)"),
+        "employees" => either(
+            Type::Integer,
+            "A whole number (text holding one is read as it)",
+        ),
         "annual_revenue" => either(Type::Number, "An amount (text holding one is read as it)"),
         "status" => text("open (or empty), qualified or disqualified, in any letter case")
             .enum_values(Some(["open", "qualified", "disqualified", ""]))
@@ -271,14 +274,29 @@ mod tests {
         };
         let account = json_records::account(&object(&RecordType::Account), "", None).unwrap();
         assert_eq!(account.employees, Some(120));
-        assert_eq!(account.custom.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["tier"]);
+        assert_eq!(
+            account.custom.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["tier"]
+        );
         let contact = json_records::contact(&object(&RecordType::Contact), "", None).unwrap();
-        assert_eq!(contact.custom.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["tier"]);
+        assert_eq!(
+            contact.custom.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["tier"]
+        );
         let lead = json_records::lead(&object(&RecordType::Lead), "", None).unwrap();
-        assert_eq!(lead.custom.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["tier"]);
-        let interaction =
-            json_records::interaction(&object(&RecordType::Interaction), "").unwrap();
-        assert_eq!(interaction.properties.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["tier"]);
+        assert_eq!(
+            lead.custom.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["tier"]
+        );
+        let interaction = json_records::interaction(&object(&RecordType::Interaction), "").unwrap();
+        assert_eq!(
+            interaction
+                .properties
+                .iter()
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>(),
+            ["tier"]
+        );
 
         let schema = serde_json::to_value(LeadBody::schema()).unwrap();
         let properties: Vec<&str> = schema["properties"]
