@@ -172,8 +172,8 @@ fn kinds_come_sorted_from_the_standard_the_folder_and_the_caller() -> TestResult
 }
 
 #[test]
-fn visitor_ids_attribute_interactions_and_the_greatest_contact_id_takes_a_shared_one()
--> TestResult {
+fn visitor_ids_attribute_interactions_and_the_greatest_contact_id_takes_a_shared_one() -> TestResult
+{
     // The greatest contact id takes a shared visitor id, whichever the file
     // lists first (leadscore_domain::attribution).
     for contacts in [
@@ -760,30 +760,5 @@ fn the_sample_and_its_parquet_copy_give_identical_rows() -> TestResult {
     let b = scoring(&parquet.path().join("copy"), "2026-06-01")?;
     assert_same(&a, &b);
     assert!(a.outcomes.iter().any(Option::is_none));
-    Ok(())
-}
-
-/// Times `read_lead_rows` on the folder `LEADSCORE_LEAD_ROWS_DIR` (for example a
-/// generated 1M-lead folder): `cargo test --release -p leadscore-files --test
-/// lead_rows -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn timing() -> TestResult {
-    let dir = std::env::var("LEADSCORE_LEAD_ROWS_DIR").map_or_else(|_| sample(), Into::into);
-    let start = std::time::Instant::now();
-    let rows = closed(&dir)?;
-    println!(
-        "closed: {} rows x {} columns in {:.2?}",
-        rows.lead_ids.len(),
-        rows.features.columns.len(),
-        start.elapsed()
-    );
-    let start = std::time::Instant::now();
-    let rows = scoring(&dir, "2026-10-01")?;
-    println!(
-        "all at 2026-10-01: {} rows in {:.2?}",
-        rows.lead_ids.len(),
-        start.elapsed()
-    );
     Ok(())
 }
