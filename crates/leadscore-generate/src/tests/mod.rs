@@ -1,7 +1,6 @@
 //! Tests of whole runs: determinism, the file layout, referential integrity,
 //! realism and the learnability of the ground truth.
 
-mod calibration;
 mod files;
 mod quality;
 mod runs;

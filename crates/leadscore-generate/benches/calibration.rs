@@ -1,12 +1,104 @@
-//! A calibration report, run by hand: how learnable the outcome is for a plain
-//! logistic regression on what the files show, and the volumes per lead.
+//! A calibration report for the generator, a benchmark run by hand: how
+//! learnable the outcome is for a plain logistic regression on what the files
+//! show, and the volumes per lead.
 //!
-//! `cargo test -p leadscore-generate --release -- --ignored --nocapture calibration`
+//! ```text
+//! cargo bench -p leadscore-generate --bench calibration
+//! LEADSCORE_CALIBRATION_LEADS=50000 LEADSCORE_CALIBRATION_SEED=7 cargo bench -p leadscore-generate --bench calibration
+//! ```
+//!
+//! Generates `LEADSCORE_CALIBRATION_LEADS` leads (default 20,000) with seed
+//! `LEADSCORE_CALIBRATION_SEED` (default 2026) into a temporary folder, reads
+//! the files back and prints the figures.
 
 use std::collections::HashMap;
+use std::path::Path;
 
-use super::{Folder, TestResult, all_kinds, auc, run, seconds};
-use crate::calendar::DAY;
+use leadscore_domain::{STANDARD_KINDS, Timestamp};
+use leadscore_generate::{DEFAULT_AS_OF, GeneratorConfig, generate};
+
+type Error = Box<dyn std::error::Error>;
+
+const DAY: i64 = 86_400;
+
+/// A CSV file read back with the csv crate.
+struct Table {
+    rows: Vec<csv::StringRecord>,
+    columns: HashMap<String, usize>,
+}
+
+impl Table {
+    fn read(path: &Path) -> Result<Self, Error> {
+        let mut reader = csv::Reader::from_path(path)?;
+        let columns = reader
+            .headers()?
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.to_owned(), i))
+            .collect();
+        let rows = reader.records().collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { rows, columns })
+    }
+
+    /// The cell of `column` in `row`; `None` when empty.
+    fn get<'r>(&self, row: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
+        self.columns
+            .get(column)
+            .and_then(|i| row.get(*i))
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every non-empty value of `column`.
+    fn values<'r>(&'r self, column: &str) -> impl Iterator<Item = &'r str> + 'r {
+        let index = self.columns.get(column).copied();
+        self.rows
+            .iter()
+            .filter_map(move |r| index.and_then(|i| r.get(i)).filter(|v| !v.is_empty()))
+    }
+}
+
+/// The five files of a generated folder, read back.
+struct Folder {
+    accounts: Table,
+    contacts: Table,
+    leads: Table,
+    interactions: Table,
+    meetings: Table,
+}
+
+impl Folder {
+    fn read(dir: &Path) -> Result<Self, Error> {
+        let read = |name: &str| Table::read(&dir.join(name));
+        Ok(Self {
+            accounts: read("accounts.csv")?,
+            contacts: read("contacts.csv")?,
+            leads: read("leads.csv")?,
+            interactions: read("interactions.csv")?,
+            meetings: read("custom/Meeting.csv")?,
+        })
+    }
+}
+
+/// Seconds since the epoch of an RFC 3339 cell.
+fn seconds(value: &str) -> Result<i64, Error> {
+    Ok(Timestamp::parse(value)?.as_seconds())
+}
+
+/// The area under the ROC curve (ties count half).
+fn auc(pairs: &[(f64, bool)]) -> Result<f64, Error> {
+    Ok(leadscore_metrics::roc_auc(pairs).ok_or("AUC needs both outcomes")?)
+}
+
+/// A numeric setting from the environment, or its default.
+fn setting(name: &str, default: u64) -> Result<u64, Error> {
+    match std::env::var(name) {
+        Ok(v) => Ok(v
+            .trim()
+            .parse()
+            .map_err(|e| format!("{name}={v}: not a whole number ({e})"))?),
+        Err(_) => Ok(default),
+    }
+}
 
 fn seniority(title: Option<&str>) -> &'static str {
     let t = title.unwrap_or_default();
@@ -50,11 +142,12 @@ fn fit(x: &[Vec<f64>], y: &[bool], iterations: usize) -> Vec<f64> {
     w
 }
 
-#[test]
-#[ignore = "a report for calibration, run by hand in release mode"]
-fn calibration_report() -> TestResult {
-    let kinds = all_kinds();
-    let (dir, summary) = run(20_000, 2026, 0)?;
+fn main() -> Result<(), Error> {
+    let lead_count = setting("LEADSCORE_CALIBRATION_LEADS", 20_000)?;
+    let seed = setting("LEADSCORE_CALIBRATION_SEED", 2026)?;
+    let dir = tempfile::tempdir()?;
+    let config = GeneratorConfig::new(lead_count, seed, Timestamp::parse(DEFAULT_AS_OF)?)?;
+    let summary = generate(&config, dir.path(), &|_| {})?;
     println!("{summary:?}");
     println!(
         "per lead: accounts {:.3} contacts {:.3} interactions {:.2} meetings {:.3}",
@@ -70,6 +163,16 @@ fn calibration_report() -> TestResult {
         interactions,
         meetings,
     } = Folder::read(dir.path())?;
+
+    // The standard kinds, then the custom ones the files hold.
+    let mut kinds: Vec<&str> = STANDARD_KINDS.to_vec();
+    let mut custom: Vec<&str> = interactions
+        .values("kind")
+        .filter(|k| !STANDARD_KINDS.contains(k))
+        .collect();
+    custom.sort_unstable();
+    custom.dedup();
+    kinds.extend(custom);
 
     let mut kind_counts: HashMap<&str, usize> = HashMap::new();
     for k in interactions.values("kind") {
@@ -181,7 +284,7 @@ fn calibration_report() -> TestResult {
                 }
             }
         }
-        let mut counts = [0.0; 7];
+        let mut counts = vec![0.0; kinds.len()];
         let mut last = None::<i64>;
         for p in &who {
             for (at, k) in events.get(p).into_iter().flatten() {
@@ -245,14 +348,21 @@ fn calibration_report() -> TestResult {
     println!(
         "closed leads {} qualified share {share:.3}; logistic regression test AUC {:.3} (profile part alone {:.3})",
         labels.len(),
-        auc(&test),
-        auc(&profile)
+        auc(&test)?,
+        auc(&profile)?
     );
     let simple: Vec<(f64, bool)> = rows
         .iter()
         .zip(&labels)
-        .map(|(r, l)| (r[vocabulary.len()..vocabulary.len() + 7].iter().sum(), *l))
+        .map(|(r, l)| {
+            (
+                r[vocabulary.len()..vocabulary.len() + kinds.len()]
+                    .iter()
+                    .sum(),
+                *l,
+            )
+        })
         .collect();
-    println!("sum of log counts AUC {:.3}", auc(&simple));
+    println!("sum of log counts AUC {:.3}", auc(&simple)?);
     Ok(())
 }

@@ -1,20 +1,25 @@
-//! How fast a folder streams into a sink that only counts (for BENCHMARKS.md).
+//! How fast a folder streams into a sink that only counts (for BENCHMARKS.md),
+//! a benchmark run by hand:
 //!
 //! ```sh
 //! LEADSCORE_STREAM_DIR=/var/tmp/bench1m \
-//!   cargo test --release -p leadscore-files --test stream_bench -- --ignored --nocapture
+//!   /usr/bin/time -v cargo bench -p leadscore-files --bench stream_reader
 //! ```
 //!
 //! `LEADSCORE_STREAM_PROPERTIES` chooses the interaction properties the sink
 //! wants: `all`, `none` (the default) or a comma-separated list of names.
 //!
 //! To measure Parquet, write a Parquet copy of a CSV folder first (with
-//! `read_folder`, so it needs the memory that takes: ~11 GB at 1M leads):
+//! `read_folder`, so it needs the memory that takes: ~11 GB at 1M leads): with
+//! `LEADSCORE_PARQUET_COPY` set, the run writes the copy there instead of
+//! streaming, then stream the copy with `LEADSCORE_STREAM_DIR` set to it.
 //!
 //! ```sh
 //! LEADSCORE_STREAM_DIR=/var/tmp/bench1m LEADSCORE_PARQUET_COPY=/var/tmp/bench1m-parquet \
-//!   cargo test --release -p leadscore-files --test stream_bench -- --ignored --nocapture write_a_parquet_copy
+//!   cargo bench -p leadscore-files --bench stream_reader
 //! ```
+//!
+//! Without `LEADSCORE_STREAM_DIR` it prints how to run it and measures nothing.
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -62,13 +67,25 @@ impl RecordSink for Count {
     }
 }
 
-#[test]
-#[ignore = "needs a generated folder in LEADSCORE_STREAM_DIR; run with --ignored"]
-fn stream_a_folder_into_a_counting_sink() -> Result<(), Box<dyn std::error::Error>> {
+type Error = Box<dyn std::error::Error>;
+
+const USAGE: &str = "stream_reader: nothing to measure; set LEADSCORE_STREAM_DIR to a DATA.md \
+folder (e.g. `leadscore generate --out /var/tmp/bench1m --leads 1000000`), optionally \
+LEADSCORE_STREAM_PROPERTIES=all|none|NAME,... , or LEADSCORE_PARQUET_COPY=DIR to write a \
+Parquet copy of the folder instead";
+
+fn main() -> Result<(), Error> {
     let Ok(dir) = std::env::var("LEADSCORE_STREAM_DIR") else {
-        eprintln!("LEADSCORE_STREAM_DIR is not set; nothing to measure");
+        eprintln!("{USAGE}");
         return Ok(());
     };
+    match std::env::var("LEADSCORE_PARQUET_COPY") {
+        Ok(copy) => write_a_parquet_copy(&dir, &copy),
+        Err(_) => stream_a_folder_into_a_counting_sink(&dir),
+    }
+}
+
+fn stream_a_folder_into_a_counting_sink(dir: &str) -> Result<(), Error> {
     let wanted = match std::env::var("LEADSCORE_STREAM_PROPERTIES").as_deref() {
         Ok("all") => None,
         Ok("none") | Err(_) => Some(HashSet::new()),
@@ -83,7 +100,14 @@ fn stream_a_folder_into_a_counting_sink() -> Result<(), Box<dyn std::error::Erro
     let start = Instant::now();
     let summary = stream_folder(dir.as_ref(), &mut sink, &StreamOptions::default())?;
     let seconds = start.elapsed().as_secs_f64();
-    assert_eq!(summary.records(), sink.records);
+    if summary.records() != sink.records {
+        return Err(format!(
+            "the summary counts {} records but the sink got {}",
+            summary.records(),
+            sink.records
+        )
+        .into());
+    }
     println!(
         "{dir}: {} records ({} accounts, {} contacts, {} leads, {} custom, {} interactions; \
          {} property values) in {seconds:.2} s: {:.0} rows/s (checksum {})",
@@ -100,20 +124,15 @@ fn stream_a_folder_into_a_counting_sink() -> Result<(), Box<dyn std::error::Erro
     Ok(())
 }
 
-#[test]
-#[ignore = "needs LEADSCORE_STREAM_DIR and LEADSCORE_PARQUET_COPY; run with --ignored"]
-fn write_a_parquet_copy() -> Result<(), Box<dyn std::error::Error>> {
-    let (Ok(dir), Ok(copy)) = (
-        std::env::var("LEADSCORE_STREAM_DIR"),
-        std::env::var("LEADSCORE_PARQUET_COPY"),
-    ) else {
-        eprintln!("LEADSCORE_STREAM_DIR or LEADSCORE_PARQUET_COPY is not set; nothing to write");
-        return Ok(());
-    };
+fn write_a_parquet_copy(dir: &str, copy: &str) -> Result<(), Error> {
+    let start = Instant::now();
     let data = leadscore_files::read_folder(dir.as_ref(), &ReadOptions::default())?
         .resolve(&ExternalIds::default())?
         .dataset;
     write_folder(&data, copy.as_ref(), Format::Parquet)?;
-    println!("{dir} written to {copy} as Parquet");
+    println!(
+        "{dir} written to {copy} as Parquet in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }
