@@ -640,7 +640,10 @@ fn review_features_are_the_models_weights() -> TestResult {
     let out = outputs()?;
     let review = read_json(&out.json)?;
     let model = leadscore_model::load(&root().join("models/conversion/model.json"))?;
-    let weights = model.published_linear().weights;
+    let weights = model
+        .published_linear()
+        .ok_or("the shipped model is not linear")?
+        .weights;
     let mut by_column: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
     for (i, w) in weights.iter().enumerate() {
         let column = model

@@ -178,9 +178,12 @@ struct Strength {
 }
 
 /// The features with the largest weights in the published log-odds (each
-/// numeric feature is standardized, so weights compare).
+/// numeric feature is standardized, so weights compare); none for a model
+/// family not linear in the encoded features.
 fn strongest_features(model: &ConversionModel, n: usize) -> Vec<Strength> {
-    let linear = model.published_linear();
+    let Some(linear) = model.published_linear() else {
+        return Vec::new();
+    };
     let mut all: Vec<Strength> = linear
         .weights
         .iter()

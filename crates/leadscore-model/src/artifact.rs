@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::data::hex;
+use crate::family::{FAMILIES, TAG};
 use crate::{ConversionModel, ModelError};
 
 /// The `format` field of every model artifact.
@@ -94,14 +95,20 @@ pub fn from_artifact_json(text: &str, path: &Path) -> Result<ConversionModel, Mo
             found,
         });
     }
+    match model.get(TAG) {
+        None => {}
+        Some(Value::String(family)) if FAMILIES.contains(&family.as_str()) => {}
+        Some(Value::String(family)) => {
+            return Err(ModelError::UnknownFamily {
+                family: family.clone(),
+            });
+        }
+        Some(other) => return Err(corrupt(format!("\"{TAG}\" is {other}, not a name"))),
+    }
     let model: ConversionModel =
         serde_json::from_value(model).map_err(|e| corrupt(format!("model: {e}")))?;
-    if model.linear.weights.len() != model.encoder.n_features() {
-        return Err(corrupt(format!(
-            "{} weights for {} features",
-            model.linear.weights.len(),
-            model.encoder.n_features()
-        )));
+    if let Some(reason) = model.family.mismatch(model.encoder.n_features()) {
+        return Err(corrupt(reason));
     }
     Ok(model)
 }

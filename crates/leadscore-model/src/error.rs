@@ -126,6 +126,15 @@ pub enum ModelError {
         /// The newest version this build reads.
         supported: u64,
     },
+    /// A model file holds a model family this build does not know.
+    #[error(
+        "the model's family is {family:?}, which this leadscore does not read (it reads: {}); upgrade leadscore",
+        crate::family::FAMILIES.join(", ")
+    )]
+    UnknownFamily {
+        /// The family named in the file.
+        family: String,
+    },
 }
 
 impl From<leadscore_fs::FsError> for ModelError {

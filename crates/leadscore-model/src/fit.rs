@@ -6,6 +6,7 @@ use leadscore_metrics::{PsiBins, best_f1_threshold, roc_auc};
 use crate::assess::assess_encoded;
 use crate::cv::{cross_validate, platt};
 use crate::data::encode;
+use crate::family::{Family, LogisticFit};
 use crate::model::REFERENCE_BINS;
 use crate::quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
 use crate::solver::{fit_logistic, logit, sigmoid};
@@ -175,10 +176,12 @@ impl TrainParams {
             source,
             training_data_hash: data.hash(),
             encoder,
-            linear,
+            family: Family::Logistic(LogisticFit {
+                linear,
+                calibration,
+            }),
             l2: cv.best_l2,
             cv: cv.points,
-            calibration,
             base_rate,
             confidence: Confidence {
                 low,

@@ -1,5 +1,6 @@
 //! The conversion model: a logistic regression fitted with linfa-logistic on
-//! historical outcomes (converted or not), that a sales team can trust.
+//! historical outcomes (converted or not), that a sales team can trust, behind
+//! an interface that admits other model families (see [Model families](#model-families)).
 //!
 //! - **Training** ([`TrainParams::fit`]): hyperparameters are validated first;
 //!   training refuses with too few outcomes of either class
@@ -27,6 +28,26 @@
 //! - **Artifact** ([`save`], [`load`]): `model.json` with a format version and a
 //!   SHA-256 checksum, verified on load.
 //!
+//! # Model families
+//!
+//! A [`ConversionModel`] is reached through one interface, whatever kind of
+//! model it is: its public fields are shared by every family (the encoding,
+//! held-out metrics, trust, threshold, grades, drift reference), a [`Scorer`]
+//! gives the probability, score, grade and per-column contributions in
+//! log-odds (summing with [`Scorer::intercept`] to the logit), and [`save`] /
+//! [`load`] store it. The fitted parameters belong to its family, held
+//! privately (today one family, a calibrated logistic regression) and
+//! named by [`ConversionModel::family_name`]; a caller needing linear
+//! coefficients asks [`ConversionModel::published_linear`], which is `None` for a
+//! family not linear in the encoded features. Adding a family is a variant of
+//! the crate's private `Family` enum and the arms of the `match`es on it, with
+//! no change to the service, the report or the CLI.
+//!
+//! In the artifact the family's parameters sit in the model object under a
+//! `"family"` tag (`"family": "logistic"`, with `linear` and `calibration`).
+//! Artifacts written before the tag existed have none and load as logistic,
+//! unchanged; a tag this build does not know is [`ModelError::UnknownFamily`].
+//!
 //! ```
 //! use leadscore_features::{Column, Table};
 //! use leadscore_model::{LabelledRows, Scorer, TrainParams, TrainingSource, from_artifact_json, to_artifact_json};
@@ -44,6 +65,7 @@
 //! let trained = TrainParams::default().fit(&rows, None, source, "2026-11-23T00:00:00Z")?;
 //! let model = &trained.model;
 //! assert!(model.metrics.auc.is_some_and(|auc| auc > 0.9));
+//! assert_eq!(model.family_name(), "logistic");
 //!
 //! // Score the first lead and explain it.
 //! let scorer = Scorer::new(model);
@@ -67,6 +89,7 @@ mod cv;
 mod data;
 mod error;
 mod evaluation;
+mod family;
 mod fit;
 mod fused;
 mod grades;

@@ -5,6 +5,7 @@ use leadscore_features::Encoder;
 use leadscore_metrics::PsiBins;
 use serde::{Deserialize, Serialize};
 
+use crate::family::Family;
 use crate::solver::logit;
 use crate::{Evaluation, GradeBands, Linear};
 
@@ -70,6 +71,11 @@ pub struct CvPoint {
 /// A trained conversion model. Made by [`TrainParams::fit`](crate::TrainParams::fit),
 /// stored with [`save`](crate::save), read back with [`load`](crate::load),
 /// applied with a [`Scorer`](crate::Scorer).
+///
+/// The public fields are shared by every model family; the fitted parameters
+/// of its family (today always a logistic regression) are private, named by
+/// [`ConversionModel::family_name`], and reached through the [`Scorer`](crate::Scorer)
+/// and [`ConversionModel::published_linear`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversionModel {
     /// When it was trained (RFC 3339, as the caller gave it).
@@ -80,14 +86,15 @@ pub struct ConversionModel {
     pub training_data_hash: String,
     /// The feature encoding.
     pub encoder: Encoder,
-    /// The fitted weights, one per encoded feature, and intercept.
-    pub linear: Linear,
+    /// The family's fitted parameters, stored next to the shared fields with a
+    /// `"family"` tag (absent, in artifacts from before it was recorded:
+    /// logistic).
+    #[serde(flatten)]
+    pub(crate) family: Family,
     /// The L2 penalty chosen by cross-validation.
     pub l2: f64,
     /// Every penalty tried.
     pub cv: Vec<CvPoint>,
-    /// Probability calibration.
-    pub calibration: Calibration,
     /// Share of converted leads in training.
     pub base_rate: f64,
     /// Trust, and tempering when low.
@@ -132,29 +139,34 @@ pub struct TrainingReference {
 pub const REFERENCE_BINS: usize = 10;
 
 impl ConversionModel {
-    /// The model as one linear form in the published log-odds: weights per
-    /// encoded feature and an intercept, with calibration and low-confidence
-    /// shrinkage folded in, so that contributions sum with the intercept to the
-    /// logit of the published probability.
-    pub fn published_linear(&self) -> Linear {
-        let a = self.calibration.slope * self.confidence.shrink;
-        let base = logit(self.base_rate);
-        let intercept = base
-            + self.confidence.shrink
-                * (self.calibration.slope * self.linear.intercept + self.calibration.offset - base);
-        Linear {
-            weights: self.linear.weights.iter().map(|w| w * a).collect(),
-            intercept,
-        }
+    /// The model's family, as its artifact names it (`"logistic"`).
+    pub fn family_name(&self) -> &'static str {
+        self.family.name()
     }
 
-    /// The published log-odds of a raw logit (the fitted linear form's):
+    /// The model as one linear form in the published log-odds, for a family
+    /// linear in the encoded features (`None` otherwise): weights per encoded
+    /// feature and an intercept, with calibration and low-confidence shrinkage
+    /// folded in, so that contributions sum with the intercept to the logit of
+    /// the published probability.
+    pub fn published_linear(&self) -> Option<Linear> {
+        self.family
+            .published_linear(self.base_rate, self.confidence.shrink)
+    }
+
+    /// The fitted linear form before calibration and shrinkage, for a family
+    /// linear in the encoded features (`None` otherwise); for diagnostics:
+    /// scores are [`ConversionModel::published_linear`]'s.
+    pub fn fitted_linear(&self) -> Option<&Linear> {
+        self.family.fitted_linear()
+    }
+
+    /// The published log-odds of a raw logit (the fitted model's):
     /// calibrated, then shrunk towards the base rate when low-confidence, as
     /// [`ConversionModel::published_linear`] folds in.
-    pub fn published_logit(&self, raw: f64) -> f64 {
+    pub(crate) fn published_logit(&self, raw: f64) -> f64 {
         let base = logit(self.base_rate);
-        base + self.confidence.shrink
-            * (self.calibration.slope * raw + self.calibration.offset - base)
+        base + self.confidence.shrink * (self.family.calibrated_logit(raw) - base)
     }
 
     /// Input columns the model reads.

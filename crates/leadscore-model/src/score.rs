@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
+use crate::family::Family;
 use crate::solver::sigmoid;
-use crate::{ConversionModel, Grade, GradeBands};
+use crate::{ConversionModel, Grade, GradeBands, Linear};
 
 /// Most features an explanation summary lists each way.
 pub const MAX_TOP: usize = 5;
@@ -72,13 +73,24 @@ pub struct Contribution {
     pub log_odds: f64,
 }
 
-/// Applies a model to encoded rows; build once, score many.
+/// How a scorer computes a row's published log-odds and each feature's part
+/// in it, by model family.
+#[derive(Debug, Clone)]
+enum Form {
+    /// Linear in the encoded features: the published weights and intercept.
+    Linear(Linear),
+}
+
+/// Applies a model to encoded rows, whatever its family; build once, score many.
+///
+/// Every family gives the same things: the published probability, its 0-100
+/// score and grade, and each input column's contribution in log-odds, which
+/// sum with [`Scorer::intercept`] to the probability's logit.
 ///
 /// See the crate documentation for an example.
 #[derive(Debug, Clone)]
 pub struct Scorer {
-    weights: Vec<f64>,
-    intercept: f64,
+    form: Form,
     feature_column: Vec<u32>,
     columns: Vec<String>,
     low_confidence: bool,
@@ -94,7 +106,11 @@ impl Scorer {
 
     /// Prepares a model for scoring with other grade bands (assumed valid).
     pub fn with_grades(model: &ConversionModel, grades: GradeBands) -> Self {
-        let linear = model.published_linear();
+        let form = match &model.family {
+            Family::Logistic(fit) => {
+                Form::Linear(fit.published_linear(model.base_rate, model.confidence.shrink))
+            }
+        };
         let columns = model.input_columns();
         let feature_column = (0..model.encoder.n_features())
             .map(|i| {
@@ -104,8 +120,7 @@ impl Scorer {
             })
             .collect();
         Self {
-            weights: linear.weights,
-            intercept: linear.intercept,
+            form,
             feature_column,
             columns,
             low_confidence: model.confidence.low,
@@ -121,19 +136,26 @@ impl Scorer {
 
     /// The intercept of the published log-odds.
     pub fn intercept(&self) -> f64 {
-        self.intercept
+        match &self.form {
+            Form::Linear(linear) => linear.intercept,
+        }
     }
 
     /// Scores one encoded row; `work` is scratch space reused between rows.
     pub fn score(&self, row: &[f64], work: &mut Vec<f64>) -> Scored {
         work.clear();
         work.resize(self.columns.len(), 0.0);
-        let mut z = self.intercept;
-        for ((w, x), &c) in self.weights.iter().zip(row).zip(&self.feature_column) {
-            let part = w * x;
-            z += part;
-            work[c as usize] += part;
-        }
+        let z = match &self.form {
+            Form::Linear(linear) => {
+                let mut z = linear.intercept;
+                for ((w, x), &c) in linear.weights.iter().zip(row).zip(&self.feature_column) {
+                    let part = w * x;
+                    z += part;
+                    work[c as usize] += part;
+                }
+                z
+            }
+        };
         let mut top_positive = Top::default();
         let mut top_negative = Top::default();
         for (c, &v) in work.iter().enumerate() {
@@ -159,8 +181,12 @@ impl Scorer {
     /// Every column's contribution to one encoded row's log-odds, largest in size first.
     pub fn contributions(&self, row: &[f64]) -> Vec<Contribution> {
         let mut sums = vec![0.0; self.columns.len()];
-        for ((w, x), &c) in self.weights.iter().zip(row).zip(&self.feature_column) {
-            sums[c as usize] += w * x;
+        match &self.form {
+            Form::Linear(linear) => {
+                for ((w, x), &c) in linear.weights.iter().zip(row).zip(&self.feature_column) {
+                    sums[c as usize] += w * x;
+                }
+            }
         }
         let mut out: Vec<Contribution> = self
             .columns

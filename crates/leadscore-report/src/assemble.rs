@@ -54,13 +54,15 @@ pub fn base_review(
     version: Option<i64>,
     generated_at: Timestamp,
 ) -> Review {
-    // One weight per encoded column (a bin, a category, a missing flag).
+    // One weight per encoded column (a bin, a category, a missing flag); none
+    // for a model family not linear in them.
     let weights = |m: &ConversionModel| -> Vec<(String, f64)> {
+        let published = m.published_linear().map(|l| l.weights).unwrap_or_default();
         m.encoder
             .feature_names()
             .iter()
             .cloned()
-            .zip(m.published_linear().weights)
+            .zip(published)
             .collect()
     };
     let previous_weights = previous.map(weights);
