@@ -83,7 +83,7 @@ pub struct ModelVersion {
     /// When it was last published.
     pub published_at: Option<Timestamp>,
     /// Its held-out metrics (`metrics.json` of the artifact folder).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<leadscore_model::MetricsSchema>)]
     pub metrics: serde_json::Value,
 }
 

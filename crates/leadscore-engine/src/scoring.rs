@@ -114,7 +114,6 @@ pub struct ConversionScore {
     pub low_confidence: bool,
     /// Every input column's part in the log-odds, strongest first (they sum,
     /// with the intercept, to the probability's log-odds).
-    #[schema(value_type = Vec<Object>)]
     pub contributions: Vec<Contribution>,
     /// The intercept of the log-odds.
     pub intercept: f64,

@@ -95,6 +95,8 @@ mod fused;
 mod grades;
 mod metrics_json;
 mod model;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod params;
 mod quality;
 mod score;
@@ -113,6 +115,8 @@ pub use model::{
     Calibration, Confidence, ConversionModel, CvPoint, REFERENCE_BINS, TrainingReference,
     TrainingSource,
 };
+#[cfg(feature = "openapi")]
+pub use openapi::{ArtifactSchema, MetricsSchema};
 pub use params::{SplitKind, TrainParams};
 pub use quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
 pub use score::{Contribution, MAX_TOP, Scored, Scorer, Top};

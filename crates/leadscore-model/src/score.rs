@@ -66,6 +66,7 @@ pub struct Scored {
 
 /// One input column's part in a score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contribution {
     /// The input column.
     pub column: String,

@@ -29,7 +29,7 @@ pub struct Registered {
 
 /// Registers a trained model: the body is the `model.json` that `leadscore
 /// train` wrote (checked: format, version, checksum). Not published yet.
-#[utoipa::path(post, path = "/v1/models", tag = "conversion models", request_body = Object,
+#[utoipa::path(post, path = "/v1/models", tag = "conversion models", request_body = leadscore_model::ArtifactSchema,
     responses((status = 201, body = Registered), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn register(

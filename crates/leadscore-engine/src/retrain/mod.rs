@@ -66,7 +66,7 @@ pub struct Outcome {
     /// Of which held out.
     pub held_out: usize,
     /// The new version's metrics (`metrics.json`'s keys).
-    #[schema(value_type = Object)]
+    #[schema(value_type = leadscore_model::MetricsSchema)]
     pub metrics: serde_json::Value,
 }
 
