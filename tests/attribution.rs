@@ -87,10 +87,12 @@ impl World {
         let account_id = |i: u8| AccountId::parse(format!("{case}-A{i}")).unwrap();
         let visitor_id = |v: u8| VisitorId::parse(format!("{case}-V{v}")).unwrap();
         let n = self.contacts.len() as u8;
-        let mut data = Dataset::default();
-        data.accounts = (0..3)
-            .map(|i| leadscore_domain::Account::new(account_id(i)))
-            .collect();
+        let mut data = Dataset {
+            accounts: (0..3)
+                .map(|i| leadscore_domain::Account::new(account_id(i)))
+                .collect(),
+            ..Dataset::default()
+        };
         for (i, (account, visitor)) in self.contacts.iter().enumerate() {
             let mut c = Contact::new(contact_id(i as u8));
             c.account_id = account.map(account_id);
