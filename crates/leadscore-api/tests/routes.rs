@@ -29,8 +29,10 @@ fn concrete(template: &str) -> String {
 }
 
 async fn service(db: &TestDb) -> Service {
-    let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".parse().unwrap();
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Settings::default()
+    };
     settings.drift.every_secs = 0;
     Service::new(db.store.clone(), settings).await.unwrap()
 }
