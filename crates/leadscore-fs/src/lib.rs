@@ -86,23 +86,22 @@ pub enum FsError {
 impl FsError {
     /// The file or folder the error is about.
     pub fn path(&self) -> &Path {
-        match self {
-            Self::Create { path, .. }
-            | Self::Write { path, .. }
-            | Self::Sync { path, .. }
-            | Self::Replace { path, .. }
-            | Self::Cleanup { path, .. } => path,
-        }
+        self.parts().0
     }
 
     /// The underlying I/O error.
     pub fn io_error(&self) -> &io::Error {
+        self.parts().1
+    }
+
+    /// The path and the I/O error, borrowed.
+    fn parts(&self) -> (&Path, &io::Error) {
         match self {
-            Self::Create { source, .. }
-            | Self::Write { source, .. }
-            | Self::Sync { source, .. }
-            | Self::Replace { source, .. }
-            | Self::Cleanup { source, .. } => source,
+            Self::Create { path, source }
+            | Self::Write { path, source }
+            | Self::Sync { path, source }
+            | Self::Replace { path, source }
+            | Self::Cleanup { path, source } => (path, source),
         }
     }
 

@@ -12,77 +12,20 @@
 //! the files back and prints the figures.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use leadscore_domain::{STANDARD_KINDS, Timestamp};
 use leadscore_generate::{DEFAULT_AS_OF, GeneratorConfig, generate};
 
+// The crate's tests read the files the same way; they use more of it.
+#[allow(dead_code)]
+#[path = "../src/tests/folder.rs"]
+mod folder;
+
+use folder::{Folder, seconds};
+
 type Error = Box<dyn std::error::Error>;
 
 const DAY: i64 = 86_400;
-
-/// A CSV file read back with the csv crate.
-struct Table {
-    rows: Vec<csv::StringRecord>,
-    columns: HashMap<String, usize>,
-}
-
-impl Table {
-    fn read(path: &Path) -> Result<Self, Error> {
-        let mut reader = csv::Reader::from_path(path)?;
-        let columns = reader
-            .headers()?
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.to_owned(), i))
-            .collect();
-        let rows = reader.records().collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { rows, columns })
-    }
-
-    /// The cell of `column` in `row`; `None` when empty.
-    fn get<'r>(&self, row: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
-        self.columns
-            .get(column)
-            .and_then(|i| row.get(*i))
-            .filter(|v| !v.is_empty())
-    }
-
-    /// Every non-empty value of `column`.
-    fn values<'r>(&'r self, column: &str) -> impl Iterator<Item = &'r str> + 'r {
-        let index = self.columns.get(column).copied();
-        self.rows
-            .iter()
-            .filter_map(move |r| index.and_then(|i| r.get(i)).filter(|v| !v.is_empty()))
-    }
-}
-
-/// The five files of a generated folder, read back.
-struct Folder {
-    accounts: Table,
-    contacts: Table,
-    leads: Table,
-    interactions: Table,
-    meetings: Table,
-}
-
-impl Folder {
-    fn read(dir: &Path) -> Result<Self, Error> {
-        let read = |name: &str| Table::read(&dir.join(name));
-        Ok(Self {
-            accounts: read("accounts.csv")?,
-            contacts: read("contacts.csv")?,
-            leads: read("leads.csv")?,
-            interactions: read("interactions.csv")?,
-            meetings: read("custom/Meeting.csv")?,
-        })
-    }
-}
-
-/// Seconds since the epoch of an RFC 3339 cell.
-fn seconds(value: &str) -> Result<i64, Error> {
-    Ok(Timestamp::parse(value)?.as_seconds())
-}
 
 /// The area under the ROC curve (ties count half).
 fn auc(pairs: &[(f64, bool)]) -> Result<f64, Error> {

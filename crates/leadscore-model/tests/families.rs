@@ -61,6 +61,15 @@ fn same(a: f64, b: &Value, what: &str) -> Result<(), Box<dyn Error>> {
     }
 }
 
+/// The same (name, value) pairs in the same order, each value bit for bit.
+fn same_pairs<T: PartialEq>(now: &[(T, f64)], before: &[(T, f64)]) -> bool {
+    now.len() == before.len()
+        && now
+            .iter()
+            .zip(before)
+            .all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits())
+}
+
 /// `model` scores the fixture's rows bit for bit as the code that wrote it did.
 fn scores_as_recorded(model: &ConversionModel, expected: &Value) -> TestResult {
     let scorer = Scorer::new(model);
@@ -91,12 +100,7 @@ fn scores_as_recorded(model: &ConversionModel, expected: &Value) -> TestResult {
         ] {
             let now: Vec<(u32, f64)> = top.as_slice().to_vec();
             let before: Vec<(u32, f64)> = serde_json::from_value(e[key].clone())?;
-            if now.len() != before.len()
-                || now
-                    .iter()
-                    .zip(&before)
-                    .any(|(a, b)| a.0 != b.0 || a.1.to_bits() != b.1.to_bits())
-            {
+            if !same_pairs(&now, &before) {
                 return Err(format!("row {i} {key}: {now:?}, recorded {before:?}").into());
             }
         }
@@ -106,12 +110,7 @@ fn scores_as_recorded(model: &ConversionModel, expected: &Value) -> TestResult {
             .map(|c| (c.column, c.log_odds))
             .collect();
         let before: Vec<(String, f64)> = serde_json::from_value(e["contributions"].clone())?;
-        if now.len() != before.len()
-            || now
-                .iter()
-                .zip(&before)
-                .any(|(a, b)| a.0 != b.0 || a.1.to_bits() != b.1.to_bits())
-        {
+        if !same_pairs(&now, &before) {
             return Err(format!("row {i} contributions: {now:?}, recorded {before:?}").into());
         }
     }
