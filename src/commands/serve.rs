@@ -128,12 +128,13 @@ async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::
     let artifact = models.join("conversion").join("model.json");
     let text = std::fs::read_to_string(&artifact)
         .with_context(|| format!("cannot read {}", artifact.display()))?;
-    let metrics: serde_json::Value =
+    // metrics.json beside the artifact, when there is one; else the
+    // metrics the artifact holds.
+    let metrics: Option<serde_json::Value> =
         std::fs::read_to_string(models.join("conversion").join("metrics.json"))
             .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default();
-    let version = model_registry::register_model(store, &text, &metrics)
+            .and_then(|t| serde_json::from_str(&t).ok());
+    let version = model_registry::register_model(store, &text, metrics.as_ref())
         .await?
         .with_context(|| artifact.display().to_string())?;
     model_registry::publish(store, version, "shipped sample model").await?;

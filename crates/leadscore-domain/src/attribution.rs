@@ -13,7 +13,7 @@
 //!   lead (an account, no contact) reads those of every contact of its
 //!   account.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::{Contact, ContactId, Interaction, Lead};
 
@@ -26,13 +26,13 @@ pub fn takes_visitor(current: &str, candidate: &str) -> bool {
 /// Which contact owns each visitor id, over a set of contacts.
 #[derive(Debug, Clone, Default)]
 pub struct VisitorOwners<'a> {
-    owners: HashMap<&'a str, &'a ContactId>,
+    owners: FxHashMap<&'a str, &'a ContactId>,
 }
 
 impl<'a> VisitorOwners<'a> {
     /// The owners of every visitor id the contacts list.
     pub fn new(contacts: impl IntoIterator<Item = &'a Contact>) -> Self {
-        let mut owners: HashMap<&'a str, &'a ContactId> = HashMap::new();
+        let mut owners: FxHashMap<&'a str, &'a ContactId> = FxHashMap::default();
         for contact in contacts {
             if let Some(visitor) = &contact.visitor_id {
                 let id = &contact.contact_id;

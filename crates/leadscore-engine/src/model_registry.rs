@@ -97,11 +97,13 @@ pub struct BadArtifact {
 
 /// Registers a conversion model artifact (`model.json` text) with its
 /// metrics; returns the new version. The artifact is checked (format,
-/// checksum) first: a bad one is the caller's error.
+/// checksum) first: a bad one is the caller's error. Without `metrics` (the
+/// `metrics.json` beside it), the version keeps those the artifact holds
+/// ([`artifact_metrics`]).
 pub async fn register_model(
     store: &SqlStore,
     artifact: &str,
-    metrics: &serde_json::Value,
+    metrics: Option<&serde_json::Value>,
 ) -> Result<Result<i64, BadArtifact>, EngineError> {
     let model = match from_artifact_json(artifact, std::path::Path::new("model.json")) {
         Ok(m) => m,
@@ -111,12 +113,30 @@ pub async fn register_model(
             }));
         }
     };
+    let metrics = match metrics {
+        Some(m) => m.to_string(),
+        None => artifact_metrics(&model)?.to_string(),
+    };
     let created = trained_at(&model);
     let version = store
         .registry()
-        .register(artifact, &metrics.to_string(), created)
+        .register(artifact, &metrics, created)
         .await?;
     Ok(Ok(version))
+}
+
+/// The metrics an artifact holds: its held-out evaluation, with its
+/// confidence under `"confidence"`.
+pub fn artifact_metrics(model: &ConversionModel) -> Result<serde_json::Value, EngineError> {
+    let failed = |e: serde_json::Error| EngineError::Scoring {
+        reason: format!("cannot write the model's metrics: {e}"),
+    };
+    let mut metrics = serde_json::to_value(&model.metrics).map_err(failed)?;
+    let confidence = serde_json::to_value(model.confidence).map_err(failed)?;
+    if let Some(map) = metrics.as_object_mut() {
+        map.insert("confidence".into(), confidence);
+    }
+    Ok(metrics)
 }
 
 /// When a model was trained (its registration time when that does not read).

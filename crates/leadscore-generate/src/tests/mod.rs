@@ -37,33 +37,8 @@ pub(crate) fn run(
     Ok((dir, summary))
 }
 
-/// The area under the ROC curve of `scores` against `labels` (ties count half).
-pub(crate) fn auc(pairs: &[(f64, bool)]) -> f64 {
-    let mut sorted: Vec<(f64, bool)> = pairs.to_vec();
-    sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let positives = sorted.iter().filter(|p| p.1).count() as f64;
-    let negatives = sorted.len() as f64 - positives;
-    if positives == 0.0 || negatives == 0.0 {
-        return 0.5;
-    }
-    let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j < sorted.len() && sorted[j].0 == sorted[i].0 {
-            j += 1;
-        }
-        let mid_rank = (i + j + 1) as f64 / 2.0;
-        let tied_positives = sorted[i..j].iter().filter(|p| p.1).count() as f64;
-        rank_sum += mid_rank * tied_positives;
-        i = j;
-    }
-    (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
-}
-
-#[test]
-fn auc_of_known_cases() {
-    assert!((auc(&[(1.0, false), (2.0, true)]) - 1.0).abs() < 1e-12);
-    assert!((auc(&[(1.0, true), (2.0, false)]) - 0.0).abs() < 1e-12);
-    assert!((auc(&[(1.0, true), (1.0, false)]) - 0.5).abs() < 1e-12);
+/// The area under the ROC curve of `pairs` (ties count half), as the
+/// model's metrics compute it; an error when one outcome is missing.
+pub(crate) fn auc(pairs: &[(f64, bool)]) -> Result<f64, Box<dyn std::error::Error>> {
+    Ok(leadscore_metrics::roc_auc(pairs).ok_or("an AUC needs both outcomes")?)
 }

@@ -30,7 +30,7 @@ fn truth_auc(
         }
     }
     let share = pairs.iter().filter(|p| p.1).count() as f64 / pairs.len() as f64;
-    Ok((auc(&pairs), share))
+    Ok((auc(&pairs)?, share))
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn a_simple_behavioural_score_is_predictive_but_noisy() -> TestResult {
     let interactions: Vec<(f64, bool)> = rows.iter().map(|r| (r.0, r.2)).collect();
     let meetings: Vec<(f64, bool)> = rows.iter().map(|r| (r.1, r.2)).collect();
     let both: Vec<(f64, bool)> = rows.iter().map(|r| (r.0 + 5.0 * r.1, r.2)).collect();
-    let (a, m, b) = (auc(&interactions), auc(&meetings), auc(&both));
+    let (a, m, b) = (auc(&interactions)?, auc(&meetings)?, auc(&both)?);
     println!("AUC: interactions {a:.3}, meetings {m:.3}, both {b:.3}");
     assert!((0.6..0.9).contains(&a), "interaction count AUC {a}");
     assert!((0.55..0.9).contains(&m), "meeting count AUC {m}");
