@@ -185,6 +185,48 @@ fn score_writes_one_row_per_lead_and_model() -> TestResult {
     Ok(())
 }
 
+/// A lead id or grade a spreadsheet would run as a formula is written as
+/// text (a leading `'`), as OWASP recommends against CSV injection.
+#[test]
+fn score_neutralizes_formula_cells() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    folder(dir.path())?;
+    write_files(
+        dir.path(),
+        &[(
+            "leads.csv",
+            "lead_id,created_at,contact_id
+\"=HYPERLINK(\"\"http://evil\"\")\",2026-01-01,C1\n@SUM(1),2026-01-01,C1\n",
+        )],
+    )?;
+    let m = dir.path().join("small.yaml");
+    std::fs::write(&m, SMALL_MODEL.replace("name: High", "name: \"=High\""))?;
+    let out = dir.path().join("scores.csv");
+    leadscore(&[
+        "rules",
+        "score",
+        m.to_str().ok_or("path")?,
+        "--data",
+        dir.path().to_str().ok_or("path")?,
+        "--at",
+        "2026-03-01",
+        "--out",
+        out.to_str().ok_or("path")?,
+    ])
+    .success()?;
+    let mut rows = csv::Reader::from_path(&out)?;
+    let rows: Vec<csv::StringRecord> = rows.records().collect::<Result<_, _>>()?;
+    let cells: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[3])).collect();
+    assert_eq!(
+        cells,
+        [
+            ("'=HYPERLINK(\"http://evil\")", "'=High"),
+            ("'@SUM(1)", "'=High")
+        ]
+    );
+    Ok(())
+}
+
 #[test]
 fn score_reports_bad_data_with_its_place() -> TestResult {
     let dir = tempfile::tempdir()?;

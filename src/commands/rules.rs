@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_files::{StreamOptions, stream_folder};
 use leadscore_fs::AtomicFile;
 use leadscore_rules::{
@@ -272,10 +273,10 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
                         .map_or("", |g| g.name.as_str());
                     let number = score.to_string();
                     out.write_record([
-                        lead.lead_id.as_str(),
-                        plan.name(),
+                        safe_cell(lead.lead_id.as_str()).as_ref(),
+                        safe_cell(plan.name()).as_ref(),
                         &number,
-                        grade,
+                        safe_cell(grade).as_ref(),
                         if sales_ready { "true" } else { "false" },
                         "",
                     ])?;
@@ -283,12 +284,12 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
                 Outcome::Unscored(why) => {
                     tally.not_scored += 1;
                     out.write_record([
-                        lead.lead_id.as_str(),
-                        plan.name(),
+                        safe_cell(lead.lead_id.as_str()).as_ref(),
+                        safe_cell(plan.name()).as_ref(),
                         "",
                         "",
                         "false",
-                        why.reason(),
+                        safe_cell(why.reason()).as_ref(),
                     ])?;
                 }
             }

@@ -3,6 +3,7 @@
 use std::io::BufWriter;
 
 use anyhow::Context;
+use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_fs::AtomicFile;
 use leadscore_model::{CellText, GradeBands, Scorer, load, score_table};
 use serde::Serialize;
@@ -44,12 +45,12 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
     for (i, (id, s)) in data.ids.iter().zip(&scores).enumerate() {
         by_grade[s.grade as usize] += 1;
         w.write_record([
-            id.as_str(),
+            safe_cell(id.as_str()).as_ref(),
             &s.score.to_string(),
             &s.grade.to_string(),
             &format!("{:.4}", s.probability),
-            &cells.summary(&scorer, &s.top_positive, i),
-            &cells.summary(&scorer, &s.top_negative, i),
+            safe_cell(&cells.summary(&scorer, &s.top_positive, i)).as_ref(),
+            safe_cell(&cells.summary(&scorer, &s.top_negative, i)).as_ref(),
             if s.low_confidence { "true" } else { "false" },
         ])?;
     }

@@ -4,6 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Context;
+use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_fs::AtomicFile;
 use leadscore_model::{
     Assessment, ClassWeight, ConversionModel, GradeBands, MetricsJson, Solver, SplitKind,
@@ -146,13 +147,13 @@ pub fn write_errors(path: &Path, assessment: &Assessment) -> anyhow::Result<Atom
     ])?;
     for m in &assessment.misclassified {
         w.write_record([
-            m.id.as_str(),
+            safe_cell(m.id.as_str()).as_ref(),
             m.error,
             &format!("{:.4}", m.probability),
             &m.score.to_string(),
             &m.grade.to_string(),
-            &m.top_positive,
-            &m.top_negative,
+            safe_cell(&m.top_positive).as_ref(),
+            safe_cell(&m.top_negative).as_ref(),
         ])?;
     }
     let inner = w

@@ -2,6 +2,8 @@
 //! with a fresh database, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod concurrency;
+mod hostile;
 mod parity;
 mod reports;
 mod support;
@@ -607,6 +609,8 @@ async fn stateless_scoring_and_registry(db: TestDb) {
     assert_eq!(list[0]["version"], 2);
     assert_eq!(list[0]["published"], true);
     assert!(list[0]["metrics"]["auc"].as_f64().unwrap() > 0.5);
+    // The metrics an artifact holds, with its confidence.
+    assert!(list[0]["metrics"]["confidence"]["low"].is_boolean());
     let (status, back) = app
         .call(Method::POST, "/v1/models/rollback", Some(&app.admin), None)
         .await;

@@ -174,3 +174,81 @@ async fn sales_ready_exactly_once(db: TestDb) {
     app.stop().await;
 }
 leadscore_store::on_both_backends!(sales_ready_exactly_once);
+
+/// Secrets are write-only: never shown back; an endpoint sent without one
+/// keeps its own; a new one rotates with an overlap in which deliveries
+/// carry both signatures.
+async fn secrets_are_write_only_and_rotate(db: TestDb) {
+    let app = spawn(db).await;
+    let (url, received) = receiver().await;
+    let (old, new) = ("the-first-secret-0000", "the-second-secret-111");
+    let put = |body: Value| {
+        let app = &app;
+        async move {
+            app.call(Method::PUT, "/v1/webhooks", Some(&app.admin), Some(&body))
+                .await
+        }
+    };
+    let (status, answer) =
+        put(json!({"endpoints": [{"name": "crm", "url": url, "secret": old}]})).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(!answer.to_string().contains(old), "{answer}");
+    let (_, shown) = app
+        .call(Method::GET, "/v1/webhooks", Some(&app.admin), None)
+        .await;
+    assert!(!shown.to_string().contains("secret-"), "{shown}");
+    assert_eq!(shown["endpoints"][0]["name"], "crm");
+    // Without a secret: the stored one is kept; a new endpoint needs one.
+    let (status, _) = put(json!({"endpoints": [{"name": "crm", "url": url, "events": []}]})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, refused) = put(json!({"endpoints": [
+        {"name": "crm", "url": url},
+        {"name": "erp", "url": url}
+    ]}))
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(
+        refused["error"]["problems"][0]["field"],
+        "endpoints[1].secret"
+    );
+    // Rotation: both signatures for a while.
+    let (status, rotated) =
+        put(json!({"endpoints": [{"name": "crm", "url": url, "secret": new}]})).await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    assert!(
+        rotated["endpoints"][0]["previous_secret_until"].is_string(),
+        "{rotated}"
+    );
+    app.put_model("Engagement", ENGAGEMENT).await;
+    seed(&app).await;
+    app.call(
+        Method::POST,
+        "/v1/interactions",
+        Some(&app.ingest),
+        Some(&clicks(0, 2)),
+    )
+    .await;
+    let (headers, body) = app
+        .eventually("a grade change delivered", || async {
+            received
+                .0
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(h, _)| h["x-leadscore-event"] == "lead.grade_changed")
+                .cloned()
+        })
+        .await;
+    let stamp: i64 = headers["x-leadscore-timestamp"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let signature = headers["x-leadscore-signature"].to_str().unwrap();
+    assert_eq!(signature.split(", ").count(), 2, "{signature}");
+    assert!(verify(new, stamp, &body, signature));
+    assert!(verify(old, stamp, &body, signature));
+    assert!(!verify("a-third-secret-22222", stamp, &body, signature));
+    app.stop().await;
+}
+leadscore_store::on_both_backends!(secrets_are_write_only_and_rotate);

@@ -1,32 +1,33 @@
 //! The application: the router with its middleware, and serving it beside the
 //! engine's background work with a graceful shutdown.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::{Extension, Router};
-use leadscore_engine::Service;
+use axum::response::{IntoResponse, Response};
 use leadscore_engine::service::Tasks;
+use leadscore_engine::{ErrorCode, Service};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::ServeError;
+use crate::error::ApiError;
 use crate::routes;
 
 /// The router with every route, its role layers and the middleware; the
 /// OpenAPI document of those routes is served at `/openapi.json`.
 pub fn router(service: Service) -> Router {
-    let (routes, document) = routes::routes(&service);
+    let (routes, _) = routes::routes(&service);
     let limits = &service.settings.limits;
     routes
-        .layer(Extension(Arc::new(document)))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(service.clone(), track))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -47,9 +48,38 @@ pub fn router(service: Service) -> Router {
         .with_state(service)
 }
 
-/// Middleware: counts and times every request by its route template (never
-/// the path itself: it may hold ids).
+/// The longest URI (path and query string) served: longer ones are refused
+/// with a 414 before any route runs. (Past 64 KiB, the HTTP layer refuses
+/// them itself, with no body.)
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// The answer to a path no route serves.
+async fn not_found() -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        "no route serves this path: see /openapi.json",
+    )
+}
+
+/// The answer to a method the route does not take (axum adds `Allow`).
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "the route does not take this method: see the Allow header",
+    )
+}
+
+/// Middleware: refuses a URI longer than [`MAX_URI_BYTES`], and counts and
+/// times every request by its route template (never the path itself: it may
+/// hold ids).
 async fn track(State(service): State<Service>, request: Request, next: Next) -> Response {
+    if uri_length(request.uri()) > MAX_URI_BYTES {
+        return ApiError::new(
+            ErrorCode::UriTooLong,
+            format!("the URI is longer than {MAX_URI_BYTES} bytes"),
+        )
+        .into_response();
+    }
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -69,6 +99,11 @@ async fn track(State(service): State<Service>, request: Request, next: Next) -> 
         .with_label_values(&[route.as_str()])
         .observe(elapsed);
     response
+}
+
+/// The length of a URI's path and query string.
+fn uri_length(uri: &axum::http::Uri) -> usize {
+    uri.path_and_query().map_or(0, |p| p.as_str().len())
 }
 
 /// A running service: the HTTP server and the engine's background work.

@@ -20,11 +20,13 @@ fn bearer(request: &Request) -> Result<&str, ApiError> {
             "no Authorization header: send `Authorization: Bearer <key>`",
         )
     })?;
+    // The scheme is case-insensitive (RFC 9110, 11.1): `bearer` is `Bearer`.
     header
         .to_str()
         .ok()
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim())
         .filter(|k| !k.is_empty())
         .ok_or_else(|| {
             ApiError::new(

@@ -3,8 +3,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use leadscore_engine::ErrorCode;
+use leadscore_engine::nul::refuse_nul_in_body;
 use leadscore_engine::stateless::syntax_error;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -34,8 +35,23 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
-/// A JSON document read into `T`: a body that is not JSON is a 400 naming
-/// the line and column; one that does not fit `T` is a 422 naming the field
+/// A raw JSON body: [`RawBody`] sent as JSON (415 otherwise, see
+/// [`require_json`]).
+pub struct JsonBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        require_json(req.headers())?;
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        Ok(Self(bytes))
+    }
+}
+
+/// A JSON document read into `T`: a body not sent as JSON is a 415
+/// ([`require_json`]); one that is not JSON is a 400 naming the line and
+/// column; one that does not fit `T` is a 422 naming the field
 /// (`rules[2].queue`).
 pub struct Document<T>(pub T);
 
@@ -43,12 +59,45 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Document<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
         document(&bytes).map(Document)
     }
 }
 
-/// Reads a JSON document into `T`, naming the field serde blames.
+/// The media type of a request's body, lower case and without parameters
+/// (`application/json` of `application/json; charset=utf-8`); `None`
+/// without a `Content-Type`.
+pub fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    Some(essence.to_ascii_lowercase())
+}
+
+/// A 415 unless the body is sent as JSON: `Content-Type: application/json`
+/// or another JSON type (`application/merge-patch+json`), any parameters
+/// aside. A missing `Content-Type` is refused too: a body of unknown type is
+/// not read as JSON by guess.
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    match media_type(headers) {
+        Some(t)
+            if t == "application/json"
+                || (t.starts_with("application/") && t.ends_with("+json")) =>
+        {
+            Ok(())
+        }
+        other => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            format!(
+                "send the body as JSON (Content-Type: application/json), not {}",
+                other.map_or("without a Content-Type".to_owned(), |t| format!("{t:?}"))
+            ),
+        )),
+    }
+}
+
+/// Reads a JSON document into `T`, naming the field serde blames. A text
+/// holding a NUL (`\u0000`) anywhere is refused first, naming its place
+/// ([`leadscore_engine::nul`]).
 pub fn document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut reader = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut reader);
@@ -56,6 +105,9 @@ pub fn document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = e.inner();
         if inner.is_syntax() || inner.is_eof() {
             return ApiError::from(syntax_error(inner));
+        }
+        if let Err(refused) = refuse_nul_in_body(bytes) {
+            return ApiError::from(refused);
         }
         let path = e.path().to_string();
         let error = ApiError::new(ErrorCode::InvalidDocument, inner.to_string());
@@ -66,11 +118,14 @@ pub fn document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     })?;
     reader.end().map_err(|e| ApiError::from(syntax_error(&e)))?;
+    refuse_nul_in_body(bytes)?;
     Ok(value)
 }
 
 /// `?page=&per_page=`.
 #[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// The page, from 1.
     pub page: Option<u32>,

@@ -47,15 +47,19 @@ pub struct ApiError {
 pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode as C;
     match code {
-        C::BadJson | C::BadBody | C::BadPath | C::BadQuery | C::NotAnObject => {
-            StatusCode::BAD_REQUEST
-        }
+        C::BadJson
+        | C::BadBody
+        | C::BadPath
+        | C::BadQuery
+        | C::NotAnObject
+        | C::ControlCharacter => StatusCode::BAD_REQUEST,
         C::Unauthorized => StatusCode::UNAUTHORIZED,
         C::Forbidden => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::NothingToRollBack | C::NoLiveModel => StatusCode::CONFLICT,
         C::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::UriTooLong => StatusCode::URI_TOO_LONG,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         C::NotAnArray
         | C::InvalidValue

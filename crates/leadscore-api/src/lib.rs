@@ -23,6 +23,7 @@ pub mod auth;
 pub mod body;
 pub mod error;
 pub mod openapi;
+pub mod params;
 pub mod routes;
 
 pub use app::{Running, router, start};

@@ -242,3 +242,80 @@ async fn every_body_has_a_schema() {
     );
     db.finish().await.unwrap();
 }
+
+/// Every parameter is documented where the router reads it (a path's
+/// `{names}` in the path, the rest in the query string), and every operation
+/// documents the error answers it can give.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameters_and_error_answers_are_documented() {
+    use utoipa::openapi::path::ParameterIn;
+    let db = TestDb::sqlite().await.unwrap();
+    let service = service(&db).await;
+    let (_, document) = routes::routes(&service);
+    let roles = routes::roles();
+    let mut problems = Vec::new();
+    let mut queries = 0;
+    for (path, item) in &document.paths.paths {
+        let in_path: BTreeSet<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split('}').next())
+            .collect();
+        for method in routes::methods(item) {
+            let operation = match method {
+                "GET" => item.get.as_ref(),
+                "PUT" => item.put.as_ref(),
+                "POST" => item.post.as_ref(),
+                "DELETE" => item.delete.as_ref(),
+                _ => item.patch.as_ref(),
+            }
+            .unwrap();
+            let params = operation.parameters.clone().unwrap_or_default();
+            let documented: BTreeSet<&str> = params
+                .iter()
+                .filter(|p| p.parameter_in == ParameterIn::Path)
+                .map(|p| p.name.as_str())
+                .collect();
+            if documented != in_path {
+                problems.push(format!("{method} {path}: path parameters {documented:?}"));
+            }
+            for p in &params {
+                match p.parameter_in {
+                    ParameterIn::Path => {}
+                    ParameterIn::Query => queries += 1,
+                    _ => problems.push(format!(
+                        "{method} {path}: {} is in a header or cookie",
+                        p.name
+                    )),
+                }
+            }
+            let statuses: BTreeSet<&str> = operation
+                .responses
+                .responses
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let needs_key = roles
+                .iter()
+                .any(|(m, p, role)| m == method && p == path && role.is_some());
+            let mut expected = vec!["414", "500"];
+            if needs_key {
+                expected.extend(["401", "403"]);
+            }
+            if operation.request_body.is_some() {
+                expected.extend(["400", "413", "415", "422"]);
+            }
+            if !in_path.is_empty() {
+                expected.push("400");
+            }
+            for status in expected {
+                if !statuses.contains(status) {
+                    problems.push(format!("{method} {path} does not document {status}"));
+                }
+            }
+        }
+    }
+    assert!(queries >= 10, "query parameters documented: {queries}");
+    assert!(problems.is_empty(), "{problems:#?}");
+    db.finish().await.unwrap();
+}

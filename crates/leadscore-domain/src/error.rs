@@ -22,6 +22,14 @@ pub enum DomainError {
         /// The limit.
         max: usize,
     },
+    /// An id held a control character (a NUL, a line break, ...).
+    #[error("{what} holds the control character {character:?}; ids hold none")]
+    IdControlCharacter {
+        /// Which kind of id.
+        what: &'static str,
+        /// The first one.
+        character: char,
+    },
     /// A timestamp was neither RFC 3339 nor a bare date.
     #[error(
         "cannot read {value:?} as a timestamp: expected RFC 3339 such as 2026-03-01T14:05:00Z, or a date such as 2026-03-01"

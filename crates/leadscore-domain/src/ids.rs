@@ -17,7 +17,8 @@ macro_rules! string_id {
 
         impl $name {
             /// Validates an id: non-empty after trimming white space, at most
-            /// [`MAX_ID_LEN`](crate::ids::MAX_ID_LEN) bytes. Surrounding white space is removed.
+            /// [`MAX_ID_LEN`](crate::ids::MAX_ID_LEN) bytes, without control
+            /// characters (a NUL, a line break). Surrounding white space is removed.
             pub fn parse(value: impl AsRef<str>) -> Result<Self, DomainError> {
                 check_id(value.as_ref(), $what).map(|s| Self(s.to_owned()))
             }
@@ -86,6 +87,9 @@ fn check_id<'a>(value: &'a str, what: &'static str) -> Result<&'a str, DomainErr
             len: trimmed.len(),
             max: MAX_ID_LEN,
         });
+    }
+    if let Some(character) = trimmed.chars().find(|c| c.is_control()) {
+        return Err(DomainError::IdControlCharacter { what, character });
     }
     Ok(trimmed)
 }
@@ -174,6 +178,25 @@ mod tests {
             AccountId::parse("x".repeat(MAX_ID_LEN + 1)),
             Err(DomainError::IdTooLong { .. })
         ));
+    }
+
+    #[test]
+    fn ids_hold_no_control_characters() {
+        for bad in ["L\u{0}1", "L\n1", "L\t1", "L\u{7f}"] {
+            assert!(
+                matches!(
+                    LeadId::parse(bad),
+                    Err(DomainError::IdControlCharacter {
+                        what: "lead_id",
+                        ..
+                    })
+                ),
+                "{bad:?}"
+            );
+        }
+        // Trimmed first: a line break around an id is white space.
+        assert!(LeadId::parse("L-1\n").is_ok());
+        assert!(LeadId::parse("=HYPERLINK(\"x\")").is_ok());
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod ids;
 mod kind;
 mod records;
 mod sink;
+pub mod spreadsheet;
 mod status;
 mod time;
 mod vocabulary;

@@ -42,6 +42,7 @@ pub mod keys;
 pub mod lead_scores;
 pub mod metrics;
 pub mod model_registry;
+pub mod nul;
 pub mod record_bodies;
 pub mod refusal;
 pub mod rescoring;

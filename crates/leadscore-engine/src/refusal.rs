@@ -20,6 +20,9 @@ pub enum ErrorCode {
     BadQuery,
     /// A record, or the body, is not a JSON object.
     NotAnObject,
+    /// A text (a value, a field name, a path parameter) holds a NUL or, in
+    /// an id or a name, another control character.
+    ControlCharacter,
     /// A list is not a JSON array.
     NotAnArray,
     /// A field's value does not read as its type.
@@ -36,6 +39,8 @@ pub enum ErrorCode {
     DuplicateId,
     /// The body or the batch is larger than the limits.
     TooLarge,
+    /// The URI (path and query string) is longer than the limit.
+    UriTooLong,
     /// A settings document does not read.
     InvalidDocument,
     /// A rule model does not validate.
@@ -77,6 +82,7 @@ impl ErrorCode {
             Self::BadPath => "bad_path",
             Self::BadQuery => "bad_query",
             Self::NotAnObject => "not_an_object",
+            Self::ControlCharacter => "control_character",
             Self::NotAnArray => "not_an_array",
             Self::InvalidValue => "invalid_value",
             Self::MissingField => "missing_field",
@@ -85,6 +91,7 @@ impl ErrorCode {
             Self::UnknownReference => "unknown_reference",
             Self::DuplicateId => "duplicate_id",
             Self::TooLarge => "too_large",
+            Self::UriTooLong => "uri_too_long",
             Self::InvalidDocument => "invalid_document",
             Self::InvalidModel => "invalid_model",
             Self::NameMismatch => "name_mismatch",

@@ -11,6 +11,7 @@ use crate::EngineError;
 use crate::json::Json;
 use crate::json_records::{self as records, Prefix};
 use crate::lead_scores::LeadScores;
+use crate::nul::refuse_nul_in_body;
 use crate::refusal::{ErrorCode, Refusal};
 use crate::scoring::Engine;
 
@@ -48,19 +49,21 @@ pub fn syntax_error(e: &serde_json::Error) -> Refusal {
 }
 
 /// Scores a request body (one request object, or an array of up to
-/// `max_batch` of them) as of `at`.
+/// `max_batch` of them) as of `at`. A body that is not JSON is refused
+/// (`bad_json`), as is one with a NUL in any text (`control_character`).
 pub fn score_body(
     engine: &Engine,
     body: &[u8],
     at: Timestamp,
     max_batch: usize,
 ) -> Result<Scored, ScoreError> {
-    let body = Json::parse(body).map_err(|e| syntax_error(&e))?;
-    score_request(engine, body, at, max_batch)
+    let parsed = Json::parse(body).map_err(|e| syntax_error(&e))?;
+    refuse_nul_in_body(body)?;
+    score_request(engine, parsed, at, max_batch)
 }
 
-/// Scores a request read with [`Json::parse`].
-pub fn score_request(
+/// Scores a request read with [`Json::parse`] (and checked for NULs).
+fn score_request(
     engine: &Engine,
     body: Json<'_>,
     at: Timestamp,

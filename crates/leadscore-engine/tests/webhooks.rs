@@ -169,6 +169,8 @@ impl TestDb {
                     name: (*name).to_owned(),
                     url: url.clone(),
                     secret: format!("{SECRET}-{name}"),
+                    previous_secret: None,
+                    previous_until: None,
                     events: Vec::new(),
                 })
                 .collect(),
@@ -567,6 +569,8 @@ async fn enqueue_follows_subscriptions(db: Db) {
         name: name.to_owned(),
         url: format!("https://example.invalid/{name}"),
         secret: SECRET.to_owned(),
+        previous_secret: None,
+        previous_until: None,
         events: events.iter().map(|e| (*e).to_owned()).collect(),
     };
     let config = WebhookConfig {
@@ -625,6 +629,8 @@ async fn config_round_trips(db: Db) {
             name: "crm".to_owned(),
             url: "https://crm.example.com/hooks?token=abc".to_owned(),
             secret: SECRET.to_owned(),
+            previous_secret: None,
+            previous_until: None,
             events: vec!["lead.sales_ready".to_owned()],
         }],
     };
@@ -683,6 +689,8 @@ fn validation_names_the_bad_fields() {
         name: name.to_owned(),
         url: url.to_owned(),
         secret: SECRET.to_owned(),
+        previous_secret: None,
+        previous_until: None,
         events: Vec::new(),
     };
     let good = WebhookConfig {
@@ -732,6 +740,58 @@ fn validation_names_the_bad_fields() {
 }
 
 #[test]
+fn a_request_keeps_or_rotates_secrets() {
+    use leadscore_engine::webhooks::{SECRET_OVERLAP, WebhookRequest};
+    let now = leadscore_domain::Timestamp::parse("2026-06-01T00:00:00Z").unwrap();
+    let request = |json: &str| serde_json::from_str::<WebhookRequest>(json).unwrap();
+    let stored = WebhookConfig::default()
+        .apply(
+            request(r#"{"endpoints":[{"name":"crm","url":"https://crm.example.com/h","secret":"first-secret-0000"}]}"#),
+            now,
+        )
+        .unwrap();
+    assert_eq!(stored.endpoints[0].secret, "first-secret-0000");
+    let kept = stored
+        .apply(
+            request(r#"{"endpoints":[{"name":"crm","url":"https://crm.example.com/h"}]}"#),
+            now,
+        )
+        .unwrap();
+    assert_eq!(kept, stored);
+    let rotated = kept
+        .apply(
+            request(r#"{"endpoints":[{"name":"crm","url":"https://crm.example.com/h","secret":"second-secret-111"}]}"#),
+            now,
+        )
+        .unwrap();
+    let endpoint = &rotated.endpoints[0];
+    assert_eq!(
+        endpoint.previous_secret.as_deref(),
+        Some("first-secret-0000")
+    );
+    assert_eq!(endpoint.previous_until, Some(now.plus(SECRET_OVERLAP)));
+    let signing: Vec<&str> = endpoint.signing_secrets(now).collect();
+    assert_eq!(signing, ["second-secret-111", "first-secret-0000"]);
+    let later = now.plus(SECRET_OVERLAP);
+    assert_eq!(endpoint.signing_secrets(later).count(), 1);
+    // After the overlap, the next change drops the previous secret.
+    let after = rotated
+        .apply(
+            request(r#"{"endpoints":[{"name":"crm","url":"https://crm.example.com/h"}]}"#),
+            later,
+        )
+        .unwrap();
+    assert_eq!(after.endpoints[0].previous_secret, None);
+    let problems = kept
+        .apply(
+            request(r#"{"endpoints":[{"name":"erp","url":"https://erp.example.com/h"}]}"#),
+            now,
+        )
+        .unwrap_err();
+    assert_eq!(problems[0].field, "endpoints[0].secret");
+}
+
+#[test]
 fn config_reads_with_events_optional_and_hides_secrets() {
     let config: WebhookConfig = serde_json::from_str(
         r#"{"endpoints":[{"name":"crm","url":"https://crm.example.com/h","secret":"0123456789abcdef"}]}"#,
@@ -740,7 +800,8 @@ fn config_reads_with_events_optional_and_hides_secrets() {
     assert!(config.endpoints[0].events.is_empty());
     assert!(config.endpoints[0].subscribes_to(EventType::GradeChanged));
     assert!(!format!("{config:?}").contains("0123456789abcdef"));
-    assert_eq!(config.redacted().endpoints[0].secret, "***");
+    let shown = serde_json::to_string(&config.view(leadscore_domain::Timestamp::now())).unwrap();
+    assert!(!shown.contains("0123456789abcdef"), "{shown}");
     let typo = serde_json::from_str::<WebhookConfig>(
         r#"{"endpoints":[{"name":"crm","url":"https://crm.example.com/h","secret":"0123456789abcdef","event":["lead.sales_ready"]}]}"#,
     );

@@ -60,22 +60,23 @@ impl Documents<'_> {
     pub async fn put(&self, name: DocumentName, text: &str) -> Result<(), StoreError> {
         let op = "store a settings document";
         let backend = self.store.backend();
-        let mut tx = self.store.begin_write(op).await?;
-        sqlx::query(AssertSqlSafe(placeholders(
-            backend,
-            "INSERT INTO service_settings (name, value, updated_at) VALUES (?, ?, ?) \
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )))
-        .bind(name.as_str())
-        .bind(text)
-        .bind(Timestamp::now().as_micros())
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?;
-        if name.requeues() {
-            let cause = format!("{} changed", name.as_str());
-            queue::enqueue(&mut tx, backend, Selection::All, &cause).await?;
-        }
-        tx.commit(op).await
+        write_tx!(self.store, op, |tx| {
+            sqlx::query(AssertSqlSafe(placeholders(
+                backend,
+                "INSERT INTO service_settings (name, value, updated_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            )))
+            .bind(name.as_str())
+            .bind(text)
+            .bind(Timestamp::now().as_micros())
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            if name.requeues() {
+                let cause = format!("{} changed", name.as_str());
+                queue::enqueue(tx, backend, Selection::All, &cause).await?;
+            }
+            Ok(())
+        })
     }
 }

@@ -83,4 +83,18 @@ impl StoreError {
     pub(crate) fn query(operation: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
         move |source| Self::Query { operation, source }
     }
+
+    /// Whether the transaction failed only because a concurrent one won: a
+    /// PostgreSQL deadlock (`40P01`) or serialization failure (`40001`). Run
+    /// again, it can succeed; [`crate::SqlStore`]'s writes retry these.
+    pub fn is_transient_conflict(&self) -> bool {
+        let Self::Query {
+            source: sqlx::Error::Database(e),
+            ..
+        } = self
+        else {
+            return false;
+        };
+        matches!(e.code().as_deref(), Some("40P01" | "40001"))
+    }
 }

@@ -63,6 +63,19 @@ pub struct OpenOptions {
     pub background_checkpoints: bool,
 }
 
+/// How many times `write_tx!` runs a transaction that PostgreSQL
+/// aborted for a deadlock or a serialization failure, the first included.
+pub const WRITE_ATTEMPTS: u32 = 8;
+
+/// The pause before attempt `attempt + 1`: random (jitter, so that the
+/// writers that collided do not collide again), up to 5 ms × 2^attempt
+/// (at most 320 ms).
+fn retry_pause(attempt: u32) -> std::time::Duration {
+    use rand::Rng;
+    let ceiling_ms = 5u64 << attempt.min(6);
+    std::time::Duration::from_micros(rand::rng().random_range(1_000..=ceiling_ms * 1_000))
+}
+
 /// A turn at writing (see [`SqlStore::write_turn`]); the turn ends when it is
 /// dropped.
 #[derive(Debug)]
@@ -198,6 +211,34 @@ impl SqlStore {
             .await
             .map_err(StoreError::query(operation))?;
         Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// Ends one attempt of a write (`write_tx!`): commits when the attempt
+    /// succeeded; gives back the outcome (`Some`) unless PostgreSQL aborted the
+    /// transaction for a deadlock or a serialization failure
+    /// ([`StoreError::is_transient_conflict`]) and attempts are left, in which
+    /// case it waits a short random pause, growing with each attempt, and
+    /// answers `None`: run the write again.
+    pub(crate) async fn settle<T>(
+        &self,
+        tx: WriteTx,
+        result: Result<T, StoreError>,
+        operation: &'static str,
+        attempt: &mut u32,
+    ) -> Option<Result<T, StoreError>> {
+        let result = match result {
+            Ok(value) => tx.commit(operation).await.map(|()| value),
+            Err(e) => Err(e),
+        };
+        *attempt += 1;
+        match result {
+            Err(e) if e.is_transient_conflict() && *attempt < WRITE_ATTEMPTS => {
+                tracing::debug!(operation, attempt = *attempt, error = %e, "retrying a write");
+                tokio::time::sleep(retry_pause(*attempt)).await;
+                None
+            }
+            outcome => Some(outcome),
+        }
     }
 
     /// Which database this store runs on.

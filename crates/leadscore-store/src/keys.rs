@@ -52,20 +52,21 @@ impl Keys<'_> {
         label: Option<&str>,
     ) -> Result<(), StoreError> {
         let op = "store an API key";
-        let mut tx = self.store.begin_write(op).await?;
-        sqlx::query(AssertSqlSafe(placeholders(
-            self.store.backend(),
-            "INSERT INTO api_keys (key_id, key_hash, role, label, created_at) VALUES (?, ?, ?, ?, ?)",
-        )))
-        .bind(key_id)
-        .bind(key_hash)
-        .bind(role.as_str())
-        .bind(label)
-        .bind(Timestamp::now().as_micros())
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?;
-        tx.commit(op).await
+        write_tx!(self.store, op, |tx| {
+            sqlx::query(AssertSqlSafe(placeholders(
+                self.store.backend(),
+                "INSERT INTO api_keys (key_id, key_hash, role, label, created_at) VALUES (?, ?, ?, ?, ?)",
+            )))
+            .bind(key_id)
+            .bind(key_hash)
+            .bind(role.as_str())
+            .bind(label)
+            .bind(Timestamp::now().as_micros())
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            Ok(())
+        })
     }
 
     /// Every key, newest first.
@@ -95,18 +96,18 @@ impl Keys<'_> {
     /// Revokes a key; false when there is no such active key.
     pub async fn revoke(&self, key_id: &str) -> Result<bool, StoreError> {
         let op = "revoke an API key";
-        let mut tx = self.store.begin_write(op).await?;
-        let done = sqlx::query(AssertSqlSafe(placeholders(
-            self.store.backend(),
-            "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
-        )))
-        .bind(Timestamp::now().as_micros())
-        .bind(key_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?
-        .rows_affected();
-        tx.commit(op).await?;
-        Ok(done == 1)
+        write_tx!(self.store, op, |tx| {
+            let done = sqlx::query(AssertSqlSafe(placeholders(
+                self.store.backend(),
+                "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+            )))
+            .bind(Timestamp::now().as_micros())
+            .bind(key_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?
+            .rows_affected();
+            Ok(done == 1)
+        })
     }
 }

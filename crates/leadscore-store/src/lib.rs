@@ -43,6 +43,33 @@
 //! # }
 //! ```
 
+/// Runs a write transaction, `write_tx!(store, operation, |tx| { ... })`:
+/// the block runs with `tx`, a `&mut WriteTx` from `SqlStore::begin_write`,
+/// and its `Ok` commits. When PostgreSQL aborts the transaction for a
+/// deadlock or a serialization failure, it is rolled back and the block runs
+/// again in a new one (`SqlStore::settle`: up to `WRITE_ATTEMPTS` in all,
+/// after a short random pause). The block must do nothing but statements on
+/// `tx`, so that running it again repeats nothing else; a `return` in it
+/// ends the attempt (an `Ok` still commits).
+macro_rules! write_tx {
+    ($store:expr, $operation:expr, |$tx:ident| $body:block) => {{
+        let store = &$store;
+        let operation = $operation;
+        let mut attempt = 0u32;
+        loop {
+            let mut owned = store.begin_write(operation).await?;
+            let result: Result<_, $crate::StoreError> = async {
+                let $tx = &mut owned;
+                $body
+            }
+            .await;
+            if let Some(outcome) = store.settle(owned, result, operation, &mut attempt).await {
+                break outcome;
+            }
+        }
+    }};
+}
+
 mod checkpoint;
 mod dialect;
 mod documents;
@@ -77,7 +104,7 @@ pub use queue::{QueueDepth, QueueToken, QueuedLead, RescoreQueue};
 pub use records::Records;
 pub use registry::{Generation, Registry, RolledBack, RuleModelRow, VersionRow};
 pub use rescoring::{Committed, LeadWrite, Rescoring, Round, Snapshot, SnapshotRead};
-pub use retraining::{NewVersion, RetrainingRuns, RunMeasures, RunRow};
+pub use retraining::{HEARTBEAT_EVERY, NewVersion, RUN_LEASE, RetrainingRuns, RunMeasures, RunRow};
 pub use scores::{
     HistoryRow, LeadStateRow, Listing, ModelScore, PageWindow, QueueEntry, RuleScoreRow,
     ScoreFilter, ScoreOrder, Scores,

@@ -157,10 +157,10 @@ impl Outbox<'_> {
     /// how many were new.
     pub async fn insert(&self, events: &[&NewEvent]) -> Result<usize, StoreError> {
         let op = "write events";
-        let mut tx = self.store.begin_write(op).await?;
-        let new = insert_events(&mut tx, self.store.backend(), events).await?;
-        tx.commit(op).await?;
-        Ok(new)
+        write_tx!(self.store, op, |tx| {
+            let new = insert_events(tx, self.store.backend(), events).await?;
+            Ok(new)
+        })
     }
 
     /// The endpoints whose oldest pending delivery is due at `now` and not
@@ -244,46 +244,47 @@ impl Outbox<'_> {
         lease_end: Timestamp,
     ) -> Result<Option<u32>, StoreError> {
         let op = "claim a webhook delivery";
-        let mut tx = self.store.begin_write(op).await?;
-        let row = sqlx::query(AssertSqlSafe(placeholders(
-            self.store.backend(),
-            "UPDATE deliveries SET claimed_until = ? \
-             WHERE event_id = ? AND endpoint = ? AND delivered_at IS NULL AND failed_at IS NULL \
-             AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) \
-             RETURNING event_id, attempts",
-        )))
-        .bind(micros(lease_end))
-        .bind(event_id)
-        .bind(endpoint)
-        .bind(micros(now))
-        .bind(micros(now))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?;
-        tx.commit(op).await?;
-        row.map(|row| {
-            let n = Cells::new(&row, "deliveries", &["event_id"]).required_int("attempts")?;
-            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        write_tx!(self.store, op, |tx| {
+            let row = sqlx::query(AssertSqlSafe(placeholders(
+                self.store.backend(),
+                "UPDATE deliveries SET claimed_until = ? \
+                 WHERE event_id = ? AND endpoint = ? AND delivered_at IS NULL AND failed_at IS NULL \
+                 AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) \
+                 RETURNING event_id, attempts",
+            )))
+            .bind(micros(lease_end))
+            .bind(event_id)
+            .bind(endpoint)
+            .bind(micros(now))
+            .bind(micros(now))
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            row.map(|row| {
+                let n = Cells::new(&row, "deliveries", &["event_id"]).required_int("attempts")?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            })
+            .transpose()
         })
-        .transpose()
     }
 
     /// Records a `2xx` answer.
     pub async fn delivered(&self, event_id: &str, endpoint: &str) -> Result<(), StoreError> {
         let op = "record a webhook delivery";
-        let mut tx = self.store.begin_write(op).await?;
-        sqlx::query(AssertSqlSafe(placeholders(
-            self.store.backend(),
-            "UPDATE deliveries SET delivered_at = ?, attempts = attempts + 1, \
-             claimed_until = NULL WHERE event_id = ? AND endpoint = ? AND delivered_at IS NULL",
-        )))
-        .bind(Timestamp::now().as_micros())
-        .bind(event_id)
-        .bind(endpoint)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?;
-        tx.commit(op).await
+        write_tx!(self.store, op, |tx| {
+            sqlx::query(AssertSqlSafe(placeholders(
+                self.store.backend(),
+                "UPDATE deliveries SET delivered_at = ?, attempts = attempts + 1, \
+                 claimed_until = NULL WHERE event_id = ? AND endpoint = ? AND delivered_at IS NULL",
+            )))
+            .bind(Timestamp::now().as_micros())
+            .bind(event_id)
+            .bind(endpoint)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            Ok(())
+        })
     }
 
     /// Records the `attempts`-th failed attempt of a delivery this deliverer
@@ -315,37 +316,37 @@ impl Outbox<'_> {
                 at,
             ),
         };
-        let mut tx = self.store.begin_write(op).await?;
-        let updated = sqlx::query(AssertSqlSafe(placeholders(backend, sql)))
-            .bind(i64::from(attempts))
-            .bind(error)
-            .bind(micros(at))
-            .bind(event_id)
-            .bind(endpoint)
-            .bind(micros(lease_end))
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query(op))?
-            .rows_affected();
-        if updated > 0 && matches!(failure, Failure::RetryAt(_)) {
-            // The endpoint's later deliveries wait for this one anyway; making
-            // them not due keeps them out of every round's search until then.
-            sqlx::query(AssertSqlSafe(placeholders(
-                backend,
-                "UPDATE deliveries SET next_attempt_at = ? \
-                 WHERE endpoint = ? AND delivered_at IS NULL AND failed_at IS NULL \
-                 AND next_attempt_at < ? AND event_id <> ?",
-            )))
-            .bind(micros(at))
-            .bind(endpoint)
-            .bind(micros(at))
-            .bind(event_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::query(op))?;
-        }
-        tx.commit(op).await?;
-        Ok(updated > 0)
+        write_tx!(self.store, op, |tx| {
+            let updated = sqlx::query(AssertSqlSafe(placeholders(backend, sql)))
+                .bind(i64::from(attempts))
+                .bind(error)
+                .bind(micros(at))
+                .bind(event_id)
+                .bind(endpoint)
+                .bind(micros(lease_end))
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(op))?
+                .rows_affected();
+            if updated > 0 && matches!(failure, Failure::RetryAt(_)) {
+                // The endpoint's later deliveries wait for this one anyway; making
+                // them not due keeps them out of every round's search until then.
+                sqlx::query(AssertSqlSafe(placeholders(
+                    backend,
+                    "UPDATE deliveries SET next_attempt_at = ? \
+                     WHERE endpoint = ? AND delivered_at IS NULL AND failed_at IS NULL \
+                     AND next_attempt_at < ? AND event_id <> ?",
+                )))
+                .bind(micros(at))
+                .bind(endpoint)
+                .bind(micros(at))
+                .bind(event_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(op))?;
+            }
+            Ok(updated > 0)
+        })
     }
 
     /// Marks a delivery this deliverer claimed until `lease_end` failed
@@ -358,21 +359,22 @@ impl Outbox<'_> {
         reason: &str,
     ) -> Result<(), StoreError> {
         let op = "mark a webhook delivery failed";
-        let mut tx = self.store.begin_write(op).await?;
-        sqlx::query(AssertSqlSafe(placeholders(
-            self.store.backend(),
-            "UPDATE deliveries SET failed_at = ?, last_error = ?, claimed_until = NULL \
-             WHERE event_id = ? AND endpoint = ? AND claimed_until = ?",
-        )))
-        .bind(Timestamp::now().as_micros())
-        .bind(reason)
-        .bind(event_id)
-        .bind(endpoint)
-        .bind(micros(lease_end))
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?;
-        tx.commit(op).await
+        write_tx!(self.store, op, |tx| {
+            sqlx::query(AssertSqlSafe(placeholders(
+                self.store.backend(),
+                "UPDATE deliveries SET failed_at = ?, last_error = ?, claimed_until = NULL \
+                 WHERE event_id = ? AND endpoint = ? AND claimed_until = ?",
+            )))
+            .bind(Timestamp::now().as_micros())
+            .bind(reason)
+            .bind(event_id)
+            .bind(endpoint)
+            .bind(micros(lease_end))
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            Ok(())
+        })
     }
 
     /// Marks every unclaimed pending delivery to an endpoint failed, with
@@ -380,23 +382,23 @@ impl Outbox<'_> {
     pub async fn drop_endpoint(&self, endpoint: &str, reason: &str) -> Result<u64, StoreError> {
         let op = "drop deliveries to a removed endpoint";
         let now = Timestamp::now().as_micros();
-        let mut tx = self.store.begin_write(op).await?;
-        let dropped = sqlx::query(AssertSqlSafe(placeholders(
-            self.store.backend(),
-            "UPDATE deliveries SET failed_at = ?, last_error = ?, claimed_until = NULL \
-             WHERE endpoint = ? AND delivered_at IS NULL AND failed_at IS NULL \
-             AND (claimed_until IS NULL OR claimed_until < ?)",
-        )))
-        .bind(now)
-        .bind(reason)
-        .bind(endpoint)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?
-        .rows_affected();
-        tx.commit(op).await?;
-        Ok(dropped)
+        write_tx!(self.store, op, |tx| {
+            let dropped = sqlx::query(AssertSqlSafe(placeholders(
+                self.store.backend(),
+                "UPDATE deliveries SET failed_at = ?, last_error = ?, claimed_until = NULL \
+                 WHERE endpoint = ? AND delivered_at IS NULL AND failed_at IS NULL \
+                 AND (claimed_until IS NULL OR claimed_until < ?)",
+            )))
+            .bind(now)
+            .bind(reason)
+            .bind(endpoint)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?
+            .rows_affected();
+            Ok(dropped)
+        })
     }
 
     /// How many deliveries are in each state.

@@ -8,7 +8,7 @@
 //! that landed in between changed the token: the lead stays queued and the
 //! next round scores it with that write.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use leadscore_domain::{Dataset, LeadId, Timestamp};
 use rand::RngCore;
@@ -76,10 +76,15 @@ impl Selection {
 /// over `leads`) picks, binding cause (text), queued-at and token (integers)
 /// before any parameters of `selection`. A lead already queued keeps its
 /// place in line and gets the new token.
+///
+/// Rows are written in lead id order: every statement that locks queue rows
+/// takes them in that one order (the worker's claim too), so that two
+/// transactions queuing overlapping leads wait for each other instead of
+/// deadlocking on PostgreSQL.
 fn enqueue_sql(selection: &str) -> String {
     format!(
         "INSERT INTO rescore_queue (lead_id, cause, queued_at, token) \
-         SELECT lead_id, ?, ?, ? FROM leads WHERE {selection} \
+         SELECT lead_id, ?, ?, ? FROM leads WHERE {selection} ORDER BY lead_id \
          ON CONFLICT (lead_id) DO UPDATE SET token = excluded.token"
     )
 }
@@ -112,13 +117,17 @@ pub(crate) async fn enqueue_leads(
 ) -> Result<u64, StoreError> {
     let stamp = [Timestamp::now().as_micros(), QueueToken::new().0];
     let sql = enqueue_sql("lead_id IN ({in})");
+    // Chunks in lead id order too (see `enqueue_sql`).
+    let mut leads = leads.to_vec();
+    leads.sort_unstable();
+    leads.dedup();
     execute_in(
         conn,
         backend,
         &sql,
         &[cause],
         &stamp,
-        leads,
+        &leads,
         "queue leads for rescoring",
     )
     .await
@@ -131,8 +140,10 @@ pub(crate) async fn enqueue_leads(
 /// visitor id with one of its contacts (a new listing can move that visitor's
 /// interactions from one contact to another); the account-based leads of
 /// those contacts' accounts; and for its accounts, every lead of the account
-/// or of one of its contacts. Returns how many were queued or touched (a lead
-/// queued by two of these statements counts twice).
+/// or of one of its contacts. Returns how many leads were queued or touched.
+///
+/// The leads are found first (reads take no row locks), then queued by one
+/// statement per chunk in lead id order (see [`enqueue_sql`]).
 pub(crate) async fn enqueue_affected(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -140,21 +151,11 @@ pub(crate) async fn enqueue_affected(
     cause: &str,
 ) -> Result<u64, StoreError> {
     let op = "queue leads for rescoring";
-    // One token for every lead this write queues or touches.
-    let stamp = [Timestamp::now().as_micros(), QueueToken::new().0];
-    let mut queued = 0;
-
-    let leads = sorted(data.leads.iter().map(|l| l.lead_id.as_str().to_owned()));
-    queued += execute_in(
-        conn,
-        backend,
-        &enqueue_sql("lead_id IN ({in})"),
-        &[cause],
-        &stamp,
-        &refs(&leads),
-        op,
-    )
-    .await?;
+    let mut leads: BTreeSet<String> = data
+        .leads
+        .iter()
+        .map(|l| l.lead_id.as_str().to_owned())
+        .collect();
 
     let mut contacts: HashSet<String> = data
         .contacts
@@ -187,17 +188,6 @@ pub(crate) async fn enqueue_affected(
         .await?,
     );
     let contacts = sorted(contacts);
-    queued += execute_in(
-        conn,
-        backend,
-        &enqueue_sql("contact_id IN ({in})"),
-        &[cause],
-        &stamp,
-        &refs(&contacts),
-        op,
-    )
-    .await?;
-
     let accounts_of_contacts = sorted(
         texts(
             conn,
@@ -208,43 +198,34 @@ pub(crate) async fn enqueue_affected(
         )
         .await?,
     );
-    queued += execute_in(
-        conn,
-        backend,
-        &enqueue_sql("contact_id IS NULL AND account_id IN ({in})"),
-        &[cause],
-        &stamp,
-        &refs(&accounts_of_contacts),
-        op,
-    )
-    .await?;
-
     let accounts = sorted(
         data.accounts
             .iter()
             .map(|a| a.account_id.as_str().to_owned()),
     );
-    queued += execute_in(
-        conn,
-        backend,
-        &enqueue_sql("account_id IN ({in})"),
-        &[cause],
-        &stamp,
-        &refs(&accounts),
-        op,
-    )
-    .await?;
-    queued += execute_in(
-        conn,
-        backend,
-        &enqueue_sql("contact_id IN (SELECT contact_id FROM contacts WHERE account_id IN ({in}))"),
-        &[cause],
-        &stamp,
-        &refs(&accounts),
-        op,
-    )
-    .await?;
-    Ok(queued)
+    for (sql, ids) in [
+        (
+            "SELECT lead_id AS id FROM leads WHERE contact_id IN ({in})",
+            &contacts,
+        ),
+        (
+            "SELECT lead_id AS id FROM leads WHERE contact_id IS NULL AND account_id IN ({in})",
+            &accounts_of_contacts,
+        ),
+        (
+            "SELECT lead_id AS id FROM leads WHERE account_id IN ({in})",
+            &accounts,
+        ),
+        (
+            "SELECT lead_id AS id FROM leads \
+             WHERE contact_id IN (SELECT contact_id FROM contacts WHERE account_id IN ({in}))",
+            &accounts,
+        ),
+    ] {
+        leads.extend(texts(conn, backend, sql, ids, op).await?);
+    }
+    let leads: Vec<&str> = leads.iter().map(String::as_str).collect();
+    enqueue_leads(conn, backend, &leads, cause).await
 }
 
 fn refs(ids: &[String]) -> Vec<&str> {
@@ -371,7 +352,16 @@ async fn ids_returned(
     pairs: &[(&str, i64)],
 ) -> Result<HashSet<LeadId>, StoreError> {
     let mut ids = HashSet::new();
+    // In lead id order, locked first on PostgreSQL: see `enqueue_sql`.
+    let mut pairs = pairs.to_vec();
+    pairs.sort_unstable();
     for chunk in pairs.chunks(CLAIM_CHUNK) {
+        if backend == Backend::Postgres {
+            let leads: Vec<&str> = chunk.iter().map(|(id, _)| *id).collect();
+            let sql = "SELECT lead_id AS id FROM rescore_queue WHERE lead_id IN ({in}) \
+                       ORDER BY lead_id FOR UPDATE";
+            select_in(conn, backend, sql, &leads, op, |_| Ok(())).await?;
+        }
         let text = placeholders(backend, &sql(chunk.len()));
         let mut query = sqlx::query(AssertSqlSafe(text));
         for value in leading {
@@ -411,10 +401,10 @@ impl RescoreQueue<'_> {
 
     async fn enqueue(&self, selection: Selection, cause: &str) -> Result<u64, StoreError> {
         let op = "queue leads for rescoring";
-        let mut tx = self.store.begin_write(op).await?;
-        let n = enqueue(&mut tx, self.store.backend(), selection, cause).await?;
-        tx.commit(op).await?;
-        Ok(n)
+        write_tx!(self.store, op, |tx| {
+            let n = enqueue(tx, self.store.backend(), selection, cause).await?;
+            Ok(n)
+        })
     }
 
     /// How many leads wait, and since when the longest has.

@@ -237,31 +237,31 @@ impl Registry<'_> {
     pub async fn put_rule_model(&self, name: &str, body: &str) -> Result<bool, StoreError> {
         let op = "store a rule model";
         let backend = self.store.backend();
-        let mut tx = self.store.begin_write(op).await?;
-        let existed = sqlx::query(AssertSqlSafe(placeholders(
-            backend,
-            "SELECT name FROM rule_models WHERE name = ?",
-        )))
-        .bind(name)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?
-        .is_some();
-        sqlx::query(AssertSqlSafe(placeholders(
-            backend,
-            "INSERT INTO rule_models (name, body, updated_at) VALUES (?, ?, ?) \
-             ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-        )))
-        .bind(name)
-        .bind(body)
-        .bind(Timestamp::now().as_micros())
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?;
-        let cause = format!("rule model {name} changed");
-        queue::enqueue(&mut tx, backend, Selection::All, &cause).await?;
-        tx.commit(op).await?;
-        Ok(!existed)
+        write_tx!(self.store, op, |tx| {
+            let existed = sqlx::query(AssertSqlSafe(placeholders(
+                backend,
+                "SELECT name FROM rule_models WHERE name = ?",
+            )))
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?
+            .is_some();
+            sqlx::query(AssertSqlSafe(placeholders(
+                backend,
+                "INSERT INTO rule_models (name, body, updated_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            )))
+            .bind(name)
+            .bind(body)
+            .bind(Timestamp::now().as_micros())
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            let cause = format!("rule model {name} changed");
+            queue::enqueue(tx, backend, Selection::All, &cause).await?;
+            Ok(!existed)
+        })
     }
 
     /// Deletes a rule model with its scores and queues every lead; false
@@ -269,31 +269,31 @@ impl Registry<'_> {
     pub async fn delete_rule_model(&self, name: &str) -> Result<bool, StoreError> {
         let op = "delete a rule model";
         let backend = self.store.backend();
-        let mut tx = self.store.begin_write(op).await?;
-        let gone = sqlx::query(AssertSqlSafe(placeholders(
-            backend,
-            "DELETE FROM rule_models WHERE name = ?",
-        )))
-        .bind(name)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?
-        .rows_affected()
-            == 1;
-        if gone {
-            sqlx::query(AssertSqlSafe(placeholders(
+        write_tx!(self.store, op, |tx| {
+            let gone = sqlx::query(AssertSqlSafe(placeholders(
                 backend,
-                "DELETE FROM rule_scores WHERE model = ?",
+                "DELETE FROM rule_models WHERE name = ?",
             )))
             .bind(name)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
-            .map_err(StoreError::query(op))?;
-            let cause = format!("rule model {name} deleted");
-            queue::enqueue(&mut tx, backend, Selection::All, &cause).await?;
-        }
-        tx.commit(op).await?;
-        Ok(gone)
+            .map_err(StoreError::query(op))?
+            .rows_affected()
+                == 1;
+            if gone {
+                sqlx::query(AssertSqlSafe(placeholders(
+                    backend,
+                    "DELETE FROM rule_scores WHERE model = ?",
+                )))
+                .bind(name)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(op))?;
+                let cause = format!("rule model {name} deleted");
+                queue::enqueue(tx, backend, Selection::All, &cause).await?;
+            }
+            Ok(gone)
+        })
     }
 
     /// Registers a (checked) artifact with its metrics (JSON) as the next
@@ -305,11 +305,11 @@ impl Registry<'_> {
         created_at: Timestamp,
     ) -> Result<i64, StoreError> {
         let op = "register a conversion model";
-        let mut tx = self.store.begin_write(op).await?;
-        let version =
-            insert_version(&mut tx, self.store.backend(), artifact, metrics, created_at).await?;
-        tx.commit(op).await?;
-        Ok(version)
+        write_tx!(self.store, op, |tx| {
+            let version =
+                insert_version(tx, self.store.backend(), artifact, metrics, created_at).await?;
+            Ok(version)
+        })
     }
 
     /// Every registered version, newest first.
@@ -360,12 +360,12 @@ impl Registry<'_> {
     /// lead; false when there is no such version.
     pub async fn publish(&self, version: i64, cause: &str) -> Result<bool, StoreError> {
         let op = "publish a conversion model";
-        let mut tx = self.store.begin_write(op).await?;
-        if !publish_in(&mut tx, self.store.backend(), version, cause).await? {
-            return Ok(false);
-        }
-        tx.commit(op).await?;
-        Ok(true)
+        write_tx!(self.store, op, |tx| {
+            if !publish_in(tx, self.store.backend(), version, cause).await? {
+                return Ok(false);
+            }
+            Ok(true)
+        })
     }
 
     /// Goes back to the version published before the current one, in one
@@ -373,17 +373,17 @@ impl Registry<'_> {
     /// version.
     pub async fn rollback(&self) -> Result<Option<RolledBack>, StoreError> {
         let op = "roll back the conversion model";
-        let mut tx = self.store.begin_write(op).await?;
-        let versions = publications(&mut tx).await?;
-        let Some(&from) = versions.first() else {
-            return Ok(None);
-        };
-        let Some(&to) = versions.iter().find(|v| **v != from) else {
-            return Ok(None);
-        };
-        let cause = format!("rollback from v{from}");
-        publish_in(&mut tx, self.store.backend(), to, &cause).await?;
-        tx.commit(op).await?;
-        Ok(Some(RolledBack { from, to }))
+        write_tx!(self.store, op, |tx| {
+            let versions = publications(tx).await?;
+            let Some(&from) = versions.first() else {
+                return Ok(None);
+            };
+            let Some(&to) = versions.iter().find(|v| **v != from) else {
+                return Ok(None);
+            };
+            let cause = format!("rollback from v{from}");
+            publish_in(tx, self.store.backend(), to, &cause).await?;
+            Ok(Some(RolledBack { from, to }))
+        })
     }
 }

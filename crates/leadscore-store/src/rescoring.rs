@@ -156,52 +156,56 @@ impl Rescoring<'_> {
     pub async fn commit(&self, round: Round<'_>) -> Result<Committed, StoreError> {
         let op = "rescore leads";
         let backend = self.store.backend();
-        let mut tx = self.store.begin_write(op).await?;
-        let wanted: Vec<(&LeadId, QueueToken)> = round
-            .writes
-            .iter()
-            .map(|w| (&w.state.lead_id, w.token))
-            .chain(round.unscored.iter().map(|(id, token)| (id, *token)))
-            .collect();
-        let mut claimed = queue::claim(&mut tx, backend, &wanted).await?;
-        let stale: Vec<(&LeadId, Timestamp)> = round
-            .writes
-            .iter()
-            .map(|w| &w.state.lead_id)
-            .filter(|id| !claimed.contains(*id))
-            .filter_map(|id| round.queued_at.get(id).map(|&at| (id, at)))
-            .collect();
-        let restamped = queue::restamp(&mut tx, backend, &stale, round.read_at).await?;
-        let requeued = restamped.len();
-        claimed.extend(restamped);
-        let writes: Vec<&LeadWrite> = round
-            .writes
-            .iter()
-            .filter(|w| claimed.contains(&w.state.lead_id))
-            .collect();
+        write_tx!(self.store, op, |tx| {
+            let wanted: Vec<(&LeadId, QueueToken)> = round
+                .writes
+                .iter()
+                .map(|w| (&w.state.lead_id, w.token))
+                .chain(round.unscored.iter().map(|(id, token)| (id, *token)))
+                .collect();
+            let mut claimed = queue::claim(tx, backend, &wanted).await?;
+            let stale: Vec<(&LeadId, Timestamp)> = round
+                .writes
+                .iter()
+                .map(|w| &w.state.lead_id)
+                .filter(|id| !claimed.contains(*id))
+                .filter_map(|id| round.queued_at.get(id).map(|&at| (id, at)))
+                .collect();
+            let restamped = queue::restamp(tx, backend, &stale, round.read_at).await?;
+            let requeued = restamped.len();
+            claimed.extend(restamped);
+            let writes: Vec<&LeadWrite> = round
+                .writes
+                .iter()
+                .filter(|w| claimed.contains(&w.state.lead_id))
+                .collect();
 
-        let rule_rows: Vec<&RuleScoreRow> = writes.iter().flat_map(|w| &w.rule_scores).collect();
-        write_rule_scores(&mut tx, backend, &rule_rows).await?;
-        for w in writes.iter().filter(|w| w.drop_other_models) {
-            delete_other_rule_scores(&mut tx, backend, &w.state.lead_id, round.model_names).await?;
-        }
-        let history: Vec<(&LeadId, &HistoryRow)> = writes
-            .iter()
-            .flat_map(|w| w.history.iter().map(|e| (&w.state.lead_id, e)))
-            .collect();
-        append_history(&mut tx, backend, &history).await?;
-        let states: Vec<&LeadStateRow> = writes.iter().map(|w| &w.state).collect();
-        write_states(&mut tx, backend, &states).await?;
-        let shadow_rows: Vec<&ShadowRow> =
-            writes.iter().filter_map(|w| w.shadow.as_ref()).collect();
-        shadow::write(&mut tx, backend, &shadow_rows).await?;
-        let events: Vec<&NewEvent> = writes.iter().flat_map(|w| &w.events).collect();
-        let events = insert_events(&mut tx, backend, &events).await?;
-        tx.commit(op).await?;
-        Ok(Committed {
-            written: writes.iter().map(|w| w.state.lead_id.clone()).collect(),
-            requeued,
-            events,
+            let mut rule_rows: Vec<&RuleScoreRow> =
+                writes.iter().flat_map(|w| &w.rule_scores).collect();
+            // Rows in key order, as every writer locks them.
+            rule_rows.sort_by(|a, b| (&a.lead_id, &a.model).cmp(&(&b.lead_id, &b.model)));
+            write_rule_scores(tx, backend, &rule_rows).await?;
+            for w in writes.iter().filter(|w| w.drop_other_models) {
+                delete_other_rule_scores(tx, backend, &w.state.lead_id, round.model_names).await?;
+            }
+            let history: Vec<(&LeadId, &HistoryRow)> = writes
+                .iter()
+                .flat_map(|w| w.history.iter().map(|e| (&w.state.lead_id, e)))
+                .collect();
+            append_history(tx, backend, &history).await?;
+            let mut states: Vec<&LeadStateRow> = writes.iter().map(|w| &w.state).collect();
+            states.sort_by(|a, b| a.lead_id.cmp(&b.lead_id));
+            write_states(tx, backend, &states).await?;
+            let shadow_rows: Vec<&ShadowRow> =
+                writes.iter().filter_map(|w| w.shadow.as_ref()).collect();
+            shadow::write(tx, backend, &shadow_rows).await?;
+            let events: Vec<&NewEvent> = writes.iter().flat_map(|w| &w.events).collect();
+            let events = insert_events(tx, backend, &events).await?;
+            Ok(Committed {
+                written: writes.iter().map(|w| w.state.lead_id.clone()).collect(),
+                requeued,
+                events,
+            })
         })
     }
 }

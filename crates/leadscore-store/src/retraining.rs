@@ -11,8 +11,39 @@ use crate::registry::{self, insert_version, next_number, publish_in};
 use crate::sql::{Cells, placeholders};
 use crate::{Backend, SqlStore, StoreError};
 
-/// A run still `running` after this long was interrupted (the process died).
-const INTERRUPTED_AFTER_MICROS: i64 = 6 * 3600 * 1_000_000;
+/// How often a running run's process stamps its heartbeat
+/// ([`RetrainingRuns::heartbeat`]).
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A run still `running` whose heartbeat is older than this was interrupted:
+/// its process died (six heartbeats missed).
+pub const RUN_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Marks interrupted every run still `running` whose heartbeat (or start,
+/// for runs from before heartbeats) is older than [`RUN_LEASE`] at `now`;
+/// returns how many.
+async fn mark_dead_runs(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    now: i64,
+    op: &'static str,
+) -> Result<u64, StoreError> {
+    let lease = i64::try_from(RUN_LEASE.as_micros()).unwrap_or(i64::MAX);
+    Ok(sqlx::query(AssertSqlSafe(placeholders(
+        backend,
+        "UPDATE retraining_runs SET status = ?, finished_at = ?, \
+         reason = 'the run never finished: its process stopped (no heartbeat)' \
+         WHERE status = ? AND COALESCE(heartbeat_at, started_at) < ?",
+    )))
+    .bind(RunStatus::Interrupted.as_str())
+    .bind(now)
+    .bind(RunStatus::Running.as_str())
+    .bind(now.saturating_sub(lease))
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query(op))?
+    .rows_affected())
+}
 
 /// One retraining run as recorded.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,8 +132,9 @@ pub struct RetrainingRuns<'a> {
 }
 
 impl RetrainingRuns<'_> {
-    /// Starts a run: marks runs left `running` for hours as interrupted,
-    /// then records this one. `None` when `slot` is given and another
+    /// Starts a run: marks interrupted the runs whose process died (no
+    /// heartbeat for [`RUN_LEASE`]), then records this one, its heartbeat
+    /// stamped. `None` when `slot` is given and another
     /// instance already took it.
     pub async fn start(
         &self,
@@ -112,50 +144,40 @@ impl RetrainingRuns<'_> {
         let op = "record a retraining run";
         let now = Timestamp::now().as_micros();
         let backend = self.store.backend();
-        let mut tx = self.store.begin_write(op).await?;
-        sqlx::query(AssertSqlSafe(placeholders(
-            backend,
-            "UPDATE retraining_runs SET status = ?, finished_at = ?, \
-             reason = 'the run never finished (the process stopped)' \
-             WHERE status = ? AND started_at < ?",
-        )))
-        .bind(RunStatus::Interrupted.as_str())
-        .bind(now)
-        .bind(RunStatus::Running.as_str())
-        .bind(now - INTERRUPTED_AFTER_MICROS)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?;
-        if let Some(slot) = slot {
-            let taken = sqlx::query(AssertSqlSafe(placeholders(
-                backend,
-                "SELECT run_id FROM retraining_runs WHERE slot = ?",
-            )))
-            .bind(slot)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(StoreError::query(op))?;
-            if taken.is_some() {
-                return Ok(None);
+        write_tx!(self.store, op, |tx| {
+            mark_dead_runs(tx, backend, now, op).await?;
+            if let Some(slot) = slot {
+                let taken = sqlx::query(AssertSqlSafe(placeholders(
+                    backend,
+                    "SELECT run_id FROM retraining_runs WHERE slot = ?",
+                )))
+                .bind(slot)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(StoreError::query(op))?;
+                if taken.is_some() {
+                    return Ok(None);
+                }
             }
-        }
-        let id = next_number(&mut tx, "retraining_runs", "run_id", op).await?;
-        let inserted = sqlx::query(AssertSqlSafe(placeholders(
-            backend,
-            "INSERT INTO retraining_runs (run_id, slot, trigger_name, started_at, status) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )))
-        .bind(id)
-        .bind(slot)
-        .bind(trigger.as_str())
-        .bind(now)
-        .bind(RunStatus::Running.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?
-        .rows_affected();
-        tx.commit(op).await?;
-        Ok((inserted == 1).then_some(id))
+            let id = next_number(tx, "retraining_runs", "run_id", op).await?;
+            let inserted = sqlx::query(AssertSqlSafe(placeholders(
+                backend,
+                "INSERT INTO retraining_runs \
+                 (run_id, slot, trigger_name, started_at, status, heartbeat_at) \
+                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            )))
+            .bind(id)
+            .bind(slot)
+            .bind(trigger.as_str())
+            .bind(now)
+            .bind(RunStatus::Running.as_str())
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?
+            .rows_affected();
+            Ok((inserted == 1).then_some(id))
+        })
     }
 
     /// Records a run that failed: nothing was registered.
@@ -166,18 +188,19 @@ impl RetrainingRuns<'_> {
         reason: &str,
     ) -> Result<(), StoreError> {
         let op = "record a failed retraining run";
-        let mut tx = self.store.begin_write(op).await?;
-        finish(
-            &mut tx,
-            self.store.backend(),
-            run_id,
-            RunStatus::Failed,
-            None,
-            measures,
-            reason,
-        )
-        .await?;
-        tx.commit(op).await
+        write_tx!(self.store, op, |tx| {
+            finish(
+                tx,
+                self.store.backend(),
+                run_id,
+                RunStatus::Failed,
+                None,
+                measures,
+                reason,
+            )
+            .await?;
+            Ok(())
+        })
     }
 
     /// Registers a run's new version, publishes it (`publish` names the
@@ -194,36 +217,60 @@ impl RetrainingRuns<'_> {
     ) -> Result<i64, StoreError> {
         let op = "register the retrained model";
         let backend = self.store.backend();
-        let mut tx = self.store.begin_write(op).await?;
-        let version =
-            insert_version(&mut tx, backend, new.artifact, new.metrics, new.created_at).await?;
-        let status = match publish {
-            Some(cause) => {
-                publish_in(&mut tx, backend, version, cause).await?;
-                RunStatus::Published
-            }
-            None => {
-                let cause = format!("challenger v{version} to score in shadow");
-                queue::enqueue(&mut tx, backend, Selection::All, &cause).await?;
-                RunStatus::Kept
-            }
-        };
-        finish(
-            &mut tx,
-            backend,
-            run_id,
-            status,
-            Some(version),
-            measures,
-            reason,
-        )
-        .await?;
-        tx.commit(op).await?;
-        Ok(version)
+        write_tx!(self.store, op, |tx| {
+            let version =
+                insert_version(tx, backend, new.artifact, new.metrics, new.created_at).await?;
+            let status = match publish {
+                Some(cause) => {
+                    publish_in(tx, backend, version, cause).await?;
+                    RunStatus::Published
+                }
+                None => {
+                    let cause = format!("challenger v{version} to score in shadow");
+                    queue::enqueue(tx, backend, Selection::All, &cause).await?;
+                    RunStatus::Kept
+                }
+            };
+            finish(tx, backend, run_id, status, Some(version), measures, reason).await?;
+            Ok(version)
+        })
     }
 
-    /// Every run, newest first.
+    /// Stamps a running run's heartbeat: its process is alive. Call every
+    /// [`HEARTBEAT_EVERY`] while it runs.
+    pub async fn heartbeat(&self, run_id: i64) -> Result<(), StoreError> {
+        let op = "stamp a retraining run's heartbeat";
+        let backend = self.store.backend();
+        write_tx!(self.store, op, |tx| {
+            sqlx::query(AssertSqlSafe(placeholders(
+                backend,
+                "UPDATE retraining_runs SET heartbeat_at = ? WHERE run_id = ? AND status = ?",
+            )))
+            .bind(Timestamp::now().as_micros())
+            .bind(run_id)
+            .bind(RunStatus::Running.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            Ok(())
+        })
+    }
+
+    /// Marks interrupted the runs whose process died (no heartbeat for
+    /// [`RUN_LEASE`]); returns how many. [`RetrainingRuns::list`] does it
+    /// first, so a dead run never shows as `running` for long.
+    pub async fn mark_dead(&self) -> Result<u64, StoreError> {
+        let op = "mark dead retraining runs interrupted";
+        let backend = self.store.backend();
+        let now = Timestamp::now().as_micros();
+        write_tx!(self.store, op, |tx| {
+            mark_dead_runs(tx, backend, now, op).await
+        })
+    }
+
+    /// Every run, newest first (dead runs marked interrupted first).
     pub async fn list(&self) -> Result<Vec<RunRow>, StoreError> {
+        self.mark_dead().await?;
         let op = "list retraining runs";
         let rows = sqlx::query(
             "SELECT run_id, trigger_name, slot, started_at, finished_at, status, version, \

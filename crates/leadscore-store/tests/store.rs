@@ -281,7 +281,7 @@ async fn neighbourhood_reads_interactions_as_stored(ctx: TestDb) -> TestResult {
     let mut data = sample()?;
     data.interactions.extend(many_interactions(700)?);
     let mut odd = Interaction::new(
-        InteractionId::parse("I-\"quoted\" \\ back/slash é 東京 🚀 \u{1}")?,
+        InteractionId::parse("I-\"quoted\" \\ back/slash é 東京 🚀")?,
         InteractionKind::parse("PartnerReferral")?,
         ts("1000-01-01T00:00:00Z")?,
     );
@@ -425,3 +425,45 @@ async fn missing_revenue_then_revenue_across_batches(ctx: TestDb) -> TestResult 
     assert_eq!(ctx.store.export().await?, data);
     Ok(())
 }
+
+/// A run whose process died (no heartbeat for the lease) is marked
+/// interrupted as soon as the runs are read, and never blocks the next run;
+/// a run that stamps its heartbeat stays running (issue 17).
+async fn a_run_without_a_heartbeat_is_interrupted(ctx: TestDb) -> TestResult {
+    use leadscore_domain::{RunStatus, RunTrigger};
+    let runs = ctx.store.retraining();
+    let dead = runs
+        .start(RunTrigger::Command, None)
+        .await?
+        .ok_or("started")?;
+    let alive = runs
+        .start(RunTrigger::Command, None)
+        .await?
+        .ok_or("started")?;
+    // The first run's process died two leases ago.
+    let long_ago = leadscore_domain::Timestamp::now().as_micros()
+        - 2 * i64::try_from(leadscore_store::RUN_LEASE.as_micros())?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE retraining_runs SET heartbeat_at = {long_ago} WHERE run_id = {dead}"
+    )))
+    .execute(leadscore_store::testing::pool(&ctx.store))
+    .await?;
+    runs.heartbeat(alive).await?;
+    let listed = runs.list().await?;
+    let status = |id: i64| listed.iter().find(|r| r.run_id == id).map(|r| r.status);
+    assert_eq!(status(dead), Some(RunStatus::Interrupted));
+    assert_eq!(status(alive), Some(RunStatus::Running));
+    let reason = listed
+        .iter()
+        .find(|r| r.run_id == dead)
+        .and_then(|r| r.reason.clone());
+    assert!(reason.is_some_and(|r| r.contains("heartbeat")));
+    // A scheduled slot still runs.
+    assert!(
+        runs.start(RunTrigger::Schedule, Some("2026-12-02T03:00"))
+            .await?
+            .is_some()
+    );
+    Ok(())
+}
+leadscore_store::on_both_backends!(a_run_without_a_heartbeat_is_interrupted);

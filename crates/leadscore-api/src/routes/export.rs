@@ -2,9 +2,10 @@
 //! matching row as CSV or as an Excel workbook.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_domain::{LeadId, Timestamp};
 use leadscore_engine::{ErrorCode, Service, model_registry};
 use leadscore_store::{PageWindow, ScoreFilter, ScoreOrder};
@@ -13,9 +14,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::body::{Page, Paging};
 use crate::error::{ApiError, ErrorBody};
+use crate::params::{Path, Query};
 
 /// Filters, order and page.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ScoresQuery {
     /// Only this grade.
     pub grade: Option<String>,
@@ -166,10 +170,10 @@ pub async fn scores_csv(
     out.write_record(COLUMNS).map_err(fail)?;
     for i in &items {
         out.write_record([
-            i.lead_id.as_str(),
-            name.as_str(),
+            safe_cell(i.lead_id.as_str()).as_ref(),
+            safe_cell(name.as_str()).as_ref(),
             &i.score.to_string(),
-            i.grade.as_deref().unwrap_or(""),
+            safe_cell(i.grade.as_deref().unwrap_or("")).as_ref(),
             if i.sales_ready { "true" } else { "false" },
             &i.scored_at.to_string(),
         ])

@@ -1,9 +1,9 @@
 //! Liveness, readiness, metrics and the OpenAPI document: no key needed.
 
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 
-use std::sync::Arc;
-
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -94,11 +94,32 @@ pub async fn metrics(State(state): State<Service>) -> impl IntoResponse {
     )
 }
 
+/// The OpenAPI document, serialized once when the router is built and
+/// handed to its one route (no other request carries it).
+#[derive(Debug, Clone, Default)]
+pub struct ServedDocument(Arc<OnceLock<Bytes>>);
+
+impl ServedDocument {
+    /// Serializes the document this route serves.
+    pub(crate) fn set(&self, document: &utoipa::openapi::OpenApi) -> Result<(), serde_json::Error> {
+        let bytes = Bytes::from(serde_json::to_vec(document)?);
+        // Set once, when the router is built.
+        let _ = self.0.set(bytes);
+        Ok(())
+    }
+}
+
 /// The OpenAPI 3 document of every route this server serves.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = crate::openapi::OpenApiDocument)))]
 pub async fn openapi(
-    Extension(document): Extension<Arc<utoipa::openapi::OpenApi>>,
-) -> impl IntoResponse {
-    Json(document.as_ref().clone())
+    Extension(document): Extension<ServedDocument>,
+) -> Result<impl IntoResponse, crate::error::ApiError> {
+    let bytes = document.0.get().cloned().ok_or_else(|| {
+        crate::error::ApiError::new(
+            leadscore_engine::ErrorCode::Unavailable,
+            "the OpenAPI document is not ready",
+        )
+    })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes))
 }

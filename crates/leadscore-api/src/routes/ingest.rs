@@ -3,7 +3,7 @@
 //! (with the leads it affects queued for rescoring) before the response; the
 //! work is the engine's ([`leadscore_engine::ingest`]).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::{Extension, Json};
 use leadscore_domain::{ContactId, Dataset, RecordType};
 use leadscore_engine::ingest::{self, IngestError, Written};
@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::body::Document;
 use crate::error::{ApiError, ErrorBody};
+use crate::params::Path;
 
 /// Writes through the engine; `place` names a record's place in the body
 /// for errors (`[2].`).

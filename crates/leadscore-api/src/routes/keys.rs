@@ -1,7 +1,7 @@
 //! API keys over HTTP (admin): make, list, revoke. `leadscore keys create`
 //! does the same from the command line.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use leadscore_engine::keys::{KeyInfo, NewKey, create_key, list_keys, revoke_key};
@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::body::Document;
 use crate::error::{ApiError, ErrorBody};
+use crate::params::Path;
 
 /// `POST /v1/keys`.
 #[derive(Debug, Deserialize, ToSchema)]

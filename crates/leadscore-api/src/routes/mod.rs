@@ -16,9 +16,9 @@ pub(crate) mod rule_models;
 pub(crate) mod scores;
 pub(crate) mod webhooks;
 
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
+use axum::{Extension, Router};
 use leadscore_engine::{Role, Service};
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
@@ -95,12 +95,95 @@ fn guarded(service: &Service, role: Role, group: OpenApiRouter<Service>) -> Open
 /// Every route with its role layer, and the OpenAPI document of exactly
 /// those routes.
 pub fn routes(service: &Service) -> (Router<Service>, Document) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(public())
+    let served = health::ServedDocument::default();
+    let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(public().layer(Extension(served.clone())))
         .merge(guarded(service, Role::Read, read()))
         .merge(guarded(service, Role::Ingest, ingest()))
         .merge(guarded(service, Role::Admin, admin()))
-        .split_for_parts()
+        .split_for_parts();
+    document_errors(&mut document);
+    if let Err(error) = served.set(&document) {
+        // Not expected: the document is plain data. `/openapi.json` answers 503.
+        tracing::error!(%error, "cannot serialize the OpenAPI document");
+    }
+    (router, document)
+}
+
+/// Adds to every operation of `document` the error answers the router and
+/// the extractors give it, each with the error body (a handler documents
+/// only those of its own): 401 and 403 where a key is needed; 400 where a
+/// path parameter, a query string or a body is read; 404 where the path
+/// names something; 413, 415 and 422 where a body is read; 414 and 500
+/// everywhere.
+pub fn document_errors(document: &mut Document) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+    let error = |why: &str| {
+        ResponseBuilder::new()
+            .description(why)
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+            )
+            .build()
+    };
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let params = operation.parameters.iter().flatten();
+            let (path, query) = params.fold((false, false), |(p, q), param| {
+                (
+                    p || param.parameter_in == ParameterIn::Path,
+                    q || param.parameter_in == ParameterIn::Query,
+                )
+            });
+            let body = operation.request_body.is_some();
+            let guarded = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let answers = [
+                (guarded, "401", "No valid API key"),
+                (guarded, "403", "The key's role does not allow this"),
+                (
+                    path || query || body,
+                    "400",
+                    "A parameter or the body does not read",
+                ),
+                (path, "404", "Nothing has this id or name"),
+                (
+                    body,
+                    "413",
+                    "The body or the batch is larger than the limits",
+                ),
+                (
+                    body,
+                    "415",
+                    "The body is not sent as JSON (or YAML, for a rule model)",
+                ),
+                (body, "422", "The body does not fit the route's schema"),
+                (true, "414", "The URI is longer than 8 KiB"),
+                (
+                    true,
+                    "500",
+                    "The service failed (the cause is logged, never sent)",
+                ),
+            ];
+            for (applies, status, why) in answers {
+                if applies {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(why).into());
+                }
+            }
+        }
+    }
 }
 
 /// The role each documented operation needs (`None`: public), for tests and

@@ -2,7 +2,7 @@
 //! with their metrics, publish one, roll back.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use leadscore_engine::model_registry::{self, ModelVersion, Rollback};
@@ -10,8 +10,9 @@ use leadscore_engine::{ErrorCode, Service};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::body::RawBody;
+use crate::body::JsonBytes;
 use crate::error::{ApiError, ErrorBody};
+use crate::params::Path;
 
 /// Every registered version, newest first, with its metrics.
 #[utoipa::path(get, path = "/v1/models", tag = "conversion models",
@@ -34,33 +35,14 @@ pub struct Registered {
     security(("api_key" = [])))]
 pub async fn register(
     State(service): State<Service>,
-    RawBody(body): RawBody,
+    JsonBytes(body): JsonBytes,
 ) -> Result<impl IntoResponse, ApiError> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::new(ErrorCode::BadBody, "the body is not UTF-8 text"))?;
-    let metrics = model_metrics(text);
-    match model_registry::register_model(&service.store, text, &metrics).await? {
+    match model_registry::register_model(&service.store, text, None).await? {
         Ok(version) => Ok((StatusCode::CREATED, Json(Registered { version }))),
         Err(bad) => Err(ApiError::new(ErrorCode::InvalidArtifact, bad.reason)),
     }
-}
-
-/// The metrics held in an artifact (its `model.metrics`, with the
-/// confidence).
-fn model_metrics(text: &str) -> serde_json::Value {
-    let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-    let model = value.get("model");
-    let mut metrics = model
-        .and_then(|m| m.get("metrics"))
-        .cloned()
-        .unwrap_or_default();
-    if let (Some(map), Some(confidence)) = (
-        metrics.as_object_mut(),
-        model.and_then(|m| m.get("confidence")),
-    ) {
-        map.insert("confidence".into(), confidence.clone());
-    }
-    metrics
 }
 
 /// What a publication did.

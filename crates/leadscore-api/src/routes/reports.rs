@@ -2,7 +2,7 @@
 //! JSON, and its drift.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use leadscore_engine::{ErrorCode, Service, review};
@@ -11,9 +11,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
+use crate::params::Query;
 
 /// The recent window.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     /// Drift compares the leads created in this many days before the scoring
     /// time with the closed leads (default: the `drift.recent_days` setting).

@@ -2,7 +2,7 @@
 //! shadow, and every run with what it did and why.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use leadscore_domain::Timestamp;
 use leadscore_engine::retrain::{Run, list_runs, next_run};
 use leadscore_engine::shadow::{self, ShadowSummary};
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::models::version_of;
 use crate::error::ApiError;
+use crate::params::Path;
 
 /// Retraining as this instance sees it.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,7 +1,7 @@
 //! Routing rules and seller queues.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use leadscore_domain::{LeadId, Stage, Timestamp};
 use leadscore_engine::routing_rules::RoutingConfig;
 use leadscore_engine::{ErrorCode, Refusal, Service, model_registry};
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::body::{Document, Page, Paging};
 use crate::error::{ApiError, ErrorBody};
+use crate::params::{Path, Query};
 
 /// The routing rules.
 #[utoipa::path(get, path = "/v1/routing", tag = "routing",

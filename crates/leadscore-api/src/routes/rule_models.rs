@@ -2,7 +2,7 @@
 //! list, read, delete, and the text view.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use leadscore_domain::Timestamp;
@@ -11,8 +11,9 @@ use leadscore_rules::{RuleModel, RulesError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::body::RawBody;
+use crate::body::{RawBody, media_type};
 use crate::error::{ApiError, ErrorBody};
+use crate::params::Path;
 
 /// A rule model in a listing.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,11 +90,8 @@ pub async fn put_model(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<impl IntoResponse, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json")
-        .to_ascii_lowercase();
+    // JSON or YAML, said by the Content-Type (none: refused, not guessed).
+    let content_type = media_type(&headers).unwrap_or_default();
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::new(ErrorCode::BadBody, "the body is not UTF-8 text"))?;
     let parsed = if content_type.contains("json") {
@@ -103,7 +101,7 @@ pub async fn put_model(
     } else {
         return Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
-            "send the model as application/yaml or application/json",
+            "send the model as application/yaml or application/json (the Content-Type)",
         ));
     };
     let model = parsed.map_err(|e| match e {
@@ -117,6 +115,10 @@ pub async fn put_model(
         }
         other => ApiError::new(ErrorCode::InvalidModel, other.to_string()),
     })?;
+    // A NUL in any text of the model (a condition's value, say) is refused as
+    // in every other body, naming its place in the model's JSON form.
+    let as_json = serde_json::to_value(&model).map_err(|e| ApiError::internal(&e))?;
+    leadscore_engine::nul::refuse_nul(&as_json)?;
     if model.name != name {
         return Err(ApiError::new(
             ErrorCode::NameMismatch,

@@ -2,16 +2,17 @@
 //! without storing them.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use leadscore_domain::{LeadId, Timestamp};
 use leadscore_engine::lead_scores::{HistoryEntry, LeadScores};
 use leadscore_engine::record_bodies::{ScoreAnswer, ScoreBody};
 use leadscore_engine::stateless::{self, Scored};
-use leadscore_engine::{ErrorCode, Service, json};
+use leadscore_engine::{ErrorCode, Service};
 use serde::Deserialize;
 
-use crate::body::RawBody;
+use crate::body::JsonBytes;
 use crate::error::{ApiError, ErrorBody};
+use crate::params::{Path, Query};
 
 /// A lead id from the path; an id no lead can have is not found.
 fn lead_id(id: &str) -> Result<LeadId, ApiError> {
@@ -74,6 +75,8 @@ pub async fn lead_history(
 
 /// `?at=` for scoring as of a time.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ScoreQuery {
     /// Score as of this time (RFC 3339 or a date; default now).
     pub at: Option<String>,
@@ -86,23 +89,22 @@ pub struct ScoreQuery {
 #[utoipa::path(post, path = "/v1/score", tag = "scores", request_body = ScoreBody,
     params(ScoreQuery),
     responses((status = 200, body = ScoreAnswer), (status = 400, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn score(
     State(service): State<Service>,
     Query(query): Query<ScoreQuery>,
-    RawBody(bytes): RawBody,
+    JsonBytes(bytes): JsonBytes,
 ) -> Result<Json<Scored>, ApiError> {
-    let body = json::Json::parse(&bytes).map_err(|e| stateless::syntax_error(&e))?;
     let at = match &query.at {
         Some(text) => Timestamp::parse(text)
             .map_err(|e| ApiError::new(ErrorCode::BadQuery, format!("at: {e}")).field("at"))?,
         None => service.settings.scoring_time(),
     };
     let live = service.in_service.get();
-    Ok(Json(stateless::score_request(
+    Ok(Json(stateless::score_body(
         &live.engine,
-        body,
+        &bytes,
         at,
         service.settings.limits.max_batch,
     )?))

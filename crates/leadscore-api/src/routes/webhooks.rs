@@ -2,47 +2,55 @@
 
 use axum::Json;
 use axum::extract::State;
+use leadscore_domain::Timestamp;
 use leadscore_engine::webhooks::{
-    DeliveryStatus, WebhookConfig, list_deliveries, load_config, save_config,
+    DeliveryStatus, WebhookRequest, WebhookView, list_deliveries, load_config, save_config,
 };
 use leadscore_engine::{ErrorCode, Refusal, Service};
 use utoipa::IntoParams;
 
 use crate::body::Document;
 use crate::error::{ApiError, ErrorBody};
+use crate::params::Query;
 
-/// The webhook endpoints with their secrets.
+/// The webhook endpoints, without their secrets (write-only).
 #[utoipa::path(get, path = "/v1/webhooks", tag = "webhooks",
-    responses((status = 200, body = WebhookConfig)), security(("api_key" = [])))]
-pub async fn get_webhooks(State(service): State<Service>) -> Result<Json<WebhookConfig>, ApiError> {
-    Ok(Json(load_config(&service.store).await?))
+    responses((status = 200, body = WebhookView)), security(("api_key" = [])))]
+pub async fn get_webhooks(State(service): State<Service>) -> Result<Json<WebhookView>, ApiError> {
+    Ok(Json(
+        load_config(&service.store).await?.view(Timestamp::now()),
+    ))
 }
 
-/// Replaces the webhook endpoints (every problem located: 422). Events from
-/// now on go to these endpoints.
-#[utoipa::path(put, path = "/v1/webhooks", tag = "webhooks", request_body = WebhookConfig,
-    responses((status = 200, body = WebhookConfig), (status = 422, body = ErrorBody)),
+/// Replaces the webhook endpoints (every problem located: 422). An endpoint
+/// sent without a secret keeps its own; a new secret replaces the old one,
+/// which still signs deliveries beside it for 24 hours. Events from now on
+/// go to these endpoints. Answers the endpoints without their secrets.
+#[utoipa::path(put, path = "/v1/webhooks", tag = "webhooks", request_body = WebhookRequest,
+    responses((status = 200, body = WebhookView), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn put_webhooks(
     State(service): State<Service>,
-    Document(config): Document<WebhookConfig>,
-) -> Result<Json<WebhookConfig>, ApiError> {
-    if let Err(problems) = config.validate() {
+    Document(request): Document<WebhookRequest>,
+) -> Result<Json<WebhookView>, ApiError> {
+    let now = Timestamp::now();
+    let stored = load_config(&service.store).await?;
+    let config = stored.apply(request, now).map_err(|problems| {
         let message = problems
             .first()
             .map(|p| format!("{}: {}", p.field, p.message))
             .unwrap_or_default();
-        return Err(Refusal::new(ErrorCode::InvalidWebhooks, message)
-            .problems(problems)
-            .into());
-    }
+        ApiError::from(Refusal::new(ErrorCode::InvalidWebhooks, message).problems(problems))
+    })?;
     save_config(&service.store, &config).await?;
     service.reload().await?;
-    Ok(Json(config))
+    Ok(Json(config.view(now)))
 }
 
 /// `?limit=`.
 #[derive(Debug, serde::Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DeliveriesQuery {
     /// Most deliveries listed (default 100).
     pub limit: Option<u32>,
@@ -53,7 +61,7 @@ pub struct DeliveriesQuery {
     responses((status = 200, body = Vec<DeliveryStatus>)), security(("api_key" = [])))]
 pub async fn deliveries(
     State(service): State<Service>,
-    axum::extract::Query(q): axum::extract::Query<DeliveriesQuery>,
+    Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Vec<DeliveryStatus>>, ApiError> {
     let limit = q
         .limit

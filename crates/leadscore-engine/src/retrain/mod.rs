@@ -25,7 +25,7 @@ use leadscore_model::{
     TrainingSource, time_holdout, to_artifact_json,
 };
 use leadscore_scoring::FeatureIndex;
-use leadscore_store::{NewVersion, RunMeasures, SqlStore, Store};
+use leadscore_store::{HEARTBEAT_EVERY, NewVersion, RunMeasures, SqlStore, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -97,7 +97,24 @@ pub async fn retrain(
         return Ok(None);
     };
     tracing::info!(run_id, trigger = %name, "retraining started");
-    match attempt(store, settings, run_id, at).await {
+    // The run's heartbeat, while it runs: a run whose process dies is marked
+    // interrupted once its lease lapses (leadscore_store::RUN_LEASE).
+    let heartbeat = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(HEARTBEAT_EVERY);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                if let Err(error) = store.retraining().heartbeat(run_id).await {
+                    tracing::warn!(run_id, %error, "cannot stamp the run's heartbeat");
+                }
+            }
+        })
+    };
+    let attempted = attempt(store, settings, run_id, at).await;
+    heartbeat.abort();
+    match attempted {
         Ok(outcome) => {
             tracing::info!(
                 run_id,

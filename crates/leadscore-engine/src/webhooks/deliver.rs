@@ -292,8 +292,14 @@ impl Deliverer {
         event_type: EventType,
         payload: &str,
     ) -> Outcome {
-        let timestamp = Timestamp::now().as_seconds();
-        let signature = sign(&endpoint.secret, timestamp, payload.as_bytes());
+        let now = Timestamp::now();
+        let timestamp = now.as_seconds();
+        // One signature per secret in use: two while a rotation overlaps.
+        let signature = endpoint
+            .signing_secrets(now)
+            .map(|secret| sign(secret, timestamp, payload.as_bytes()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sent = self
             .client
             .post(endpoint.url.as_str())

@@ -35,20 +35,29 @@
 //! | `X-Leadscore-Event` | the event type: `lead.sales_ready` or `lead.grade_changed` |
 //! | `X-Leadscore-Delivery` | the event id, the same on every retry |
 //! | `X-Leadscore-Timestamp` | the time of this attempt, whole seconds since the Unix epoch |
-//! | `X-Leadscore-Signature` | `v1=` + lowercase hex HMAC-SHA256 (see below) |
+//! | `X-Leadscore-Signature` | `v1=` + lowercase hex HMAC-SHA256 (see below); two, separated by `, `, for 24 hours after the secret is replaced |
 //!
 //! **Verify the signature** before trusting a request: compute HMAC-SHA256 keyed
 //! with the endpoint's secret (its UTF-8 bytes) over the bytes of the
 //! `X-Leadscore-Timestamp` value, a `.`, and the raw request body exactly as
 //! received (before any JSON parsing), hex-encode it, prefix `v1=`, and compare
-//! with `X-Leadscore-Signature` in constant time. Reject timestamps far from
+//! with each signature `X-Leadscore-Signature` lists (split on `,`, trimmed)
+//! in constant time: one must match. Reject timestamps far from
 //! your clock (say more than 5 minutes): each attempt is signed afresh with its
 //! own time, so a legitimate retry is never stale. In Python:
 //!
 //! ```text
 //! expected = "v1=" + hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
-//! ok = hmac.compare_digest(expected, request.headers["X-Leadscore-Signature"])
+//! ok = any(hmac.compare_digest(expected, s.strip())
+//!          for s in request.headers["X-Leadscore-Signature"].split(","))
 //! ```
+//!
+//! **Secrets are write-only and rotate without a gap.** `GET /v1/webhooks`
+//! never shows them. To rotate, `PUT` the endpoint with its new secret (an
+//! endpoint sent without one keeps its secret): for the next 24 hours
+//! ([`SECRET_OVERLAP`]) every delivery carries two signatures, the new
+//! secret's and the old one's, so the receiver can switch to the new secret
+//! at any time in that window.
 //!
 //! In Rust, [`sign::verify`] does the same.
 //!
@@ -72,7 +81,10 @@ use thiserror::Error;
 
 use crate::refusal::Problem;
 
-pub use config::{WebhookConfig, WebhookEndpoint, load_config, save_config};
+pub use config::{
+    EndpointRequest, EndpointView, SECRET_OVERLAP, WebhookConfig, WebhookEndpoint, WebhookRequest,
+    WebhookView, load_config, save_config,
+};
 pub use deliver::{Deliverer, DeliveryRound};
 pub use settings::DeliverySettings;
 pub use status::{DeliveryCounts, DeliveryState, DeliveryStatus, list_deliveries, pending};

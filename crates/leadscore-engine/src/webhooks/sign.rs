@@ -60,25 +60,29 @@ pub fn sign(secret: &str, timestamp_secs: i64, body: &[u8]) -> String {
     }
 }
 
-/// Whether `header` (an `X-Leadscore-Signature` value) is the signature of
-/// `body` sent at `timestamp_secs` under `secret`. The comparison runs in
-/// constant time (hmac's `verify_slice`); a header without the `v1=` prefix or
-/// with bad hex is rejected.
+/// Whether `header` (an `X-Leadscore-Signature` value) holds the signature of
+/// `body` sent at `timestamp_secs` under `secret`: the header lists one
+/// signature, or two separated by a comma while a secret rotation overlaps
+/// (the new secret's first), and one of them must match. The comparison runs
+/// in constant time (hmac's `verify_slice`); a signature without the `v1=`
+/// prefix or with bad hex matches nothing.
 ///
 /// This does not check how old the timestamp is: receivers should also reject
 /// timestamps far from their clock (say more than 5 minutes), which is safe
 /// because every retry is signed afresh with its own time.
 pub fn verify(secret: &str, timestamp_secs: i64, body: &[u8], header: &str) -> bool {
-    let Some(hex_digest) = header.trim().strip_prefix(SIGNATURE_PREFIX) else {
-        return false;
-    };
-    let Ok(expected) = hex::decode(hex_digest) else {
-        return false;
-    };
-    match mac(secret, timestamp_secs, body) {
-        Some(mac) => mac.verify_slice(&expected).is_ok(),
-        None => false,
-    }
+    header.split(',').any(|one| {
+        let Some(hex_digest) = one.trim().strip_prefix(SIGNATURE_PREFIX) else {
+            return false;
+        };
+        let Ok(expected) = hex::decode(hex_digest) else {
+            return false;
+        };
+        match mac(secret, timestamp_secs, body) {
+            Some(mac) => mac.verify_slice(&expected).is_ok(),
+            None => false,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -113,6 +117,14 @@ mod tests {
         // Uppercase hex and surrounding whitespace are tolerated.
         let upper = format!("v1={}", EXPECTED.trim_start_matches("v1=").to_uppercase());
         assert!(verify(SECRET, TIMESTAMP, BODY, &format!(" {upper} ")));
+        // During a rotation the header lists two: either secret verifies.
+        let both = format!(
+            "{}, {EXPECTED}",
+            sign("the-new-secret-0000", TIMESTAMP, BODY)
+        );
+        assert!(verify(SECRET, TIMESTAMP, BODY, &both));
+        assert!(verify("the-new-secret-0000", TIMESTAMP, BODY, &both));
+        assert!(!verify("a-third-secret-00000", TIMESTAMP, BODY, &both));
     }
 
     #[test]

@@ -191,7 +191,12 @@ pub(crate) fn text<'a>(value: &'a Value, loc: &Loc, problems: &mut Problems) -> 
     }
 }
 
-/// A non-empty (not only white space) text.
+/// The longest name (of a model, a rule, a grade), in bytes: as long as an id.
+pub(crate) const MAX_NAME_LEN: usize = leadscore_domain::MAX_ID_LEN;
+
+/// A non-empty (not only white space) text of at most [`MAX_NAME_LEN`]
+/// bytes, without control characters (names are shown to sellers and stored
+/// as they are).
 pub(crate) fn name<'a>(
     value: &'a Value,
     loc: &Loc,
@@ -201,6 +206,23 @@ pub(crate) fn name<'a>(
     let name = text(value, loc, problems)?;
     if name.trim().is_empty() {
         problems.add(loc, format!("{what} must not be empty"));
+        return None;
+    }
+    if name.len() > MAX_NAME_LEN {
+        problems.add(
+            loc,
+            format!(
+                "{what} is {} bytes long; at most {MAX_NAME_LEN} are allowed",
+                name.len()
+            ),
+        );
+        return None;
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        problems.add(
+            loc,
+            format!("{what} holds the control character {c:?}; names hold none"),
+        );
         return None;
     }
     Some(name)

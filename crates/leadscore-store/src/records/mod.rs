@@ -79,18 +79,18 @@ impl Records<'_> {
         key_id: Option<&str>,
     ) -> Result<Option<Erasure>, StoreError> {
         let op = "erase a contact";
-        let mut tx = self.store.begin_write(op).await?;
-        let erased = erasure::erase_contact(
-            &mut tx,
-            self.store.backend(),
-            contact_id,
-            contact_hash,
-            erasure_id,
-            key_id,
-        )
-        .await?;
-        tx.commit(op).await?;
-        Ok(erased)
+        write_tx!(self.store, op, |tx| {
+            let erased = erasure::erase_contact(
+                tx,
+                self.store.backend(),
+                contact_id,
+                contact_hash,
+                erasure_id,
+                key_id,
+            )
+            .await?;
+            Ok(erased)
+        })
     }
 
     /// How many records of each type are stored.

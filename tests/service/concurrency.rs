@@ -1,0 +1,146 @@
+//! Concurrent writers (issue 17): several clients and two service instances
+//! on one database, while both instances' workers rescore, get no 5xx. On
+//! PostgreSQL the writers and the workers used to deadlock on the rescoring
+//! queue and answer 500; the store now takes queue rows in one order and
+//! retries a transaction PostgreSQL aborts.
+
+use std::sync::Arc;
+
+use leadscore_engine::Service;
+use leadscore_store::testing::TestDb;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{ENGAGEMENT, spawn, test_settings};
+
+/// Contacts (each with one lead) the interactions are spread over.
+const CONTACTS: usize = 12;
+
+/// `n` recent email clicks spread over the contacts, ids from `first`.
+fn batch(first: usize, n: usize) -> Value {
+    let now = chrono::Utc::now();
+    Value::Array(
+        (first..first + n)
+            .map(|i| {
+                json!({
+                    "interaction_id": format!("I{i}"),
+                    "kind": "EmailClicked",
+                    "occurred_at": (now - chrono::Duration::minutes((i % 600) as i64 + 1)).to_rfc3339(),
+                    "contact_id": format!("C{}", (i * 7) % CONTACTS),
+                })
+            })
+            .collect(),
+    )
+}
+
+async fn concurrent_writers_get_no_server_errors(db: TestDb) {
+    let app = spawn(db).await;
+    app.put_model("Engagement", ENGAGEMENT).await;
+    let put = |path: String, body: Value| {
+        let app = &app;
+        async move {
+            let (status, answer) = app
+                .call(Method::PUT, &path, Some(&app.ingest), Some(&body))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        }
+    };
+    put("/v1/accounts/A1".into(), json!({"employees": 900})).await;
+    for c in 0..CONTACTS {
+        put(format!("/v1/contacts/C{c}"), json!({"account_id": "A1"})).await;
+        put(
+            format!("/v1/leads/L{c}"),
+            json!({"created_at": "2026-01-01", "contact_id": format!("C{c}"), "account_id": "A1"}),
+        )
+        .await;
+    }
+    // A second instance on the same database, with its own worker.
+    let second = leadscore_api::start(
+        Service::new(app.store.clone(), test_settings())
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let bases = Arc::new([app.base.clone(), format!("http://{}", second.addr)]);
+
+    let mut clients = tokio::task::JoinSet::new();
+    for client in 0..4usize {
+        let (http, key, bases) = (app.http.clone(), app.ingest.clone(), Arc::clone(&bases));
+        clients.spawn(async move {
+            let mut answers = Vec::new();
+            for round in 0..15usize {
+                let first = (client * 15 + round) * 40;
+                let base = &bases[(client + round) % 2];
+                let response = http
+                    .post(format!("{base}/v1/interactions"))
+                    .bearer_auth(&key)
+                    .json(&batch(first, 40))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                answers.push((status, response.text().await.unwrap()));
+            }
+            answers
+        });
+    }
+    // An admin changing routing and the rule model meanwhile (each queues
+    // every lead).
+    let (http, admin, admin_bases) = (app.http.clone(), app.admin.clone(), Arc::clone(&bases));
+    clients.spawn(async move {
+        let mut answers = Vec::new();
+        for round in 0..6usize {
+            let base = &admin_bases[round % 2];
+            let routing = json!({"rules": [{"queue": "hot", "min_score": 30 + round}], "default_queue": "rest"});
+            let response = http
+                .put(format!("{base}/v1/routing"))
+                .bearer_auth(&admin)
+                .json(&routing)
+                .send()
+                .await
+                .unwrap();
+            answers.push((response.status(), response.text().await.unwrap()));
+            let model = ENGAGEMENT.replace("sales_ready: 30", &format!("sales_ready: {}", 30 + round));
+            let response = http
+                .put(format!("{base}/v1/rule-models/Engagement"))
+                .bearer_auth(&admin)
+                .header("content-type", "application/yaml")
+                .body(model)
+                .send()
+                .await
+                .unwrap();
+            answers.push((response.status(), response.text().await.unwrap()));
+        }
+        answers
+    });
+    let mut failures = Vec::new();
+    let mut answered = 0;
+    while let Some(done) = clients.join_next().await {
+        for (status, body) in done.unwrap() {
+            answered += 1;
+            if !status.is_success() {
+                failures.push(format!("{status}: {body}"));
+            }
+        }
+    }
+    assert_eq!(answered, 4 * 15 + 12);
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:#?}",
+        failures.len()
+    );
+    // Every interaction was stored, and the queue drains.
+    app.eventually("the rescoring queue to drain", || async {
+        let depth = app.store.queue().depth().await.unwrap();
+        (depth.leads == 0).then_some(())
+    })
+    .await;
+    assert_eq!(
+        app.store.records().counts().await.unwrap().interactions,
+        4 * 15 * 40
+    );
+    second.shutdown().await.unwrap();
+    app.stop().await;
+}
+leadscore_store::on_both_backends!(concurrent_writers_get_no_server_errors);
