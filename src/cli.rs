@@ -9,8 +9,27 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "leadscore", version, about, propagate_version = true)]
 pub struct Cli {
+    /// How log lines are written on stderr: `text` (for people; colours only
+    /// on a terminal) or `json` (one object a line, for log collectors).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "LEADSCORE_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Text for people.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

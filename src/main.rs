@@ -19,7 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    output::init_tracing();
+    output::init_tracing(cli.log_format);
     let json = cli.command.json();
     let result = match cli.command {
         Command::Generate(args) => commands::generate::run(args),

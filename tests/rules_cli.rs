@@ -322,3 +322,47 @@ fn score_warns_about_fields_no_record_of_the_folder_has() -> TestResult {
     assert!(csv.contains("L1,Typo,1,"), "{csv}");
     Ok(())
 }
+
+/// Logs are JSON lines with `--log-format json`, and text without colour
+/// codes when stderr is not a terminal (issue 17).
+#[test]
+fn logs_are_json_lines_or_plain_text() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    folder(dir.path())?;
+    let m = dir.path().join("small.yaml");
+    std::fs::write(&m, SMALL_MODEL)?;
+    let elsewhere = tempfile::tempdir()?;
+    let out = elsewhere.path().join("scores.csv");
+    let run = |format: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadscore"))
+            .args(["--log-format", format, "rules", "score"])
+            .arg(&m)
+            .arg("--data")
+            .arg(dir.path())
+            .args(["--at", "2026-03-01", "--out"])
+            .arg(&out)
+            .env("RUST_LOG", "info")
+            .env_remove("LEADSCORE_LOG_FORMAT")
+            .output()?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
+        }
+        Ok(String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let json = run("json")?;
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()?;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["level"] == "INFO" && l["fields"]["message"] == "streamed"),
+        "{json}"
+    );
+    let text = run("text")?;
+    assert!(text.contains("streamed"), "{text}");
+    assert!(!text.contains('\u{1b}'), "colour codes in {text:?}");
+    Ok(())
+}

@@ -149,15 +149,31 @@ fn update_gauges(service: &Service, review: &Review) {
             .drift_psi
             .with_label_values(&[f.feature.as_str()])
             .set(f.psi);
-        if f.level == DriftLevel::Major {
-            tracing::warn!(feature = %f.feature, psi = f.psi, "feature drift above the alarm level");
-        }
     }
+    // One summary line a check, however many features drifted: the gauges
+    // and GET /v1/models/drift hold the detail.
+    let mut drifted: Vec<_> = drift
+        .features
+        .iter()
+        .filter(|f| f.level == DriftLevel::Major)
+        .collect();
+    drifted.sort_by(|a, b| b.psi.total_cmp(&a.psi));
+    let score_alarm = drift.score_psi.filter(|psi| *psi >= 0.25);
     if let Some(psi) = drift.score_psi {
         metrics.score_psi.set(psi);
-        if psi >= 0.25 {
-            tracing::warn!(psi, "score drift above the alarm level");
-        }
+    }
+    if !drifted.is_empty() || score_alarm.is_some() {
+        let worst: Vec<String> = drifted
+            .iter()
+            .take(3)
+            .map(|f| format!("{} (PSI {:.2})", f.feature, f.psi))
+            .collect();
+        tracing::warn!(
+            features = drifted.len(),
+            worst = %worst.join(", "),
+            score_psi = drift.score_psi,
+            "drift above the alarm level: see GET /v1/models/drift"
+        );
     }
 }
 
