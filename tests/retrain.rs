@@ -100,9 +100,26 @@ fn the_policy_on(backend: &Backend) -> TestResult {
     );
     assert_eq!(rt.block_on(live(&store)), Some(2));
 
-    // A model that must be 50% better than the live one is not: it is kept,
-    // unpublished, with the reason, as the challenger.
-    let worse = retrain(url, &["--min-auc-share", "1.5"])?;
+    // The same data and settings again: the model trained is the live one,
+    // so nothing is registered and no lead is queued for rescoring.
+    let queued_before = rt.block_on(store.queue().depth())?.leads;
+    let again = retrain(url, &[])?;
+    assert_eq!(again["published"], false, "{again}");
+    assert_eq!(again["version"], 2, "{again}");
+    assert_eq!(again["decision"]["decision"], "unchanged", "{again}");
+    assert_eq!(rt.block_on(live(&store)), Some(2));
+    assert_eq!(
+        rt.block_on(model_registry::model_versions(&store))?.len(),
+        2
+    );
+    assert_eq!(rt.block_on(store.queue().depth())?.leads, queued_before);
+    let runs = rt.block_on(list_runs(&store))?;
+    assert_eq!(runs[0].status, RunStatus::Unchanged);
+
+    // A model (on a shorter window: other rows) that must be 50% better than
+    // the live one is not: it is kept, unpublished, with the reason, as the
+    // challenger.
+    let worse = retrain(url, &["--min-auc-share", "1.5", "--window-days", "600"])?;
     assert_eq!(worse["published"], false, "{worse}");
     assert_eq!(worse["version"], 3);
     let reason = worse["decision"]["reason"].as_str().unwrap();
@@ -161,7 +178,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
         "1",
     ])
     .failure()?;
-    assert!(stderr.contains("retraining run 4 failed"), "{stderr}");
+    assert!(stderr.contains("retraining run 5 failed"), "{stderr}");
     assert!(
         stderr.contains("closed leads of the last 1 days"),
         "{stderr}"
@@ -244,7 +261,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
     let slot = Trigger::Schedule("2026-10-05T03:00:00Z".into());
     let first = rt.block_on(retrain::retrain(&store, &settings, slot.clone(), at));
     assert!(
-        matches!(first, Err(EngineError::Retraining { run_id: 6, .. })),
+        matches!(first, Err(EngineError::Retraining { run_id: 7, .. })),
         "{first:?}"
     );
     assert!(
@@ -264,6 +281,7 @@ fn the_policy_on(backend: &Backend) -> TestResult {
             ("published", None),
             ("failed", None),
             ("kept", None),
+            ("unchanged", None),
             ("published", None),
             ("published", None)
         ]

@@ -144,13 +144,16 @@ names! {
 
 names! {
     /// Where a retraining run stands.
-    RunStatus, "retraining run status", "running, published, kept, failed or interrupted" {
+    RunStatus, "retraining run status", "running, published, kept, unchanged, failed or interrupted" {
         /// Started, not finished.
         Running = "running",
         /// The new version went into service.
         Published = "published",
         /// The new version was registered as a challenger, not published.
         Kept = "kept",
+        /// The model trained is the live one (same training data, same
+        /// settings): nothing was registered, no lead rescored.
+        Unchanged = "unchanged",
         /// Nothing was registered.
         Failed = "failed",
         /// The run never finished (its process stopped).

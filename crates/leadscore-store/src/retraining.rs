@@ -187,14 +187,45 @@ impl RetrainingRuns<'_> {
         measures: &RunMeasures,
         reason: &str,
     ) -> Result<(), StoreError> {
-        let op = "record a failed retraining run";
+        self.end_without_version(run_id, RunStatus::Failed, None, measures, reason)
+            .await
+    }
+
+    /// Records a run that trained the live model `version` again (same data,
+    /// same settings): nothing registered, no lead queued.
+    pub async fn unchanged(
+        &self,
+        run_id: i64,
+        version: i64,
+        measures: &RunMeasures,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.end_without_version(
+            run_id,
+            RunStatus::Unchanged,
+            Some(version),
+            measures,
+            reason,
+        )
+        .await
+    }
+
+    async fn end_without_version(
+        &self,
+        run_id: i64,
+        status: RunStatus,
+        version: Option<i64>,
+        measures: &RunMeasures,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let op = "record the end of a retraining run";
         write_tx!(self.store, op, |tx| {
             finish(
                 tx,
                 self.store.backend(),
                 run_id,
-                RunStatus::Failed,
-                None,
+                status,
+                version,
                 measures,
                 reason,
             )

@@ -73,6 +73,9 @@ pub struct Outcome {
 /// The trained challenger and what was measured, before anything is written.
 struct Trial {
     model: ConversionModel,
+    /// The model is the live one again: trained on the same rows with the
+    /// same settings (all but its creation time equal).
+    same_as_champion: bool,
     metrics: serde_json::Value,
     measured: RunMeasures,
     held_out: usize,
@@ -160,6 +163,28 @@ async fn attempt(
             })
         })??;
     let measured = trial.measured;
+    if let (true, Some(version)) = (trial.same_as_champion, measured.champion) {
+        let decision = Decision::Unchanged(format!(
+            "the model trained is the live v{version} again (the same training data and \
+             settings): nothing registered, no lead rescored"
+        ));
+        store
+            .retraining()
+            .unchanged(run_id, version, &measured, decision.reason())
+            .await
+            .map_err(|e| Box::new((measured, e.into())))?;
+        return Ok(Outcome {
+            run_id,
+            version,
+            decision,
+            champion: measured.champion,
+            challenger_auc: measured.challenger_auc,
+            champion_auc: measured.champion_auc,
+            leads: usize::try_from(measured.leads.unwrap_or(0)).unwrap_or(0),
+            held_out: trial.held_out,
+            metrics: trial.metrics,
+        });
+    }
     let decision = settings.policy().decide(
         Challenger {
             auc: measured.challenger_auc,
@@ -314,13 +339,24 @@ fn train(
         "time",
     ))
     .map_err(|e| failed(&measured, e.to_string()))?;
+    let same_as_champion = champion
+        .as_ref()
+        .is_some_and(|(_, live)| same_model(&trained.model, live));
     Ok(Trial {
+        same_as_champion,
         model: trained.model,
         metrics,
         measured,
         held_out: held_out.len(),
         champion_age_days,
     })
+}
+
+/// Whether two models are the same but for when they were trained.
+fn same_model(new: &ConversionModel, live: &ConversionModel) -> bool {
+    let mut new = new.clone();
+    new.created_at.clone_from(&live.created_at);
+    new == *live
 }
 
 /// ROC AUC of `model` on `leads` (dataset index, row time, outcome); `None`

@@ -42,13 +42,16 @@ pub enum Decision {
     Publish(String),
     /// It stays registered, unpublished: a challenger scored in shadow.
     Keep(String),
+    /// It is the live model again (same training data, same settings):
+    /// nothing is registered and no lead is rescored.
+    Unchanged(String),
 }
 
 impl Decision {
     /// The reason, in a sentence.
     pub fn reason(&self) -> &str {
         match self {
-            Self::Publish(r) | Self::Keep(r) => r,
+            Self::Publish(r) | Self::Keep(r) | Self::Unchanged(r) => r,
         }
     }
 
