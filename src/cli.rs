@@ -459,8 +459,8 @@ pub struct ReviewArgs {
     /// creation in `--data`.
     #[arg(long)]
     pub at: Option<String>,
-    /// How many days before `--at` count as recent, for drift.
-    #[arg(long, default_value_t = 90)]
+    /// How many days before `--at` count as recent, for drift (1 to 3650).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=i64::from(leadscore_report::MAX_RECENT_DAYS)))]
     pub recent_days: u32,
     /// The HTML page to write.
     #[arg(long)]

@@ -221,6 +221,9 @@ async fn secrets_are_write_only_and_rotate(db: TestDb) {
     );
     app.put_model("Engagement", ENGAGEMENT).await;
     seed(&app).await;
+    // Scored once (Cold) before the clicks, so that they change its grade.
+    app.scores_when("L1", |s| s["models"][0]["score"] == 0)
+        .await;
     app.call(
         Method::POST,
         "/v1/interactions",

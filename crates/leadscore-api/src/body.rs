@@ -128,8 +128,10 @@ pub fn document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// The page, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
     /// Rows per page (default 50, at most `limits.max_per_page`).
+    #[param(minimum = 1)]
     pub per_page: Option<u32>,
 }
 

@@ -8,6 +8,12 @@ use crate::DomainError;
 /// short enough that an id column cannot be used to smuggle in a document.
 pub const MAX_ID_LEN: usize = 256;
 
+/// What an id is, as a regular expression for schemas: no control
+/// character (C0, DEL or C1: what `char::is_control` finds), and something
+/// besides white space.
+pub const ID_PATTERN: &str =
+    r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x1f\x7f-\x9f\s][^\x00-\x1f\x7f-\x9f]*$";
+
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
@@ -54,6 +60,7 @@ macro_rules! string_id {
                     .schema_type(utoipa::openapi::schema::Type::String)
                     .min_length(Some(1))
                     .max_length(Some(MAX_ID_LEN))
+                    .pattern(Some(ID_PATTERN))
                     .into()
             }
         }

@@ -33,7 +33,8 @@ pub use dataset::{DanglingReference, Dataset, ExternalIds, RecordType, retain_in
 pub use error::DomainError;
 pub use fields::Fields;
 pub use ids::{
-    AccountId, ContactId, EntityName, InteractionId, LeadId, MAX_ID_LEN, RecordId, VisitorId,
+    AccountId, ContactId, EntityName, ID_PATTERN, InteractionId, LeadId, MAX_ID_LEN, RecordId,
+    VisitorId,
 };
 pub use kind::{InteractionKind, STANDARD_KINDS};
 pub use records::{

@@ -48,7 +48,8 @@ pub struct RoutingRule {
     pub fields: BTreeMap<String, String>,
 }
 
-fn queue_name_ok(name: &str) -> bool {
+/// Whether `name` can name a queue: 1 to 64 of `A-Z a-z 0-9 _ -`.
+pub fn queue_name_ok(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name

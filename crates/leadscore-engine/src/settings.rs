@@ -217,8 +217,11 @@ impl Settings {
         if self.rescoring.batch == 0 || self.rescoring.poll_ms == 0 {
             return bad("rescoring.batch and rescoring.poll_ms must be at least 1");
         }
-        if self.drift.recent_days == 0 {
-            return bad("drift.recent_days must be at least 1");
+        if !(1..=leadscore_report::MAX_RECENT_DAYS).contains(&self.drift.recent_days) {
+            return bad(&format!(
+                "drift.recent_days must be 1 to {}",
+                leadscore_report::MAX_RECENT_DAYS
+            ));
         }
         self.retraining.validate()
     }

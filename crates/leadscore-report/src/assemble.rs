@@ -40,7 +40,8 @@ pub struct ReviewData<'a> {
     pub closed: &'a LabelledRows,
     /// Every lead as of `at`.
     pub population: &'a Population,
-    /// The review time: "recent" means created in the `recent_days` before it.
+    /// The review time: "recent" means created in the `recent_days` before it
+    /// (1 to [`MAX_RECENT_DAYS`](crate::MAX_RECENT_DAYS)).
     pub at: Timestamp,
     /// The recent window, in days.
     pub recent_days: u32,
@@ -177,7 +178,10 @@ fn drift(
     review: &mut Review,
 ) -> Result<Option<DriftSection>, ModelError> {
     let population = data.population;
-    let since = data.at.as_micros() - i64::from(data.recent_days) * 86_400_000_000;
+    let since = data
+        .at
+        .as_micros()
+        .saturating_sub(i64::from(data.recent_days).saturating_mul(86_400_000_000));
     let recent: Vec<usize> = (0..population.ids.len())
         .filter(|&i| {
             population

@@ -30,8 +30,10 @@ pub struct ScoresQuery {
     /// scored first).
     pub sort: Option<String>,
     /// The page, from 1 (JSON only).
+    #[param(minimum = 1)]
     pub page: Option<u32>,
     /// Rows per page (JSON only; default 50).
+    #[param(minimum = 1)]
     pub per_page: Option<u32>,
 }
 

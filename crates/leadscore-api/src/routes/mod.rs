@@ -128,7 +128,8 @@ pub fn document_errors(document: &mut Document) {
             )
             .build()
     };
-    for item in document.paths.paths.values_mut() {
+    for (path, item) in &mut document.paths.paths {
+        let queue = path.starts_with("/v1/queues/");
         let operations = [
             &mut item.get,
             &mut item.put,
@@ -137,6 +138,11 @@ pub fn document_errors(document: &mut Document) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
+            for param in operation.parameters.iter_mut().flatten() {
+                if param.parameter_in == ParameterIn::Path {
+                    constrain_path_parameter(param, queue);
+                }
+            }
             let params = operation.parameters.iter().flatten();
             let (path, query) = params.fold((false, false), |(p, q), param| {
                 (
@@ -183,6 +189,28 @@ pub fn document_errors(document: &mut Document) {
                 }
             }
         }
+    }
+}
+
+/// A path parameter's schema says what the router takes: a queue name is
+/// 1 to 64 of `A-Z a-z 0-9 _ -`; any other text parameter (an id, a name)
+/// 1 to 256 bytes without control characters (`params::Path` refuses them).
+fn constrain_path_parameter(param: &mut utoipa::openapi::path::Parameter, queue: bool) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    let Some(RefOr::T(Schema::Object(object))) = param.schema.as_mut() else {
+        return;
+    };
+    if object.schema_type != SchemaType::Type(Type::String) || object.pattern.is_some() {
+        return;
+    }
+    object.min_length = Some(1);
+    if queue {
+        object.max_length = Some(64);
+        object.pattern = Some("^[A-Za-z0-9_-]+$".to_owned());
+    } else {
+        object.max_length = Some(leadscore_domain::MAX_ID_LEN);
+        object.pattern = Some(leadscore_domain::ID_PATTERN.to_owned());
     }
 }
 

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::params::Query;
+use leadscore_report::MAX_RECENT_DAYS;
 
 /// The recent window.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -20,16 +21,18 @@ use crate::params::Query;
 pub struct ReviewQuery {
     /// Drift compares the leads created in this many days before the scoring
     /// time with the closed leads (default: the `drift.recent_days` setting).
+    #[param(minimum = 1, maximum = 3650)]
     pub recent_days: Option<u32>,
 }
 
 async fn live_review(service: &Service, q: &ReviewQuery) -> Result<Review, ApiError> {
     let days = q.recent_days.unwrap_or(service.settings.drift.recent_days);
-    if days == 0 {
-        return Err(
-            ApiError::new(ErrorCode::BadQuery, "recent_days must be at least 1")
-                .field("recent_days"),
-        );
+    if !(1..=MAX_RECENT_DAYS).contains(&days) {
+        return Err(ApiError::new(
+            ErrorCode::BadQuery,
+            format!("recent_days must be 1 to {MAX_RECENT_DAYS}"),
+        )
+        .field("recent_days"));
     }
     review::review(service, days).await?.ok_or_else(|| {
         ApiError::new(

@@ -60,13 +60,16 @@ pub struct QueuedLead {
 /// A queue's leads in priority order: primary score (highest first), then
 /// latest activity (newest first).
 #[utoipa::path(get, path = "/v1/queues/{name}", tag = "routing",
-    params(("name" = String, Path, description = "The queue"), Paging),
-    responses((status = 200, body = Page<QueuedLead>)), security(("api_key" = [])))]
+    params(("name" = String, Path, description = "The queue (1 to 64 of A-Z a-z 0-9 _ -; any other name is 404)"), Paging),
+    responses((status = 200, body = Page<QueuedLead>), (status = 404, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn queue(
     State(service): State<Service>,
     Path(name): Path<String>,
     Query(paging): Query<Paging>,
 ) -> Result<Json<Page<QueuedLead>>, ApiError> {
+    if !leadscore_engine::routing_rules::queue_name_ok(&name) {
+        return Err(ApiError::not_found("queue", &name));
+    }
     let window = paging.window(service.settings.limits.max_per_page)?;
     let listing = service.store.scores().queue(&name, window).await?;
     Ok(Json(Page {
