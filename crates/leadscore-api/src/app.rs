@@ -6,14 +6,12 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use leadscore_engine::service::Tasks;
 use leadscore_engine::{ErrorCode, Service};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::ServeError;
@@ -30,10 +28,6 @@ pub fn router(service: Service) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(service.clone(), track))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            service.settings.request_timeout(),
-        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 // The route template only: paths hold ids, which may be personal.
@@ -69,9 +63,9 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Middleware: refuses a URI longer than [`MAX_URI_BYTES`], and counts and
-/// times every request by its route template (never the path itself: it may
-/// hold ids).
+/// Middleware: refuses a URI longer than [`MAX_URI_BYTES`], answers 503
+/// (the error body) past the request timeout, and counts and times every
+/// request by its route template (never the path itself: it may hold ids).
 async fn track(State(service): State<Service>, request: Request, next: Next) -> Response {
     if uri_length(request.uri()) > MAX_URI_BYTES {
         return ApiError::new(
@@ -87,7 +81,19 @@ async fn track(State(service): State<Service>, request: Request, next: Next) -> 
         .to_owned();
     let method = request.method().as_str().to_owned();
     let start = Instant::now();
-    let response = next.run(request).await;
+    // The request timeout, answered with the error body like every error.
+    let limit = service.settings.request_timeout();
+    let response = match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            ErrorCode::Unavailable,
+            format!(
+                "the request took longer than {} ms (limits.request_timeout_ms); try again",
+                limit.as_millis()
+            ),
+        )
+        .into_response(),
+    };
     let elapsed = start.elapsed().as_secs_f64();
     let metrics = &service.metrics;
     metrics

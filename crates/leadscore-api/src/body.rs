@@ -64,6 +64,31 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Document<T> {
     }
 }
 
+/// A settings document read into `T` as [`Document`] does, which must be a
+/// JSON object: serde would also read a struct from an array (`[]` would
+/// replace every routing rule with none), so anything else is a 400
+/// `not_an_object`.
+pub struct JsonObject<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonObject<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBytes(bytes) = JsonBytes::from_request(req, state).await?;
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{') {
+            // Not JSON at all: the reader says where.
+            serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+                .map_err(|e| ApiError::from(syntax_error(&e)))?;
+            return Err(ApiError::new(
+                ErrorCode::NotAnObject,
+                "the body must be a JSON object",
+            ));
+        }
+        document(&bytes).map(JsonObject)
+    }
+}
+
 /// The media type of a request's body, lower case and without parameters
 /// (`application/json` of `application/json; charset=utf-8`); `None`
 /// without a `Content-Type`.
@@ -128,10 +153,10 @@ pub fn document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// The page, from 1.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64)]
     pub page: Option<u32>,
     /// Rows per page (default 50, at most `limits.max_per_page`).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64)]
     pub per_page: Option<u32>,
 }
 

@@ -20,6 +20,13 @@ struct App {
 
 impl App {
     async fn start(db: &TestDb) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::start_with(db, |_| {}).await
+    }
+
+    async fn start_with(
+        db: &TestDb,
+        change: impl FnOnce(&mut Settings),
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         let mut keys = Vec::new();
         for role in [Role::Read, Role::Ingest, Role::Admin] {
             keys.push(create_key(&db.store, role, None).await?.key);
@@ -29,6 +36,7 @@ impl App {
             ..Settings::default()
         };
         settings.drift.every_secs = 0;
+        change(&mut settings);
         let service = Service::new(db.store.clone(), settings).await?;
         let running = leadscore_api::start(service).await?;
         Ok(Self {
@@ -456,6 +464,58 @@ async fn a_huge_recent_window_is_refused() -> TestResult {
         expect(refusal(&answer), 400, "bad_query", "recent_days")
             .map_err(|e| format!("{path}: {e}"))?;
     }
+    app.running.shutdown().await?;
+    db.finish().await?;
+    Ok(())
+}
+
+/// A settings document is a JSON object: serde would read `[]` as a routing
+/// document with no rule (found by schemathesis), replacing every rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_settings_document_must_be_an_object() -> TestResult {
+    let db = TestDb::sqlite().await?;
+    let app = App::start(&db).await?;
+    let admin = Some(Role::Admin);
+    for path in ["/v1/routing", "/v1/webhooks"] {
+        let answer = app.send(Method::PUT, path, admin, Some("[]")).await?;
+        expect(refusal(&answer), 400, "not_an_object", "").map_err(|e| format!("{path}: {e}"))?;
+    }
+    let answer = app
+        .send(Method::POST, "/v1/keys", admin, Some(r#"["read"]"#))
+        .await?;
+    expect(refusal(&answer), 400, "not_an_object", "")?;
+    let answer = app
+        .send(Method::PUT, "/v1/routing", admin, Some("[1,"))
+        .await?;
+    expect(refusal(&answer), 400, "bad_json", "")?;
+    app.running.shutdown().await?;
+    db.finish().await?;
+    Ok(())
+}
+
+/// Past the request timeout the answer is a 503 with the error body (the
+/// timeout layer used to answer with an empty body; found by schemathesis).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_request_gets_the_error_body() -> TestResult {
+    let db = TestDb::sqlite().await?;
+    let app = App::start_with(&db, |s| s.limits.request_timeout_ms = 1).await?;
+    // A write of 500 interactions takes far longer than a millisecond.
+    let batch: Vec<Value> = (0..500)
+        .map(|i| {
+            serde_json::json!({"interaction_id": format!("I{i}"), "kind": "EmailClicked",
+                "occurred_at": "2026-01-01", "contact_id": "C1", "email_name": "x".repeat(200)})
+        })
+        .collect();
+    let body = serde_json::to_string(&batch)?;
+    let answer = app
+        .send(
+            Method::POST,
+            "/v1/interactions",
+            Some(Role::Ingest),
+            Some(&body),
+        )
+        .await?;
+    expect(refusal(&answer), 503, "unavailable", "")?;
     app.running.shutdown().await?;
     db.finish().await?;
     Ok(())

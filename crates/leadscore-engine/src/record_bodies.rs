@@ -5,10 +5,10 @@
 //! null. One list of columns serves the reader and the document.
 
 use leadscore_domain::RecordType;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
 };
-use utoipa::openapi::{KnownFormat, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::lead_scores::LeadScores;
@@ -48,9 +48,10 @@ fn column(name: &str) -> RefOr<Schema> {
             .into()
     };
     match name {
-        "created_at" | "closed_at" | "occurred_at" => text("RFC 3339, or a date (midnight UTC)")
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-            .into(),
+        // No `date-time` format: a bare date is taken too.
+        "created_at" | "closed_at" | "occurred_at" => {
+            text("RFC 3339 (2026-03-01T14:05:00Z), or a date (2026-03-01, midnight UTC)").into()
+        }
         "employees" => either(
             Type::Integer,
             "A whole number (text holding one is read as it)",
@@ -62,12 +63,28 @@ fn column(name: &str) -> RefOr<Schema> {
         "kind" => text("The interaction kind, PascalCase (EmailClicked, WebinarAttended, ...)")
             .pattern(Some("^[A-Z][A-Za-z0-9]*$"))
             .into(),
-        id if id.ends_with("_id") => text("An id: 1 to 256 bytes")
-            .min_length(Some(1))
-            .max_length(Some(leadscore_domain::MAX_ID_LEN))
+        id if id.ends_with("_id") => any_scalar(
+            "An id: 1 to 256 bytes without control characters, surrounding white space \
+             removed; a number or boolean is read as its text; empty or null: absent",
+        )
+        .pattern(Some(r"^[^\x00-\x1f\x7f-\x9f]*$"))
+        .into(),
+        _ => any_scalar("Text; a number or boolean is read as its text; empty or null: absent")
             .into(),
-        _ => text("Text").into(),
     }
+}
+
+/// A column read as text (as a CSV cell is): a string, or a number or
+/// boolean read as its text, or null.
+fn any_scalar(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Boolean,
+            Type::Null,
+        ]))
+        .description(Some(description.to_owned()))
 }
 
 /// A record of `record` as a JSON object: its standard columns, the

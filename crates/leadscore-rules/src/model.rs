@@ -554,7 +554,6 @@ impl Operand {
 
 /// A single value in a filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Scalar {
     /// A boolean, compared with the text `true` / `false`.
@@ -566,6 +565,36 @@ pub enum Scalar {
     /// Text (also dates, compared as times by `lt`...`ge`).
     Text(String),
 }
+
+/// A boolean, a number or a text: three disjoint JSON types (a derived
+/// schema would list whole numbers twice, as integers and as numbers, and a
+/// `oneOf` would then match 50 twice, which is no match).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Scalar {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        let typed = |t: Type, description: &str| {
+            ObjectBuilder::new()
+                .schema_type(t)
+                .description(Some(description))
+        };
+        OneOfBuilder::new()
+            .item(typed(
+                Type::Boolean,
+                "A boolean, compared with the text `true` / `false`.",
+            ))
+            .item(typed(Type::Number, "A number, whole or with a fraction."))
+            .item(typed(
+                Type::String,
+                "Text (also dates, compared as times by `lt`...`ge`).",
+            ))
+            .description(Some("A single value in a filter."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Scalar {}
 
 impl Scalar {
     /// The value as a number, when it is one.

@@ -281,6 +281,12 @@ impl Registry<'_> {
             .rows_affected()
                 == 1;
             if gone {
+                // The queue rows first, then the scores: the order in which
+                // the rescoring worker takes them (it claims queued leads,
+                // then writes their scores), so that the two wait for each
+                // other instead of deadlocking.
+                let cause = format!("rule model {name} deleted");
+                queue::enqueue(tx, backend, Selection::All, &cause).await?;
                 sqlx::query(AssertSqlSafe(placeholders(
                     backend,
                     "DELETE FROM rule_scores WHERE model = ?",
@@ -289,8 +295,6 @@ impl Registry<'_> {
                 .execute(&mut **tx)
                 .await
                 .map_err(StoreError::query(op))?;
-                let cause = format!("rule model {name} deleted");
-                queue::enqueue(tx, backend, Selection::All, &cause).await?;
             }
             Ok(gone)
         })

@@ -30,10 +30,10 @@ pub struct ScoresQuery {
     /// scored first).
     pub sort: Option<String>,
     /// The page, from 1 (JSON only).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64)]
     pub page: Option<u32>,
     /// Rows per page (JSON only; default 50).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64)]
     pub per_page: Option<u32>,
 }
 
@@ -67,6 +67,14 @@ fn filter(q: &ScoresQuery) -> Result<ScoreFilter, ApiError> {
             .field("sort"));
         }
     };
+    // Checked on every route, the exports too (which send every page).
+    for (name, value) in [("page", q.page), ("per_page", q.per_page)] {
+        if value == Some(0) {
+            return Err(
+                ApiError::new(ErrorCode::BadQuery, format!("{name} starts at 1")).field(name),
+            );
+        }
+    }
     Ok(ScoreFilter {
         grade: q.grade.clone(),
         sales_ready: q.sales_ready,

@@ -9,7 +9,7 @@ use leadscore_engine::{Caller, Role, Service};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::body::Document;
+use crate::body::JsonObject;
 use crate::error::{ApiError, ErrorBody};
 use crate::params::Path;
 
@@ -30,7 +30,7 @@ pub struct KeyRequest {
 pub async fn create(
     State(service): State<Service>,
     Extension(caller): Extension<Caller>,
-    Document(request): Document<KeyRequest>,
+    JsonObject(request): JsonObject<KeyRequest>,
 ) -> Result<(StatusCode, Json<NewKey>), ApiError> {
     let key = create_key(&service.store, request.role, request.label.as_deref()).await?;
     tracing::info!(key = %key.key_id, by = %caller.key_id, role = %key.role, "API key created");

@@ -114,8 +114,8 @@ pub fn routes(service: &Service) -> (Router<Service>, Document) {
 /// the extractors give it, each with the error body (a handler documents
 /// only those of its own): 401 and 403 where a key is needed; 400 where a
 /// path parameter, a query string or a body is read; 404 where the path
-/// names something; 413, 415 and 422 where a body is read; 414 and 500
-/// everywhere.
+/// names something; 413, 415 and 422 where a body is read; 414, 500 and
+/// 503 everywhere.
 pub fn document_errors(document: &mut Document) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{Content, Ref, ResponseBuilder};
@@ -177,6 +177,11 @@ pub fn document_errors(document: &mut Document) {
                     true,
                     "500",
                     "The service failed (the cause is logged, never sent)",
+                ),
+                (
+                    true,
+                    "503",
+                    "The store cannot answer now, or the request took too long",
                 ),
             ];
             for (applies, status, why) in answers {

@@ -8,7 +8,7 @@ use leadscore_engine::{ErrorCode, Refusal, Service, model_registry};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::body::{Document, Page, Paging};
+use crate::body::{JsonObject, Page, Paging};
 use crate::error::{ApiError, ErrorBody};
 use crate::params::{Path, Query};
 
@@ -26,7 +26,7 @@ pub async fn get_routing(State(service): State<Service>) -> Result<Json<RoutingC
     security(("api_key" = [])))]
 pub async fn put_routing(
     State(service): State<Service>,
-    Document(config): Document<RoutingConfig>,
+    JsonObject(config): JsonObject<RoutingConfig>,
 ) -> Result<Json<RoutingConfig>, ApiError> {
     let problems = config.validate();
     if let Some(first) = problems.first() {

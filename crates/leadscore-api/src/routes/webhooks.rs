@@ -9,7 +9,7 @@ use leadscore_engine::webhooks::{
 use leadscore_engine::{ErrorCode, Refusal, Service};
 use utoipa::IntoParams;
 
-use crate::body::Document;
+use crate::body::JsonObject;
 use crate::error::{ApiError, ErrorBody};
 use crate::params::Query;
 
@@ -31,7 +31,7 @@ pub async fn get_webhooks(State(service): State<Service>) -> Result<Json<Webhook
     security(("api_key" = [])))]
 pub async fn put_webhooks(
     State(service): State<Service>,
-    Document(request): Document<WebhookRequest>,
+    JsonObject(request): JsonObject<WebhookRequest>,
 ) -> Result<Json<WebhookView>, ApiError> {
     let now = Timestamp::now();
     let stored = load_config(&service.store).await?;
@@ -53,6 +53,7 @@ pub async fn put_webhooks(
 #[into_params(parameter_in = Query)]
 pub struct DeliveriesQuery {
     /// Most deliveries listed (default 100).
+    #[param(minimum = 0, maximum = 4294967295_u64, format = Int64)]
     pub limit: Option<u32>,
 }
 
