@@ -498,24 +498,24 @@ async fn a_settings_document_must_be_an_object() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timed_out_request_gets_the_error_body() -> TestResult {
     let db = TestDb::sqlite().await?;
-    let app = App::start_with(&db, |s| s.limits.request_timeout_ms = 1).await?;
-    // A write of 500 interactions takes far longer than a millisecond.
-    let batch: Vec<Value> = (0..500)
-        .map(|i| {
-            serde_json::json!({"interaction_id": format!("I{i}"), "kind": "EmailClicked",
-                "occurred_at": "2026-01-01", "contact_id": "C1", "email_name": "x".repeat(200)})
-        })
-        .collect();
-    let body = serde_json::to_string(&batch)?;
+    let app = App::start_with(&db, |s| s.limits.request_timeout_ms = 200).await?;
+    // Another writer holds the store for 2 s: the write below waits its
+    // turn past the timeout.
+    let store = db.store.clone();
+    let holder = tokio::spawn(async move {
+        leadscore_store::testing::hold_write_turn(&store, std::time::Duration::from_secs(2)).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let answer = app
         .send(
-            Method::POST,
-            "/v1/interactions",
+            Method::PUT,
+            "/v1/leads/L1",
             Some(Role::Ingest),
-            Some(&body),
+            Some(r#"{"created_at": "2026-01-01"}"#),
         )
         .await?;
     expect(refusal(&answer), 503, "unavailable", "")?;
+    holder.await??;
     app.running.shutdown().await?;
     db.finish().await?;
     Ok(())
