@@ -150,30 +150,54 @@ fn update_gauges(service: &Service, review: &Review) {
             .with_label_values(&[f.feature.as_str()])
             .set(f.psi);
     }
-    // One summary line a check, however many features drifted: the gauges
-    // and GET /v1/models/drift hold the detail.
-    let mut drifted: Vec<_> = drift
-        .features
-        .iter()
-        .filter(|f| f.level == DriftLevel::Major)
-        .collect();
-    drifted.sort_by(|a, b| b.psi.total_cmp(&a.psi));
-    let score_alarm = drift.score_psi.filter(|psi| *psi >= 0.25);
     if let Some(psi) = drift.score_psi {
         metrics.score_psi.set(psi);
     }
-    if !drifted.is_empty() || score_alarm.is_some() {
+    // One summary line a check, however many features drifted: the gauges
+    // and GET /v1/models/drift hold the detail.
+    if let Some(alarm) = DriftAlarm::of(drift) {
+        tracing::warn!(
+            features = alarm.features,
+            worst = %alarm.worst,
+            score_psi = drift.score_psi,
+            "drift above the alarm level: see GET /v1/models/drift"
+        );
+    }
+}
+
+/// What a drift check's one log line says: how many features drifted above
+/// the alarm level, and the worst three with their PSI.
+#[derive(Debug, Clone, PartialEq)]
+struct DriftAlarm {
+    features: usize,
+    worst: String,
+}
+
+impl DriftAlarm {
+    /// The alarm of a drift section; `None` when nothing is above the alarm
+    /// level (features: major drift; scores: PSI 0.25).
+    fn of(drift: &leadscore_report::DriftSection) -> Option<Self> {
+        let mut drifted: Vec<_> = drift
+            .features
+            .iter()
+            .filter(|f| f.level == DriftLevel::Major)
+            .collect();
+        let scores = drift
+            .score_psi
+            .is_some_and(|psi| DriftLevel::of(psi) == DriftLevel::Major);
+        if drifted.is_empty() && !scores {
+            return None;
+        }
+        drifted.sort_by(|a, b| b.psi.total_cmp(&a.psi));
         let worst: Vec<String> = drifted
             .iter()
             .take(3)
             .map(|f| format!("{} (PSI {:.2})", f.feature, f.psi))
             .collect();
-        tracing::warn!(
-            features = drifted.len(),
-            worst = %worst.join(", "),
-            score_psi = drift.score_psi,
-            "drift above the alarm level: see GET /v1/models/drift"
-        );
+        Some(Self {
+            features: drifted.len(),
+            worst: worst.join(", "),
+        })
     }
 }
 
@@ -196,5 +220,48 @@ pub async fn run_drift_check(
         if let Err(e) = review(&service, recent_days).await {
             tracing::warn!(error = %e, "the drift check failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use leadscore_report::{DriftSection, FeatureDrift};
+
+    use super::*;
+
+    #[test]
+    fn many_drifted_features_make_one_alarm_naming_the_worst() {
+        let feature = |name: &str, psi: f64, level: DriftLevel| FeatureDrift {
+            feature: name.to_owned(),
+            psi,
+            level,
+        };
+        let mut drift = DriftSection {
+            reference: String::new(),
+            score_psi: Some(0.01),
+            features: (0..40)
+                .map(|i| {
+                    feature(
+                        &format!("f{i}"),
+                        0.3 + f64::from(i) / 100.0,
+                        DriftLevel::Major,
+                    )
+                })
+                .chain([feature("calm", 0.01, DriftLevel::Stable)])
+                .collect(),
+            grade_outcomes: Vec::new(),
+        };
+        let alarm = DriftAlarm::of(&drift);
+        assert_eq!(
+            alarm,
+            Some(DriftAlarm {
+                features: 40,
+                worst: "f39 (PSI 0.69), f38 (PSI 0.68), f37 (PSI 0.67)".to_owned()
+            })
+        );
+        drift.features.retain(|f| f.level != DriftLevel::Major);
+        assert_eq!(DriftAlarm::of(&drift), None);
+        drift.score_psi = Some(0.4);
+        assert_eq!(DriftAlarm::of(&drift).map(|a| a.features), Some(0));
     }
 }

@@ -66,7 +66,16 @@
 //! answered too late (after [`DeliverySettings::timeout`]), or whose answer was
 //! lost, or a service instance that crashed between sending and recording,
 //! causes the same event to be sent again with the same id. In normal operation
-//! each event reaches each endpoint once.
+//! each event reaches each endpoint once. The id is also the body's
+//! `event_id`. Record it in the same transaction as the event's effect, and
+//! skip an event whose id is already recorded:
+//!
+//! ```text
+//! BEGIN;
+//! INSERT INTO leadscore_events (event_id) VALUES (:id) ON CONFLICT DO NOTHING;
+//! -- 0 rows inserted: seen before; COMMIT and answer 200 without acting.
+//! -- 1 row inserted: act on the event (hand the lead to a seller), COMMIT, answer 200.
+//! ```
 //!
 //! **Answer `2xx` quickly** (within the timeout, 5 s by default), doing slow work
 //! after answering; any other answer is retried. Response bodies are ignored.
