@@ -45,6 +45,21 @@ fn folder(dir: &Path) -> std::io::Result<()> {
     )
 }
 
+/// `leadscore rules score MODEL --data DATA --at 2026-03-01 --out OUT`.
+fn score_one_model(model: &Path, data: &Path, out: &Path) -> Result<common::Run, &'static str> {
+    Ok(leadscore(&[
+        "rules",
+        "score",
+        model.to_str().ok_or("path")?,
+        "--data",
+        data.to_str().ok_or("path")?,
+        "--at",
+        "2026-03-01",
+        "--out",
+        out.to_str().ok_or("path")?,
+    ]))
+}
+
 const SMALL_MODEL: &str = r#"
 name: Small
 target: contact
@@ -202,18 +217,7 @@ fn score_neutralizes_formula_cells() -> TestResult {
     let m = dir.path().join("small.yaml");
     std::fs::write(&m, SMALL_MODEL.replace("name: High", "name: \"=High\""))?;
     let out = dir.path().join("scores.csv");
-    leadscore(&[
-        "rules",
-        "score",
-        m.to_str().ok_or("path")?,
-        "--data",
-        dir.path().to_str().ok_or("path")?,
-        "--at",
-        "2026-03-01",
-        "--out",
-        out.to_str().ok_or("path")?,
-    ])
-    .success()?;
+    score_one_model(&m, dir.path(), &out)?.success()?;
     let mut rows = csv::Reader::from_path(&out)?;
     let rows: Vec<csv::StringRecord> = rows.records().collect::<Result<_, _>>()?;
     let cells: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[3])).collect();
@@ -300,17 +304,7 @@ fn score_warns_about_fields_no_record_of_the_folder_has() -> TestResult {
         "name: Typo\ntarget: contact\nrules:\n  - name: r\n    when: [ { entity: Lead, where: [ { field: budget_bnd, op: is_empty } ] } ]\n    points: 1\n",
     )?;
     let out = dir.path().join("scores.csv");
-    let run = leadscore(&[
-        "rules",
-        "score",
-        m.to_str().ok_or("path")?,
-        "--data",
-        dir.path().to_str().ok_or("path")?,
-        "--at",
-        "2026-03-01",
-        "--out",
-        out.to_str().ok_or("path")?,
-    ]);
+    let run = score_one_model(&m, dir.path(), &out)?;
     let stderr = run.stderr();
     run.success()?;
     assert!(

@@ -16,17 +16,10 @@ use crate::lead_scores::LeadScores;
 /// A custom field's value: text, a number or a boolean (kept as its text),
 /// or null (absent).
 fn scalar() -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-            Type::String,
-            Type::Number,
-            Type::Boolean,
-            Type::Null,
-        ]))
-        .description(Some(
-            "A custom field (a property, for an interaction): text, a number or a boolean (kept as its text), or null (absent)",
-        ))
-        .into()
+    any_scalar(
+        "A custom field (a property, for an interaction): text, a number or a boolean (kept as its text), or null (absent)",
+    )
+    .into()
 }
 
 /// A standard column's schema, by name.

@@ -187,7 +187,7 @@ impl RetrainingRuns<'_> {
         measures: &RunMeasures,
         reason: &str,
     ) -> Result<(), StoreError> {
-        self.end_without_version(run_id, RunStatus::Failed, None, measures, reason)
+        self.end(run_id, RunStatus::Failed, None, measures, reason)
             .await
     }
 
@@ -200,7 +200,7 @@ impl RetrainingRuns<'_> {
         measures: &RunMeasures,
         reason: &str,
     ) -> Result<(), StoreError> {
-        self.end_without_version(
+        self.end(
             run_id,
             RunStatus::Unchanged,
             Some(version),
@@ -210,7 +210,7 @@ impl RetrainingRuns<'_> {
         .await
     }
 
-    async fn end_without_version(
+    async fn end(
         &self,
         run_id: i64,
         status: RunStatus,

@@ -163,41 +163,36 @@ async fn attempt(
             })
         })??;
     let measured = trial.measured;
-    if let (true, Some(version)) = (trial.same_as_champion, measured.champion) {
-        let decision = Decision::Unchanged(format!(
-            "the model trained is the live v{version} again (the same training data and \
-             settings): nothing registered, no lead rescored"
-        ));
-        store
-            .retraining()
-            .unchanged(run_id, version, &measured, decision.reason())
-            .await
-            .map_err(|e| Box::new((measured, e.into())))?;
-        return Ok(Outcome {
-            run_id,
-            version,
-            decision,
-            champion: measured.champion,
-            challenger_auc: measured.challenger_auc,
-            champion_auc: measured.champion_auc,
-            leads: usize::try_from(measured.leads.unwrap_or(0)).unwrap_or(0),
-            held_out: trial.held_out,
-            metrics: trial.metrics,
-        });
-    }
-    let decision = settings.policy().decide(
-        Challenger {
-            auc: measured.challenger_auc,
-        },
-        measured.champion.map(|version| Champion {
-            version,
-            auc: measured.champion_auc,
-            age_days: trial.champion_age_days.unwrap_or(0.0),
-        }),
-    );
-    let version = record(store, run_id, &trial, &decision)
-        .await
-        .map_err(|e| Box::new((measured, e)))?;
+    let (version, decision) = match (trial.same_as_champion, measured.champion) {
+        (true, Some(version)) => {
+            let decision = Decision::Unchanged(format!(
+                "the model trained is the live v{version} again (the same training data and \
+                 settings): nothing registered, no lead rescored"
+            ));
+            store
+                .retraining()
+                .unchanged(run_id, version, &measured, decision.reason())
+                .await
+                .map_err(|e| Box::new((measured, e.into())))?;
+            (version, decision)
+        }
+        _ => {
+            let decision = settings.policy().decide(
+                Challenger {
+                    auc: measured.challenger_auc,
+                },
+                measured.champion.map(|version| Champion {
+                    version,
+                    auc: measured.champion_auc,
+                    age_days: trial.champion_age_days.unwrap_or(0.0),
+                }),
+            );
+            let version = record(store, run_id, &trial, &decision)
+                .await
+                .map_err(|e| Box::new((measured, e)))?;
+            (version, decision)
+        }
+    };
     Ok(Outcome {
         run_id,
         version,
