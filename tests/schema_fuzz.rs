@@ -114,7 +114,11 @@ fn serve(url: &str) -> Result<(Server, String, String), Box<dyn std::error::Erro
 
 fn fuzz(backend: &Backend, st: &PathBuf) -> TestResult {
     let (_server, base, key) = serve(backend.url())?;
+    // schemathesis keeps a cache (`.schemathesis/`) in its working
+    // directory: a temporary one, never the repository.
+    let scratch = tempfile::tempdir()?;
     let output = Command::new(st)
+        .current_dir(scratch.path())
         .args(["run", &format!("{base}/openapi.json")])
         .args(["-H", &format!("Authorization: Bearer {key}")])
         .args(["--exclude-checks", "positive_data_acceptance"])
