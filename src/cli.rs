@@ -41,8 +41,14 @@ pub enum Command {
     /// The scoring service (API.md): ingest, live scores, sales-ready hand-off,
     /// routing and export.
     Serve(ServeArgs),
-    /// API keys for the service: create (printed once), list, revoke.
+    /// API keys for the service: create (printed once), list, rotate, revoke.
     Keys(KeysArgs),
+    /// People who sign in to the web console: create, list, disable.
+    Users(UsersArgs),
+    /// The service's settings: the reference of every key, or a check of
+    /// what a file and the environment give.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Write everything in the store out as a DATA.md folder.
     Export(ExportArgs),
     /// Rule models (RULES.md): check, render, score a folder, backtest.
@@ -61,6 +67,27 @@ pub enum Command {
     /// when the auto-publish policy allows, else keep it as a challenger
     /// scored in shadow (for cron, Kubernetes CronJobs, Airflow).
     Retrain(RetrainArgs),
+    /// Back up a SQLite store while the service runs (a consistent copy,
+    /// checked); for PostgreSQL, print the pg_dump command and exit 2.
+    Backup(BackupArgs),
+    /// Restore a SQLite backup into a store, with the service stopped (then
+    /// run the pending migrations); for PostgreSQL, print the pg_restore
+    /// command and exit 2.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the reference of every setting (Markdown: key, environment
+    /// variable, type, default, meaning), as docs/CONFIG.md holds it.
+    Reference,
+    /// Load the settings as `serve` would (defaults, the file, the
+    /// environment) and print them, or every mistake; exit 1 on a mistake.
+    Check {
+        /// A TOML settings file.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +169,8 @@ impl Command {
             Self::Import(a) => a.json,
             Self::Serve(_) => false,
             Self::Keys(a) => a.json(),
+            Self::Users(a) => a.json(),
+            Self::Config(_) => false,
             Self::Export(a) => a.json,
             Self::Rules(RulesCommand::Check(a)) => a.json,
             Self::Rules(RulesCommand::Text(_)) => false,
@@ -152,6 +181,8 @@ impl Command {
             Self::Score(a) => a.json,
             Self::Review(a) => a.json,
             Self::Retrain(a) => a.json,
+            Self::Backup(a) => a.json,
+            Self::Restore(a) => a.json,
         }
     }
 }
@@ -234,11 +265,15 @@ pub struct ServeArgs {
     #[arg(long)]
     pub load_sample: bool,
     /// The sample folder --load-sample loads.
-    #[arg(long, default_value = "training-data/sample")]
+    #[arg(
+        long,
+        env = "LEADSCORE_SAMPLE_DIR",
+        default_value = "training-data/sample"
+    )]
     pub sample: PathBuf,
     /// The models folder --load-sample loads (`rules/*.yaml`,
     /// `conversion/model.json`).
-    #[arg(long, default_value = "models")]
+    #[arg(long, env = "LEADSCORE_MODELS_DIR", default_value = "models")]
     pub models: PathBuf,
 }
 
@@ -254,7 +289,9 @@ pub struct KeysArgs {
 impl KeysArgs {
     fn json(&self) -> bool {
         match &self.command {
-            KeysCommand::Create { json, .. } | KeysCommand::List { json } => *json,
+            KeysCommand::Create { json, .. }
+            | KeysCommand::Rotate { json, .. }
+            | KeysCommand::List { json } => *json,
             KeysCommand::Revoke { .. } => false,
         }
     }
@@ -270,7 +307,28 @@ pub enum KeysCommand {
         /// A label for people (`hubspot-sync`).
         #[arg(long)]
         label: Option<String>,
+        /// The key stops working this many days from now (1 to 3650);
+        /// without it, it works until revoked.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
         /// Print the key as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replaces a key by a new one with the same role and label, printed
+    /// once; the old key keeps working for the overlap, then expires.
+    Rotate {
+        /// The old key's public id (`lsk_...`).
+        key_id: String,
+        /// How long the old key keeps working beside the new one, in hours
+        /// (0 to 720).
+        #[arg(long, default_value_t = 24)]
+        overlap_hours: u32,
+        /// The new key stops working this many days from now (1 to 3650);
+        /// without it, it works until revoked.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+        /// Print the new key as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -284,6 +342,60 @@ pub enum KeysCommand {
     Revoke {
         /// The key's public id.
         key_id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: UsersCommand,
+    /// The store (as for `serve`; default `leadscore.db`).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database: Option<String>,
+}
+
+impl UsersArgs {
+    fn json(&self) -> bool {
+        match &self.command {
+            UsersCommand::Create { json, .. } | UsersCommand::List { json } => *json,
+            UsersCommand::Disable { .. } => false,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Makes a user who signs in to the console with their email and a
+    /// password (asked for on a terminal, else read from stdin; never an
+    /// argument).
+    Create {
+        /// The user's email (unique, whatever its case).
+        #[arg(long)]
+        email: String,
+        /// read, ingest or admin.
+        #[arg(long)]
+        role: String,
+        /// Read the password from stdin (its first line) even on a terminal.
+        #[arg(long, conflicts_with = "invite")]
+        password_stdin: bool,
+        /// Set no password: print a one-time link (24 hours) with which the
+        /// person sets it.
+        #[arg(long)]
+        invite: bool,
+        /// Print the user as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the users (never their passwords).
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disables a user and ends their console sessions at once.
+    Disable {
+        /// The user's email.
+        email: String,
     },
 }
 
@@ -469,6 +581,35 @@ pub struct ReviewArgs {
     /// tools).
     #[arg(long)]
     pub out_json: Option<PathBuf>,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// The backup file to write (a SQLite database). It must not exist: a
+    /// backup is never written over a file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file (written by `leadscore backup`).
+    #[arg(long)]
+    pub from: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Replace an existing database: it is moved aside to
+    /// `<name>.before-restore-<time>`, never deleted.
+    #[arg(long)]
+    pub force: bool,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,

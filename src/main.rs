@@ -26,6 +26,8 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Keys(args) => commands::serve::keys(args),
+        Command::Users(args) => commands::users::run(args),
+        Command::Config(command) => commands::config::run(command),
         Command::Export(args) => commands::export::run(args),
         Command::Rules(command) => commands::rules::run(command),
         Command::Train(args) => commands::train::run(args),
@@ -33,6 +35,8 @@ fn main() -> ExitCode {
         Command::Score(args) => commands::score::run(args),
         Command::Review(args) => commands::review::run(args),
         Command::Retrain(args) => commands::retrain::run(args),
+        Command::Backup(args) => commands::backup::backup(args),
+        Command::Restore(args) => commands::backup::restore(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

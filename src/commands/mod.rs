@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod backup;
+pub mod config;
 pub mod evaluate;
 pub mod export;
 pub mod generate;
@@ -11,6 +13,7 @@ pub mod rules;
 pub mod score;
 pub mod serve;
 pub mod train;
+pub mod users;
 
 use anyhow::Context;
 use leadscore_domain::Timestamp;

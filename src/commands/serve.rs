@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use leadscore_engine::keys::{list_keys, revoke_key};
+use leadscore_engine::keys::{self, list_keys, revoke_key, rotate_key};
 use leadscore_engine::{Role, Service, Settings, create_key, model_registry};
 use leadscore_files::{ReadOptions, read_folder};
 use leadscore_rules::RuleModel;
@@ -52,19 +52,31 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     if registry_is_keyless(&store).await? {
-        let key = create_key(&store, Role::Admin, Some("first admin")).await?;
+        let key = create_key(&store, Role::Admin, Some("first admin"), None).await?;
         eprintln!(
             "no API key existed: made an admin key (shown once, keep it):\n  {}\n\
              make more with `leadscore keys create --role read|ingest|admin`",
             key.key
         );
     }
+    // With no console user yet, a one-time link for the first admin.
+    let first_admin = leadscore_engine::users::first_admin_link(&store).await?;
     let service = Service::new(store, settings).await?;
     let running = leadscore_api::start(service).await?;
+    if let Some(link) = first_admin {
+        eprintln!(
+            "no console user existed: open this one-time link to make the first admin \
+             (works once, until {}):\n  http://{}/console/first-admin?token={}\n\
+             make more users with `leadscore users create --email ... --role read|ingest|admin`",
+            link.expires_at, running.addr, link.token
+        );
+    }
     eprintln!(
-        "leadscore is serving on http://{} (store: {}); Ctrl-C stops it",
+        "leadscore is serving on http://{} (store: {}); Ctrl-C stops it; the console is at \
+         http://{}/console/",
         running.addr,
-        url.redacted()
+        url.redacted(),
+        running.addr
     );
     running.until_signal().await?;
     Ok(())
@@ -150,6 +162,17 @@ struct CreatedKey {
     key_id: String,
     key: String,
     role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaces: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced_expires_at: Option<String>,
+}
+
+/// A refusal of a flag's value as the command's error.
+fn refused(r: leadscore_engine::Refusal) -> anyhow::Error {
+    anyhow::anyhow!("{}: {}", r.field.unwrap_or_default(), r.message)
 }
 
 pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
@@ -160,14 +183,53 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| DEFAULT_SQLITE_FILE.to_owned());
         let (_, store) = open_store(&database).await?;
         match args.command {
-            KeysCommand::Create { role, label, json } => {
+            KeysCommand::Create {
+                role,
+                label,
+                expires_in_days,
+                json,
+            } => {
                 let role: Role = role.parse()?;
-                let key = create_key(&store, role, label.as_deref()).await?;
+                let expires_at =
+                    keys::expiry_in_days(expires_in_days, "--expires-in-days").map_err(refused)?;
+                let key = create_key(&store, role, label.as_deref(), expires_at).await?;
                 let out = CreatedKey {
                     key_id: key.key_id,
                     key: key.key,
                     role: role.to_string(),
+                    expires_at: key.expires_at.map(|t| t.to_string()),
+                    replaces: None,
+                    replaced_expires_at: None,
                 };
+                print_summary(json, &out, || out.key.clone());
+            }
+            KeysCommand::Rotate {
+                key_id,
+                overlap_hours,
+                expires_in_days,
+                json,
+            } => {
+                let overlap =
+                    keys::overlap_of_hours(overlap_hours, "--overlap-hours").map_err(refused)?;
+                let expires_at =
+                    keys::expiry_in_days(expires_in_days, "--expires-in-days").map_err(refused)?;
+                let Some(rotated) = rotate_key(&store, &key_id, overlap, expires_at).await? else {
+                    anyhow::bail!("no active API key {key_id:?} (unknown, revoked or expired)");
+                };
+                let out = CreatedKey {
+                    key_id: rotated.new.key_id,
+                    key: rotated.new.key,
+                    role: rotated.new.role.to_string(),
+                    expires_at: rotated.new.expires_at.map(|t| t.to_string()),
+                    replaces: Some(rotated.replaces),
+                    replaced_expires_at: Some(rotated.replaced_expires_at.to_string()),
+                };
+                if !json {
+                    eprintln!(
+                        "made {} to replace {}; {} keeps working until {}",
+                        out.key_id, key_id, key_id, rotated.replaced_expires_at
+                    );
+                }
                 print_summary(json, &out, || out.key.clone());
             }
             KeysCommand::List { json } => {
@@ -175,17 +237,23 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
                 print_summary(json, &keys, || {
                     keys.iter()
                         .map(|k| {
-                            format!(
-                                "{} {} {}{}",
+                            let mut line = format!(
+                                "{} {} {} made {}",
                                 k.key_id,
                                 k.role,
-                                k.created_at,
-                                if k.revoked_at.is_some() {
-                                    " (revoked)"
-                                } else {
-                                    ""
-                                }
-                            )
+                                k.status.as_str(),
+                                k.created_at
+                            );
+                            if let Some(at) = k.expires_at {
+                                line.push_str(&format!(", expires {at}"));
+                            }
+                            if let Some(old) = &k.replaces {
+                                line.push_str(&format!(", replaces {old}"));
+                            }
+                            if let Some(label) = &k.label {
+                                line.push_str(&format!(" ({label})"));
+                            }
+                            line
                         })
                         .collect::<Vec<_>>()
                         .join("\n")

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod concurrency;
+mod console;
 mod hostile;
+mod keys;
 mod parity;
 mod reports;
 mod support;

@@ -50,7 +50,7 @@ pub async fn spawn_with(db: TestDb, settings: Settings) -> App {
     let store = db.store.clone();
     let key = |role| {
         let store = store.clone();
-        async move { create_key(&store, role, None).await.unwrap().key }
+        async move { create_key(&store, role, None, None).await.unwrap().key }
     };
     let admin = key(Role::Admin).await;
     let ingest = key(Role::Ingest).await;

@@ -19,11 +19,15 @@ use crate::error::ApiError;
 use crate::routes;
 
 /// The router with every route, its role layers and the middleware; the
-/// OpenAPI document of those routes is served at `/openapi.json`.
+/// OpenAPI document of those routes is served at `/openapi.json`. The web
+/// console's pages ([`leadscore_console::router`]) are served beside them.
 pub fn router(service: Service) -> Router {
     let (routes, _) = routes::routes(&service);
     let limits = &service.settings.limits;
     routes
+        // The web console (`/` and `/console/...`): HTML for people, not
+        // part of the OpenAPI document.
+        .merge(leadscore_console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(service.clone(), track))
@@ -81,6 +85,7 @@ async fn track(State(service): State<Service>, request: Request, next: Next) -> 
         .to_owned();
     let method = request.method().as_str().to_owned();
     let start = Instant::now();
+    let _in_flight = InFlight::start(&service.metrics.in_flight);
     // The request timeout, answered with the error body like every error.
     let limit = service.settings.request_timeout();
     let response = match tokio::time::timeout(limit, next.run(request)).await {
@@ -105,6 +110,23 @@ async fn track(State(service): State<Service>, request: Request, next: Next) -> 
         .with_label_values(&[route.as_str()])
         .observe(elapsed);
     response
+}
+
+/// One request counted in `http_requests_in_flight` until it is dropped
+/// (answered, or abandoned by its client).
+struct InFlight(prometheus::IntGauge);
+
+impl InFlight {
+    fn start(gauge: &prometheus::IntGauge) -> Self {
+        gauge.inc();
+        Self(gauge.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 /// The length of a URI's path and query string.

@@ -8,7 +8,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leadscore_engine::keys::authenticate;
-use leadscore_engine::{Caller, ErrorCode, Role, Service};
+use leadscore_engine::{Caller, ErrorCode, KeyCheck, Role, Service};
 
 use crate::error::ApiError;
 
@@ -51,10 +51,33 @@ fn allow(caller: &Caller, role: Role) -> Result<(), ApiError> {
     }
 }
 
+/// The caller holding `key`, checked: 401 for an unknown, revoked or
+/// expired key, 429 past the key's rate limit, 403 when its role is below
+/// `role`.
 async fn check(service: &Service, key: &str, role: Role) -> Result<Caller, ApiError> {
-    let caller = authenticate(&service.store, &service.keys, key)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "unknown or revoked API key"))?;
+    let caller = match authenticate(&service.store, &service.keys, key).await? {
+        KeyCheck::Valid(caller) => caller,
+        KeyCheck::Expired { key_id, at } => {
+            return Err(ApiError::new(
+                ErrorCode::Unauthorized,
+                format!("the API key {key_id} expired at {at}; ask an admin for a new one"),
+            ));
+        }
+        KeyCheck::Unknown => {
+            return Err(ApiError::new(
+                ErrorCode::Unauthorized,
+                "unknown or revoked API key",
+            ));
+        }
+    };
+    if let Err(wait) = service.rate_limit.check(&caller.key_id) {
+        service
+            .metrics
+            .rate_limited
+            .with_label_values(&[caller.key_id.as_str()])
+            .inc();
+        return Err(ApiError::rate_limited(&caller.key_id, wait));
+    }
     allow(&caller, role)?;
     Ok(caller)
 }

@@ -41,6 +41,9 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The body.
     pub body: ErrorDetail,
+    /// How long to wait before trying again (the `Retry-After` header, in
+    /// whole seconds rounded up), for a 429.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// The status every answer with this code has.
@@ -74,6 +77,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::InvalidRouting
         | C::InvalidWebhooks
         | C::InvalidArtifact => StatusCode::UNPROCESSABLE_ENTITY,
+        C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         C::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
@@ -90,7 +94,22 @@ impl ApiError {
                 field: None,
                 problems: Vec::new(),
             },
+            retry_after: None,
         }
+    }
+
+    /// 429: the key's rate limit, with the wait.
+    pub fn rate_limited(key_id: &str, wait: std::time::Duration) -> Self {
+        let mut e = Self::new(
+            ErrorCode::RateLimited,
+            format!(
+                "the key {key_id} made more requests than its rate limit allows \
+                 (limits.requests_per_second_per_key); try again in {} ms",
+                wait.as_millis().max(1)
+            ),
+        );
+        e.retry_after = Some(wait);
+        e
     }
 
     /// The same error, blaming a field.
@@ -183,6 +202,13 @@ impl From<IngestError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { error: self.body })).into_response()
+        let mut response = (self.status, Json(ErrorBody { error: self.body })).into_response();
+        if let Some(wait) = self.retry_after {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.max(1).into());
+        }
+        response
     }
 }

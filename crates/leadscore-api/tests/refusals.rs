@@ -29,7 +29,7 @@ impl App {
     ) -> Result<Self, Box<dyn std::error::Error>> {
         let mut keys = Vec::new();
         for role in [Role::Read, Role::Ingest, Role::Admin] {
-            keys.push(create_key(&db.store, role, None).await?.key);
+            keys.push(create_key(&db.store, role, None, None).await?.key);
         }
         let mut settings = Settings {
             listen: "127.0.0.1:0".parse()?,

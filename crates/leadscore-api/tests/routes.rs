@@ -86,7 +86,10 @@ async fn every_route_needs_its_role() {
     let db = TestDb::sqlite().await.unwrap();
     let mut keys = Vec::new();
     for role in [Role::Read, Role::Ingest, Role::Admin] {
-        keys.push((role, create_key(&db.store, role, None).await.unwrap().key));
+        keys.push((
+            role,
+            create_key(&db.store, role, None, None).await.unwrap().key,
+        ));
     }
     let running = leadscore_api::start(service(&db).await).await.unwrap();
     let base = format!("http://{}", running.addr);

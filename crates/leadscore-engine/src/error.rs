@@ -35,6 +35,13 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// Hashing or checking a console password failed (not a wrong
+    /// password: the hasher itself).
+    #[error("password hashing failed: {reason}")]
+    Password {
+        /// Why.
+        reason: String,
+    },
     /// A retraining run failed; the live model was not touched.
     #[error("retraining run {run_id} failed: {reason}")]
     Retraining {

@@ -33,6 +33,7 @@
 //! assert!(settings.validate().is_ok());
 //! ```
 
+pub mod config_reference;
 mod error;
 pub mod in_service;
 pub mod ingest;
@@ -43,6 +44,7 @@ pub mod lead_scores;
 pub mod metrics;
 pub mod model_registry;
 pub mod nul;
+pub mod rate_limit;
 pub mod record_bodies;
 pub mod refusal;
 pub mod rescoring;
@@ -54,11 +56,12 @@ pub mod service;
 pub mod settings;
 pub mod shadow;
 pub mod stateless;
+pub mod users;
 pub mod webhooks;
 
 pub use error::EngineError;
 pub use ingest::{IngestError, Written};
-pub use keys::{Caller, create_key};
+pub use keys::{Caller, KeyCheck, create_key};
 pub use leadscore_domain::Role;
 pub use refusal::{ErrorCode, Problem, Refusal};
 pub use service::Service;

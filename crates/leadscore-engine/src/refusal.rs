@@ -67,6 +67,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// The key's role does not allow this.
     Forbidden,
+    /// The key made more requests than its rate limit allows (wait for
+    /// `Retry-After`).
+    RateLimited,
     /// The service failed (the cause is logged, never sent).
     Internal,
     /// The store or a dependency cannot answer now.
@@ -105,6 +108,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
+            Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }

@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 use crate::in_service::{InService, InServiceCell};
 use crate::keys::KeyCache;
 use crate::metrics::Metrics;
+use crate::rate_limit::KeyRateLimit;
 use crate::settings::Settings;
 use crate::webhooks::Deliverer;
 use crate::{EngineError, rescoring, retrain, review};
@@ -30,6 +31,8 @@ pub struct Shared {
     pub in_service: InServiceCell,
     /// Checked API keys.
     pub keys: KeyCache,
+    /// The per-key rate limit.
+    pub rate_limit: KeyRateLimit,
     /// Wakes the rescoring worker after a write.
     pub rescore_wake: Notify,
     /// Wakes the webhook deliverer after events were written.
@@ -66,11 +69,13 @@ impl Service {
         if queued > 0 {
             tracing::info!(leads = queued, "leads without scores queued");
         }
+        let rate_limit = KeyRateLimit::new(&settings.limits);
         Ok(Self(Arc::new(Shared {
             store,
             settings,
             in_service,
             keys: KeyCache::default(),
+            rate_limit,
             rescore_wake: Notify::new(),
             webhook_wake: Arc::new(Notify::new()),
             metrics: Metrics::new()?,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use leadscore_domain::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::EngineError;
@@ -29,7 +30,7 @@ const SECTIONS: &[&str] = &[
 ];
 
 /// Everything the service can be configured with.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The address to listen on.
@@ -70,7 +71,7 @@ impl Default for Settings {
 }
 
 /// Request limits.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Largest request body, in bytes (413 above).
@@ -81,6 +82,12 @@ pub struct Limits {
     pub request_timeout_ms: u64,
     /// Most rows one page of a listing returns.
     pub max_per_page: u32,
+    /// Requests one API key may make per second, sustained, on one instance
+    /// (429 with `Retry-After` above); 0 turns the limit off.
+    pub requests_per_second_per_key: u32,
+    /// Requests one API key may make at once above the sustained rate (the
+    /// bucket's size); at least 1 when the limit is on.
+    pub burst_per_key: u32,
 }
 
 impl Default for Limits {
@@ -90,12 +97,14 @@ impl Default for Limits {
             max_batch: 1000,
             request_timeout_ms: 10_000,
             max_per_page: 500,
+            requests_per_second_per_key: 200,
+            burst_per_key: 1000,
         }
     }
 }
 
 /// Rescoring.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Rescoring {
     /// How often the worker looks for queued leads (it is also woken by every
@@ -130,7 +139,7 @@ impl Default for Rescoring {
 /// window against the closed leads, per feature and for the score
 /// (`/v1/models/drift`, the `leadscore_model_drift_psi` gauges, a warning in
 /// the log above 0.25).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Drift {
     /// How often the service checks, in seconds; 0 turns the periodic check
@@ -150,7 +159,7 @@ impl Default for Drift {
 }
 
 /// Scoring choices.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scoring {
     /// The rule model whose score is the primary one when no confident
@@ -206,6 +215,11 @@ impl Settings {
         }
         if self.limits.max_per_page == 0 {
             return bad("limits.max_per_page must be at least 1");
+        }
+        if self.limits.requests_per_second_per_key > 0 && self.limits.burst_per_key == 0 {
+            return bad(
+                "limits.burst_per_key must be at least 1 when limits.requests_per_second_per_key is set",
+            );
         }
         if let Some(at) = &self.scoring.at
             && let Err(e) = Timestamp::parse(at)

@@ -58,7 +58,7 @@ async fn admin_writes_take_their_turn_beside_busy_writers() {
     let created = model_registry::put_rule_model(&store, &model).await;
     let during_model = turns.load(Ordering::SeqCst) - before;
     let before = turns.load(Ordering::SeqCst);
-    let key = create_key(&store, Role::Read, Some("under load")).await;
+    let key = create_key(&store, Role::Read, Some("under load"), None).await;
     let during_key = turns.load(Ordering::SeqCst) - before;
     let before = turns.load(Ordering::SeqCst);
     let queued = store.queue().enqueue_open("periodic refresh").await;

@@ -70,6 +70,106 @@ pub enum StoreError {
         /// The repeated id.
         id: String,
     },
+    /// A write was refused by what is stored (its transaction rolled back,
+    /// nothing changed): a rare race the caller checked for beforehand.
+    #[error("cannot {operation}: {reason}")]
+    Refused {
+        /// What the store was doing.
+        operation: &'static str,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// A newer leadscore migrated the database: it has migrations applied
+    /// that this binary does not know. Such a database is refused, never
+    /// used with a schema this code was not written for.
+    #[error(
+        "the database {database} has schema version {database_version}, newer than this \
+         leadscore's {binary_version} (migrations it does not know: {unknown:?}): a newer \
+         leadscore migrated it; run that version or a later one, or restore a backup taken \
+         before the upgrade (migrations are forward-only)"
+    )]
+    SchemaNewer {
+        /// The database (its redacted URL, or the file).
+        database: String,
+        /// The newest migration the database has applied.
+        database_version: i64,
+        /// The newest migration this binary knows.
+        binary_version: i64,
+        /// The applied migrations this binary does not know, oldest first.
+        unknown: Vec<i64>,
+    },
+    /// An operation that only a SQLite file has was asked of another store.
+    #[error(
+        "cannot {operation} {url}: that works on SQLite files only (PostgreSQL is backed up \
+         and restored with its own tools, pg_dump and pg_restore)"
+    )]
+    NotSqlite {
+        /// What was asked (`back up`, `restore into`).
+        operation: &'static str,
+        /// The store's URL, with any password replaced by `***`.
+        url: String,
+    },
+    /// The SQLite database file to read does not exist.
+    #[error("there is no SQLite database at {path:?}")]
+    NoDatabase {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A backup would be written over an existing file: it never is.
+    #[error("{path:?} exists already: a backup is never written over a file (give a new name)")]
+    BackupExists {
+        /// The backup file asked for.
+        path: PathBuf,
+    },
+    /// A restore would replace an existing database and was not forced.
+    #[error(
+        "{path:?} exists already: restoring over it must be forced (`--force`), which moves \
+         the old database aside (never deletes it)"
+    )]
+    RestoreTargetExists {
+        /// The database file to restore into.
+        path: PathBuf,
+    },
+    /// The SQLite database is open in another process, so it cannot be
+    /// replaced safely.
+    #[error(
+        "the database {path:?} is in use by another process (a running `leadscore serve`?): \
+         stop the service before restoring"
+    )]
+    DatabaseInUse {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// A file that should be a leadscore SQLite database is not one.
+    #[error("{path:?} is not a leadscore SQLite database: {reason}")]
+    NotLeadscoreDatabase {
+        /// The file.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+    /// SQLite's `PRAGMA integrity_check` found problems.
+    #[error(
+        "{path:?} fails SQLite's integrity check ({} problems): {}",
+        .problems.len(),
+        .problems.join("; ")
+    )]
+    IntegrityCheck {
+        /// The database file.
+        path: PathBuf,
+        /// What the check reported (at most 100 lines).
+        problems: Vec<String>,
+    },
+    /// A file operation of a backup or a restore failed.
+    #[error("cannot {action} {path:?}: {source}")]
+    File {
+        /// What was being done (`create a temporary file beside`, `move aside`, ...).
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// A test database could not be set up (only from [`crate::testing`]).
     #[error("cannot set up a test database: {reason}")]
     TestSetup {

@@ -28,7 +28,7 @@ use crate::{Backend, DatabaseUrl, ImportSummary, Store, StoreCounts, StoreError}
 /// They run through the `Any` connection, which hands each step to the
 /// backend's own migrator: on PostgreSQL that takes an advisory lock, so several
 /// service instances starting together migrate once.
-static MIGRATOR: Migrator = sqlx::migrate!();
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!();
 
 /// A store in a SQLite file or a PostgreSQL database, through one code path:
 /// the one handle every other crate holds. Each concern's tables are reached
@@ -83,6 +83,17 @@ pub(crate) struct WriteTurn {
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
+/// The connection pool's state ([`SqlStore::pool_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open (idle or in use).
+    pub open: u32,
+    /// Open connections waiting for work.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
 /// A write transaction holding its turn (see [`SqlStore::begin_write`]);
 /// statements run on it as on the connection it derefs to. Dropped without
 /// a commit, it rolls back.
@@ -117,7 +128,8 @@ impl SqlStore {
     /// Connects; for SQLite creates the file on first use (its parent directory
     /// must exist), sets WAL journal mode, `synchronous = NORMAL`, a busy
     /// timeout and foreign keys; runs pending migrations (concurrent-safe on
-    /// PostgreSQL: sqlx takes an advisory lock).
+    /// PostgreSQL: sqlx takes an advisory lock). A database that a newer
+    /// leadscore migrated is refused with [`StoreError::SchemaNewer`].
     pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
         Self::open_with(url, OpenOptions::default()).await
     }
@@ -166,10 +178,13 @@ impl SqlStore {
                 .await
                 .map_err(StoreError::query("set up the database"))?;
         }
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|source| StoreError::Migrate { source })?;
+        // A schema a newer leadscore migrated is refused, never used.
+        crate::versions::refuse_newer(&pool, backend, &url.redacted()).await?;
+        if let Err(source) = MIGRATOR.run(&pool).await {
+            return Err(
+                crate::versions::migrate_error(source, &pool, backend, &url.redacted()).await,
+            );
+        }
         let checkpointer = if background_checkpoints {
             Some(Arc::new(
                 Checkpointer::start(&options, checkpoint::INTERVAL).await?,
@@ -251,6 +266,19 @@ impl SqlStore {
         &self.pool
     }
 
+    /// The connection pool's state now, for metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        let open = self.pool.size();
+        let idle = u32::try_from(self.pool.num_idle())
+            .unwrap_or(u32::MAX)
+            .min(open);
+        PoolStats {
+            open,
+            idle,
+            max: self.backend.max_connections(),
+        }
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
@@ -304,6 +332,11 @@ impl SqlStore {
     /// A challenger's shadow scores.
     pub fn shadow(&self) -> ShadowScores<'_> {
         ShadowScores { store: self }
+    }
+
+    /// The console's users, sessions and sign-in links.
+    pub fn users(&self) -> crate::users::Users<'_> {
+        crate::users::Users { store: self }
     }
 
     /// A connection of the pool.

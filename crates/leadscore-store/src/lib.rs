@@ -18,11 +18,18 @@
 //! | [`SqlStore::outbox`] ([`Outbox`]) | events and webhook deliveries |
 //! | [`SqlStore::retraining`] ([`RetrainingRuns`]) | retraining runs |
 //! | [`SqlStore::shadow`] ([`ShadowScores`]) | a challenger's shadow scores |
+//! | [`SqlStore::users`] ([`Users`]) | console users, sessions, sign-in links and failures |
 //!
 //! Rows come back as domain types (ids, timestamps, stages, roles), read by
 //! column name. The schema is created by versioned migrations embedded in the
-//! binary and run by [`SqlStore::open`]. An import is one transaction: all or
-//! nothing.
+//! binary and run by [`SqlStore::open`], forward-only: a database that a newer
+//! leadscore migrated is refused ([`StoreError::SchemaNewer`]; see
+//! [`SchemaVersion`]). An import is one transaction: all or nothing.
+//!
+//! A SQLite store is backed up while it serves with [`backup_sqlite`] (SQLite's
+//! `VACUUM INTO`: one consistent snapshot, checked) and restored with
+//! [`restore_sqlite`]; a PostgreSQL store with PostgreSQL's own tools
+//! ([`pg_dump_command`], [`pg_restore_command`]).
 //!
 //! ```
 //! use leadscore_domain::{Dataset, Lead, LeadId, Timestamp};
@@ -70,6 +77,7 @@ macro_rules! write_tx {
     }};
 }
 
+mod backup;
 mod checkpoint;
 mod dialect;
 mod documents;
@@ -89,16 +97,22 @@ mod shadow;
 mod sql;
 mod store;
 mod url;
+mod users;
+mod versions;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use backup::{
+    BackupReport, DatabaseFile, PostgresCommand, RestoreReport, backup_sqlite, inspect_sqlite,
+    pg_dump_command, pg_restore_command, restore_sqlite,
+};
 pub use dialect::Backend;
 pub use documents::{DocumentName, Documents};
 pub use erasure::Erasure;
 pub use error::StoreError;
-pub use handle::{OpenOptions, SqlStore};
-pub use keys::{KeyRow, Keys};
+pub use handle::{OpenOptions, PoolStats, SqlStore};
+pub use keys::{KeyRow, Keys, NewKeyRow, Rotation};
 pub use outbox::{DeliveryRow, DeliveryTally, Failure, NewEvent, Outbox, PendingDelivery};
 pub use queue::{QueueDepth, QueueToken, QueuedLead, RescoreQueue};
 pub use records::Records;
@@ -113,3 +127,5 @@ pub use shadow::{ShadowRow, ShadowScores, ShadowTally};
 pub use sql::new_id;
 pub use store::{ImportSummary, Store, StoreCounts};
 pub use url::{DEFAULT_SQLITE_FILE, DatabaseUrl};
+pub use users::{LinkRow, NewSessionRow, NewUserRow, SessionRow, UserRow, Users};
+pub use versions::{SchemaVersion, binary_schema_version, known_migrations};

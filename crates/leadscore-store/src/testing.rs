@@ -230,6 +230,28 @@ pub async fn fresh_postgres_at(
     admin_url: &str,
     required: bool,
 ) -> Result<Option<(PgTestDb, SqlStore)>, StoreError> {
+    let Some(guard) = empty_postgres_at(admin_url, required).await? else {
+        return Ok(None);
+    };
+    let store = SqlStore::open(&guard.url).await?;
+    Ok(Some((guard, store)))
+}
+
+/// A new, uniquely named PostgreSQL database left empty (no schema: for
+/// tests of migrations and restores), with the guard that drops it; `None`
+/// (after a note on stderr) when no server is reachable and neither `CI` nor
+/// `LEADSCORE_REQUIRE_POSTGRES` is set.
+pub async fn empty_postgres() -> Result<Option<PgTestDb>, StoreError> {
+    let admin = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+    empty_postgres_at(&admin, postgres_required()).await
+}
+
+/// Like [`empty_postgres`], with the server's URL and whether an unreachable
+/// server is an error.
+pub async fn empty_postgres_at(
+    admin_url: &str,
+    required: bool,
+) -> Result<Option<PgTestDb>, StoreError> {
     let admin = DatabaseUrl::parse(admin_url)?;
     let mut conn = match admin_connection(&admin).await {
         Ok(conn) => conn,
@@ -266,14 +288,12 @@ pub async fn fresh_postgres_at(
         .map_err(StoreError::query("create a test database"))?;
     let _ = conn.close().await;
     let url = admin.with_database(&name)?;
-    let guard = PgTestDb {
+    Ok(Some(PgTestDb {
         admin,
         url,
         name,
         dropped: false,
-    };
-    let store = SqlStore::open(&guard.url).await?;
-    Ok(Some((guard, store)))
+    }))
 }
 
 /// True when `CI` or `LEADSCORE_REQUIRE_POSTGRES` is set (and not empty).

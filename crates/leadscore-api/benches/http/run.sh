@@ -8,7 +8,7 @@
 #     paced_ingest.py), measuring how far rescoring lags behind the writes.
 # Needs wrk (Debian: apt-get install wrk) and a release build:
 #   cargo build --release --bin leadscore
-# Usage: [ONLY=score|ingest|paced] [DURATION=20s] [RATE=5000] \
+# Usage: [ONLY=score|ingest|paced] [DURATION=20s] [RATE=5000] [RATE_LIMIT=0] \
 #   crates/leadscore-api/benches/http/run.sh [path/to/leadscore]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +17,12 @@ bin=${1:-$root/target/release/leadscore}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 duration=${DURATION:-20s}
+# One key sends every request: the per-key rate limit is lifted (0) so that
+# the service is measured, not the limit. RATE_LIMIT=N sets
+# limits.requests_per_second_per_key instead (a huge N measures the check's
+# own cost: on, never reached).
+export LEADSCORE_LIMITS__REQUESTS_PER_SECOND_PER_KEY=${RATE_LIMIT:-0}
+export LEADSCORE_LIMITS__BURST_PER_KEY=${RATE_LIMIT:-1}
 
 wait_up() { for _ in $(seq 100); do curl -sf "http://$1/readyz" >/dev/null && return 0; sleep 0.2; done; return 1; }
 

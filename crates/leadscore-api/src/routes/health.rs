@@ -8,8 +8,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use leadscore_domain::Timestamp;
-use leadscore_engine::{Service, webhooks};
+use leadscore_engine::Service;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -67,27 +66,7 @@ pub async fn readyz(State(state): State<Service>) -> impl IntoResponse {
 /// Prometheus metrics (text exposition format).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<Service>) -> impl IntoResponse {
-    if let Ok(depth) = state.store.queue().depth().await {
-        state
-            .metrics
-            .queue_depth
-            .set(i64::try_from(depth.leads).unwrap_or(i64::MAX));
-        let now = Timestamp::now().as_micros();
-        let waited = depth
-            .oldest
-            .map_or(0.0, |t| (now - t.as_micros()).max(0) as f64 / 1e6);
-        state.metrics.queue_oldest_seconds.set(waited);
-    }
-    if let Ok(counts) = webhooks::pending(&state.store).await {
-        state
-            .metrics
-            .deliveries_pending
-            .set(i64::try_from(counts.pending).unwrap_or(i64::MAX));
-        state
-            .metrics
-            .deliveries_failed
-            .set(i64::try_from(counts.failed).unwrap_or(i64::MAX));
-    }
+    state.metrics.refresh(&state.store).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

@@ -80,6 +80,7 @@ fn admin() -> OpenApiRouter<Service> {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
+        .routes(routes!(keys::rotate))
 }
 
 /// `group` behind the layer that needs at least `role`.
@@ -112,7 +113,7 @@ pub fn routes(service: &Service) -> (Router<Service>, Document) {
 
 /// Adds to every operation of `document` the error answers the router and
 /// the extractors give it, each with the error body (a handler documents
-/// only those of its own): 401 and 403 where a key is needed; 400 where a
+/// only those of its own): 401, 403 and 429 where a key is needed; 400 where a
 /// path parameter, a query string or a body is read; 404 where the path
 /// names something; 413, 415 and 422 where a body is read; 414, 500 and
 /// 503 everywhere.
@@ -155,6 +156,11 @@ pub fn document_errors(document: &mut Document) {
             let answers = [
                 (guarded, "401", "No valid API key"),
                 (guarded, "403", "The key's role does not allow this"),
+                (
+                    guarded,
+                    "429",
+                    "The key made more requests than its rate limit allows (see Retry-After)",
+                ),
                 (
                     path || query || body,
                     "400",

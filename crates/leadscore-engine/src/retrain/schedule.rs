@@ -8,7 +8,7 @@ use croner::Cron;
 use leadscore_domain::Timestamp;
 use tokio::sync::watch;
 
-use super::{Trigger, retrain};
+use super::{Decision, Trigger, retrain};
 use crate::service::Service;
 
 /// Runs the schedule until shutdown; returns at once when none is set.
@@ -46,10 +46,10 @@ pub async fn run_schedule(service: Service, mut shutdown: watch::Receiver<bool>)
         .await
         {
             Ok(Some(outcome)) => {
-                let label = if outcome.decision.publishes() {
-                    "published"
-                } else {
-                    "kept"
+                let label = match outcome.decision {
+                    Decision::Publish(_) => "published",
+                    Decision::Keep(_) => "kept",
+                    Decision::Unchanged(_) => "unchanged",
                 };
                 service
                     .metrics

@@ -4,13 +4,14 @@
 use std::str::FromStr;
 
 use croner::Cron;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::policy::Policy;
 use crate::EngineError;
 
 /// Retraining, by `leadscore retrain` or on the service's schedule.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Retraining {
     /// When the service retrains, as a cron expression in UTC (`0 3 * * 1`:

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use leadscore_domain::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::refusal::Problem;
@@ -22,30 +23,35 @@ use crate::refusal::Problem;
 /// lease_ms = 60000         # how long a claim lasts
 /// batch = 32               # endpoints per round, and deliveries per endpoint
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeliverySettings {
     /// How long one attempt may take, connecting included (`timeout_ms`,
     /// default 5 s).
     #[serde(rename = "timeout_ms", with = "millis")]
+    #[schemars(with = "u64")]
     pub timeout: Duration,
     /// Attempts before a delivery is marked failed (default 12).
     pub max_attempts: u32,
     /// The wait before the first retry, doubled for each further one, before
     /// jitter (`backoff_base_ms`, default 500 ms).
     #[serde(rename = "backoff_base_ms", with = "millis")]
+    #[schemars(with = "u64")]
     pub backoff_base: Duration,
     /// The longest wait between retries, before jitter (`backoff_max_ms`,
     /// default 10 min).
     #[serde(rename = "backoff_max_ms", with = "millis")]
+    #[schemars(with = "u64")]
     pub backoff_max: Duration,
     /// How often [`Deliverer::run`](super::Deliverer::run) looks for due
     /// deliveries when not woken (`poll_ms`, default 200 ms).
     #[serde(rename = "poll_ms", with = "millis")]
+    #[schemars(with = "u64")]
     pub poll: Duration,
     /// How long a claim on one delivery lasts (`lease_ms`, default 60 s); at
     /// least twice the timeout.
     #[serde(rename = "lease_ms", with = "millis")]
+    #[schemars(with = "u64")]
     pub lease: Duration,
     /// How many endpoints one round serves, and how many deliveries it sends to
     /// each at most (default 32).
