@@ -7,21 +7,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leadscore_engine::users::Session;
 
-/// `text` escaped for HTML text and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// `text` escaped for HTML text and attribute values (the review page's
+/// escaping: one implementation for every page the service renders).
+pub use leadscore_report::escape_html as escape;
 
 const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9;line-height:1.5}\
@@ -34,6 +22,7 @@ main{max-width:60rem;margin:1.5rem auto;padding:0 1.2rem}\
 label{display:block;font-weight:600;margin-top:.8rem}\
 input,select{font:inherit;padding:.4rem .5rem;border:1px solid #8a94a3;border-radius:4px;width:100%;max-width:24rem;box-sizing:border-box}\
 button{font:inherit;padding:.45rem 1rem;border-radius:4px;border:1px solid #1f3a5f;background:#1f3a5f;color:#fff;cursor:pointer;margin-top:1rem}\
+form>button:not(.link):not(.danger){display:block}\
 button.link{background:none;border:none;color:#fff;text-decoration:underline;padding:0;margin:0}\
 button.danger{background:#a12626;border-color:#a12626;margin-top:0}\
 :focus-visible{outline:3px solid #f2a900;outline-offset:2px}\

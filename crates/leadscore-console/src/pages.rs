@@ -267,7 +267,7 @@ fn users_page(session: &Session, list: &[users::User], notice: Option<&str>) -> 
                 escape(&u.email),
                 u.role,
                 escape(&state),
-                u.created_at,
+                u.created_at.to_datetime().format("%Y-%m-%d %H:%M UTC"),
             )
         })
         .collect();

@@ -82,3 +82,4 @@ pub use review::{
     BacktestRow, CalibrationRow, CurvePoint, DataSummary, DecileRow, GradeRow, ModelSummary,
     Review, ScorerKind,
 };
+pub use text::esc as escape_html;

@@ -6,7 +6,7 @@
 
 /// Escapes `&`, `<`, `>`, `"` and `'`, for element text and quoted attribute
 /// values alike.
-pub(crate) fn esc(text: &str) -> String {
+pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

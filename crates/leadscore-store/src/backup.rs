@@ -28,6 +28,7 @@ use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, Row};
 
+use crate::url::without_password;
 use crate::versions::{self, SchemaVersion};
 use crate::{DatabaseUrl, SqlStore, Store, StoreCounts, StoreError};
 
@@ -281,54 +282,6 @@ fn postgres_url(
     let bare = without_password(&url);
     let had = bare != url;
     Ok((bare, had))
-}
-
-/// The URL with the password of its user info and any `password=` query
-/// parameter removed.
-fn without_password(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
-    };
-    let authority_start = scheme_end + 3;
-    let authority_end = url[authority_start..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| authority_start + i);
-    let authority = &url[authority_start..authority_end];
-    let mut out = String::with_capacity(url.len());
-    out.push_str(&url[..authority_start]);
-    match authority.rfind('@') {
-        Some(at) => {
-            let userinfo = &authority[..at];
-            out.push_str(userinfo.split_once(':').map_or(userinfo, |(user, _)| user));
-            out.push_str(&authority[at..]);
-        }
-        None => out.push_str(authority),
-    }
-    let rest = &url[authority_end..];
-    match rest.find('?') {
-        Some(q) => {
-            let (query, fragment) = match rest[q + 1..].find('#') {
-                Some(h) => (&rest[q + 1..q + 1 + h], &rest[q + 1 + h..]),
-                None => (&rest[q + 1..], ""),
-            };
-            let kept: Vec<&str> = query
-                .split('&')
-                .filter(|pair| {
-                    !pair
-                        .split_once('=')
-                        .is_some_and(|(key, _)| key.eq_ignore_ascii_case("password"))
-                })
-                .collect();
-            out.push_str(&rest[..q]);
-            if !kept.is_empty() {
-                out.push('?');
-                out.push_str(&kept.join("&"));
-            }
-            out.push_str(fragment);
-        }
-        None => out.push_str(rest),
-    }
-    out
 }
 
 /// `text` as one word for a POSIX shell.

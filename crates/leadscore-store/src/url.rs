@@ -226,6 +226,19 @@ fn percent_encode_path(path: &str) -> String {
 /// Replaces the password of a URL (in the user info, or a `password=` query
 /// parameter) with `***`. Text that is not a URL is returned unchanged.
 pub(crate) fn redact(url: &str) -> String {
+    rewrite_password(url, Some("***"))
+}
+
+/// The URL with the password of its user info and any `password=` query
+/// parameter removed (for a command to print: the tool asks for it, or reads
+/// `PGPASSWORD`). Text that is not a URL is returned unchanged.
+pub(crate) fn without_password(url: &str) -> String {
+    rewrite_password(url, None)
+}
+
+/// The URL with its password (in the user info, or a `password=` query
+/// parameter) replaced by `replacement`, or removed when it is `None`.
+fn rewrite_password(url: &str, replacement: Option<&str>) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_owned();
     };
@@ -239,39 +252,43 @@ pub(crate) fn redact(url: &str) -> String {
     match authority.rfind('@') {
         Some(at) => {
             let userinfo = &authority[..at];
-            match userinfo.find(':') {
-                Some(colon) => {
-                    out.push_str(&userinfo[..colon]);
-                    out.push_str(":***");
+            match (userinfo.split_once(':'), replacement) {
+                (Some((user, _)), Some(with)) => {
+                    out.push_str(user);
+                    out.push(':');
+                    out.push_str(with);
                 }
-                None => out.push_str(userinfo),
+                (Some((user, _)), None) => out.push_str(user),
+                (None, _) => out.push_str(userinfo),
             }
             out.push_str(&authority[at..]);
         }
         None => out.push_str(authority),
     }
     let rest = &url[authority_end..];
-    match rest.find('?') {
-        Some(q) => {
-            out.push_str(&rest[..=q]);
-            let (query, fragment) = match rest[q + 1..].find('#') {
-                Some(h) => (&rest[q + 1..q + 1 + h], &rest[q + 1 + h..]),
-                None => (&rest[q + 1..], ""),
-            };
-            let pairs: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => {
-                        format!("{key}=***")
-                    }
-                    _ => pair.to_owned(),
-                })
-                .collect();
-            out.push_str(&pairs.join("&"));
-            out.push_str(fragment);
-        }
-        None => out.push_str(rest),
+    let Some(q) = rest.find('?') else {
+        out.push_str(rest);
+        return out;
+    };
+    let (query, fragment) = match rest[q + 1..].find('#') {
+        Some(h) => (&rest[q + 1..q + 1 + h], &rest[q + 1 + h..]),
+        None => (&rest[q + 1..], ""),
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .filter_map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                replacement.map(|with| format!("{key}={with}"))
+            }
+            _ => Some(pair.to_owned()),
+        })
+        .collect();
+    out.push_str(&rest[..q]);
+    if !pairs.is_empty() {
+        out.push('?');
+        out.push_str(&pairs.join("&"));
     }
+    out.push_str(fragment);
     out
 }
 
