@@ -433,38 +433,17 @@ async fn inspect_connection(
         });
     }
     let op = "read the applied schema migrations";
-    let rows = sqlx::query("SELECT version FROM _sqlx_migrations ORDER BY version")
+    let rows = sqlx::query(versions::APPLIED_SQL)
         .fetch_all(&mut *conn)
         .await
         .map_err(StoreError::query(op))?;
-    let applied = rows
-        .iter()
-        .map(|row| {
-            row.try_get::<i64, _>("version")
-                .map_err(StoreError::query(op))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let applied = versions::versions_of(&rows, op)?;
     let op = "count stored records";
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM accounts) AS accounts, \
-         (SELECT COUNT(*) FROM contacts) AS contacts, (SELECT COUNT(*) FROM leads) AS leads, \
-         (SELECT COUNT(*) FROM interactions) AS interactions, \
-         (SELECT COUNT(*) FROM custom_records) AS custom_records",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(StoreError::query(op))?;
-    let count = |column: &str| -> Result<u64, StoreError> {
-        let n: i64 = row.try_get(column).map_err(StoreError::query(op))?;
-        Ok(crate::sql::count(n))
-    };
-    let counts = StoreCounts {
-        accounts: count("accounts")?,
-        contacts: count("contacts")?,
-        leads: count("leads")?,
-        interactions: count("interactions")?,
-        custom_records: count("custom_records")?,
-    };
+    let row = sqlx::query(crate::records::read::COUNTS_SQL)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::query(op))?;
+    let counts = crate::records::read::counts_of(&row, op)?;
     Ok((SchemaVersion::of(applied), counts))
 }
 

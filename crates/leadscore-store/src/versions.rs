@@ -112,10 +112,24 @@ pub(crate) async fn applied(pool: &AnyPool, backend: Backend) -> Result<Vec<i64>
     if n == 0 {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query("SELECT version FROM _sqlx_migrations ORDER BY version")
+    let rows = sqlx::query(APPLIED_SQL)
         .fetch_all(pool)
         .await
         .map_err(StoreError::query(op))?;
+    versions_of(&rows, op)
+}
+
+/// The query of the applied migrations' versions, oldest first.
+pub(crate) const APPLIED_SQL: &str = "SELECT version FROM _sqlx_migrations ORDER BY version";
+
+/// The versions of [`APPLIED_SQL`]'s rows, from any driver's rows (the
+/// pool's, or a plain SQLite connection's when a backup is checked).
+pub(crate) fn versions_of<R>(rows: &[R], op: &'static str) -> Result<Vec<i64>, StoreError>
+where
+    R: sqlx::Row,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
     rows.iter()
         .map(|row| {
             row.try_get::<i64, _>("version")

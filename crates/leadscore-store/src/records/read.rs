@@ -87,18 +87,20 @@ async fn read_table<T>(
     Ok(out)
 }
 
-/// How many records of each type are stored.
-pub(crate) async fn counts(pool: &AnyPool) -> Result<StoreCounts, StoreError> {
-    let op = "count stored records";
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM accounts) AS accounts, \
-         (SELECT COUNT(*) FROM contacts) AS contacts, (SELECT COUNT(*) FROM leads) AS leads, \
-         (SELECT COUNT(*) FROM interactions) AS interactions, \
-         (SELECT COUNT(*) FROM custom_records) AS custom_records",
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(StoreError::query(op))?;
+/// The query that counts the records of each type.
+pub(crate) const COUNTS_SQL: &str = "SELECT (SELECT COUNT(*) FROM accounts) AS accounts, \
+     (SELECT COUNT(*) FROM contacts) AS contacts, (SELECT COUNT(*) FROM leads) AS leads, \
+     (SELECT COUNT(*) FROM interactions) AS interactions, \
+     (SELECT COUNT(*) FROM custom_records) AS custom_records";
+
+/// The counts of [`COUNTS_SQL`]'s row, from any driver's row (the pool's, or
+/// a plain SQLite connection's when a backup is checked).
+pub(crate) fn counts_of<R>(row: &R, op: &'static str) -> Result<StoreCounts, StoreError>
+where
+    R: sqlx::Row,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+{
     let count = |column: &str| -> Result<u64, StoreError> {
         let n: i64 = row.try_get(column).map_err(StoreError::query(op))?;
         Ok(crate::sql::count(n))
@@ -110,6 +112,16 @@ pub(crate) async fn counts(pool: &AnyPool) -> Result<StoreCounts, StoreError> {
         interactions: count("interactions")?,
         custom_records: count("custom_records")?,
     })
+}
+
+/// How many records of each type are stored.
+pub(crate) async fn counts(pool: &AnyPool) -> Result<StoreCounts, StoreError> {
+    let op = "count stored records";
+    let row = sqlx::query(COUNTS_SQL)
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::query(op))?;
+    counts_of(&row, op)
 }
 
 /// Which of the wanted ids are stored.
