@@ -11,6 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::EngineError;
+use crate::refusal::{ErrorCode, Refusal};
 use crate::routing_rules::RoutingConfig;
 
 /// Every stored rule model, by name, with when it was last changed.
@@ -42,12 +43,83 @@ pub async fn rule_model(
         .find(|(m, _)| m.name == name))
 }
 
-/// Creates or replaces a rule model (already validated); true when it was new.
+/// Creates or replaces a rule model (already validated, and checked with
+/// [`check_rule_model`]) and keeps it as the model's next saved version;
+/// true when it was new.
 pub async fn put_rule_model(store: &SqlStore, model: &RuleModel) -> Result<bool, EngineError> {
+    put_rule_model_by(store, model, None).await
+}
+
+/// [`put_rule_model`], saying who saved it (kept with the version: a
+/// console user's email).
+pub async fn put_rule_model_by(
+    store: &SqlStore,
+    model: &RuleModel,
+    saved_by: Option<&str>,
+) -> Result<bool, EngineError> {
     let body = model.to_json().map_err(|e| EngineError::Scoring {
         reason: e.to_string(),
     })?;
-    Ok(store.registry().put_rule_model(&model.name, &body).await?)
+    Ok(store
+        .registry()
+        .put_rule_model_by(&model.name, &body, saved_by)
+        .await?)
+}
+
+/// What storing a loaded rule model needs beyond what loading checks: no
+/// NUL in any text (PostgreSQL cannot store one; the place is named in the
+/// model's JSON form), and a plan that compiles. Every path that stores a
+/// model (the HTTP API, the console) calls this before [`put_rule_model`].
+pub fn check_rule_model(model: &RuleModel) -> Result<(), Refusal> {
+    let as_json = serde_json::to_value(model).map_err(|e| {
+        Refusal::new(
+            ErrorCode::InvalidModel,
+            format!("the model cannot be written: {e}"),
+        )
+    })?;
+    crate::nul::refuse_nul(&as_json)?;
+    leadscore_rules::Plan::compile(model)
+        .map_err(|e| Refusal::new(ErrorCode::InvalidModel, e.to_string()))?;
+    Ok(())
+}
+
+/// A saved version of a rule model, read back as a model.
+#[derive(Debug, Clone)]
+pub struct RuleModelVersion {
+    /// The version (1, 2, ...), counted per model name.
+    pub version: i64,
+    /// The model as saved.
+    pub model: RuleModel,
+    /// When it was saved.
+    pub saved_at: Timestamp,
+    /// Who saved it, when known.
+    pub saved_by: Option<String>,
+}
+
+/// A rule model's saved versions, newest first.
+pub async fn rule_model_versions(
+    store: &SqlStore,
+    name: &str,
+) -> Result<Vec<RuleModelVersion>, EngineError> {
+    store
+        .registry()
+        .rule_model_versions(name)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let model = RuleModel::from_json(&row.body).map_err(|e| EngineError::Corrupt {
+                what: "rule model version",
+                name: format!("{} v{}", row.name, row.version),
+                reason: e.to_string(),
+            })?;
+            Ok(RuleModelVersion {
+                version: row.version,
+                model,
+                saved_at: row.saved_at,
+                saved_by: row.saved_by,
+            })
+        })
+        .collect()
 }
 
 /// Deletes a rule model with its scores; false when there was none.

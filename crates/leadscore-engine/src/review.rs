@@ -14,7 +14,8 @@ use std::time::Duration;
 use leadscore_domain::{Dataset, Timestamp};
 use leadscore_model::{ConversionModel, LabelledRows, add_missing_columns};
 use leadscore_report::{
-    DriftLevel, Population, Review, ReviewData, add_data, add_rule_backtests, base_review,
+    DriftLevel, DriftSection, Population, Review, ReviewData, add_data, add_rule_backtests,
+    base_review,
 };
 use leadscore_rules::{Evaluator, Graph, Plan};
 use leadscore_scoring::{FeatureIndex, scoring_time};
@@ -142,6 +143,11 @@ fn update_gauges(service: &Service, review: &Review) {
     let Some(drift) = &review.drift else {
         return;
     };
+    service.last_drift.set(DriftMeasure {
+        at: Timestamp::now(),
+        version: review.model.version,
+        section: drift.clone(),
+    });
     let metrics = &service.metrics;
     metrics.drift_psi.reset();
     for f in &drift.features {
@@ -162,6 +168,41 @@ fn update_gauges(service: &Service, review: &Review) {
             score_psi = drift.score_psi,
             "drift above the alarm level: see GET /v1/models/drift"
         );
+    }
+}
+
+/// A drift measure of the live model: when, of which version, and the
+/// figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftMeasure {
+    /// When it was measured.
+    pub at: Timestamp,
+    /// The live version it measured.
+    pub version: Option<i64>,
+    /// PSI per feature and of the score, and conversion by grade.
+    pub section: DriftSection,
+}
+
+/// The latest [`DriftMeasure`] of this instance (none until a drift check
+/// or a review ran).
+#[derive(Debug, Default)]
+pub struct LastDrift(std::sync::RwLock<Option<Arc<DriftMeasure>>>);
+
+impl LastDrift {
+    /// The latest measure.
+    pub fn get(&self) -> Option<Arc<DriftMeasure>> {
+        match self.0.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set(&self, measure: DriftMeasure) {
+        let mut guard = match self.0.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Some(Arc::new(measure));
     }
 }
 

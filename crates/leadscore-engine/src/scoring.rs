@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use leadscore_domain::{Dataset, LeadId, Timestamp};
+use leadscore_features::{Cell, RowSource};
 use leadscore_model::{Contribution, ConversionModel, Scored, Scorer};
 use leadscore_rules::{Evaluator, Explanation, Graph, Plan, Projection, RuleModel, Scores};
-use leadscore_scoring::{FeatureIndex, SchemaCache, scoring_time};
+use leadscore_scoring::{FeatureIndex, LeadFeatures, SchemaCache, scoring_time};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -43,14 +44,30 @@ impl LiveModel {
         index: usize,
         at: Timestamp,
     ) -> Result<Vec<f64>, EngineError> {
+        self.encode_row(&Self::lead_row(data, features, index, at))
+    }
+
+    /// The features of a lead of `data` (its index there) as of `at`: a
+    /// lead closed by then as of its close.
+    fn lead_row(
+        data: &Dataset,
+        features: &FeatureIndex<'_>,
+        index: usize,
+        at: Timestamp,
+    ) -> LeadFeatures {
         let at = data
             .leads
             .get(index)
             .and_then(|lead| scoring_time(lead, at))
             .unwrap_or(at);
+        features.row(index, at)
+    }
+
+    /// Encodes a lead's features for the model.
+    fn encode_row(&self, row: &LeadFeatures) -> Result<Vec<f64>, EngineError> {
         self.model
             .encoder
-            .transform_row(&features.row(index, at))
+            .transform_row(row)
             .map_err(|e| EngineError::Scoring {
                 reason: format!("conversion model v{}: {e}", self.version),
             })
@@ -259,7 +276,8 @@ impl Engine {
         at: Timestamp,
         work: &mut Vec<f64>,
     ) -> Result<ConversionScore, EngineError> {
-        let encoded = live.encode_lead(data, features, index, at)?;
+        let row = LiveModel::lead_row(data, features, index, at);
+        let encoded = live.encode_row(&row)?;
         let scored = live.scorer.score(&encoded, work);
         Ok(ConversionScore {
             version: live.version,
@@ -272,6 +290,10 @@ impl Engine {
                 .contributions(&encoded)
                 .into_iter()
                 .filter(|c| c.log_odds != 0.0)
+                .map(|c| Contribution {
+                    value: cell_text(row.cell(&c.column)),
+                    ..c
+                })
                 .collect(),
             intercept: live.scorer.intercept(),
         })
@@ -302,6 +324,16 @@ impl Engine {
             })
         });
         fallback.or_else(|| conversion.map(from_conversion))
+    }
+}
+
+/// A lead's value of an input column as text: a number as Rust writes it
+/// (`240`, `12.5`), a label as it is; none when missing (or not a column).
+fn cell_text(cell: Option<Cell>) -> Option<String> {
+    match cell? {
+        Cell::Num(v) if v.is_finite() => Some(v.to_string()),
+        Cell::Num(_) | Cell::Missing => None,
+        Cell::Text(t) => Some(t),
     }
 }
 

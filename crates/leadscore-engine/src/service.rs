@@ -16,6 +16,7 @@ use crate::in_service::{InService, InServiceCell};
 use crate::keys::KeyCache;
 use crate::metrics::Metrics;
 use crate::rate_limit::KeyRateLimit;
+use crate::review::LastDrift;
 use crate::settings::Settings;
 use crate::webhooks::Deliverer;
 use crate::{EngineError, rescoring, retrain, review};
@@ -41,6 +42,9 @@ pub struct Shared {
     pub metrics: Metrics,
     /// False once shutdown began.
     pub accepting: AtomicBool,
+    /// The latest drift measure of the live model on this instance (by the
+    /// periodic check or a review), for the console's overview.
+    pub last_drift: LastDrift,
 }
 
 /// The live engine, cheap to clone.
@@ -80,6 +84,7 @@ impl Service {
             webhook_wake: Arc::new(Notify::new()),
             metrics: Metrics::new()?,
             accepting: AtomicBool::new(true),
+            last_drift: LastDrift::default(),
         })))
     }
 

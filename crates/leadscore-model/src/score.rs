@@ -72,6 +72,12 @@ pub struct Contribution {
     pub column: String,
     /// Its contribution to the log-odds (summed over the column's features).
     pub log_odds: f64,
+    /// The lead's own value of the column, as text (a number as written by
+    /// the scorer, unrounded); absent when the lead has none recorded or the
+    /// caller did not fill it ([`Scorer::contributions`] leaves it empty: it
+    /// sees only the encoded row).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 /// How a scorer computes a row's published log-odds and each feature's part
@@ -196,6 +202,7 @@ impl Scorer {
             .map(|(column, log_odds)| Contribution {
                 column: column.clone(),
                 log_odds,
+                value: None,
             })
             .collect();
         out.sort_by(|a, b| b.log_odds.abs().total_cmp(&a.log_odds.abs()));

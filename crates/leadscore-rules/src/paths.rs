@@ -354,6 +354,27 @@ pub(crate) fn field_entity(
     Ok(at)
 }
 
+impl crate::model::Condition {
+    /// The kind of record the condition's entity path ends at (an
+    /// interaction for a path that is only an interaction kind).
+    pub fn entity_record(&self) -> RecordType {
+        Entity::of_path(&self.entity).record_type()
+    }
+
+    /// The kind of record a filter's field is read on, after the entity's
+    /// hops and the field's own; `None` when the field's hops lead nowhere
+    /// from the entity (which loading reports).
+    pub fn field_record(&self, field: &FieldPath) -> Option<RecordType> {
+        field_entity(
+            &Entity::of_path(&self.entity),
+            self.entity.hops.len(),
+            field,
+        )
+        .ok()
+        .map(|e| e.record_type())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

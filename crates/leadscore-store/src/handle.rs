@@ -13,6 +13,7 @@ use sqlx::migrate::Migrator;
 use crate::checkpoint::{self, Checkpointer};
 use crate::documents::Documents;
 use crate::keys::Keys;
+use crate::lead_list::LeadList;
 use crate::outbox::Outbox;
 use crate::queue::RescoreQueue;
 use crate::records::{Records, read, write};
@@ -297,6 +298,11 @@ impl SqlStore {
     /// The leads' stored scores: state, rule scores and history.
     pub fn scores(&self) -> Scores<'_> {
         Scores { store: self }
+    }
+
+    /// The console's lists of leads and its overview figures.
+    pub fn lead_list(&self) -> LeadList<'_> {
+        LeadList { store: self }
     }
 
     /// The rescoring worker's reads and writes, each in one transaction.

@@ -12,7 +12,10 @@
 //! | [`SqlStore::queue`] ([`RescoreQueue`]) | the rescoring queue |
 //! | [`SqlStore::scores`] ([`Scores`]) | lead states, rule scores, score history |
 //! | [`SqlStore::rescoring`] ([`Rescoring`]) | a rescoring round's read and write, across the above |
-//! | [`SqlStore::registry`] ([`Registry`]) | rule models, conversion models, publications |
+//! | [`SqlStore::registry`] ([`Registry`]) | rule models and their saved versions, conversion models, publications |
+//! | [`SqlStore::field_values`] | (reads) the values each text field of the records holds |
+//! | [`SqlStore::lead_detail`] ([`LeadDetail`]) | (reads) the interactions a lead's page shows, by id |
+//! | [`SqlStore::console_lists`] ([`ConsoleLists`]) | (reads) a queue's leads filtered, the live conversion model's false positives and negatives, shadow scores beside live ones, leads' names |
 //! | [`SqlStore::documents`] ([`Documents`]) | routing and webhook documents |
 //! | [`SqlStore::keys`] ([`Keys`]) | API keys |
 //! | [`SqlStore::outbox`] ([`Outbox`]) | events and webhook deliveries |
@@ -79,18 +82,23 @@ macro_rules! write_tx {
 
 mod backup;
 mod checkpoint;
+mod console_lists;
 mod dialect;
 mod documents;
 mod erasure;
 mod error;
+mod field_values;
 mod handle;
 mod keys;
+mod lead_detail;
+mod lead_list;
 mod outbox;
 mod queue;
 mod records;
 mod registry;
 mod rescoring;
 mod retraining;
+mod rule_model_versions;
 mod schema;
 mod scores;
 mod shadow;
@@ -107,18 +115,25 @@ pub use backup::{
     BackupReport, DatabaseFile, PostgresCommand, RestoreReport, backup_sqlite, inspect_sqlite,
     pg_dump_command, pg_restore_command, restore_sqlite,
 };
+pub use console_lists::{ConsoleLists, LeadName, Mistake, ScoredClosedLead, ShadowBeside};
 pub use dialect::Backend;
 pub use documents::{DocumentName, Documents};
 pub use erasure::Erasure;
 pub use error::StoreError;
+pub use field_values::{ObservedField, ObservedValue};
 pub use handle::{OpenOptions, PoolStats, SqlStore};
 pub use keys::{KeyRow, Keys, NewKeyRow, Rotation};
+pub use lead_detail::LeadDetail;
+pub use lead_list::{
+    COUNT_CAP, LeadFilter, LeadList, LeadListRow, LeadOrder, OPEN_STAGES, Overview,
+};
 pub use outbox::{DeliveryRow, DeliveryTally, Failure, NewEvent, Outbox, PendingDelivery};
 pub use queue::{QueueDepth, QueueToken, QueuedLead, RescoreQueue};
 pub use records::Records;
 pub use registry::{Generation, Registry, RolledBack, RuleModelRow, VersionRow};
 pub use rescoring::{Committed, LeadWrite, Rescoring, Round, Snapshot, SnapshotRead};
 pub use retraining::{HEARTBEAT_EVERY, NewVersion, RUN_LEASE, RetrainingRuns, RunMeasures, RunRow};
+pub use rule_model_versions::RuleModelVersionRow;
 pub use scores::{
     HistoryRow, LeadStateRow, Listing, ModelScore, PageWindow, QueueEntry, RuleScoreRow,
     ScoreFilter, ScoreOrder, Scores,

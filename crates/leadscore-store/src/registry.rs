@@ -232,9 +232,21 @@ impl Registry<'_> {
             .collect()
     }
 
-    /// Creates or replaces a rule model (`body`: the model as JSON) and
-    /// queues every lead; true when it was new.
+    /// Creates or replaces a rule model (`body`: the model as JSON), keeps
+    /// it as the model's next saved version, and queues every lead; true
+    /// when it was new.
     pub async fn put_rule_model(&self, name: &str, body: &str) -> Result<bool, StoreError> {
+        self.put_rule_model_by(name, body, None).await
+    }
+
+    /// [`Registry::put_rule_model`], saying who saved it (kept with the
+    /// version).
+    pub async fn put_rule_model_by(
+        &self,
+        name: &str,
+        body: &str,
+        saved_by: Option<&str>,
+    ) -> Result<bool, StoreError> {
         let op = "store a rule model";
         let backend = self.store.backend();
         write_tx!(self.store, op, |tx| {
@@ -258,6 +270,7 @@ impl Registry<'_> {
             .execute(&mut **tx)
             .await
             .map_err(StoreError::query(op))?;
+            crate::rule_model_versions::keep_version(tx, backend, name, body, saved_by).await?;
             let cause = format!("rule model {name} changed");
             queue::enqueue(tx, backend, Selection::All, &cause).await?;
             Ok(!existed)

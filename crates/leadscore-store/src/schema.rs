@@ -83,6 +83,7 @@ pub(crate) const LEADS: Table = Table {
     indexes: &[
         ("leads_contact_id", "contact_id"),
         ("leads_account_id", "account_id"),
+        ("leads_source", "source"),
     ],
     nullable_double: false,
 };

@@ -31,11 +31,12 @@ leadscore_store::on_both_backends!(
 );
 
 /// The secondary indexes the migrations create.
-const INDEXES: [&str; 8] = [
+const INDEXES: [&str; 9] = [
     "contacts_account_id",
     "contacts_visitor_id",
     "leads_contact_id",
     "leads_account_id",
+    "leads_source",
     "interactions_contact_cover",
     "interactions_visitor_id",
     "interactions_lead_id",

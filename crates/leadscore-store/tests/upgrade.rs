@@ -24,8 +24,8 @@ use leadscore_domain::{
 };
 use leadscore_store::testing::empty_postgres;
 use leadscore_store::{
-    DatabaseUrl, DocumentName, SqlStore, Store, StoreCounts, StoreError, binary_schema_version,
-    known_migrations,
+    DatabaseUrl, DocumentName, LeadFilter, PageWindow, SqlStore, Store, StoreCounts, StoreError,
+    binary_schema_version, known_migrations,
 };
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -52,6 +52,8 @@ const V_INTERACTIONS_BY_CONTACT: i64 = 20261126000000;
 const V_RUN_HEARTBEAT: i64 = 20261202000000;
 const V_KEY_EXPIRY: i64 = 20261203000000;
 const V_USERS: i64 = 20261204000000;
+const V_CONSOLE_LISTS: i64 = 20261205000000;
+const V_RULE_MODEL_VERSIONS: i64 = 20261206000000;
 
 /// Every migration, oldest first, with the rows its schema holds.
 const STEPS: &[Step] = &[
@@ -153,6 +155,20 @@ const STEPS: &[Step] = &[
             "INSERT INTO sign_in_links (token_hash, user_id, created_at, expires_at, used_at) \
              VALUES ('link-hash', 'U-1', 1772000000000000, 1772086400000000, NULL)",
             "INSERT INTO sign_in_failures (email_key, failed_at) VALUES ('ada@example.invalid', 1772000000000000)",
+        ],
+    },
+    // Indexes only: the rows of earlier steps are read through them.
+    Step {
+        version: V_CONSOLE_LISTS,
+        rows: &[],
+    },
+    // Saved versions of rule models: the migration copies each stored model
+    // as its version 1; a later save wrote version 2.
+    Step {
+        version: V_RULE_MODEL_VERSIONS,
+        rows: &[
+            "INSERT INTO rule_model_versions (name, version, body, saved_at, saved_by) \
+             VALUES ('Engagement', 2, '{\"name\":\"Engagement\",\"target\":\"contact\",\"rules\":[]}', 1772000000000001, 'ada@example.invalid')",
         ],
     },
 ];
@@ -315,6 +331,22 @@ async fn check(store: &SqlStore, seeded: &[i64]) -> TestResult {
         assert_eq!(rules[0].name, "Engagement");
         assert_eq!(store.registry().live_version().await?, Some(1));
         assert_eq!(store.registry().versions().await?.len(), 1);
+        // The console's list reads the lead's state with its names.
+        let listed = store
+            .lead_list()
+            .page(
+                &LeadFilter::default(),
+                PageWindow {
+                    limit: 10,
+                    offset: 0,
+                },
+            )
+            .await?;
+        assert_eq!(listed.total, 1);
+        let row = listed.rows.first().ok_or("lead L-1 is not listed")?;
+        assert_eq!(row.name.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(row.company.as_deref(), Some("Müller & Söhne"));
+        assert_eq!((row.score, row.stage), (Some(42), Stage::Qualified));
         assert!(
             store
                 .documents()
@@ -395,6 +427,23 @@ async fn check(store: &SqlStore, seeded: &[i64]) -> TestResult {
         assert_eq!(rotated.role, Role::Ingest);
         assert_eq!(rotated.replaces.as_deref(), Some("lsk_upgrade"));
         assert!(rotated.expires_at.is_some());
+    }
+
+    if has(V_SERVICE) {
+        // The stored model became its version 1 when versions were added
+        // (whenever that was); version 2 was saved at that schema.
+        let versions = store.registry().rule_model_versions("Engagement").await?;
+        let numbers: Vec<i64> = versions.iter().map(|v| v.version).collect();
+        if has(V_RULE_MODEL_VERSIONS) {
+            assert_eq!(numbers, [2, 1]);
+            assert_eq!(versions[0].saved_by.as_deref(), Some("ada@example.invalid"));
+        } else {
+            assert_eq!(numbers, [1]);
+        }
+        assert_eq!(
+            versions.last().map(|v| v.body.as_str()),
+            Some("{\"name\":\"Engagement\",\"rules\":[]}")
+        );
     }
 
     // The upgraded store takes writes.

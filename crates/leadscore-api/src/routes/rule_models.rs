@@ -116,9 +116,8 @@ pub async fn put_model(
         other => ApiError::new(ErrorCode::InvalidModel, other.to_string()),
     })?;
     // A NUL in any text of the model (a condition's value, say) is refused as
-    // in every other body, naming its place in the model's JSON form.
-    let as_json = serde_json::to_value(&model).map_err(|e| ApiError::internal(&e))?;
-    leadscore_engine::nul::refuse_nul(&as_json)?;
+    // in every other body, naming its place; the plan must compile.
+    model_registry::check_rule_model(&model)?;
     if model.name != name {
         return Err(ApiError::new(
             ErrorCode::NameMismatch,
@@ -129,8 +128,6 @@ pub async fn put_model(
         )
         .field("name"));
     }
-    leadscore_rules::Plan::compile(&model)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidModel, e.to_string()))?;
     let created = model_registry::put_rule_model(&service.store, &model).await?;
     service.changed().await?;
     let status = if created {

@@ -40,7 +40,7 @@ fn tolerance(known: &str) -> usize {
 /// The known name `name` is most likely a misspelling of: equal ignoring case, a
 /// plural or singular of it, or within a few edits (fewer for short names). `None` when nothing is close or
 /// when `name` is itself known.
-pub(crate) fn nearest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn nearest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in known {

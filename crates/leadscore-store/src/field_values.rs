@@ -1,0 +1,179 @@
+//! What values the stored records hold, field by field: the distinct values
+//! of each text field (standard columns and custom fields, interaction kinds
+//! and properties, custom entities' fields) with how many records hold each,
+//! the most frequent first and capped per field. The console's rule-model
+//! designer suggests them and flags a value no record has (`Referal` where the
+//! data says `Referral`).
+//!
+//! The same SQL on both databases except for reading the JSON of custom
+//! fields: SQLite's `json_each`, PostgreSQL's `jsonb_each_text`.
+
+use leadscore_domain::{EntityName, RecordType};
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+
+use crate::sql::{Cells, count, placeholders};
+use crate::{Backend, SqlStore, StoreError};
+
+/// One value of a field and how many records hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedValue {
+    /// The value as stored.
+    pub value: String,
+    /// How many records hold it.
+    pub records: u64,
+}
+
+/// The values one field of one kind of record holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedField {
+    /// The kind of record.
+    pub record: RecordType,
+    /// The field (a DATA.md column or a custom field's name).
+    pub field: String,
+    /// How many distinct values the field holds in all.
+    pub distinct: u64,
+    /// The most frequent values, at most the cap asked for, most records
+    /// first (then by value).
+    pub values: Vec<ObservedValue>,
+}
+
+/// The standard text columns worth suggesting values of (names, emails and
+/// ids are left out: they hold a value per record).
+const COLUMNS: &[(&str, &str)] = &[
+    ("leads", "topic"),
+    ("leads", "source"),
+    ("leads", "status"),
+    ("leads", "disqualify_reason"),
+    ("contacts", "job_title"),
+    ("contacts", "city"),
+    ("contacts", "country"),
+    ("accounts", "industry"),
+    ("accounts", "city"),
+    ("accounts", "country"),
+    ("interactions", "kind"),
+];
+
+/// The tables with a JSON object of custom fields, and its column.
+const CUSTOM: &[(&str, &str)] = &[
+    ("leads", "custom"),
+    ("contacts", "custom"),
+    ("accounts", "custom"),
+    ("interactions", "properties"),
+];
+
+fn record_of(table: &str) -> RecordType {
+    match table {
+        "leads" => RecordType::Lead,
+        "contacts" => RecordType::Contact,
+        "accounts" => RecordType::Account,
+        _ => RecordType::Interaction,
+    }
+}
+
+/// The pairs of a JSON object column as rows `(key, value)`, in the
+/// backend's SQL.
+fn json_pairs(backend: Backend, table: &str, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("{table} t, json_each(t.{column}) AS j"),
+        Backend::Postgres => {
+            format!("{table} t, jsonb_each_text(t.{column}::jsonb) AS j(key, value)")
+        }
+    }
+}
+
+/// The ranked top values of grouped rows `g(grp, field, value, n)`.
+fn ranked(grouped: &str) -> String {
+    format!(
+        "SELECT grp, field, value, n, d FROM (\
+           SELECT grp, field, value, n, \
+                  ROW_NUMBER() OVER (PARTITION BY grp, field ORDER BY n DESC, value) AS r, \
+                  COUNT(*) OVER (PARTITION BY grp, field) AS d \
+           FROM ({grouped}) g) ranked \
+         WHERE r <= ? ORDER BY grp, field, n DESC, value"
+    )
+}
+
+struct Row {
+    group: String,
+    field: String,
+    value: String,
+    records: u64,
+    distinct: u64,
+}
+
+fn row_of(row: &AnyRow) -> Result<Row, StoreError> {
+    let c = Cells::new(row, "field values", &["grp", "field"]);
+    Ok(Row {
+        group: c.required_string("grp")?,
+        field: c.required_string("field")?,
+        value: c.string("value")?.unwrap_or_default(),
+        records: count(c.required_int("n")?),
+        distinct: count(c.required_int("d")?),
+    })
+}
+
+impl SqlStore {
+    /// The values each text field of the stored records holds, at most
+    /// `per_field` (the most frequent) per field, with how many records hold
+    /// each. Blank values are left out. Fields in record then name order.
+    pub async fn field_values(&self, per_field: u32) -> Result<Vec<ObservedField>, StoreError> {
+        let op = "read the values of the records' fields";
+        let backend = self.backend();
+        let mut queries: Vec<String> = Vec::new();
+        for (table, column) in COLUMNS {
+            queries.push(format!(
+                "SELECT '{table}' AS grp, '{column}' AS field, {column} AS value, COUNT(*) AS n \
+                 FROM {table} WHERE {column} IS NOT NULL AND {column} <> '' GROUP BY {column}"
+            ));
+        }
+        for (table, column) in CUSTOM {
+            queries.push(format!(
+                "SELECT '{table}' AS grp, j.key AS field, j.value AS value, COUNT(*) AS n \
+                 FROM {} WHERE j.value IS NOT NULL AND j.value <> '' GROUP BY j.key, j.value",
+                json_pairs(backend, table, column)
+            ));
+        }
+        queries.push(format!(
+            "SELECT t.entity AS grp, j.key AS field, j.value AS value, COUNT(*) AS n \
+             FROM {} WHERE j.value IS NOT NULL AND j.value <> '' GROUP BY t.entity, j.key, j.value",
+            json_pairs(backend, "custom_records", "fields")
+        ));
+        let mut out: Vec<ObservedField> = Vec::new();
+        for (i, grouped) in queries.iter().enumerate() {
+            let rows = sqlx::query(AssertSqlSafe(placeholders(backend, &ranked(grouped))))
+                .bind(i64::from(per_field))
+                .fetch_all(self.pool())
+                .await
+                .map_err(StoreError::query(op))?;
+            let custom_entities = i + 1 == queries.len();
+            for row in rows.iter().map(row_of) {
+                let row = row?;
+                let record = if custom_entities {
+                    match EntityName::parse(&row.group) {
+                        Ok(name) => RecordType::Custom(name),
+                        Err(_) => continue,
+                    }
+                } else {
+                    record_of(&row.group)
+                };
+                let value = ObservedValue {
+                    value: row.value,
+                    records: row.records,
+                };
+                match out.last_mut() {
+                    Some(last) if last.record == record && last.field == row.field => {
+                        last.values.push(value);
+                    }
+                    _ => out.push(ObservedField {
+                        record,
+                        field: row.field,
+                        distinct: row.distinct,
+                        values: vec![value],
+                    }),
+                }
+            }
+        }
+        Ok(out)
+    }
+}
