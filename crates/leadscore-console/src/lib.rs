@@ -9,8 +9,16 @@
 //! without it is refused with 403. A page that needs signing in redirects to
 //! `/console/sign-in?next=...`, where `next` is only ever a console path.
 
+mod admin;
+mod conversion;
 mod html;
+mod lead;
+mod leads;
+mod list;
+mod overview;
 mod pages;
+mod routing;
+mod rules;
 
 use axum::Router;
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -32,7 +40,12 @@ pub fn router() -> Router<Service> {
     Router::new()
         .route("/", get(|| async { html::see_other("/console/") }))
         .route("/console", get(|| async { html::see_other("/console/") }))
-        .route("/console/", get(pages::overview))
+        .route("/console/", get(overview::overview))
+        .route("/console/assets/{name}", get(html::asset))
+        .route("/console/leads", get(leads::leads))
+        .route("/console/leads/{lead_id}", get(lead::page))
+        .route("/console/leads.csv", get(leads::leads_csv))
+        .route("/console/leads.xlsx", get(leads::leads_xlsx))
         .route(
             "/console/sign-in",
             get(pages::sign_in_form).post(pages::sign_in),
@@ -45,6 +58,49 @@ pub fn router() -> Router<Service> {
         .route("/console/users", get(pages::users))
         .route("/console/users/invite", post(pages::invite))
         .route("/console/users/disable", post(pages::disable))
+        .route("/console/routing", get(routing::routing_page))
+        .route("/console/routing/rules", post(routing::save_rule))
+        .route("/console/routing/up", post(routing::move_up))
+        .route("/console/routing/down", post(routing::move_down))
+        .route("/console/routing/delete", post(routing::delete_rule))
+        .route("/console/routing/default", post(routing::save_default))
+        .route("/console/queues/{name}", get(routing::queue::queue_page))
+        .route("/console/admin", get(admin::admin_page))
+        .route(
+            "/console/admin/keys",
+            get(admin::keys_page).post(admin::create_key),
+        )
+        .route("/console/admin/keys/revoke", post(admin::revoke_key))
+        .route("/console/admin/keys/rotate", post(admin::rotate_key))
+        .route(
+            "/console/admin/webhooks",
+            get(admin::webhooks_page).post(admin::save_endpoint),
+        )
+        .route("/console/admin/deliveries", get(admin::deliveries_page))
+        .route(
+            "/console/admin/webhooks/delete",
+            post(admin::delete_endpoint),
+        )
+        .route("/console/conversion", get(conversion::conversion_page))
+        .route("/console/conversion/publish", post(conversion::publish))
+        .route("/console/conversion/rollback", post(conversion::rollback))
+        .route(
+            "/console/conversion/mistakes",
+            get(conversion::mistakes_page),
+        )
+        .route("/console/conversion/shadow", get(conversion::shadow_page))
+        .route("/console/review", get(conversion::review_page))
+        .route("/console/drift", get(conversion::drift_page))
+        .route("/console/rule-models", get(rules::list))
+        .route("/console/rule-models/new", get(rules::new_form))
+        .route("/console/rule-models/design", post(rules::design))
+        .route("/console/rule-models/check", post(rules::check_json))
+        .route("/console/rule-models/{name}", get(rules::show))
+        .route("/console/rule-models/{name}/restore", post(rules::restore))
+        .route(
+            "/console/rule-models/{name}/versions/{version}",
+            get(rules::version),
+        )
         .route("/console/{*rest}", get(pages::not_found))
 }
 
@@ -185,6 +241,19 @@ fn allowed(session: &Session, role: Role) -> Result<(), Response> {
             ),
         ))
     }
+}
+
+/// A query string's parameters.
+type Params = axum::extract::Query<Vec<(String, String)>>;
+
+/// A query parameter's value (the last, when repeated).
+fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params
+        .0
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A form body's fields (`application/x-www-form-urlencoded`), the last

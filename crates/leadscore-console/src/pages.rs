@@ -1,56 +1,15 @@
 //! The console's pages: sign-in and sign-out, the one-time link's
-//! password form, the overview shell and the users page.
+//! password form and the users page.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use leadscore_engine::users::{self, LinkCheck, Session, SignIn, UserError};
 use leadscore_engine::{Role, Service};
-use leadscore_store::Store;
 
 use crate::html::{error_page, escape, layout, page, see_other};
-use crate::{Form, allowed, authorized, failed, safe_next, signed_in, with_cookie};
-
-/// A query string's parameters.
-type Params = Query<Vec<(String, String)>>;
-
-fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
-    params
-        .0
-        .iter()
-        .rev()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-}
-
-/// `GET /console/`: the overview (a shell for now: who is signed in, the
-/// store's record counts).
-pub async fn overview(State(service): State<Service>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&service, &headers, "/console/").await {
-        Ok(s) => s,
-        Err(answer) => return answer,
-    };
-    let counts = match service.store.counts().await {
-        Ok(c) => c,
-        Err(e) => return failed(&e.into(), Some(&session)),
-    };
-    let body = format!(
-        "<section class=\"card\" aria-labelledby=\"you\"><h2 id=\"you\">Signed in</h2>\
-         <dl><dt>Email</dt><dd>{email}</dd><dt>Role</dt><dd>{role}</dd></dl></section>\
-         <section class=\"card\" aria-labelledby=\"store\"><h2 id=\"store\">The store</h2>\
-         <dl><dt>Leads</dt><dd>{leads}</dd><dt>Contacts</dt><dd>{contacts}</dd>\
-         <dt>Accounts</dt><dd>{accounts}</dd><dt>Interactions</dt><dd>{interactions}</dd></dl>\
-         <p>The leads, rule models, routing and conversion model pages are coming.</p></section>",
-        email = escape(&session.user.email),
-        role = session.user.role,
-        leads = counts.leads,
-        contacts = counts.contacts,
-        accounts = counts.accounts,
-        interactions = counts.interactions,
-    );
-    page(StatusCode::OK, layout("Overview", Some(&session), &body))
-}
+use crate::{Form, Params, allowed, authorized, failed, param, safe_next, signed_in, with_cookie};
 
 fn sign_in_page(status: StatusCode, next: &str, email: &str, error: Option<&str>) -> Response {
     let error = error.map_or(String::new(), |e| {
@@ -61,13 +20,16 @@ fn sign_in_page(status: StatusCode, next: &str, email: &str, error: Option<&str>
          <input type=\"hidden\" name=\"next\" value=\"{next}\">\
          <label for=\"email\">Email</label>\
          <input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required \
-          value=\"{email}\" autofocus>\
+          value=\"{email}\"{email_focus}>\
          <label for=\"password\">Password</label>\
          <input id=\"password\" name=\"password\" type=\"password\" \
-          autocomplete=\"current-password\" required>\
+          autocomplete=\"current-password\" required{password_focus}>\
          <button type=\"submit\">Sign in</button></form></section>",
         next = escape(next),
         email = escape(email),
+        // After a refused try the email is kept: the password is what to type.
+        email_focus = if email.is_empty() { " autofocus" } else { "" },
+        password_focus = if email.is_empty() { "" } else { " autofocus" },
     );
     page(status, layout("Sign in", None, &body))
 }

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The console's pages on a large store (BENCHMARKS.md, "The web console"):
+# each page's time at the server (curl's time to the first byte on
+# 127.0.0.1), RUNS times after one warm-up, as median and slowest.
+#
+# Builds a store of LEADS generated leads (default 1,000,000) on SQLite, with
+# the shipped rule models and conversion model, lets the service score every
+# lead, then signs in and times the pages. The store is kept in KEEP (a
+# folder) when set, and reused when it already holds one.
+# Needs a release build: cargo build --release --bin leadscore
+# Usage: [LEADS=1000000] [RUNS=20] [KEEP=DIR] crates/leadscore-console/benches/pages.sh [path/to/leadscore]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+bin=${1:-$root/target/release/leadscore}
+leads=${LEADS:-1000000}
+runs=${RUNS:-20}
+work=${KEEP:-$(mktemp -d)}
+mkdir -p "$work"
+[ -n "${KEEP:-}" ] || trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+[ -z "${KEEP:-}" ] || trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+db="sqlite://$work/console.db"
+port=18191
+base="http://127.0.0.1:$port"
+export LEADSCORE_LIMITS__REQUESTS_PER_SECOND_PER_KEY=0
+export LEADSCORE_LIMITS__BURST_PER_KEY=1
+
+wait_up() { for _ in $(seq 300); do curl -sf "$base/readyz" >/dev/null && return 0; sleep 0.2; done; return 1; }
+depth() { curl -s "$base/metrics" | awk '/^leadscore_rescore_queue_depth/ {print $2}'; }
+
+fresh=0
+if [ ! -f "$work/console.db" ]; then
+  fresh=1
+  echo "== generating $leads leads and importing them"
+  "$bin" generate --out "$work/data" --leads "$leads" --seed 7 >/dev/null
+  /usr/bin/time -f "import: %e s, %M KB peak" "$bin" import "$work/data" --database "$db" >/dev/null
+  rm -rf "$work/data"
+  printf 'bench password 1234\n' | "$bin" users create --email bench@example.com --role admin \
+    --password-stdin --database "$db" >/dev/null
+fi
+RUST_LOG=warn "$bin" serve --database "$db" --listen 127.0.0.1:$port 2>"$work/serve.log" &
+wait_up
+if [ "$fresh" = 1 ]; then
+  key=$("$bin" keys create --role admin --database "$db")
+  for f in "$root"/models/rules/*.yaml; do
+    name=$(awk -F': *' '/^name:/ {print $2; exit}' "$f")
+    curl -sf -X PUT "$base/v1/rule-models/$(printf %s "$name" | sed 's/ /%20/g')" -H "Authorization: Bearer $key" \
+      -H 'content-type: application/yaml' --data-binary @"$f" >/dev/null
+  done
+  curl -sf -X POST "$base/v1/models" -H "Authorization: Bearer $key" \
+    -H 'content-type: application/json' --data-binary @"$root/models/conversion/model.json" >/dev/null
+  curl -sf -X POST "$base/v1/models/1/publish" -H "Authorization: Bearer $key" >/dev/null
+fi
+echo "== waiting until every lead is scored"
+start=$(date +%s)
+sleep 2
+until [ "$(depth)" = "0" ]; do sleep 2; done
+echo "scored in $(( $(date +%s) - start )) s"
+
+jar="$work/cookies"
+curl -sf -c "$jar" -o /dev/null -d 'email=bench@example.com&password=bench+password+1234&next=/console/' \
+  "$base/console/sign-in"
+first_lead=$(curl -sf -b "$jar" "$base/console/leads?per_page=1" | grep -o 'href="/console/leads/[^"]*"' | head -1 | sed 's/href="//; s/"$//')
+source=$(curl -sf -b "$jar" "$base/console/leads" | grep -o '<option value="[^"]*"' | sed -n 's/<option value="\(.*\)"/\1/p' | grep -m1 -i web || true)
+queue=$(curl -sf -b "$jar" "$base/console/routing" | grep -o 'href="/console/queues/[^"?]*' | head -1 | sed 's/href="//')
+
+pages=(
+  /console/
+  /console/leads
+  "/console/leads?open=1&grade=A"
+  "/console/leads?open=1&sales_ready=yes&sort=-recent"
+  "/console/leads?source=${source:-Web}&sort=score"
+  "/console/leads?model=Engagement&grade=Hot"
+  "/console/leads?page=200"
+  "$first_lead"
+  /console/rule-models
+  /console/routing
+  "${queue:-/console/routing}"
+  /console/conversion
+  /console/admin
+)
+printf '| page | median ms | slowest ms |\n| --- | --- | --- |\n'
+for p in "${pages[@]}"; do
+  curl -s -b "$jar" -o /dev/null "$base$p" # warm-up
+  times=$(for _ in $(seq "$runs"); do
+    curl -s -b "$jar" -o /dev/null -w '%{http_code} %{time_starttransfer}\n' "$base$p"
+  done)
+  bad=$(echo "$times" | awk '$1 != 200' | head -1)
+  [ -z "$bad" ] || { echo "$p answered $bad" >&2; exit 1; }
+  echo "$times" | awk -v page="$p" '{ t[NR] = $2 * 1000 } END {
+    n = asort(t); printf "| `%s` | %.0f | %.0f |\n", page, t[int((n + 1) / 2)], t[n] }'
+done

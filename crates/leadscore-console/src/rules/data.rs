@@ -1,0 +1,242 @@
+//! The store's data as the designer uses it: every record read once into a
+//! rule graph (kept for a minute, so that checking as one types stays fast),
+//! the schema and the values of its fields; the backtest of a draft on the
+//! closed leads (the library's own [`leadscore_rules::backtest`], as
+//! `leadscore rules backtest` runs it); and what publishing the draft would
+//! change for the open leads against their stored scores.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use leadscore_domain::Timestamp;
+use leadscore_engine::{EngineError, Service};
+use leadscore_rules::{
+    Evaluator, Graph, ModelBacktest, Outcome, Plan, Projection, RuleModel, Schema, Scores, backtest,
+};
+use leadscore_store::{ObservedField, ScoreFilter, Store, StoreCounts};
+use serde::Serialize;
+
+/// How long the store's data is kept before it is read again.
+pub const KEEP_FOR: Duration = Duration::from_secs(60);
+
+/// The most values of one field read for the pickers and the value check.
+pub const VALUES_PER_FIELD: u32 = 200;
+
+/// The store's records, read once, with what the designer suggests.
+#[derive(Debug)]
+pub struct StoreData {
+    /// When they were read.
+    pub read_at: Timestamp,
+    /// Every record, indexed for rules (nothing projected away).
+    pub graph: Graph,
+    /// The fields and custom entities the records have.
+    pub schema: Schema,
+    /// The values of each text field, most frequent first.
+    pub values: Vec<ObservedField>,
+    counts: StoreCounts,
+}
+
+struct Kept {
+    service: usize,
+    at: Instant,
+    data: Arc<StoreData>,
+}
+
+/// The last data read, per service (a process runs one; tests run several).
+static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
+
+/// The store's data: the copy read less than [`KEEP_FOR`] ago when the
+/// store still holds as many records of each kind, else read again.
+pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError> {
+    let key = std::ptr::from_ref::<leadscore_engine::service::Shared>(service) as usize;
+    let counts = service.store.counts().await?;
+    let fresh = |k: &Kept| k.service == key && k.at.elapsed() < KEEP_FOR && k.data.counts == counts;
+    if let Ok(kept) = KEPT.lock()
+        && let Some(k) = kept.iter().find(|k| fresh(k))
+    {
+        return Ok(Arc::clone(&k.data));
+    }
+    let dataset = service.store.export().await?;
+    let values = service.store.field_values(VALUES_PER_FIELD).await?;
+    let data = tokio::task::spawn_blocking(move || {
+        let graph =
+            Graph::from_dataset(&dataset, Projection::all()).map_err(|e| EngineError::Scoring {
+                reason: e.to_string(),
+            })?;
+        let schema = Schema::from_graph(&graph);
+        Ok::<_, EngineError>(StoreData {
+            read_at: Timestamp::now(),
+            graph,
+            schema,
+            values,
+            counts,
+        })
+    })
+    .await
+    .map_err(|e| EngineError::Scoring {
+        reason: format!("reading the store's data stopped: {e}"),
+    })??;
+    let data = Arc::new(data);
+    if let Ok(mut kept) = KEPT.lock() {
+        kept.retain(|k| k.service != key && k.at.elapsed() < KEEP_FOR);
+        kept.push(Kept {
+            service: key,
+            at: Instant::now(),
+            data: Arc::clone(&data),
+        });
+    }
+    Ok(data)
+}
+
+/// What publishing a draft would change for the open leads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Changes {
+    /// Open leads the model scores (under the draft).
+    pub open_leads: usize,
+    /// Open leads whose grade under the draft differs from the stored one.
+    pub grade_changes: usize,
+    /// Open leads whose score reaches the threshold under the draft but did
+    /// not under the saved model.
+    pub become_sales_ready: usize,
+    /// Open leads whose score reached the threshold under the saved model
+    /// and does not under the draft.
+    pub no_longer_sales_ready: usize,
+    /// The most frequent grade changes: `(from, to, leads)`, `(none)` for no
+    /// grade.
+    pub moves: Vec<(String, String, usize)>,
+}
+
+/// A draft's figures on the store's data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    /// Closed leads in the store.
+    pub closed_leads: usize,
+    /// Closed leads without a close time (left out).
+    pub without_close_time: usize,
+    /// The draft's backtest.
+    pub backtest: ModelBacktest,
+    /// The saved model's backtest on the same leads, when there is one.
+    pub saved: Option<ModelBacktest>,
+    /// What publishing would change.
+    pub changes: Changes,
+    /// When the data was read (`2026-10-01T12:00:00Z`).
+    pub read_at: String,
+}
+
+/// The stored score of each lead under a model: `lead id -> (grade,
+/// reached the threshold)`.
+pub type Stored = HashMap<String, (Option<String>, bool)>;
+
+/// Reads the stored scores of a model (none for a new one).
+pub async fn stored_scores(service: &Service, model: &str) -> Result<Stored, EngineError> {
+    if model.is_empty() {
+        return Ok(Stored::new());
+    }
+    let listing = service
+        .store
+        .scores()
+        .under_model(model, &ScoreFilter::default(), None)
+        .await?;
+    Ok(listing
+        .rows
+        .into_iter()
+        .map(|r| (r.lead_id.as_str().to_owned(), (r.grade, r.sales_ready)))
+        .collect())
+}
+
+/// Backtests a draft (and the saved model beside it) on the closed leads,
+/// and scores the open leads as of `at` to compare with `stored`. CPU work:
+/// call it off the async threads.
+pub fn figures(
+    data: &StoreData,
+    model: &RuleModel,
+    saved: Option<&RuleModel>,
+    stored: &Stored,
+    at: Timestamp,
+) -> Result<Figures, EngineError> {
+    let compile = |m: &RuleModel| {
+        Plan::compile(m).map_err(|e| EngineError::Scoring {
+            reason: e.to_string(),
+        })
+    };
+    let mut plans = vec![compile(model)?];
+    if let Some(saved) = saved {
+        plans.push(compile(saved)?);
+    }
+    let evaluator = Evaluator::new(&data.graph, &plans);
+    let result = backtest(&evaluator, None);
+    let mut models = result.models.into_iter();
+    let Some(draft) = models.next() else {
+        return Err(EngineError::Scoring {
+            reason: "the backtest gave no result".to_owned(),
+        });
+    };
+    let changes = changes(&data.graph, &plans[..1], stored, at);
+    let read_at = data.read_at.as_micros() / 1_000_000 * 1_000_000;
+    Ok(Figures {
+        closed_leads: result.closed_leads,
+        without_close_time: result.without_close_time,
+        backtest: draft,
+        saved: models.next(),
+        changes,
+        read_at: Timestamp::from_micros(read_at)
+            .unwrap_or(data.read_at)
+            .to_string(),
+    })
+}
+
+fn changes(graph: &Graph, plan: &[Plan], stored: &Stored, at: Timestamp) -> Changes {
+    let evaluator = Evaluator::new(graph, plan);
+    let mut scores = Scores::default();
+    let mut out = Changes::default();
+    let mut moves: HashMap<(String, String), usize> = HashMap::new();
+    let grades = &plan
+        .first()
+        .map(|p| p.model().grades.clone())
+        .unwrap_or_default();
+    for (i, lead) in graph.leads().iter().enumerate() {
+        if lead.status.outcome().is_some() {
+            continue;
+        }
+        let Some(when) = leadscore_scoring::scoring_time(lead, at) else {
+            continue;
+        };
+        evaluator.evaluate(i, when, &mut scores);
+        let Some(result) = scores.results.first() else {
+            continue;
+        };
+        let (grade, ready) = match result.outcome {
+            Outcome::Scored {
+                grade, sales_ready, ..
+            } => (
+                grade
+                    .and_then(|g| grades.get(usize::from(g)))
+                    .map(|g| g.name.clone()),
+                sales_ready,
+            ),
+            Outcome::Unscored(_) => continue,
+        };
+        out.open_leads += 1;
+        let (old_grade, old_ready) = stored
+            .get(lead.lead_id.as_str())
+            .cloned()
+            .unwrap_or((None, false));
+        if old_grade != grade {
+            out.grade_changes += 1;
+            let name = |g: Option<String>| g.unwrap_or_else(|| "(none)".to_owned());
+            *moves.entry((name(old_grade), name(grade))).or_default() += 1;
+        }
+        match (old_ready, ready) {
+            (false, true) => out.become_sales_ready += 1,
+            (true, false) => out.no_longer_sales_ready += 1,
+            _ => {}
+        }
+    }
+    let mut moves: Vec<(String, String, usize)> =
+        moves.into_iter().map(|((a, b), n)| (a, b, n)).collect();
+    moves.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
+    moves.truncate(8);
+    out.moves = moves;
+    out
+}
