@@ -10,10 +10,10 @@ use reqwest::redirect::Policy;
 
 use crate::support::{App, spawn};
 
-const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "correct horse battery";
 
 /// A client that keeps cookies and does not follow redirects.
-fn browser() -> reqwest::Client {
+pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
@@ -21,11 +21,11 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    cookie: String,
-    body: String,
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub cookie: String,
+    pub body: String,
 }
 
 async fn answer(response: reqwest::Response) -> Answer {
@@ -45,7 +45,7 @@ async fn answer(response: reqwest::Response) -> Answer {
     }
 }
 
-async fn get(app: &App, client: &reqwest::Client, path: &str) -> Answer {
+pub async fn get(app: &App, client: &reqwest::Client, path: &str) -> Answer {
     answer(
         client
             .get(format!("{}{path}", app.base))
@@ -56,7 +56,12 @@ async fn get(app: &App, client: &reqwest::Client, path: &str) -> Answer {
     .await
 }
 
-async fn post(app: &App, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> Answer {
+pub async fn post(
+    app: &App,
+    client: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Answer {
     let response = client
         .post(format!("{}{path}", app.base))
         .form(form)
@@ -67,7 +72,7 @@ async fn post(app: &App, client: &reqwest::Client, path: &str, form: &[(&str, &s
 }
 
 /// The CSRF token of a page's forms.
-fn csrf(html: &str) -> String {
+pub fn csrf(html: &str) -> String {
     let start = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
     html[start..].split('"').next().unwrap().to_owned()
 }
@@ -83,7 +88,7 @@ fn token(cookie: &str) -> String {
         .to_owned()
 }
 
-async fn sign_in(app: &App, client: &reqwest::Client, email: &str, password: &str) -> Answer {
+pub async fn sign_in(app: &App, client: &reqwest::Client, email: &str, password: &str) -> Answer {
     post(
         app,
         client,

@@ -2,8 +2,15 @@
 //! with a fresh database, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod browser;
 mod concurrency;
 mod console;
+mod console_admin;
+mod console_conversion;
+mod console_lead;
+mod console_leads;
+mod console_routing;
+mod console_rules;
 mod hostile;
 mod keys;
 mod parity;
