@@ -8,74 +8,8 @@ use leadscore_store::testing::TestDb;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 
-use crate::support::{App, spawn};
-
-pub const PASSWORD: &str = "correct horse battery";
-
-/// A client that keeps cookies and does not follow redirects.
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-pub struct Answer {
-    pub status: StatusCode,
-    pub location: String,
-    pub cookie: String,
-    pub body: String,
-}
-
-async fn answer(response: reqwest::Response) -> Answer {
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default()
-    };
-    let (location, cookie) = (header("location"), header("set-cookie"));
-    Answer {
-        status: response.status(),
-        location,
-        cookie,
-        body: response.text().await.unwrap(),
-    }
-}
-
-pub async fn get(app: &App, client: &reqwest::Client, path: &str) -> Answer {
-    answer(
-        client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
-pub async fn post(
-    app: &App,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> Answer {
-    let response = client
-        .post(format!("{}{path}", app.base))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    answer(response).await
-}
-
-/// The CSRF token of a page's forms.
-pub fn csrf(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
+use crate::console_support::{PASSWORD, answer, browser, csrf, get, post, sign_in};
+use crate::support::spawn;
 
 /// The session token a `Set-Cookie` value carries.
 fn token(cookie: &str) -> String {
@@ -86,20 +20,6 @@ fn token(cookie: &str) -> String {
         .next()
         .unwrap()
         .to_owned()
-}
-
-pub async fn sign_in(app: &App, client: &reqwest::Client, email: &str, password: &str) -> Answer {
-    post(
-        app,
-        client,
-        "/console/sign-in",
-        &[
-            ("email", email),
-            ("password", password),
-            ("next", "/console/"),
-        ],
-    )
-    .await
 }
 
 async fn signing_in_and_out(db: TestDb) {
@@ -121,6 +41,18 @@ async fn signing_in_and_out(db: TestDb) {
         "{}",
         form.body
     );
+
+    // A sign-in posted from another site's page is refused, even with the
+    // right password (no one is signed into an account of another's choosing).
+    let forged = client
+        .post(format!("{}/console/sign-in", app.base))
+        .header("origin", "https://evil.example")
+        .form(&[("email", "reader@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(forged.headers().get("set-cookie").is_none());
 
     let wrong = sign_in(&app, &client, "reader@example.com", "not the password").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);

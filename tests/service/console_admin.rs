@@ -10,7 +10,7 @@ use leadscore_engine::webhooks::load_config;
 use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 
-use crate::console_routing::{get, post, signed_in};
+use crate::console_support::{get, post, signed_in};
 use crate::support::spawn;
 
 /// The key text a "new key" page shows.

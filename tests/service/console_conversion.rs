@@ -10,27 +10,8 @@ use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::console_routing::{get, page_when, post, signed_in};
-use crate::support::{App, seed, spawn};
-
-async fn register(app: &App) -> i64 {
-    let artifact = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/models/conversion/model.json"
-    ))
-    .unwrap();
-    let (status, body) = app
-        .raw(
-            Method::POST,
-            "/v1/models",
-            &app.admin,
-            "application/json",
-            artifact,
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["version"].as_i64().unwrap()
-}
+use crate::console_support::{get, page_when, post, signed_in};
+use crate::support::{App, register_conversion_model, seed, spawn};
 
 async fn live_version(app: &App) -> Option<i64> {
     let (_, list) = app
@@ -63,8 +44,8 @@ async fn publish_and_roll_back(db: TestDb) {
             .await;
         assert_eq!(code, StatusCode::OK, "{body}");
     }
-    assert_eq!(register(&app).await, 1);
-    assert_eq!(register(&app).await, 2);
+    assert_eq!(register_conversion_model(&app).await, 1);
+    assert_eq!(register_conversion_model(&app).await, 2);
     let (admin, csrf) = signed_in(&app, "admin@example.com", Role::Admin).await;
     let page = get(&app, &admin, "/console/conversion").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);

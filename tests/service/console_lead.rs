@@ -8,68 +8,12 @@
 use leadscore_engine::Role;
 use leadscore_engine::users;
 use leadscore_store::testing::TestDb;
-use reqwest::redirect::Policy;
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{App, ENGAGEMENT, clicks, seed, spawn};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The status, `Location` and body of a GET.
-async fn get(app: &App, client: &reqwest::Client, path: &str) -> (StatusCode, String, String) {
-    let response = client
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, location, response.text().await.unwrap())
-}
-
-/// Publishes the shipped conversion model.
-async fn publish_conversion_model(app: &App) {
-    let artifact = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/models/conversion/model.json"
-    ))
-    .unwrap();
-    let (status, body) = app
-        .raw(
-            Method::POST,
-            "/v1/models",
-            &app.admin,
-            "application/json",
-            artifact,
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = app
-        .call(Method::POST, "/v1/models/1/publish", Some(&app.admin), None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
-
-fn engagement(scores: &Value) -> Option<i64> {
-    scores["models"]
-        .as_array()?
-        .iter()
-        .find(|m| m["model"] == "Engagement")?["score"]
-        .as_i64()
-}
+use crate::console_support::{Answer, PASSWORD, browser, get, sign_in_to};
+use crate::model_score;
+use crate::support::{ENGAGEMENT, clicks, publish_conversion_model, seed, spawn};
 
 /// The part of a page from `start` to the end of its section.
 fn section<'a>(html: &'a str, start: &str) -> &'a str {
@@ -108,7 +52,9 @@ async fn the_lead_page(db: TestDb) {
     // carry the lead's own values.
     let scores = app
         .scores_when("L1", |s| {
-            engagement(s) == Some(30) && s["conversion"]["version"] == 1 && s["sales_ready"] == true
+            model_score(s, "Engagement") == Some(30)
+                && s["conversion"]["version"] == 1
+                && s["sales_ready"] == true
         })
         .await;
     let factors = scores["conversion"]["contributions"].as_array().unwrap();
@@ -120,27 +66,30 @@ async fn the_lead_page(db: TestDb) {
 
     // Not signed in: to sign-in, back here after.
     let client = browser();
-    let (status, location, _) = get(&app, &client, "/console/leads/L1").await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location, "/console/sign-in?next=%2Fconsole%2Fleads%2FL1");
+    let out = get(&app, &client, "/console/leads/L1").await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        out.location,
+        "/console/sign-in?next=%2Fconsole%2Fleads%2FL1"
+    );
 
     // The read role is enough.
     users::create_user(&app.store, "reader@example.com", Role::Read, Some(PASSWORD))
         .await
         .unwrap();
-    let signed = client
-        .post(format!("{}/console/sign-in", app.base))
-        .form(&[
-            ("email", "reader@example.com"),
-            ("password", PASSWORD),
-            ("next", "/console/leads/L1"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let signed = sign_in_to(
+        &app,
+        &client,
+        "reader@example.com",
+        PASSWORD,
+        "/console/leads/L1",
+    )
+    .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
 
-    let (status, _, html) = get(&app, &client, "/console/leads/L1").await;
+    let Answer {
+        status, body: html, ..
+    } = get(&app, &client, "/console/leads/L1").await;
     assert_eq!(status, StatusCode::OK, "{html}");
     // The header: the contact's name (escaped), the company, the flag.
     assert!(html.contains("<h1>Ada Lovelace &lt;CTO&gt;</h1>"), "{html}");
@@ -187,7 +136,11 @@ async fn the_lead_page(db: TestDb) {
     assert!(history.contains("Rule model Engagement"), "{history}");
 
     // Paged interactions.
-    let (status, _, paged) = get(&app, &client, "/console/leads/L1?per_page=2").await;
+    let Answer {
+        status,
+        body: paged,
+        ..
+    } = get(&app, &client, "/console/leads/L1?per_page=2").await;
     assert_eq!(status, StatusCode::OK);
     assert!(paged.contains("Showing the latest 2 of 3."), "{paged}");
     assert!(paged.contains("Rows 1–2 of 3"), "{paged}");
@@ -206,21 +159,29 @@ async fn the_lead_page(db: TestDb) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, _, odd) = get(&app, &client, "/console/leads/Q%201%2Fx").await;
+    let Answer {
+        status, body: odd, ..
+    } = get(&app, &client, "/console/leads/Q%201%2Fx").await;
     assert_eq!(status, StatusCode::OK, "{odd}");
     assert!(odd.contains("<code>Q 1/x</code>"), "{odd}");
     // An account-based lead lists the account's contacts.
     assert!(odd.contains("Contacts at the account (1)"), "{odd}");
 
     // Unknown and impossible ids.
-    let (status, _, missing) = get(&app, &client, "/console/leads/NOPE").await;
+    let Answer {
+        status,
+        body: missing,
+        ..
+    } = get(&app, &client, "/console/leads/NOPE").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         missing.contains("No lead has the id &quot;NOPE&quot;."),
         "{missing}"
     );
     assert!(missing.starts_with("<!doctype html>"));
-    let (status, _, bad) = get(&app, &client, "/console/leads/a%01b").await;
+    let Answer {
+        status, body: bad, ..
+    } = get(&app, &client, "/console/leads/a%01b").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(bad.contains("is not a lead id"), "{bad}");
     app.stop().await;

@@ -12,7 +12,7 @@ use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::console::{Answer, PASSWORD, browser, get, sign_in};
+use crate::console_support::{Answer, PASSWORD, browser, get, sign_in};
 use crate::support::{App, ENGAGEMENT, spawn};
 
 const LEADS: usize = 60;

@@ -2,121 +2,19 @@
 //! client: rules changed through their forms move leads between queues, a
 //! bad form is refused at its field with nothing saved, read users see no
 //! change buttons and get 403, and a POST without the CSRF token is refused;
-//! on SQLite and PostgreSQL. Also the helpers the other console test
-//! modules share.
+//! on SQLite and PostgreSQL.
 
 use leadscore_engine::Role;
-use leadscore_engine::users;
 use leadscore_store::testing::TestDb;
-use reqwest::redirect::Policy;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::console_support::{get, hidden, page_when, post, signed_in};
 use crate::support::{App, ENGAGEMENT, clicks, seed, spawn};
 
-pub const PASSWORD: &str = "correct horse battery";
-
-/// A client that keeps cookies and does not follow redirects.
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-pub struct Answer {
-    pub status: StatusCode,
-    pub location: String,
-    pub body: String,
-}
-
-async fn answer(response: reqwest::Response) -> Answer {
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    Answer {
-        status,
-        location,
-        body: response.text().await.unwrap(),
-    }
-}
-
-pub async fn get(app: &App, client: &reqwest::Client, path: &str) -> Answer {
-    answer(
-        client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
-pub async fn post(
-    app: &App,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> Answer {
-    answer(
-        client
-            .post(format!("{}{path}", app.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
-/// The value of the first hidden input named `name` on a page.
-pub fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap() + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-/// A user with `role` made in the store, signed in on a new browser.
-pub async fn signed_in(app: &App, email: &str, role: Role) -> (reqwest::Client, String) {
-    users::create_user(&app.store, email, role, Some(PASSWORD))
-        .await
-        .unwrap();
-    let client = browser();
-    let signed = post(
-        app,
-        &client,
-        "/console/sign-in",
-        &[
-            ("email", email),
-            ("password", PASSWORD),
-            ("next", "/console/"),
-        ],
-    )
-    .await;
-    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
-    let page = get(app, &client, "/console/").await;
-    assert_eq!(page.status, StatusCode::OK);
-    let csrf = hidden(&page.body, "csrf");
-    (client, csrf)
-}
-
-/// Polls a console page until `ok` holds (the rescoring worker routes
-/// leads within a second).
-pub async fn page_when(
-    app: &App,
-    client: &reqwest::Client,
-    path: &str,
-    ok: impl Fn(&str) -> bool,
-) -> String {
-    app.eventually(path, || async {
-        let page = get(app, client, path).await;
-        (page.status == StatusCode::OK && ok(&page.body)).then_some(page.body)
-    })
-    .await
+/// The revision the routing page's forms carry.
+async fn routing_revision(app: &App, client: &reqwest::Client) -> String {
+    hidden(&get(app, client, "/console/routing").await.body, "revision")
 }
 
 async fn routing_forms(db: TestDb) {
@@ -186,8 +84,7 @@ async fn routing_forms(db: TestDb) {
     )
     .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let page = get(&app, &admin, "/console/routing").await;
-    let revision = hidden(&page.body, "revision");
+    let revision = routing_revision(&app, &admin).await;
     let saved = post(
         &app,
         &admin,
@@ -242,8 +139,7 @@ async fn routing_forms(db: TestDb) {
     let (_, before) = app
         .call(Method::GET, "/v1/routing", Some(&app.read), None)
         .await;
-    let page = get(&app, &admin, "/console/routing").await;
-    let revision = hidden(&page.body, "revision");
+    let revision = routing_revision(&app, &admin).await;
     let refused = post(
         &app,
         &admin,
@@ -312,10 +208,7 @@ async fn routing_forms(db: TestDb) {
     assert_eq!(stale.status, StatusCode::CONFLICT);
 
     // A second rule, moved to the top, then deleted.
-    let revision = hidden(
-        &get(&app, &admin, "/console/routing").await.body,
-        "revision",
-    );
+    let revision = routing_revision(&app, &admin).await;
     let added = post(
         &app,
         &admin,
@@ -330,10 +223,7 @@ async fn routing_forms(db: TestDb) {
     )
     .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
-    let revision = hidden(
-        &get(&app, &admin, "/console/routing").await.body,
-        "revision",
-    );
+    let revision = routing_revision(&app, &admin).await;
     let moved = post(
         &app,
         &admin,
@@ -350,10 +240,7 @@ async fn routing_forms(db: TestDb) {
         b.contains("href=\"/console/leads/L1\"")
     })
     .await;
-    let revision = hidden(
-        &get(&app, &admin, "/console/routing").await.body,
-        "revision",
-    );
+    let revision = routing_revision(&app, &admin).await;
     let deleted = post(
         &app,
         &admin,
@@ -388,10 +275,7 @@ async fn routing_forms(db: TestDb) {
         "{}",
         page.body
     );
-    let revision = hidden(
-        &get(&app, &admin, "/console/routing").await.body,
-        "revision",
-    );
+    let revision = routing_revision(&app, &admin).await;
     for path in [
         "/console/routing/rules",
         "/console/routing/up",

@@ -8,97 +8,15 @@ use leadscore_domain::{
     Account, AccountId, Contact, ContactId, Dataset, Interaction, InteractionId, InteractionKind,
     Lead, LeadId, LeadStatus, Timestamp,
 };
-use leadscore_engine::users;
 use leadscore_engine::{Role, model_registry};
 use leadscore_rules::{Evaluator, Graph, Plan, RuleModel, backtest};
 use leadscore_store::Store;
 use leadscore_store::testing::TestDb;
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
 use serde_json::Value;
 
+use crate::console_support::{browser, get, post_form, signed_in};
 use crate::support::{App, spawn};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-async fn answer(response: reqwest::Response) -> Answer {
-    let location = response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    Answer {
-        status: response.status(),
-        location,
-        body: response.text().await.unwrap(),
-    }
-}
-
-async fn get(app: &App, client: &reqwest::Client, path: &str) -> Answer {
-    answer(
-        client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
-async fn post(
-    app: &App,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(String, String)],
-) -> Answer {
-    answer(
-        client
-            .post(format!("{}{path}", app.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
-fn csrf(html: &str) -> String {
-    let start = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-/// A signed-in browser with the user's role, and its CSRF token.
-async fn signed_in(app: &App, email: &str, role: Role) -> (reqwest::Client, String) {
-    users::create_user(&app.store, email, role, Some(PASSWORD))
-        .await
-        .unwrap();
-    let client = browser();
-    let form = [
-        ("email".to_owned(), email.to_owned()),
-        ("password".to_owned(), PASSWORD.to_owned()),
-        ("next".to_owned(), "/console/".to_owned()),
-    ];
-    let signed = post(app, &client, "/console/sign-in", &form).await;
-    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
-    let page = get(app, &client, "/console/rule-models/new").await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let token = csrf(&page.body);
-    (client, token)
-}
 
 /// 60 leads, one contact each: every third came by referral; 48 closed
 /// (referred and clicking leads qualify more often), 12 open.
@@ -202,7 +120,7 @@ fn with(mut form: Vec<(String, String)>, extra: &[(&str, &str)]) -> Vec<(String,
 }
 
 async fn check(app: &App, client: &reqwest::Client, form: &[(String, String)]) -> Value {
-    let answer = post(app, client, "/console/rule-models/check", form).await;
+    let answer = post_form(app, client, "/console/rule-models/check", form).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     serde_json::from_str(&answer.body).unwrap()
 }
@@ -218,7 +136,7 @@ async fn designs_checks_and_saves(db: TestDb) {
 
     // From nothing, through the form's buttons.
     let blank = pairs(&[("csrf", &token), ("original", ""), ("name", "Test fit")]);
-    let added = post(
+    let added = post_form(
         &app,
         &admin,
         "/console/rule-models/design",
@@ -231,7 +149,7 @@ async fn designs_checks_and_saves(db: TestDb) {
         "{}",
         added.body
     );
-    let added = post(
+    let added = post_form(
         &app,
         &admin,
         "/console/rule-models/design",
@@ -243,7 +161,7 @@ async fn designs_checks_and_saves(db: TestDb) {
         "{}",
         added.body
     );
-    let added = post(
+    let added = post_form(
         &app,
         &admin,
         "/console/rule-models/design",
@@ -274,7 +192,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let mut bad = model_form(&token, "10", "Referral");
     bad.retain(|(n, _)| n != "rules[0].when[0].where[0].field");
     bad.push(("rules[0].when[0].where[0].field".into(), "sourse".into()));
-    let refused = post(
+    let refused = post_form(
         &app,
         &admin,
         "/console/rule-models/design",
@@ -323,7 +241,7 @@ async fn designs_checks_and_saves(db: TestDb) {
         answer["figures"].is_null(),
         "a model with a problem is not backtested"
     );
-    let refused = post(
+    let refused = post_form(
         &app,
         &admin,
         "/console/rule-models/design",
@@ -352,7 +270,7 @@ async fn designs_checks_and_saves(db: TestDb) {
             .contains("did you mean `Referral`"),
         "{answer}"
     );
-    let refused = post(
+    let refused = post_form(
         &app,
         &admin,
         "/console/rule-models/design",
@@ -385,7 +303,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     assert_eq!(ten["figures"]["changes"]["open_leads"], 12);
 
     // Saving publishes through the engine and keeps a version.
-    let saved = post(
+    let saved = post_form(
         &app,
         &admin,
         "/console/rule-models/design",
@@ -408,7 +326,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let mut form = model_form(&token, "20", "Referral");
     form.retain(|(n, _)| n != "original");
     form.push(("original".into(), "Test fit".into()));
-    let saved = post(
+    let saved = post_form(
         &app,
         &admin,
         "/console/rule-models/design",
@@ -432,7 +350,7 @@ async fn designs_checks_and_saves(db: TestDb) {
         diff.body
     );
     let restore = pairs(&[("csrf", &token), ("version", "1")]);
-    let restored = post(
+    let restored = post_form(
         &app,
         &admin,
         "/console/rule-models/Test%20fit/restore",
@@ -479,7 +397,7 @@ async fn roles_and_csrf(db: TestDb) {
     let answer = check(&app, &reader, &model_form(&token, "10", "Referral")).await;
     assert_eq!(answer["savable"], true);
     let save = with(model_form(&token, "10", "Referral"), &[("save", "1")]);
-    let refused = post(&app, &reader, "/console/rule-models/design", &save).await;
+    let refused = post_form(&app, &reader, "/console/rule-models/design", &save).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
         model_registry::rule_models(&app.store)
@@ -492,9 +410,9 @@ async fn roles_and_csrf(db: TestDb) {
     let (admin, token) = signed_in(&app, "admin@example.com", Role::Admin).await;
     let mut forged = with(model_form(&token, "10", "Referral"), &[("save", "1")]);
     forged.retain(|(n, _)| n != "csrf");
-    let refused = post(&app, &admin, "/console/rule-models/design", &forged).await;
+    let refused = post_form(&app, &admin, "/console/rule-models/design", &forged).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let refused = post(&app, &admin, "/console/rule-models/check", &forged).await;
+    let refused = post_form(&app, &admin, "/console/rule-models/check", &forged).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
         model_registry::rule_models(&app.store)

@@ -11,6 +11,7 @@ mod console_lead;
 mod console_leads;
 mod console_routing;
 mod console_rules;
+mod console_support;
 mod hostile;
 mod keys;
 mod parity;

@@ -10,7 +10,7 @@ use leadscore_rules::RuleModel;
 use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
 
-use crate::support::{App, spawn_with, test_settings};
+use crate::support::{App, publish_conversion_model, spawn_with, test_settings};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -53,21 +53,7 @@ async fn review_and_drift(db: TestDb) {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "no_live_model");
 
-    let artifact = std::fs::read_to_string(root().join("models/conversion/model.json")).unwrap();
-    let (status, body) = app
-        .raw(
-            Method::POST,
-            "/v1/models",
-            &app.admin,
-            "application/json",
-            artifact,
-        )
-        .await;
-    assert!(status.is_success(), "{body}");
-    let (status, body) = app
-        .call(Method::POST, "/v1/models/1/publish", Some(&app.admin), None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    publish_conversion_model(&app).await;
 
     // The page: self-contained, with every chart.
     let (status, kind, page) = app.bytes("/reports/review", &app.read).await;

@@ -254,3 +254,32 @@ pub fn clicks(first: usize, n: usize) -> Value {
             .collect(),
     )
 }
+
+/// Registers the shipped conversion model over the API; its version.
+pub async fn register_conversion_model(app: &App) -> i64 {
+    let artifact = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/conversion/model.json"
+    ))
+    .unwrap();
+    let (status, body) = app
+        .raw(
+            Method::POST,
+            "/v1/models",
+            &app.admin,
+            "application/json",
+            artifact,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["version"].as_i64().unwrap()
+}
+
+/// Registers and publishes the shipped conversion model (version 1).
+pub async fn publish_conversion_model(app: &App) {
+    assert_eq!(register_conversion_model(app).await, 1);
+    let (status, body) = app
+        .call(Method::POST, "/v1/models/1/publish", Some(&app.admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

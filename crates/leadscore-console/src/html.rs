@@ -92,12 +92,29 @@ pub fn see_other(location: &str) -> Response {
     guard((StatusCode::SEE_OTHER, [(LOCATION, value)]).into_response())
 }
 
+/// What a [`notice`] paragraph tells: news (`class="notice"`,
+/// `role="status"`) or a problem (`class="error"`, `role="alert"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Notice,
+    Error,
+}
+
+/// A notice or error paragraph above a page's content, its `text` escaped.
+pub fn notice(kind: Kind, text: &str) -> String {
+    let (class, role) = match kind {
+        Kind::Notice => ("notice", "status"),
+        Kind::Error => ("error", "alert"),
+    };
+    format!("<p class=\"{class}\" role=\"{role}\">{}</p>", escape(text))
+}
+
 /// An error page: the status, a title and what to do.
 pub fn error_page(status: StatusCode, session: Option<&Session>, message: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
     let body = format!(
-        "<p class=\"error\" role=\"alert\">{}</p><p><a href=\"/console/\">Back to the console</a></p>",
-        escape(message)
+        "{}<p><a href=\"/console/\">Back to the console</a></p>",
+        notice(Kind::Error, message)
     );
     page(status, layout(title, session, &body))
 }

@@ -16,7 +16,7 @@ use leadscore_engine::{EngineError, Service, model_registry};
 use leadscore_rules::RuleModel;
 use leadscore_store::{LeadFilter, LeadListRow, LeadOrder, OPEN_STAGES, PageWindow, RuleScoreRow};
 
-use crate::html::{error_page, escape, layout, page};
+use crate::html::{Kind, error_page, escape, layout, notice, page};
 use crate::list::{ListQuery, pager, sort_header, total_text};
 use crate::{failed, signed_in};
 
@@ -344,8 +344,8 @@ pub async fn leads(
                 Err(e) => return failed(&e, Some(&session)),
             };
             let body = format!(
-                "<p class=\"error\" role=\"alert\">{}</p>{}",
-                escape(&bad.message),
+                "{}{}",
+                notice(Kind::Error, &bad.message),
                 filter_form(&View { query, ..base }, Some(&bad))
             );
             return page(

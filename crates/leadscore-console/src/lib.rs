@@ -117,6 +117,35 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
+/// Whether a form post comes from a page of this service: its `Origin`
+/// (else `Referer`) names this `Host` (or the `X-Forwarded-Host` of a proxy). A browser sends one of them with
+/// every cross-site post, so a post from another site's page is told apart;
+/// a client that sends neither (not a browser) is let through. This guards
+/// the forms that have no session to carry a CSRF token (sign-in: another
+/// site must not sign a person into an account of its choosing).
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let Some(from) = header("origin").or_else(|| header("referer")) else {
+        return true;
+    };
+    let rest = from
+        .strip_prefix("http://")
+        .or_else(|| from.strip_prefix("https://"));
+    let Some(authority) = rest.and_then(|r| r.split(['/', '?', '#']).next()) else {
+        return false;
+    };
+    // Behind a proxy that rewrites `Host`, the host people use is in
+    // `X-Forwarded-Host`.
+    [header("host"), header("x-forwarded-host")]
+        .into_iter()
+        .flatten()
+        .any(|host| authority.eq_ignore_ascii_case(host.trim()))
+}
+
 /// Whether the request came over TLS: the service speaks plain HTTP, so
 /// this is what a TLS-terminating proxy says in `X-Forwarded-Proto`.
 fn over_tls(headers: &HeaderMap) -> bool {
@@ -293,6 +322,43 @@ mod tests {
             assert_eq!(safe_next(Some(bad)), "/console/", "{bad}");
         }
         assert_eq!(safe_next(None), "/console/");
+    }
+
+    #[test]
+    fn posts_from_other_sites_are_told_apart() {
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut headers = HeaderMap::new();
+            for (name, value) in pairs {
+                headers.insert(*name, HeaderValue::from_static(value));
+            }
+            same_origin(&headers)
+        };
+        assert!(with(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080")
+        ]));
+        assert!(with(&[
+            ("host", "leads.example.com"),
+            (
+                "referer",
+                "https://leads.example.com/console/sign-in?next=/console/"
+            )
+        ]));
+        assert!(with(&[("host", "127.0.0.1:8080")]), "no browser headers");
+        assert!(with(&[
+            ("host", "10.0.0.5:8080"),
+            ("x-forwarded-host", "leads.example.com"),
+            ("origin", "https://leads.example.com")
+        ]));
+        assert!(!with(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "https://evil.example")
+        ]));
+        assert!(!with(&[("host", "127.0.0.1:8080"), ("origin", "null")]));
+        assert!(!with(&[
+            ("host", "leads.example.com"),
+            ("referer", "https://leads.example.com.evil.example/")
+        ]));
     }
 
     #[test]

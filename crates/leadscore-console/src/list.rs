@@ -155,18 +155,9 @@ pub fn sort_key(query: &ListQuery) -> Option<(&str, bool)> {
     })
 }
 
-/// A number with thousands separators (`1,234,567`).
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// A number with thousands separators (`1,234,567`): the report's, so the
+/// console and the review write figures alike.
+pub use leadscore_report::thousands;
 
 /// How many rows match, in words: exact up to the store's count cap,
 /// "more than 10,000" beyond.

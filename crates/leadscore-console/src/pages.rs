@@ -8,13 +8,11 @@ use axum::response::Response;
 use leadscore_engine::users::{self, LinkCheck, Session, SignIn, UserError};
 use leadscore_engine::{Role, Service};
 
-use crate::html::{error_page, escape, layout, page, see_other};
+use crate::html::{Kind, error_page, escape, layout, notice, page, see_other};
 use crate::{Form, Params, allowed, authorized, failed, param, safe_next, signed_in, with_cookie};
 
 fn sign_in_page(status: StatusCode, next: &str, email: &str, error: Option<&str>) -> Response {
-    let error = error.map_or(String::new(), |e| {
-        format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))
-    });
+    let error = error.map_or(String::new(), |e| notice(Kind::Error, e));
     let body = format!(
         "<section class=\"card\">{error}<form method=\"post\" action=\"/console/sign-in\">\
          <input type=\"hidden\" name=\"next\" value=\"{next}\">\
@@ -52,6 +50,14 @@ pub async fn sign_in_form(
 
 /// `POST /console/sign-in`: email, password and `next`.
 pub async fn sign_in(State(service): State<Service>, headers: HeaderMap, body: Bytes) -> Response {
+    if !crate::same_origin(&headers) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            None,
+            "This sign-in came from another site's page and was refused. \
+             Sign in from this console's own sign-in page.",
+        );
+    }
     let form = Form::parse(&body);
     let next = safe_next(form.get("next"));
     let email = form.get("email").unwrap_or_default();
@@ -107,9 +113,7 @@ fn link_page(
     email: &str,
     error: Option<&str>,
 ) -> Response {
-    let error = error.map_or(String::new(), |e| {
-        format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))
-    });
+    let error = error.map_or(String::new(), |e| notice(Kind::Error, e));
     let (title, who) = match check {
         LinkCheck::FirstAdmin => (
             "Welcome: make the first admin",
@@ -291,8 +295,8 @@ pub async fn invite(State(service): State<Service>, headers: HeaderMap, body: By
     };
     let email = form.get("email").unwrap_or_default();
     let Ok(role) = Role::parse(form.get("role").unwrap_or_default()) else {
-        let notice = "<p class=\"error\" role=\"alert\">The role is read, ingest or admin.</p>";
-        return render_users(&service, &session, StatusCode::BAD_REQUEST, Some(notice)).await;
+        let refused = notice(Kind::Error, "The role is read, ingest or admin.");
+        return render_users(&service, &session, StatusCode::BAD_REQUEST, Some(&refused)).await;
     };
     match users::invite(&service.store, email, role).await {
         Ok((user, link)) => {
@@ -312,11 +316,8 @@ pub async fn invite(State(service): State<Service>, headers: HeaderMap, body: By
             render_users(&service, &session, StatusCode::OK, Some(&notice)).await
         }
         Err(UserError::Refused(r)) => {
-            let notice = format!(
-                "<p class=\"error\" role=\"alert\">{}</p>",
-                escape(&r.message)
-            );
-            render_users(&service, &session, StatusCode::BAD_REQUEST, Some(&notice)).await
+            let refused = notice(Kind::Error, &r.message);
+            render_users(&service, &session, StatusCode::BAD_REQUEST, Some(&refused)).await
         }
         Err(UserError::Engine(e)) => failed(&e, Some(&session)),
     }
@@ -332,23 +333,20 @@ pub async fn disable(State(service): State<Service>, headers: HeaderMap, body: B
     };
     let email = form.get("email").unwrap_or_default();
     if users::email_key(email) == users::email_key(&session.user.email) {
-        let notice = "<p class=\"error\" role=\"alert\">You cannot disable yourself.</p>";
-        return render_users(&service, &session, StatusCode::BAD_REQUEST, Some(notice)).await;
+        let refused = notice(Kind::Error, "You cannot disable yourself.");
+        return render_users(&service, &session, StatusCode::BAD_REQUEST, Some(&refused)).await;
     }
     match users::disable_user(&service.store, email).await {
         Ok(Some(user)) => {
-            let notice = format!(
-                "<p class=\"notice\" role=\"status\">Disabled {}: their sessions ended.</p>",
-                escape(&user.email)
+            let done = notice(
+                Kind::Notice,
+                &format!("Disabled {}: their sessions ended.", user.email),
             );
-            render_users(&service, &session, StatusCode::OK, Some(&notice)).await
+            render_users(&service, &session, StatusCode::OK, Some(&done)).await
         }
         Ok(None) => {
-            let notice = format!(
-                "<p class=\"error\" role=\"alert\">No user has the email {}.</p>",
-                escape(email)
-            );
-            render_users(&service, &session, StatusCode::NOT_FOUND, Some(&notice)).await
+            let refused = notice(Kind::Error, &format!("No user has the email {email}."));
+            render_users(&service, &session, StatusCode::NOT_FOUND, Some(&refused)).await
         }
         Err(e) => failed(&e, Some(&session)),
     }

@@ -117,7 +117,7 @@ fn phrase(tokens: &[&str]) -> String {
 }
 
 /// "in the last 30 days" for `30d` (also `w` weeks, `h` hours).
-fn window(token: &str) -> Option<String> {
+pub fn window(token: &str) -> Option<String> {
     let unit = token.chars().last()?;
     let digits = token.strip_suffix(unit)?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -135,4 +135,19 @@ fn window(token: &str) -> Option<String> {
     } else {
         format!("in the last {n} {many}")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn windows_read_as_words() {
+        assert_eq!(window("30d").as_deref(), Some("in the last 30 days"));
+        assert_eq!(window("1w").as_deref(), Some("in the last week"));
+        assert_eq!(window("24h").as_deref(), Some("in the last 24 hours"));
+        for other in ["", "d", "30", "30m", "+3d", "3 d", "count"] {
+            assert_eq!(window(other), None, "{other}");
+        }
+    }
 }

@@ -75,6 +75,11 @@ pub use build::{
     grade_rows, lift_rows, pr_points, roc_points, score_drift,
 };
 pub use describe::describe_feature;
+/// A time window as words: `30d` reads "in the last 30 days", `1w` "in the
+/// last week", `24h` "in the last 24 hours"; `None` for anything else (a
+/// number then `d`, `w` or `h`, nothing around them). Feature names and the
+/// console's reasons read windows with it.
+pub use describe::window;
 pub use drift::{DriftLevel, DriftSection, FeatureDrift};
 pub use features::{Direction, FeatureChange, FeatureRow, SAME_WEIGHT_TOLERANCE, compare_features};
 pub use html::render_html;
@@ -83,3 +88,6 @@ pub use review::{
     Review, ScorerKind,
 };
 pub use text::esc as escape_html;
+/// A number with thousands separators: 4434 reads "4,434"; the review's
+/// counts and the console's figures are written with it.
+pub use text::thousands;

@@ -26,6 +26,11 @@ pub(crate) const NOT_AVAILABLE: &str = "n/a";
 
 /// A count with thousands separators: 4434 reads "4,434".
 pub(crate) fn count(n: usize) -> String {
+    thousands(n as u64)
+}
+
+/// A number with thousands separators: 1234567 reads "1,234,567".
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -142,6 +147,8 @@ mod tests {
         assert_eq!(count(999), "999");
         assert_eq!(count(4434), "4,434");
         assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
     }
 
     #[test]

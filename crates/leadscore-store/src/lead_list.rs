@@ -320,6 +320,15 @@ impl LeadList<'_> {
             .rows)
     }
 
+    /// How many leads are stored (scored or not).
+    pub async fn stored(&self) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM leads")
+            .fetch_one(self.store.pool())
+            .await
+            .map_err(StoreError::query("count stored leads"))?;
+        Ok(count(Cells::new(&row, "leads", &[]).required_int("n")?))
+    }
+
     /// The sources the stored leads name, in order (read from the
     /// `leads_source` index).
     pub async fn sources(&self) -> Result<Vec<String>, StoreError> {

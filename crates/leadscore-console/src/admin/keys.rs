@@ -12,8 +12,8 @@ use leadscore_engine::keys::{self, KeyInfo, KeyStatus, NewKey, list_keys};
 use leadscore_engine::users::Session;
 use leadscore_engine::{Role, Service};
 
-use super::{admin_session, message, when, when_opt};
-use crate::html::{escape, layout, page};
+use super::{admin_session, when, when_opt};
+use crate::html::{Kind, escape, layout, notice, page};
 use crate::list::{ListQuery, pager, sort_header, sort_key};
 use crate::routing::{FieldErrors, field_problem};
 use crate::{Form, Params, authorized, failed};
@@ -184,7 +184,7 @@ async fn render(
     };
     let (status, list) = match list_body(session, query, &all) {
         Ok(list) => (status, list),
-        Err(problem) => (StatusCode::BAD_REQUEST, message(true, &problem)),
+        Err(problem) => (StatusCode::BAD_REQUEST, notice(Kind::Error, &problem)),
     };
     let body = format!(
         "<p><a href=\"/console/admin\">← Administration</a></p>{top}{}{list}",
@@ -206,8 +206,8 @@ pub async fn keys_page(
     let done = crate::param(&params, "done") == Some("revoked");
     let query = ListQuery::new(params.0.into_iter().filter(|(n, _)| n != "done").collect());
     let top = if done {
-        message(
-            false,
+        notice(
+            Kind::Notice,
             "The key is revoked: requests with it are refused from now on.",
         )
     } else {
@@ -246,7 +246,7 @@ fn once_page(session: &Session, key: &NewKey, what: &str) -> Response {
          <dt>Expires</dt><dd>{expires}</dd></dl>\
          <p>Send it as <code>Authorization: Bearer &lt;key&gt;</code>.</p></section>\
          <p><a href=\"{PATH}\">Back to the keys</a></p>",
-        notice = message(false, what),
+        notice = notice(Kind::Notice, what),
         key = escape(&key.key),
         id = escape(&key.key_id),
         role = key.role,
@@ -309,7 +309,10 @@ pub async fn create_key(
         }
     };
     let Some(role) = role.filter(|_| draft.errors.is_empty()) else {
-        let top = message(true, "No key was made: correct the fields marked below.");
+        let top = notice(
+            Kind::Error,
+            "No key was made: correct the fields marked below.",
+        );
         return render(
             &service,
             &session,
@@ -349,8 +352,8 @@ pub async fn revoke_key(
             crate::html::see_other(&format!("{PATH}?done=revoked"))
         }
         Ok(false) => {
-            let top = message(
-                true,
+            let top = notice(
+                Kind::Error,
                 &format!("No active key has the id {key_id}: nothing was revoked."),
             );
             render(
@@ -374,7 +377,10 @@ async fn not_rotated(
     key_id: &str,
     problem: String,
 ) -> Response {
-    let top = message(true, &format!("Key {key_id} was not rotated: {problem}"));
+    let top = notice(
+        Kind::Error,
+        &format!("Key {key_id} was not rotated: {problem}"),
+    );
     render(
         service,
         session,
@@ -441,8 +447,8 @@ pub async fn rotate_key(
             )
         }
         Ok(None) => {
-            let top = message(
-                true,
+            let top = notice(
+                Kind::Error,
                 &format!("No active key has the id {key_id}: nothing was rotated."),
             );
             render(

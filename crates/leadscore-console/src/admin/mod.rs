@@ -16,7 +16,7 @@ use leadscore_engine::users::Session;
 use leadscore_engine::webhooks::{load_config, pending};
 use leadscore_engine::{Role, Service};
 
-use crate::html::{escape, layout, page};
+use crate::html::{layout, page};
 use crate::{allowed, failed, signed_in};
 
 pub use keys::{create_key, keys_page, revoke_key, rotate_key};
@@ -41,15 +41,6 @@ pub(crate) async fn admin_session(
     let session = signed_in(service, headers, path).await?;
     allowed(&session, Role::Admin)?;
     Ok(session)
-}
-
-/// A notice (`role="status"`) or an error (`role="alert"`) paragraph.
-pub fn message(error: bool, text: &str) -> String {
-    if error {
-        format!("<p class=\"error\" role=\"alert\">{}</p>", escape(text))
-    } else {
-        format!("<p class=\"notice\" role=\"status\">{}</p>", escape(text))
-    }
 }
 
 /// `GET /console/admin` (admin): what there is to administer, at a glance.

@@ -19,8 +19,8 @@ use leadscore_engine::webhooks::{
 };
 use leadscore_engine::{Role, Service};
 
-use super::{admin_session, message, when, when_opt};
-use crate::html::{escape, layout, page, see_other};
+use super::{admin_session, when, when_opt};
+use crate::html::{Kind, escape, layout, notice, page, see_other};
 use crate::list::{ListQuery, pager, sort_header, sort_key, thousands};
 use crate::routing::{FieldErrors, field_problem};
 use crate::{Form, Params, authorized, failed};
@@ -199,12 +199,12 @@ pub async fn webhooks_page(
         Err(answer) => return answer,
     };
     let top = match crate::param(&params, "done") {
-        Some("saved") => message(
-            false,
+        Some("saved") => notice(
+            Kind::Notice,
             "The endpoint is saved; events from now on follow it.",
         ),
-        Some("deleted") => message(
-            false,
+        Some("deleted") => notice(
+            Kind::Notice,
             "The endpoint is deleted; its pending deliveries are marked failed.",
         ),
         _ => String::new(),
@@ -275,8 +275,8 @@ pub async fn save_endpoint(
     let secret = form.get("secret").unwrap_or_default();
     let old = stored.endpoint(&draft.original);
     if !draft.original.is_empty() && old.is_none() {
-        let top = message(
-            true,
+        let top = notice(
+            Kind::Error,
             &format!(
                 "No endpoint is named {}: nothing was saved.",
                 draft.original
@@ -345,8 +345,8 @@ pub async fn save_endpoint(
         .remove("")
         .map(|e| format!(" {e}"))
         .unwrap_or_default();
-    let top = message(
-        true,
+    let top = notice(
+        Kind::Error,
         &format!("Nothing was saved: correct the fields marked below.{whole}"),
     );
     // The edited endpoint's form is re-shown under its stored name; a new
@@ -379,8 +379,8 @@ pub async fn delete_endpoint(
     };
     let name = form.get("name").unwrap_or_default();
     if stored.endpoint(name).is_none() {
-        let top = message(
-            true,
+        let top = notice(
+            Kind::Error,
             &format!("No endpoint is named {name}: nothing was deleted."),
         );
         return render(&service, &session, StatusCode::NOT_FOUND, &top, None).await;
@@ -396,7 +396,7 @@ pub async fn delete_endpoint(
                 &service,
                 &session,
                 StatusCode::BAD_REQUEST,
-                &message(true, &text),
+                &notice(Kind::Error, &text),
                 None,
             )
             .await
@@ -437,7 +437,10 @@ pub async fn deliveries_page(
                 layout(
                     "Webhook deliveries",
                     Some(&session),
-                    &message(true, "The state is all, pending, delivered or failed."),
+                    &notice(
+                        Kind::Error,
+                        "The state is all, pending, delivered or failed.",
+                    ),
                 ),
             );
         }
@@ -459,8 +462,8 @@ pub async fn deliveries_page(
                 layout(
                     "Webhook deliveries",
                     Some(&session),
-                    &message(
-                        true,
+                    &notice(
+                        Kind::Error,
                         "This list's order does not read: use the column headers.",
                     ),
                 ),

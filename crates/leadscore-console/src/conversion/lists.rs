@@ -11,8 +11,8 @@ use leadscore_engine::users::Session;
 use leadscore_engine::{Service, model_registry};
 use leadscore_store::{Mistake, PageWindow};
 
-use crate::admin::{message, when};
-use crate::html::{escape, layout, page};
+use crate::admin::when;
+use crate::html::{Kind, escape, layout, notice, page};
 use crate::list::{ListQuery, pager, sort_header, sort_key, thousands};
 use crate::routing::queue::lead_link;
 use crate::{Params, failed, signed_in};
@@ -32,7 +32,7 @@ fn refused(session: &Session, title: &str, text: &str) -> Response {
             Some(session),
             &format!(
                 "{}<p><a href=\"/console/conversion\">← Conversion model</a></p>",
-                message(true, text)
+                notice(Kind::Error, text)
             ),
         ),
     )

@@ -22,8 +22,8 @@ use leadscore_engine::retrain::{Run, list_runs, next_run};
 use leadscore_engine::users::Session;
 use leadscore_engine::{Role, Service, shadow};
 
-use crate::admin::{message, when, when_opt};
-use crate::html::{error_page, escape, layout, page, see_other};
+use crate::admin::{when, when_opt};
+use crate::html::{Kind, error_page, escape, layout, notice, page, see_other};
 use crate::list::{ListQuery, pager, sort_header, sort_key};
 use crate::{Form, Params, authorized, failed, param, signed_in};
 
@@ -265,7 +265,7 @@ async fn render(
     let query = ListQuery::new(params);
     let (status, table) = match versions_table(session, &query, &versions) {
         Ok(t) => (status, t),
-        Err(problem) => (StatusCode::BAD_REQUEST, message(true, &problem)),
+        Err(problem) => (StatusCode::BAD_REQUEST, notice(Kind::Error, &problem)),
     };
     let live = versions.iter().find(|v| v.status == VersionStatus::Live);
     let challenger = versions
@@ -384,11 +384,11 @@ pub async fn conversion_page(
         Err(answer) => return answer,
     };
     let top = match param(&params, "done") {
-        Some("published") => message(
-            false,
+        Some("published") => notice(
+            Kind::Notice,
             "The version is published: every lead is being rescored.",
         ),
-        Some("rolled_back") => message(false, "Rolled back: every lead is being rescored."),
+        Some("rolled_back") => notice(Kind::Notice, "Rolled back: every lead is being rescored."),
         _ => String::new(),
     };
     let pairs = params.0.into_iter().filter(|(n, _)| n != "done").collect();
@@ -404,8 +404,8 @@ pub async fn publish(State(service): State<Service>, headers: HeaderMap, body: B
     };
     let text = form.get("version").unwrap_or_default();
     let Ok(version) = text.trim().parse::<i64>() else {
-        let top = message(
-            true,
+        let top = notice(
+            Kind::Error,
             &format!("{text:?} is not a version number: nothing was published."),
         );
         return render(
@@ -420,8 +420,8 @@ pub async fn publish(State(service): State<Service>, headers: HeaderMap, body: B
     match model_registry::publish(&service.store, version, "published").await {
         Ok(true) => {}
         Ok(false) => {
-            let top = message(
-                true,
+            let top = notice(
+                Kind::Error,
                 &format!("No version {version} is registered: nothing was published."),
             );
             return render(&service, &session, StatusCode::NOT_FOUND, Vec::new(), &top).await;

@@ -10,8 +10,7 @@ use leadscore_engine::users::Session;
 use leadscore_engine::{Service, review};
 use leadscore_report::{DriftLevel, MAX_RECENT_DAYS, Review, render_html};
 
-use crate::admin::message;
-use crate::html::{escape, layout, page};
+use crate::html::{Kind, escape, layout, notice, page};
 use crate::{Params, failed, param, signed_in};
 
 /// The live model's review for `?recent_days=`, or the answer to give.
@@ -30,7 +29,7 @@ async fn live_review(
             format!("The recent window is a whole number of days from 1 to {MAX_RECENT_DAYS}.");
         return Err(page(
             StatusCode::BAD_REQUEST,
-            layout(title, Some(session), &message(true, &text)),
+            layout(title, Some(session), &notice(Kind::Error, &text)),
         ));
     };
     match review::review(service, days).await {
@@ -113,7 +112,7 @@ pub async fn drift_page(
         .score_psi
         .is_some_and(|p| DriftLevel::of(p) == DriftLevel::Major);
     if alarms.is_empty() && !score_alarm {
-        out.push_str(&message(false, "No drift alarm."));
+        out.push_str(&notice(Kind::Notice, "No drift alarm."));
     } else {
         let mut text = String::new();
         if !alarms.is_empty() {
@@ -126,7 +125,7 @@ pub async fn drift_page(
         if score_alarm {
             text.push_str(" The score's own distribution drifted.");
         }
-        out.push_str(&message(true, text.trim()));
+        out.push_str(&notice(Kind::Error, text.trim()));
     }
     if !watch.is_empty() {
         out.push_str(&format!(

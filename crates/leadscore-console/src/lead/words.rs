@@ -4,9 +4,7 @@
 //! the numbers, times and names in between.
 
 use leadscore_domain::Timestamp;
-use leadscore_report::describe_feature;
-
-use crate::list::thousands;
+use leadscore_report::{describe_feature, thousands, window};
 
 /// What the live rule model says about a rule, beyond its explanation: its
 /// cap and how its `each` condition counts.
@@ -55,25 +53,6 @@ pub fn points(p: f64) -> String {
     format!("{sign}{size} {unit}")
 }
 
-/// `in the last 30 days` for a span written `30d` (also `w` weeks, `h`
-/// hours); none for anything else.
-pub fn window(span: &str) -> Option<String> {
-    let span = span.trim();
-    let unit = span.chars().last()?;
-    let n: u64 = span.strip_suffix(unit)?.parse().ok()?;
-    let (one, many) = match unit {
-        'd' => ("day", "days"),
-        'w' => ("week", "weeks"),
-        'h' => ("hour", "hours"),
-        _ => return None,
-    };
-    Some(if n == 1 {
-        format!("in the last {one}")
-    } else {
-        format!("in the last {n} {many}")
-    })
-}
-
 /// A rule that held, in one sentence: the rule's name, how often it
 /// counted (for a rule whose points count per interaction), and the points
 /// it added with its cap.
@@ -91,7 +70,10 @@ pub fn rule_sentence(hit: &Hit, facts: Option<&RuleFacts>) -> String {
             thousands(n),
             if n == 1 { "" } else { "s" }
         ));
-        if let Some(w) = facts.and_then(|f| f.within.as_deref()).and_then(window) {
+        if let Some(w) = facts
+            .and_then(|f| f.within.as_deref())
+            .and_then(|w| window(w.trim()))
+        {
             out.push(' ');
             out.push_str(&w);
         }

@@ -6,7 +6,7 @@ use leadscore_engine::routing_rules::{RoutingConfig, RoutingRule};
 use leadscore_engine::users::Session;
 
 use super::draft::{FieldErrors, RuleDraft, field_problem, revision};
-use crate::html::escape;
+use crate::html::{Kind, escape, notice};
 
 /// What the page shows beside the stored rules: one form's draft and
 /// problems (after a refused change), and a notice or an error at the top.
@@ -153,16 +153,10 @@ pub(crate) fn body(
     let rev = revision(config);
     let mut out = String::new();
     if let Some(n) = &view.notice {
-        out.push_str(&format!(
-            "<p class=\"notice\" role=\"status\">{}</p>",
-            escape(n)
-        ));
+        out.push_str(&notice(Kind::Notice, n));
     }
     if let Some(e) = &view.error {
-        out.push_str(&format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            escape(e)
-        ));
+        out.push_str(&notice(Kind::Error, e));
     }
     out.push_str(
         "<p>Each lead goes to the queue of the first rule it matches, from the top; a lead no \
@@ -208,9 +202,9 @@ pub(crate) fn body(
                 Some((Some(at), draft, errors)) if *at == i => (draft.clone(), errors.clone()),
                 _ => (RuleDraft::of(rule), FieldErrors::new()),
             };
-            let whole = errors.get("").map_or(String::new(), |e| {
-                format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))
-            });
+            let whole = errors
+                .get("")
+                .map_or(String::new(), |e| notice(Kind::Error, e));
             out.push_str(&format!(
                 "<details{open}><summary>Edit rule {n}</summary>{whole}\
                  <form method=\"post\" action=\"/console/routing/rules\">{hidden}\

@@ -1,5 +1,8 @@
-//! The store's data as the designer uses it: every record read once into a
-//! rule graph (kept for a minute, so that checking as one types stays fast),
+//! The store's data as the designer uses it: the records read once into a
+//! rule graph (kept for a minute, so that checking as one types stays fast;
+//! on a store of more than [`SAMPLE_LEADS`] leads, the most recently active
+//! closed and open leads, [`SAMPLE_LEADS`] of each, with their records, so
+//! that the service's memory stays bounded whatever the store's size),
 //! the schema and the values of its fields; the backtest of a draft on the
 //! closed leads (the library's own [`leadscore_rules::backtest`], as
 //! `leadscore rules backtest` runs it); and what publishing the draft would
@@ -9,16 +12,31 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use leadscore_domain::Timestamp;
+use leadscore_domain::{LeadId, Stage, Timestamp};
 use leadscore_engine::{EngineError, Service};
 use leadscore_rules::{
     Evaluator, Graph, ModelBacktest, Outcome, Plan, Projection, RuleModel, Schema, Scores, backtest,
 };
-use leadscore_store::{ObservedField, ScoreFilter, Store, StoreCounts};
+use leadscore_store::{
+    LeadFilter, LeadOrder, OPEN_STAGES, ObservedField, PageWindow, ScoreFilter, Store,
+};
 use serde::Serialize;
 
 /// How long the store's data is kept before it is read again.
 pub const KEEP_FOR: Duration = Duration::from_secs(60);
+
+/// On a larger store, how many closed leads (and how many open leads) the
+/// designer reads: the most recently active of each.
+pub const SAMPLE_LEADS: u32 = 20_000;
+
+/// What a sample of a large store holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    /// Leads the store holds.
+    pub stored: u64,
+    /// The open leads read (their stored scores are compared).
+    pub open: Vec<LeadId>,
+}
 
 /// The most values of one field read for the pickers and the value check.
 pub const VALUES_PER_FIELD: u32 = 200;
@@ -34,7 +52,10 @@ pub struct StoreData {
     pub schema: Schema,
     /// The values of each text field, most frequent first.
     pub values: Vec<ObservedField>,
-    counts: StoreCounts,
+    /// Set when the store is larger than the sample read.
+    pub sample: Option<Sample>,
+    /// Leads stored when read (a change reads them again).
+    stored: u64,
 }
 
 struct Kept {
@@ -50,14 +71,38 @@ static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
 /// store still holds as many records of each kind, else read again.
 pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError> {
     let key = std::ptr::from_ref::<leadscore_engine::service::Shared>(service) as usize;
-    let counts = service.store.counts().await?;
-    let fresh = |k: &Kept| k.service == key && k.at.elapsed() < KEEP_FOR && k.data.counts == counts;
+    let stored = service.store.lead_list().stored().await?;
+    let fresh = |k: &Kept| k.service == key && k.at.elapsed() < KEEP_FOR && k.data.stored == stored;
     if let Ok(kept) = KEPT.lock()
         && let Some(k) = kept.iter().find(|k| fresh(k))
     {
         return Ok(Arc::clone(&k.data));
     }
-    let dataset = service.store.export().await?;
+    let (dataset, sample) = if stored <= u64::from(SAMPLE_LEADS) {
+        (service.store.export().await?, None)
+    } else {
+        let recent = |stages: Vec<Stage>| LeadFilter {
+            stages,
+            order: LeadOrder::RecentDesc,
+            ..LeadFilter::default()
+        };
+        let window = PageWindow {
+            limit: SAMPLE_LEADS,
+            offset: 0,
+        };
+        let list = service.store.lead_list();
+        let ids = |rows: Vec<leadscore_store::LeadListRow>| -> Vec<LeadId> {
+            rows.into_iter().map(|r| r.lead_id).collect()
+        };
+        let closed = ids(list
+            .page(&recent(vec![Stage::Qualified, Stage::Disqualified]), window)
+            .await?
+            .rows);
+        let open = ids(list.page(&recent(OPEN_STAGES.to_vec()), window).await?.rows);
+        let both: Vec<LeadId> = closed.iter().chain(&open).cloned().collect();
+        let dataset = service.store.records().neighbourhood(&both, true).await?;
+        (dataset, Some(Sample { stored, open }))
+    };
     let values = service.store.field_values(VALUES_PER_FIELD).await?;
     let data = tokio::task::spawn_blocking(move || {
         let graph =
@@ -70,7 +115,8 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
             graph,
             schema,
             values,
-            counts,
+            sample,
+            stored,
         })
     })
     .await
@@ -122,16 +168,34 @@ pub struct Figures {
     pub changes: Changes,
     /// When the data was read (`2026-10-01T12:00:00Z`).
     pub read_at: String,
+    /// The leads the store holds, when the figures are of a sample.
+    pub sampled_from: Option<u64>,
 }
 
 /// The stored score of each lead under a model: `lead id -> (grade,
 /// reached the threshold)`.
 pub type Stored = HashMap<String, (Option<String>, bool)>;
 
-/// Reads the stored scores of a model (none for a new one).
-pub async fn stored_scores(service: &Service, model: &str) -> Result<Stored, EngineError> {
+/// Reads the stored scores of a model (none for a new one): of the sampled
+/// open leads when `data` is a sample, else of every lead.
+pub async fn stored_scores(
+    service: &Service,
+    model: &str,
+    data: &StoreData,
+) -> Result<Stored, EngineError> {
     if model.is_empty() {
         return Ok(Stored::new());
+    }
+    if let Some(sample) = &data.sample {
+        let mut out = Stored::new();
+        for chunk in sample.open.chunks(5_000) {
+            for (lead, rows) in service.store.scores().rule_scores(chunk).await? {
+                if let Some(r) = rows.into_iter().find(|r| r.model == model) {
+                    out.insert(lead.as_str().to_owned(), (r.grade, r.sales_ready));
+                }
+            }
+        }
+        return Ok(out);
     }
     let listing = service
         .store
@@ -183,6 +247,7 @@ pub fn figures(
         read_at: Timestamp::from_micros(read_at)
             .unwrap_or(data.read_at)
             .to_string(),
+        sampled_from: data.sample.as_ref().map(|s| s.stored),
     })
 }
 

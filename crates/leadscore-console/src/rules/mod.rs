@@ -32,7 +32,7 @@ use leadscore_engine::{EngineError, Role, Service};
 use leadscore_rules::{RuleModel, RulesError};
 use serde_json::json;
 
-use crate::html::{error_page, page, see_other};
+use crate::html::{self, Kind, error_page, page, see_other};
 use crate::{Form, Params, allowed, authorized, failed, param, signed_in};
 use check::{Checked, check};
 use data::{Figures, StoreData};
@@ -80,7 +80,7 @@ async fn evaluate(service: &Service, draft: Draft) -> Result<Outcome, EngineErro
     let checked = check(&draft, Some(&data), &taken);
     let figures = match &checked.model {
         Some(model) => {
-            let scores = data::stored_scores(service, &draft.original).await?;
+            let scores = data::stored_scores(service, &draft.original, &data).await?;
             let (model, data2) = (model.clone(), Arc::clone(&data));
             let at = service.settings.scoring_time();
             tokio::task::spawn_blocking(move || {
@@ -193,13 +193,12 @@ pub async fn design(State(service): State<Service>, headers: HeaderMap, body: By
             }
             return see_other(&format!("{}?saved=1", model_path(&model.name)));
         }
-        let notice =
-            "<p class=\"error\" role=\"alert\">Not saved: fix the problems below first.</p>";
+        let notice = html::notice(Kind::Error, "Not saved: fix the problems below first.");
         return views::designer(
             &session,
             &outcome,
             StatusCode::UNPROCESSABLE_ENTITY,
-            notice,
+            &notice,
             true,
         );
     }
@@ -312,14 +311,15 @@ async fn reader(service: &Service, headers: &HeaderMap, path: &str) -> Result<Se
 /// The `?saved=1` or `?restored=N` notice of a model's page.
 fn notice(params: &Params) -> String {
     if param(params, "saved").is_some() {
-        return "<p class=\"notice\" role=\"status\">Saved and published: every lead is being \
-                rescored with this model.</p>"
-            .to_owned();
+        return html::notice(
+            Kind::Notice,
+            "Saved and published: every lead is being rescored with this model.",
+        );
     }
     match param(params, "restored").and_then(|v| v.parse::<i64>().ok()) {
-        Some(v) => format!(
-            "<p class=\"notice\" role=\"status\">Version {v} restored: saved again as the newest \
-             version and published.</p>"
+        Some(v) => html::notice(
+            Kind::Notice,
+            &format!("Version {v} restored: saved again as the newest version and published."),
         ),
         None => String::new(),
     }

@@ -127,13 +127,22 @@ pub fn figures_html(f: &Figures, has_saved: bool) -> String {
     };
     format!(
         "<h2 id=\"rm-results-title\">Backtest</h2>\
-         <p class=\"muted\">The store's {closed} closed leads, each scored as of its close time \
+         <p class=\"muted\">{whose} {closed} closed leads, each scored as of its close time \
          (as <code>leadscore rules backtest</code> does).{skipped} The store's records were read at \
          {read_at}; they are read again after a minute.</p>{backtest}\
          <h2>What publishing would change</h2>\
          <p>Of {open} open leads this model scores, <strong id=\"rm-grade-changes\">{changes}</strong> \
          would change grade and <strong id=\"rm-become-ready\">{ready}</strong> would reach the \
          sales-ready threshold for the first time ({lost} would fall below it), against {against}.</p>{moves}",
+        whose = match f.sampled_from {
+            Some(stored) => format!(
+                "The store holds {} leads: these figures are of the {} most recently active \
+                 closed and open leads of each kind, the",
+                count(usize::try_from(stored).unwrap_or(usize::MAX)),
+                count(super::data::SAMPLE_LEADS as usize)
+            ),
+            None => "The store's".to_owned(),
+        },
         closed = count(f.closed_leads),
         read_at = escape(&f.read_at),
         backtest = backtest_html(&f.backtest, f.saved.as_ref()),
