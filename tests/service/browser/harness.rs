@@ -448,15 +448,46 @@ impl Browser {
         }
     }
 
-    /// The one field labelled `label` now, if there is one.
-    async fn labelled(&self, label: &str) -> Option<Element> {
+    /// The first displayed element matching `css` (the page's whole
+    /// document for `None`), now; `None` when nothing matching is shown.
+    async fn scope(&self, css: Option<&str>) -> Option<Option<Element>> {
+        match css {
+            None => Some(None),
+            Some(css) => self
+                .displayed(Locator::Css(css))
+                .await
+                .into_iter()
+                .next()
+                .map(Some),
+        }
+    }
+
+    /// The displayed elements matching a relative XPath (`.//label`) within
+    /// `scope` (the document for `None`).
+    async fn displayed_within(&self, scope: Option<&Element>, xpath: &str) -> Vec<Element> {
+        let found = match scope {
+            Some(e) => e.find_all(Locator::XPath(xpath)).await,
+            None => self.client().find_all(Locator::XPath(xpath)).await,
+        };
+        let mut shown = Vec::new();
+        for e in found.unwrap_or_default() {
+            if e.is_displayed().await.unwrap_or(false) {
+                shown.push(e);
+            }
+        }
+        shown
+    }
+
+    /// The one field labelled `label` within the element matching `scope`
+    /// (the whole page for `None`) now, if there is one.
+    async fn labelled(&self, scope: Option<&str>, label: &str) -> Option<Element> {
+        let root = self.scope(scope).await?;
         let lit = xpath_literal(label);
-        let mut labels = self
-            .displayed(Locator::XPath(&format!("//label[normalize-space()={lit}]")))
-            .await;
+        let exact = format!(".//label[normalize-space()={lit}]");
+        let mut labels = self.displayed_within(root.as_ref(), &exact).await;
         if labels.is_empty() {
-            let prefix = format!("//label[starts-with(normalize-space(), {lit})]");
-            labels = self.displayed(Locator::XPath(&prefix)).await;
+            let prefix = format!(".//label[starts-with(normalize-space(), {lit})]");
+            labels = self.displayed_within(root.as_ref(), &prefix).await;
         }
         if labels.len() != 1 {
             return None;
@@ -479,13 +510,83 @@ impl Browser {
     /// when only one label starts so): by the label's `for`, else the field
     /// inside the label. Waits for it.
     pub async fn field(&self, label: &str) -> Element {
+        self.field_within(None, label).await
+    }
+
+    /// As [`Self::field`], among the fields inside the element matching the
+    /// CSS selector `scope` (for a page that repeats a label, such as each
+    /// grade's "From score").
+    pub async fn field_in(&self, scope: &str, label: &str) -> Element {
+        self.field_within(Some(scope), label).await
+    }
+
+    async fn field_within(&self, scope: Option<&str>, label: &str) -> Element {
         let deadline = Deadline::new();
         loop {
-            if let Some(field) = self.labelled(label).await {
+            if let Some(field) = self.labelled(scope, label).await {
                 return field;
             }
             if !deadline.wait().await {
-                let what = format!("no one field is labelled {label:?}");
+                let within = scope.map(|s| format!(" in {s}")).unwrap_or_default();
+                let what = format!("no one field is labelled {label:?}{within}");
+                panic!("{}", self.report(&what).await);
+            }
+        }
+    }
+
+    /// The shown message describing `field` when it is marked invalid
+    /// (`aria-invalid="true"`, `aria-describedby` naming shown messages);
+    /// `None` otherwise.
+    async fn mistake_of(&self, field: &Element) -> Option<String> {
+        if field.attr("aria-invalid").await.ok()?.as_deref() != Some("true") {
+            return None;
+        }
+        let ids = field.attr("aria-describedby").await.ok()??;
+        let mut said = Vec::new();
+        for id in ids.split_whitespace() {
+            let xpath = format!("//*[@id={}]", xpath_literal(id));
+            for e in self.displayed(Locator::XPath(&xpath)).await {
+                said.push(e.text().await.ok()?);
+            }
+        }
+        let said = said.join(" ");
+        (!said.trim().is_empty()).then_some(said)
+    }
+
+    /// Waits until the field labelled `label` inside the element matching
+    /// `scope` is marked invalid and described by a shown message holding
+    /// `needle` (the rule designer's script checks a moment after typing
+    /// stops); gives the message.
+    pub async fn wait_for_mistake_in(&self, scope: &str, label: &str, needle: &str) -> String {
+        let deadline = Deadline::new();
+        loop {
+            // The script replaces the messages at each check: the field is
+            // looked up again each time.
+            if let Some(field) = self.labelled(Some(scope), label).await
+                && let Some(said) = self.mistake_of(&field).await
+                && said.contains(needle)
+            {
+                return said;
+            }
+            if !deadline.wait().await {
+                let what = format!("the field {label:?} in {scope} never showed {needle:?}");
+                panic!("{}", self.report(&what).await);
+            }
+        }
+    }
+
+    /// Waits until the field labelled `label` inside the element matching
+    /// `scope` is no longer marked invalid.
+    pub async fn wait_for_no_mistake_in(&self, scope: &str, label: &str) {
+        let deadline = Deadline::new();
+        loop {
+            if let Some(field) = self.labelled(Some(scope), label).await
+                && field.attr("aria-invalid").await.ok().flatten().as_deref() != Some("true")
+            {
+                return;
+            }
+            if !deadline.wait().await {
+                let what = format!("the field {label:?} in {scope} stays marked invalid");
                 panic!("{}", self.report(&what).await);
             }
         }
@@ -496,34 +597,28 @@ impl Browser {
     /// (`aria-describedby`), which is shown; gives the message.
     pub async fn mistake_at(&self, label: &str) -> String {
         let field = self.field(label).await;
-        let invalid = field.attr("aria-invalid").await.unwrap();
-        if invalid.as_deref() != Some("true") {
-            let what = format!("the field {label:?} is not marked invalid");
-            panic!("{}", self.report(&what).await);
-        }
-        let Some(ids) = field.attr("aria-describedby").await.unwrap() else {
-            let what = format!("the field {label:?} is not described by its mistake");
-            panic!("{}", self.report(&what).await);
-        };
-        let mut said = Vec::new();
-        for id in ids.split_whitespace() {
-            let xpath = format!("//*[@id={}]", xpath_literal(id));
-            for e in self.displayed(Locator::XPath(&xpath)).await {
-                said.push(e.text().await.unwrap());
+        match self.mistake_of(&field).await {
+            Some(said) => said,
+            None => {
+                let what = format!("the field {label:?} shows no mistake described by it");
+                panic!("{}", self.report(&what).await);
             }
         }
-        let said = said.join(" ");
-        if said.trim().is_empty() {
-            let what = format!("the mistake of the field {label:?} is not shown");
-            panic!("{}", self.report(&what).await);
-        }
-        said
     }
 
     /// Types `value` into the field labelled `label` with the keyboard, after
     /// clicking it and clearing what it held.
     pub async fn fill(&self, label: &str, value: &str) {
-        let field = self.field(label).await;
+        Self::type_into(self.field(label).await, value).await;
+    }
+
+    /// As [`Self::fill`], for the field labelled `label` inside the element
+    /// matching `scope`.
+    pub async fn fill_in(&self, scope: &str, label: &str, value: &str) {
+        Self::type_into(self.field_in(scope, label).await, value).await;
+    }
+
+    async fn type_into(field: Element, value: &str) {
         field.click().await.unwrap();
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
@@ -531,7 +626,16 @@ impl Browser {
 
     /// Chooses the option shown as `option` in the list labelled `label`.
     pub async fn choose(&self, label: &str, option: &str) {
-        let field = self.field(label).await;
+        Self::choose_option(self.field(label).await, label, option).await;
+    }
+
+    /// As [`Self::choose`], for the list labelled `label` inside the element
+    /// matching `scope`.
+    pub async fn choose_in(&self, scope: &str, label: &str, option: &str) {
+        Self::choose_option(self.field_in(scope, label).await, label, option).await;
+    }
+
+    async fn choose_option(field: Element, label: &str, option: &str) {
         field
             .select_by_label(option)
             .await
@@ -575,26 +679,98 @@ impl Browser {
     /// The one displayed button or link whose text (or `aria-label`) is
     /// `text`, waiting for it.
     pub async fn control(&self, text: &str) -> Element {
+        self.control_within(None, text).await
+    }
+
+    /// The one displayed button or link whose text (or `aria-label`) is
+    /// `text` inside the element matching `scope`, waiting for it.
+    async fn control_within(&self, scope: Option<&str>, text: &str) -> Element {
         let lit = xpath_literal(text);
         let xpath = format!(
-            "//button[normalize-space()={lit} or @aria-label={lit}] \
-             | //a[normalize-space()={lit} or @aria-label={lit}] \
-             | //input[(@type='submit' or @type='button') and (@value={lit} or @aria-label={lit})]"
+            ".//button[normalize-space()={lit} or @aria-label={lit}] \
+             | .//a[normalize-space()={lit} or @aria-label={lit}] \
+             | .//input[(@type='submit' or @type='button') and (@value={lit} or @aria-label={lit})]"
         );
         let deadline = Deadline::new();
         loop {
-            let mut all = self.displayed(Locator::XPath(&xpath)).await;
+            let mut all = match self.scope(scope).await {
+                Some(root) => self.displayed_within(root.as_ref(), &xpath).await,
+                None => Vec::new(),
+            };
             if all.len() == 1 {
                 return all.remove(0);
             }
             if !deadline.wait().await {
+                let within = scope.map(|s| format!(" in {s}")).unwrap_or_default();
                 let what = format!(
-                    "{} buttons or links read {text:?}; a click needs exactly one",
+                    "{} buttons or links read {text:?}{within}; a click needs exactly one",
                     all.len()
                 );
                 panic!("{}", self.report(&what).await);
             }
         }
+    }
+
+    /// Clicks the button or link `text` inside the element matching `scope`
+    /// (a page with one "Add a filter" per condition, say) and waits for the
+    /// page it leads to.
+    pub async fn click_in(&self, scope: &str, text: &str) {
+        let control = self.control_within(Some(scope), text).await;
+        self.mark_page().await;
+        control
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {text:?} in {scope}: {e}"));
+        self.wait_new_page().await;
+    }
+
+    /// Whether a button or link reading `text` (or so labelled) is shown
+    /// now (no waiting).
+    pub async fn has_control(&self, text: &str) -> bool {
+        let lit = xpath_literal(text);
+        let xpath = format!(
+            "//button[normalize-space()={lit} or @aria-label={lit}] \
+             | //a[normalize-space()={lit} or @aria-label={lit}]"
+        );
+        !self.displayed(Locator::XPath(&xpath)).await.is_empty()
+    }
+
+    /// The HTTP status of a request the page itself makes to `path` with
+    /// the browser's session cookie (`GET`, or `POST` of `form`: the
+    /// fields of the page's form matching the CSS selector `form`, plus
+    /// `extra` as `name=value` pairs). For what a page cannot show, such as
+    /// a refusal's status.
+    pub async fn status_of(&self, path: &str, post: Option<(&str, &[(&str, &str)])>) -> u16 {
+        let (form, extra) = match post {
+            Some((css, extra)) => (
+                json!(css),
+                json!(extra.iter().map(|(n, v)| [n, v]).collect::<Vec<_>>()),
+            ),
+            None => (Value::Null, json!([])),
+        };
+        let got = self
+            .client()
+            .execute_async(
+                "const [path, form, extra, done] = arguments;\
+                 let init = {credentials: 'same-origin', redirect: 'manual'};\
+                 if (form !== null) {\
+                   const body = new URLSearchParams(new FormData(document.querySelector(form)));\
+                   for (const [n, v] of extra) body.append(n, v);\
+                   init = {...init, method: 'POST', body};\
+                 }\
+                 fetch(path, init).then((r) => done(r.status), (e) => done(String(e)));",
+                vec![json!(path), form, extra],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("fetching {path}: {e}"));
+        got.as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .unwrap_or_else(|| panic!("fetching {path} failed: {got}"))
+    }
+
+    /// The page's whole HTML as the browser holds it now.
+    pub async fn source(&self) -> String {
+        self.client().source().await.unwrap()
     }
 
     /// Clicks the button or link `text` and waits for the page it leads to.

@@ -117,3 +117,109 @@ pub async fn leads(app: &App) -> Vec<Lead> {
     }
     leads
 }
+
+/// How many leads [`closed_leads`] stores, and how many of them are closed.
+pub const CLOSED_LEADS: usize = 30;
+pub const CLOSED: usize = 24;
+
+/// A lead stored by [`closed_leads`].
+#[derive(Debug, Clone)]
+pub struct Closing {
+    pub id: String,
+    /// Whether its source is `Referral` (else `Web`).
+    pub referral: bool,
+    /// Email clicks: before its close for a closed lead, in the last hours
+    /// for an open one.
+    pub clicks: i64,
+    pub closed: bool,
+}
+
+impl Closing {
+    /// Its score under a model of `per_click` points for each email click
+    /// within 30 days and `referred` points for a `Referral` source, scored
+    /// now (a closed lead's clicks are older than 30 days).
+    pub fn score(&self, per_click: i64, referred: i64) -> i64 {
+        let clicks = if self.closed { 0 } else { self.clicks };
+        per_click * clicks + if self.referral { referred } else { 0 }
+    }
+}
+
+/// [`CLOSED_LEADS`] leads without any rule model, one contact each at
+/// Acme, for the rule designer's backtest: every third came by referral
+/// (the others from the web); lead `i` has `i % 4` email clicks. The first
+/// [`CLOSED`] closed on 2026-02-01, their clicks in the days before: those
+/// with two clicks or more qualified (but one in five), as did the
+/// referred ones with an even number; the rest were disqualified. The
+/// others are open, their clicks in the last hours.
+pub async fn closed_leads(app: &App) -> Vec<Closing> {
+    put(
+        app,
+        "/v1/accounts/A0",
+        json!({"name": "Acme", "employees": 100, "industry": "Retail"}),
+    )
+    .await;
+    let closed_at = chrono::DateTime::parse_from_rfc3339("2026-02-01T00:00:00Z").unwrap();
+    let now = chrono::Utc::now();
+    let mut leads = Vec::new();
+    let mut clicks = Vec::new();
+    for i in 0..CLOSED_LEADS {
+        let lead = Closing {
+            id: format!("L{i:02}"),
+            referral: i % 3 == 0,
+            clicks: (i % 4) as i64,
+            closed: i < CLOSED,
+        };
+        put(
+            app,
+            &format!("/v1/contacts/C{i:02}"),
+            json!({
+                "account_id": "A0",
+                "first_name": format!("Bo{i:02}"),
+                "last_name": "Kim",
+                "email": format!("bo{i:02}@example.com"),
+            }),
+        )
+        .await;
+        let mut body = json!({
+            "created_at": "2026-01-01",
+            "contact_id": format!("C{i:02}"),
+            "account_id": "A0",
+            "source": if lead.referral { "Referral" } else { "Web" },
+        });
+        if lead.closed {
+            let qualified = (lead.clicks >= 2 && i % 5 != 0) || (lead.referral && i % 2 == 0);
+            body["status"] = json!(if qualified {
+                "qualified"
+            } else {
+                "disqualified"
+            });
+            body["closed_at"] = json!("2026-02-01");
+        }
+        put(app, &format!("/v1/leads/{}", lead.id), body).await;
+        for k in 0..lead.clicks {
+            let at = if lead.closed {
+                (closed_at - chrono::Duration::days(k + 1)).to_rfc3339()
+            } else {
+                (now - chrono::Duration::hours(k + 1)).to_rfc3339()
+            };
+            clicks.push(json!({
+                "interaction_id": format!("I{i:02}-{k}"),
+                "kind": "EmailClicked",
+                "occurred_at": at,
+                "contact_id": format!("C{i:02}"),
+                "email_name": "spring-launch",
+            }));
+        }
+        leads.push(lead);
+    }
+    let (status, answer) = app
+        .call(
+            Method::POST,
+            "/v1/interactions",
+            Some(&app.ingest),
+            Some(&Value::Array(clicks)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    leads
+}

@@ -129,8 +129,8 @@ fn list_body(session: &Session, query: &ListQuery, all: &[KeyInfo]) -> Result<St
         "<section class=\"card\" aria-labelledby=\"list\"><h2 id=\"list\">Keys</h2>\
          <p>A key's text is never shown again after it is made: only its hash is stored.</p>\
          <form class=\"filters\" method=\"get\" action=\"{PATH}\" role=\"search\">{keep}\
-         <div><label for=\"status\">Status</label><select id=\"status\" name=\"status\">{statuses}</select></div>\
-         <div><label for=\"role-filter\">Role</label><select id=\"role-filter\" name=\"role\">{roles}</select></div>\
+         <div><label for=\"status\">Show keys that are</label><select id=\"status\" name=\"status\">{statuses}</select></div>\
+         <div><label for=\"role-filter\">With the role</label><select id=\"role-filter\" name=\"role\">{roles}</select></div>\
          <button type=\"submit\">Filter</button></form>{table}{pager}</section>",
         keep = query.hidden_inputs(&["status", "role"]),
         pager = pager(PATH, query, shown.len(), total),

@@ -251,7 +251,7 @@ fn condition_html(msgs: &Messages, r: usize, c: usize, cond: &ConditionDraft) ->
         "<fieldset class=\"rm-condition\" id=\"{id}\"><legend>Condition {n}</legend>{part}\
          <div class=\"rm-row\">{entity}{frequency}{count}</div>\
          <div class=\"rm-row\">{within}{since}{half_life}</div>\
-         <div class=\"rm-filters\">{filters}</div>{add}{remove}</fieldset>",
+         <div class=\"rm-filters\">{filters}</div><div class=\"rm-buttons\">{add}{remove}</div></fieldset>",
         id = field_id(&at),
         n = c + 1,
         part = msgs.block(&at),

@@ -180,7 +180,9 @@ pub fn diff_html(old: &str, new: &str) -> String {
         } else {
             format!("<span class=\"visually-hidden\">{label}</span>")
         };
-        let _ = writeln!(out, "<{tag}>{hidden}{sign} {}</{tag}>", escape(line));
+        // The line's end inside its element: after a removed or added line
+        // (shown as a block) it would show as an empty line of its own.
+        let _ = write!(out, "<{tag}>{hidden}{sign} {}\n</{tag}>", escape(line));
     }
     out.push_str("</pre>");
     if changed {
