@@ -6,7 +6,8 @@
 # Builds a store of LEADS generated leads (default 1,000,000) on SQLite, with
 # the shipped rule models and conversion model, lets the service score every
 # lead, then signs in and times the pages. The store is kept in KEEP (a
-# folder) when set, and reused when it already holds one.
+# folder) when set, and reused when it already holds one (a folder KEEP/data
+# generated beforehand is imported instead of generating one).
 # Needs a release build: cargo build --release --bin leadscore
 # Usage: [LEADS=1000000] [RUNS=20] [KEEP=DIR] crates/leadscore-console/benches/pages.sh [path/to/leadscore]
 set -euo pipefail
@@ -31,8 +32,11 @@ depth() { curl -s "$base/metrics" | awk '/^leadscore_rescore_queue_depth/ {print
 fresh=0
 if [ ! -f "$work/console.db" ]; then
   fresh=1
-  echo "== generating $leads leads and importing them"
-  "$bin" generate --out "$work/data" --leads "$leads" --seed 7 >/dev/null
+  if [ ! -d "$work/data" ]; then
+    echo "== generating $leads leads"
+    "$bin" generate --out "$work/data" --leads "$leads" --seed 7 >/dev/null
+  fi
+  echo "== importing them"
   /usr/bin/time -f "import: %e s, %M KB peak" "$bin" import "$work/data" --database "$db" >/dev/null
   rm -rf "$work/data"
   printf 'bench password 1234\n' | "$bin" users create --email bench@example.com --role admin \

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use leadscore_domain::{LeadId, Stage, Timestamp};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AssertSqlSafe};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 
 use crate::sql::{
     Cells, ROWS_PER_STATEMENT, count, marks, new_id, placeholders, select_in, value_rows,
@@ -408,23 +408,33 @@ pub struct Scores<'a> {
 }
 
 impl Scores<'_> {
-    /// A lead's stored state with its rule scores (by model name); `None`
-    /// when it has not been scored yet.
+    /// A lead's stored state with its rule scores (by model name), read
+    /// from one snapshot, so that both are of the same rescoring (on
+    /// PostgreSQL, two statements outside such a transaction may see a
+    /// rescoring committed between them: a state older than its scores);
+    /// `None` when it has not been scored yet.
     pub async fn lead(
         &self,
         lead_id: &LeadId,
     ) -> Result<Option<(LeadStateRow, Vec<RuleScoreRow>)>, StoreError> {
+        let op = "read a lead's scores";
         let backend = self.store.backend();
-        let mut conn = self.store.acquire("read a lead's scores").await?;
+        let mut conn = self.store.acquire(op).await?;
+        let mut tx = conn
+            .begin_with(backend.begin_snapshot())
+            .await
+            .map_err(StoreError::query(op))?;
         let one = std::slice::from_ref(lead_id);
-        let Some(state) = read_states(&mut conn, backend, one).await?.remove(lead_id) else {
-            return Ok(None);
+        let state = read_states(&mut tx, backend, one).await?.remove(lead_id);
+        let rules = match state {
+            Some(_) => read_rule_scores(&mut tx, backend, one)
+                .await?
+                .remove(lead_id)
+                .unwrap_or_default(),
+            None => Vec::new(),
         };
-        let rules = read_rule_scores(&mut conn, backend, one)
-            .await?
-            .remove(lead_id)
-            .unwrap_or_default();
-        Ok(Some((state, rules)))
+        tx.rollback().await.map_err(StoreError::query(op))?;
+        Ok(state.map(|state| (state, rules)))
     }
 
     /// The stored states of these leads (leads not scored yet are absent).
