@@ -254,6 +254,19 @@ async fn authorized(
     Ok(session)
 }
 
+/// A form post's fields, with the session that sent it once its CSRF token
+/// and role are checked ([`authorized`]); else the answer to give instead.
+async fn posted(
+    service: &Service,
+    headers: &HeaderMap,
+    body: &[u8],
+    role: Role,
+) -> Result<(Session, Form), Response> {
+    let form = Form::parse(body);
+    let session = authorized(service, headers, &form, role).await?;
+    Ok((session, form))
+}
+
 /// 403 unless the session's role is at least `role`.
 // The error is the page answered instead, made once per request.
 #[allow(clippy::result_large_err)]

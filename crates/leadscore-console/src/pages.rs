@@ -9,7 +9,9 @@ use leadscore_engine::users::{self, LinkCheck, Session, SignIn, UserError};
 use leadscore_engine::{Role, Service};
 
 use crate::html::{Kind, error_page, escape, layout, notice, page, see_other};
-use crate::{Form, Params, allowed, authorized, failed, param, safe_next, signed_in, with_cookie};
+use crate::{
+    Form, Params, allowed, authorized, failed, param, posted, safe_next, signed_in, with_cookie,
+};
 
 fn sign_in_page(status: StatusCode, next: &str, email: &str, error: Option<&str>) -> Response {
     let error = error.map_or(String::new(), |e| notice(Kind::Error, e));
@@ -288,9 +290,8 @@ pub async fn users(State(service): State<Service>, headers: HeaderMap) -> Respon
 /// `POST /console/users/invite` (admin, CSRF): makes a user with a role and
 /// shows their one-time link once.
 pub async fn invite(State(service): State<Service>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let email = form.get("email").unwrap_or_default();
@@ -326,9 +327,8 @@ pub async fn invite(State(service): State<Service>, headers: HeaderMap, body: By
 /// `POST /console/users/disable` (admin, CSRF): disables a user, ending
 /// their sessions at once.
 pub async fn disable(State(service): State<Service>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let email = form.get("email").unwrap_or_default();

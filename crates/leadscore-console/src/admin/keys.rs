@@ -16,7 +16,7 @@ use super::{admin_session, when, when_opt};
 use crate::html::{Kind, escape, layout, notice, page};
 use crate::list::{ListQuery, pager, sort_header, sort_key};
 use crate::routing::{FieldErrors, field_problem};
-use crate::{Form, Params, authorized, failed};
+use crate::{Params, failed, posted};
 
 const PATH: &str = "/console/admin/keys";
 
@@ -265,9 +265,8 @@ pub async fn create_key(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let mut draft = Draft {
@@ -339,9 +338,8 @@ pub async fn revoke_key(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let key_id = form.get("key_id").unwrap_or_default();
@@ -399,9 +397,8 @@ pub async fn rotate_key(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let key_id = form.get("key_id").unwrap_or_default();

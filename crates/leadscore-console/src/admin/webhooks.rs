@@ -23,7 +23,7 @@ use super::{admin_session, when, when_opt};
 use crate::html::{Kind, escape, layout, notice, page, see_other};
 use crate::list::{ListQuery, pager, sort_header, sort_key, thousands};
 use crate::routing::{FieldErrors, field_problem};
-use crate::{Form, Params, authorized, failed};
+use crate::{Params, failed, posted};
 
 const PATH: &str = "/console/admin/webhooks";
 
@@ -251,9 +251,8 @@ pub async fn save_endpoint(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let stored = match load_config(&service.store).await {
@@ -368,9 +367,8 @@ pub async fn delete_endpoint(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let stored = match load_config(&service.store).await {

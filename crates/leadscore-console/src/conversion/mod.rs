@@ -25,7 +25,7 @@ use leadscore_engine::{Role, Service, shadow};
 use crate::admin::{when, when_opt};
 use crate::html::{Kind, error_page, escape, layout, notice, page, see_other};
 use crate::list::{ListQuery, pager, sort_header, sort_key};
-use crate::{Form, Params, authorized, failed, param, signed_in};
+use crate::{Params, failed, param, posted, signed_in};
 
 pub use lists::{mistakes_page, shadow_page};
 pub use review::{drift_page, review_page};
@@ -397,9 +397,8 @@ pub async fn conversion_page(
 
 /// `POST /console/conversion/publish` (admin, CSRF): publishes `version`.
 pub async fn publish(State(service): State<Service>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let text = form.get("version").unwrap_or_default();
@@ -438,9 +437,8 @@ pub async fn publish(State(service): State<Service>, headers: HeaderMap, body: B
 /// `POST /console/conversion/rollback` (admin, CSRF): goes back to the
 /// version published before the current one.
 pub async fn rollback(State(service): State<Service>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, _) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     match model_registry::rollback(&service.store).await {

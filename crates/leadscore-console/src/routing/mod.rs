@@ -25,7 +25,7 @@ use leadscore_store::{LeadFilter, OPEN_STAGES, PageWindow};
 pub use draft::{FieldErrors, RuleDraft, field_problem, revision};
 
 use crate::html::{layout, page, see_other};
-use crate::{Form, Params, authorized, failed, param, signed_in};
+use crate::{Form, Params, failed, param, posted, signed_in};
 use view::{View, body};
 
 /// The notices of the changes a redirect names (`?done=`): fixed texts, so
@@ -130,9 +130,8 @@ fn index_of(form: &Form, rules: usize) -> Option<usize> {
 }
 
 async fn change(service: Service, headers: HeaderMap, body: Bytes, kind: &str) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let stored = match model_registry::routing(&service.store).await {

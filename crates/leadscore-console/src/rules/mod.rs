@@ -33,7 +33,7 @@ use leadscore_rules::{RuleModel, RulesError};
 use serde_json::json;
 
 use crate::html::{self, Kind, error_page, page, see_other};
-use crate::{Form, Params, allowed, authorized, failed, param, signed_in};
+use crate::{Form, Params, allowed, authorized, failed, param, posted, signed_in};
 use check::{Checked, check};
 use data::{Figures, StoreData};
 use draft::Draft;
@@ -213,9 +213,8 @@ pub async fn check_json(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Read).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Read).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let (draft, source, typed) = posted_draft(&form);
@@ -261,9 +260,8 @@ pub async fn restore(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
-    let form = Form::parse(&body);
-    let session = match authorized(&service, &headers, &form, Role::Admin).await {
-        Ok(s) => s,
+    let (session, form) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
         Err(answer) => return answer,
     };
     let Some(wanted) = form.get("version").and_then(|v| v.parse::<i64>().ok()) else {
