@@ -119,6 +119,17 @@ pub fn error_page(status: StatusCode, session: Option<&Session>, message: &str) 
     page(status, layout(title, session, &body))
 }
 
+/// A date and time to the minute, in UTC (`2026-05-01 14:03 UTC`), as
+/// every console page writes one.
+pub fn when(t: leadscore_domain::Timestamp) -> String {
+    t.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// An optional time, or a dash.
+pub fn when_opt(t: Option<leadscore_domain::Timestamp>) -> String {
+    t.map_or_else(|| "–".to_owned(), when)
+}
+
 /// `text` as one segment of a URL path: percent-encoded, a space as `%20`
 /// (form encoding's `+` would be a literal plus in a path).
 pub fn path_segment(text: &str) -> String {

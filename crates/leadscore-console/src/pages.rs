@@ -235,7 +235,7 @@ fn users_page(session: &Session, list: &[users::User], notice: Option<&str>) -> 
                 escape(&u.email),
                 u.role,
                 escape(&state),
-                u.created_at.to_datetime().format("%Y-%m-%d %H:%M UTC"),
+                crate::html::when(u.created_at),
             )
         })
         .collect();

@@ -39,6 +39,7 @@ pub use ids::{
 pub use kind::{InteractionKind, STANDARD_KINDS};
 pub use records::{
     Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count,
+    person_name,
 };
 pub use sink::{InteractionRow, RecordSink, UnknownReference};
 pub use status::LeadStatus;

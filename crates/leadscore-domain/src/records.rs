@@ -67,7 +67,33 @@ pub struct Contact {
     pub custom: Fields,
 }
 
+/// A person's name from a first and a last name, each trimmed, blanks left
+/// out; `None` when neither has a letter to show.
+///
+/// ```
+/// use leadscore_domain::person_name;
+///
+/// assert_eq!(person_name(Some(" Ada "), Some("Lovelace")).as_deref(), Some("Ada Lovelace"));
+/// assert_eq!(person_name(None, Some("Lee")).as_deref(), Some("Lee"));
+/// assert_eq!(person_name(Some(" "), None), None);
+/// ```
+pub fn person_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let name = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.is_empty()).then_some(name)
+}
+
 impl Contact {
+    /// The contact's first and last name ([`person_name`]).
+    pub fn full_name(&self) -> Option<String> {
+        person_name(self.first_name.as_deref(), self.last_name.as_deref())
+    }
+
     /// A contact with only its id.
     pub fn new(contact_id: ContactId) -> Self {
         Self {

@@ -7,7 +7,7 @@
 //! version and probability are read in SQL with each database's own JSON
 //! function (the one difference between the two here).
 
-use leadscore_domain::{LeadId, Stage, Timestamp};
+use leadscore_domain::{LeadId, Stage, Timestamp, person_name};
 use sqlx::AssertSqlSafe;
 use sqlx::any::AnyRow;
 
@@ -256,16 +256,10 @@ impl ConsoleLists<'_> {
                 .map_err(StoreError::query(op))?;
             for row in &rows {
                 let c = Cells::new(row, "leads", &["lead_id"]);
-                let parts: Vec<String> = [c.string("first_name")?, c.string("last_name")?]
-                    .into_iter()
-                    .flatten()
-                    .map(|p| p.trim().to_owned())
-                    .filter(|p| !p.is_empty())
-                    .collect();
                 out.insert(
                     c.parse("lead_id", |s| LeadId::parse(s))?,
                     LeadName {
-                        name: (!parts.is_empty()).then(|| parts.join(" ")),
+                        name: person_name(c.text("first_name")?, c.text("last_name")?),
                         company: c.string("company")?,
                     },
                 );

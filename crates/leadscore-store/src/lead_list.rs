@@ -6,7 +6,7 @@
 //! A list counts its matches up to [`COUNT_CAP`] (a "more than" beyond):
 //! counting every match of a filter on a million leads would cost a scan.
 
-use leadscore_domain::{LeadId, Stage, Timestamp};
+use leadscore_domain::{LeadId, Stage, Timestamp, person_name};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -234,16 +234,9 @@ const ROW_COLUMNS: &str = "s.lead_id AS lead_id, c.first_name AS first_name, \
 
 fn row_of(row: &AnyRow) -> Result<LeadListRow, StoreError> {
     let c = Cells::new(row, "lead_state", &["lead_id"]);
-    let name = [c.text("first_name")?, c.text("last_name")?]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
     Ok(LeadListRow {
         lead_id: c.parse("lead_id", |s| LeadId::parse(s))?,
-        name: (!name.is_empty()).then_some(name),
+        name: person_name(c.text("first_name")?, c.text("last_name")?),
         email: c.string("email")?,
         company: c.string("company")?,
         source: c.string("source")?,

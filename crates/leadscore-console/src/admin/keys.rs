@@ -12,8 +12,9 @@ use leadscore_engine::keys::{self, KeyInfo, KeyStatus, NewKey, list_keys};
 use leadscore_engine::users::Session;
 use leadscore_engine::{Role, Service};
 
-use super::{admin_session, when, when_opt};
+use super::admin_session;
 use crate::html::{Kind, escape, layout, notice, page};
+use crate::html::{when, when_opt};
 use crate::list::{ListQuery, pager, sort_header, sort_key};
 use crate::routing::{FieldErrors, field_problem};
 use crate::{Params, failed, posted};

@@ -22,16 +22,6 @@ use crate::{allowed, failed, signed_in};
 pub use keys::{create_key, keys_page, revoke_key, rotate_key};
 pub use webhooks::{delete_endpoint, deliveries_page, save_endpoint, webhooks_page};
 
-/// A date and time to the minute, in UTC.
-pub fn when(t: Timestamp) -> String {
-    t.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// An optional time, or a dash.
-pub fn when_opt(t: Option<Timestamp>) -> String {
-    t.map_or_else(|| "–".to_owned(), when)
-}
-
 /// A signed-in admin for a GET of `path`, else the answer to give.
 pub(crate) async fn admin_session(
     service: &Service,

@@ -19,8 +19,9 @@ use leadscore_engine::webhooks::{
 };
 use leadscore_engine::{Role, Service};
 
-use super::{admin_session, when, when_opt};
+use super::admin_session;
 use crate::html::{Kind, escape, layout, notice, page, see_other};
+use crate::html::{when, when_opt};
 use crate::list::{ListQuery, pager, sort_header, sort_key, thousands};
 use crate::routing::{FieldErrors, field_problem};
 use crate::{Params, failed, posted};

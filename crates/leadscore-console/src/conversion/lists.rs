@@ -11,7 +11,7 @@ use leadscore_engine::users::Session;
 use leadscore_engine::{Service, model_registry};
 use leadscore_store::{Mistake, PageWindow};
 
-use crate::admin::when;
+use crate::html::when;
 use crate::html::{Kind, escape, layout, notice, page};
 use crate::list::{ListQuery, pager, sort_header, sort_key, thousands};
 use crate::routing::queue::lead_link;

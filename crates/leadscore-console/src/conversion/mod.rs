@@ -22,8 +22,8 @@ use leadscore_engine::retrain::{Run, list_runs, next_run};
 use leadscore_engine::users::Session;
 use leadscore_engine::{Role, Service, shadow};
 
-use crate::admin::{when, when_opt};
 use crate::html::{Kind, error_page, escape, layout, notice, page, see_other};
+use crate::html::{when, when_opt};
 use crate::list::{ListQuery, pager, sort_header, sort_key};
 use crate::{Params, failed, param, posted, signed_in};
 

@@ -29,14 +29,7 @@ pub fn account_of<'d>(lead: &Lead, data: &'d Dataset) -> Option<&'d Account> {
 
 /// A contact's name (first and last), if any.
 pub fn person(c: &Contact) -> Option<String> {
-    let name = [c.first_name.as_deref(), c.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    (!name.is_empty()).then_some(name)
+    c.full_name()
 }
 
 /// `<dt>`/`<dd>` pairs of the fields that have a value, then the custom

@@ -195,10 +195,7 @@ pub fn percent(p: f64) -> String {
     }
 }
 
-/// A time as `2026-05-01 14:03 UTC`.
-pub fn when(t: Timestamp) -> String {
-    t.to_datetime().format("%Y-%m-%d %H:%M UTC").to_string()
-}
+pub use crate::html::when;
 
 /// How long before `now` a time was: `just now`, `5 minutes ago`, `3 hours
 /// ago`, `12 days ago`; `in the future` after `now`.

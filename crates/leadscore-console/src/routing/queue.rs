@@ -114,7 +114,7 @@ pub async fn queue_page(
                 grade = escape(r.grade.as_deref().unwrap_or("")),
                 ready = if r.sales_ready { "yes" } else { "" },
                 stage = r.stage.as_str(),
-                at = r.last_activity.to_datetime().format("%Y-%m-%d %H:%M UTC"),
+                at = crate::html::when(r.last_activity),
             )
         })
         .collect();

@@ -219,7 +219,7 @@ pub fn versions_html(base: &str, versions: &[RuleModelVersion], restore: Option<
                 "<tr><td class=\"num\">{n}</td><td>{at}</td><td>{by}</td><td>{rules}</td>\
                  <td><a href=\"{base}/versions/{n}\">Differences</a></td><td>{action}</td></tr>",
                 n = v.version,
-                at = v.saved_at.to_datetime().format("%Y-%m-%d %H:%M UTC"),
+                at = crate::html::when(v.saved_at),
                 by = escape(v.saved_by.as_deref().unwrap_or("(API or command)")),
                 rules = v.model.rules.len(),
             )

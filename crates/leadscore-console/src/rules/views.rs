@@ -51,7 +51,7 @@ pub async fn list(State(service): State<Service>, headers: HeaderMap) -> Respons
                 rules = thousands(m.rules.len() as u64),
                 ready = m.sales_ready.map_or("–".to_owned(), |t| t.to_string()),
                 grades = escape(&m.grades.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")),
-                at = updated.to_datetime().format("%Y-%m-%d %H:%M UTC"),
+                at = crate::html::when(*updated),
             )
         })
         .collect();
