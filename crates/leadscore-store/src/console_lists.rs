@@ -13,7 +13,8 @@ use sqlx::any::AnyRow;
 
 use std::collections::HashMap;
 
-use crate::sql::{Cells, ROWS_PER_STATEMENT, count, marks, placeholders};
+use crate::scores::counted_page;
+use crate::sql::{Cells, ROWS_PER_STATEMENT, marks, placeholders};
 use crate::{Backend, Listing, PageWindow, SqlStore, StoreError};
 
 /// Which mistakes of the live conversion model to list.
@@ -93,19 +94,6 @@ impl SqlStore {
     }
 }
 
-async fn total_of(
-    store: &SqlStore,
-    query: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
-    table: &'static str,
-    op: &'static str,
-) -> Result<u64, StoreError> {
-    let row = query
-        .fetch_one(store.pool())
-        .await
-        .map_err(StoreError::query(op))?;
-    Ok(count(Cells::new(&row, table, &[]).required_int("total")?))
-}
-
 impl ConsoleLists<'_> {
     /// One page of the closed leads that conversion model `version` called
     /// wrongly at `threshold` (on their stored conversion scores, each as
@@ -139,25 +127,17 @@ impl ConsoleLists<'_> {
                 .bind(version)
                 .bind(threshold)
         };
-        let total = total_of(
-            self.store,
-            bind(format!(
-                "SELECT COUNT(*) AS total FROM lead_state WHERE {clause}"
-            )),
-            "lead_state",
-            op,
-        )
-        .await?;
+        let total = bind(format!(
+            "SELECT COUNT(*) AS total FROM lead_state WHERE {clause}"
+        ));
         let rows = bind(format!(
             "SELECT lead_id, stage, scored_at, {probability} AS probability, {score} AS score \
              FROM lead_state WHERE {clause} ORDER BY probability {order}, lead_id \
              LIMIT ? OFFSET ?"
         ))
         .bind(i64::from(page.limit))
-        .bind(i64::from(page.offset))
-        .fetch_all(self.store.pool())
-        .await
-        .map_err(StoreError::query(op))?;
+        .bind(i64::from(page.offset));
+        let (total, rows) = counted_page(self.store, op, "lead_state", total, rows).await?;
         let rows = rows
             .iter()
             .map(|row: &AnyRow| {
@@ -184,18 +164,12 @@ impl ConsoleLists<'_> {
         let op = "list shadow scores beside live ones";
         let backend = self.store.backend();
         let live = conversion_number(backend, "score", true);
-        let total = total_of(
-            self.store,
-            sqlx::query(AssertSqlSafe(placeholders(
-                backend,
-                "SELECT COUNT(*) AS total FROM shadow_scores s \
-                 JOIN lead_state l ON l.lead_id = s.lead_id WHERE s.version = ?",
-            )))
-            .bind(version),
-            "shadow_scores",
-            op,
-        )
-        .await?;
+        let total = sqlx::query(AssertSqlSafe(placeholders(
+            backend,
+            "SELECT COUNT(*) AS total FROM shadow_scores s \
+             JOIN lead_state l ON l.lead_id = s.lead_id WHERE s.version = ?",
+        )))
+        .bind(version);
         let rows = sqlx::query(AssertSqlSafe(placeholders(
             backend,
             &format!(
@@ -208,10 +182,8 @@ impl ConsoleLists<'_> {
         )))
         .bind(version)
         .bind(i64::from(page.limit))
-        .bind(i64::from(page.offset))
-        .fetch_all(self.store.pool())
-        .await
-        .map_err(StoreError::query(op))?;
+        .bind(i64::from(page.offset));
+        let (total, rows) = counted_page(self.store, op, "shadow_scores", total, rows).await?;
         let rows = rows
             .iter()
             .map(|row| {

@@ -10,7 +10,7 @@ use leadscore_domain::{LeadId, Stage, Timestamp, person_name};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::scores::{Listing, PageWindow};
+use crate::scores::{AnyQuery, Listing, PageWindow, counted_page};
 use crate::sql::{Cells, count, marks, placeholders};
 use crate::{SqlStore, StoreError};
 
@@ -214,7 +214,7 @@ impl Clause {
         Self { sql, binds }
     }
 
-    fn query<'q>(&self, sql: String) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    fn query<'q>(&self, sql: String) -> AnyQuery<'q> {
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for b in &self.binds {
             query = match b {
@@ -268,19 +268,14 @@ impl LeadList<'_> {
         let op = "list leads";
         let backend = self.store.backend();
         let counting = Clause::of(filter, false);
-        let total = counting
-            .query(placeholders(
-                backend,
-                &format!(
-                    "SELECT COUNT(*) AS total FROM (SELECT 1 AS one {} LIMIT {}) capped",
-                    counting.sql,
-                    COUNT_CAP + 1
-                ),
-            ))
-            .fetch_one(self.store.pool())
-            .await
-            .map_err(StoreError::query(op))?;
-        let total = count(Cells::new(&total, "lead_state", &[]).required_int("total")?);
+        let total = counting.query(placeholders(
+            backend,
+            &format!(
+                "SELECT COUNT(*) AS total FROM (SELECT 1 AS one {} LIMIT {}) capped",
+                counting.sql,
+                COUNT_CAP + 1
+            ),
+        ));
         let listing = Clause::of(filter, true);
         let rows = listing
             .query(placeholders(
@@ -292,10 +287,8 @@ impl LeadList<'_> {
                 ),
             ))
             .bind(i64::from(page.limit))
-            .bind(i64::from(page.offset))
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query(op))?;
+            .bind(i64::from(page.offset));
+        let (total, rows) = counted_page(self.store, op, "lead_state", total, rows).await?;
         let rows = rows.iter().map(row_of).collect::<Result<_, _>>()?;
         Ok(Listing { total, rows })
     }

@@ -172,6 +172,38 @@ pub struct PageWindow {
     pub offset: u32,
 }
 
+/// A statement of the store's driver, its values bound.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Runs a listing's count (one row with a `total` column, of `table`) and
+/// its page of rows from one snapshot. Run as two statements, a rescoring
+/// committed between them made a page disagree with its count (CI saw a
+/// seller queue's page show a lead under "Rows 1–1 of 0").
+pub(crate) async fn counted_page(
+    store: &SqlStore,
+    op: &'static str,
+    table: &'static str,
+    total: AnyQuery<'_>,
+    rows: AnyQuery<'_>,
+) -> Result<(u64, Vec<AnyRow>), StoreError> {
+    let mut conn = store.acquire(op).await?;
+    let mut tx = conn
+        .begin_with(store.backend().begin_snapshot())
+        .await
+        .map_err(StoreError::query(op))?;
+    let total = total
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::query(op))?;
+    let total = count(Cells::new(&total, table, &[]).required_int("total")?);
+    let rows = rows
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(StoreError::query(op))?;
+    tx.rollback().await.map_err(StoreError::query(op))?;
+    Ok((total, rows))
+}
+
 const STATE_COLUMNS: &str = "lead_id, primary_score, primary_grade, primary_detail, conversion, \
     sales_ready, sales_ready_at, sales_ready_model, stage, queue, recency, scored_at";
 
@@ -513,11 +545,7 @@ impl Scores<'_> {
         };
         let total = bind(format!(
             "SELECT COUNT(*) AS total FROM rule_scores WHERE {clause}"
-        ))
-        .fetch_one(self.store.pool())
-        .await
-        .map_err(StoreError::query(op))?;
-        let total = count(Cells::new(&total, "rule_scores", &[]).required_int("total")?);
+        ));
         let limit = if page.is_some() {
             " LIMIT ? OFFSET ?"
         } else {
@@ -531,10 +559,7 @@ impl Scores<'_> {
         if let Some(p) = page {
             query = query.bind(i64::from(p.limit)).bind(i64::from(p.offset));
         }
-        let rows = query
-            .fetch_all(self.store.pool())
-            .await
-            .map_err(StoreError::query(op))?;
+        let (total, rows) = counted_page(self.store, op, "rule_scores", total, query).await?;
         let rows = rows
             .iter()
             .map(|row| {
@@ -564,11 +589,7 @@ impl Scores<'_> {
             backend,
             "SELECT COUNT(*) AS total FROM lead_state WHERE queue = ?",
         )))
-        .bind(queue)
-        .fetch_one(self.store.pool())
-        .await
-        .map_err(StoreError::query(op))?;
-        let total = count(Cells::new(&total, "lead_state", &[]).required_int("total")?);
+        .bind(queue);
         let rows = sqlx::query(AssertSqlSafe(placeholders(
             backend,
             "SELECT lead_id, primary_score, primary_grade, sales_ready, stage, recency \
@@ -577,10 +598,8 @@ impl Scores<'_> {
         )))
         .bind(queue)
         .bind(i64::from(page.limit))
-        .bind(i64::from(page.offset))
-        .fetch_all(self.store.pool())
-        .await
-        .map_err(StoreError::query(op))?;
+        .bind(i64::from(page.offset));
+        let (total, rows) = counted_page(self.store, op, "lead_state", total, rows).await?;
         let rows = rows
             .iter()
             .map(|row| {
