@@ -120,7 +120,7 @@ fn with(mut form: Vec<(String, String)>, extra: &[(&str, &str)]) -> Vec<(String,
 }
 
 async fn check(app: &App, client: &reqwest::Client, form: &[(String, String)]) -> Value {
-    let answer = post_form(app, client, "/console/rule-models/check", form).await;
+    let answer = post_form(app, client, "/console/designer/check", form).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     serde_json::from_str(&answer.body).unwrap()
 }
@@ -139,7 +139,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let added = post_form(
         &app,
         &admin,
-        "/console/rule-models/design",
+        "/console/designer",
         &with(blank.clone(), &[("add_grade", "1")]),
     )
     .await;
@@ -152,7 +152,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let added = post_form(
         &app,
         &admin,
-        "/console/rule-models/design",
+        "/console/designer",
         &with(blank.clone(), &[("add_rule", "1")]),
     )
     .await;
@@ -164,7 +164,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let added = post_form(
         &app,
         &admin,
-        "/console/rule-models/design",
+        "/console/designer",
         &with(
             blank,
             &[
@@ -195,7 +195,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let refused = post_form(
         &app,
         &admin,
-        "/console/rule-models/design",
+        "/console/designer",
         &with(bad.clone(), &[("save", "1")]),
     )
     .await;
@@ -244,7 +244,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let refused = post_form(
         &app,
         &admin,
-        "/console/rule-models/design",
+        "/console/designer",
         &with(gap, &[("save", "1")]),
     )
     .await;
@@ -273,7 +273,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let refused = post_form(
         &app,
         &admin,
-        "/console/rule-models/design",
+        "/console/designer",
         &with(referal, &[("save", "1")]),
     )
     .await;
@@ -306,7 +306,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let saved = post_form(
         &app,
         &admin,
-        "/console/rule-models/design",
+        "/console/designer",
         &with(model_form(&token, "10", "Referral"), &[("save", "1")]),
     )
     .await;
@@ -329,7 +329,7 @@ async fn designs_checks_and_saves(db: TestDb) {
     let saved = post_form(
         &app,
         &admin,
-        "/console/rule-models/design",
+        "/console/designer",
         &with(form, &[("save", "1")]),
     )
     .await;
@@ -397,7 +397,7 @@ async fn roles_and_csrf(db: TestDb) {
     let answer = check(&app, &reader, &model_form(&token, "10", "Referral")).await;
     assert_eq!(answer["savable"], true);
     let save = with(model_form(&token, "10", "Referral"), &[("save", "1")]);
-    let refused = post_form(&app, &reader, "/console/rule-models/design", &save).await;
+    let refused = post_form(&app, &reader, "/console/designer", &save).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
         model_registry::rule_models(&app.store)
@@ -410,9 +410,9 @@ async fn roles_and_csrf(db: TestDb) {
     let (admin, token) = signed_in(&app, "admin@example.com", Role::Admin).await;
     let mut forged = with(model_form(&token, "10", "Referral"), &[("save", "1")]);
     forged.retain(|(n, _)| n != "csrf");
-    let refused = post_form(&app, &admin, "/console/rule-models/design", &forged).await;
+    let refused = post_form(&app, &admin, "/console/designer", &forged).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let refused = post_form(&app, &admin, "/console/rule-models/check", &forged).await;
+    let refused = post_form(&app, &admin, "/console/designer/check", &forged).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
         model_registry::rule_models(&app.store)
@@ -427,4 +427,109 @@ async fn roles_and_csrf(db: TestDb) {
     app.stop().await;
 }
 
-leadscore_store::on_both_backends!(designs_checks_and_saves, roles_and_csrf);
+/// Every model opens at its address, whatever its name: models named
+/// `new`, `design` or `check` answered the designer's own routes (a blank
+/// designer, or 405) while those lived under `/console/rule-models/`.
+async fn every_name_opens(db: TestDb) {
+    db.store.import(&dataset(), &|_| {}).await.unwrap();
+    let app = spawn(db).await;
+    for name in ["new", "design", "check"] {
+        app.put_model(
+            name,
+            &MODEL_YAML.replace("name: Test fit", &format!("name: {name}")),
+        )
+        .await;
+    }
+    let (reader, _) = signed_in(&app, "reader@example.com", Role::Read).await;
+    for name in ["new", "design", "check"] {
+        let page = get(&app, &reader, &format!("/console/rule-models/{name}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
+        assert!(
+            page.body.contains(&format!("<title>Rule model: {name} ")),
+            "{name}: {}",
+            page.body
+        );
+    }
+    let list = get(&app, &reader, "/console/rule-models").await;
+    assert!(
+        list.body.contains("href=\"/console/designer\""),
+        "{}",
+        list.body
+    );
+    app.stop().await;
+}
+
+/// On a store of more leads than `limits.designer_sample_leads` (here 5 of
+/// 60), the designer backtests on the 5 most recently active closed leads
+/// and compares the 5 most recently active open ones, and says so: the
+/// figures are the library's own backtest of exactly those leads.
+async fn samples_a_large_store(db: TestDb) {
+    let data = dataset();
+    db.store.import(&data, &|_| {}).await.unwrap();
+    let mut settings = crate::support::test_settings();
+    settings.limits.designer_sample_leads = 5;
+    let app = crate::support::spawn_with(db, settings).await;
+    app.put_model("Seed", &MODEL_YAML.replace("name: Test fit", "name: Seed"))
+        .await;
+    let every: Vec<LeadId> = data.leads.iter().map(|l| l.lead_id.clone()).collect();
+    app.eventually("every lead scored", || async {
+        let states = app.store.scores().states(&every).await.unwrap();
+        (states.len() == every.len()).then_some(())
+    })
+    .await;
+    let (admin, token) = signed_in(&app, "admin@example.com", Role::Admin).await;
+    let answer = check(&app, &admin, &model_form(&token, "10", "Referral")).await;
+    let figures = &answer["figures"];
+    assert_eq!(figures["sampled_from"], 60, "{answer}");
+    assert_eq!(figures["sample_per_kind"], 5);
+    assert_eq!(figures["closed_leads"], 5);
+    assert_eq!(figures["changes"]["open_leads"], 5);
+    // Latest activity: the last click (24 h after creation, then an hour
+    // apart) or the creation. Closed: L44 (70 h), L42 (66), L40 (65), L35
+    // (61), L36 (60); open: L56 (82), L52 (77), L49 (74), L48 (72), L59 (59).
+    let sampled = [
+        "L44", "L42", "L40", "L35", "L36", "L56", "L52", "L49", "L48", "L59",
+    ];
+    let mut sample = data.clone();
+    sample
+        .leads
+        .retain(|l| sampled.contains(&l.lead_id.as_str()));
+    let contacts: Vec<_> = sample
+        .leads
+        .iter()
+        .filter_map(|l| l.contact_id.clone())
+        .collect();
+    sample.contacts.retain(|c| contacts.contains(&c.contact_id));
+    sample
+        .interactions
+        .retain(|i| i.contact_id.as_ref().is_some_and(|c| contacts.contains(c)));
+    let model = RuleModel::from_yaml(MODEL_YAML).unwrap();
+    let plans = [Plan::compile(&model).unwrap()];
+    let graph = Graph::from_dataset(&sample, Plan::projection(&plans)).unwrap();
+    let library = backtest(&Evaluator::new(&graph, &plans), None);
+    assert_eq!(
+        figures["backtest"],
+        serde_json::to_value(&library.models[0]).unwrap()
+    );
+    let page = post_form(
+        &app,
+        &admin,
+        "/console/designer",
+        &model_form(&token, "10", "Referral"),
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("The store holds 60 leads: these figures are of the 5 most recently active"),
+        "{}",
+        page.body
+    );
+    app.stop().await;
+}
+
+leadscore_store::on_both_backends!(
+    designs_checks_and_saves,
+    roles_and_csrf,
+    every_name_opens,
+    samples_a_large_store
+);

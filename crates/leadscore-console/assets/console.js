@@ -13,7 +13,7 @@ document.addEventListener("submit", (event) => {
 });
 
 // Rule models: the designer (/console/rule-models/...). As one types, the
-// form is posted (with its CSRF token) to /console/rule-models/check, ~400 ms
+// form is posted (with its CSRF token) to /console/designer/check, ~400 ms
 // after the last keystroke; the answer puts each problem next to its field
 // and updates the backtest, the YAML and the text views in place. Tabs show
 // one view at a time (without the script all three are shown, one under

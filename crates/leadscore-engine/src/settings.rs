@@ -88,6 +88,11 @@ pub struct Limits {
     /// Requests one API key may make at once above the sustained rate (the
     /// bucket's size); at least 1 when the limit is on.
     pub burst_per_key: u32,
+    /// On a store of more leads than this, the console's rule designer
+    /// reads the most recently active this many closed leads and this many
+    /// open leads (with their records) for its backtest and its changes,
+    /// so that the service's memory stays bounded whatever the store's size.
+    pub designer_sample_leads: u32,
 }
 
 impl Default for Limits {
@@ -99,6 +104,7 @@ impl Default for Limits {
             max_per_page: 500,
             requests_per_second_per_key: 200,
             burst_per_key: 1000,
+            designer_sample_leads: 20_000,
         }
     }
 }
@@ -212,6 +218,9 @@ impl Settings {
         }
         if self.limits.max_batch == 0 {
             return bad("limits.max_batch must be at least 1");
+        }
+        if self.limits.designer_sample_leads == 0 {
+            return bad("limits.designer_sample_leads must be at least 1");
         }
         if self.limits.max_per_page == 0 {
             return bad("limits.max_per_page must be at least 1");

@@ -176,9 +176,9 @@ async fn a_reader_changes_nothing(db: TestDb) {
     users::create_user(&app.store, "reader@example.com", Role::Read, Some(PASSWORD))
         .await
         .unwrap();
-    browser.goto("/console/rule-models/new").await;
+    browser.goto("/console/designer").await;
     browser.sign_in("reader@example.com", PASSWORD).await;
-    browser.wait_for_path("/console/rule-models/new").await;
+    browser.wait_for_path("/console/designer").await;
     browser
         .wait_for_text("main", "Saving needs the admin role")
         .await;
@@ -208,7 +208,7 @@ async fn a_reader_changes_nothing(db: TestDb) {
     browser.screenshot("rule-designer-reader").await;
     let refused = browser
         .status_of(
-            "/console/rule-models/design",
+            "/console/designer",
             Some(("#rm-designer", &[("save", "1")])),
         )
         .await;

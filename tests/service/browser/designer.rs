@@ -105,7 +105,7 @@ async fn designing_a_rule_model(db: TestDb) {
     assert_eq!(browser.heading().await, "Rule models");
     browser.wait_for_text("main", "No rule model yet").await;
     browser.click("Design a new model").await;
-    browser.wait_for_path("/console/rule-models/new").await;
+    browser.wait_for_path("/console/designer").await;
     assert_eq!(browser.heading().await, "New rule model");
 
     // The model, its two grades and its first rule.

@@ -1,8 +1,9 @@
 //! The store's data as the designer uses it: the records read once into a
 //! rule graph (kept for a minute, so that checking as one types stays fast;
-//! on a store of more than [`SAMPLE_LEADS`] leads, the most recently active
-//! closed and open leads, [`SAMPLE_LEADS`] of each, with their records, so
-//! that the service's memory stays bounded whatever the store's size),
+//! on a store of more leads than the setting `limits.designer_sample_leads`,
+//! the most recently active closed and open leads, that many of each, with
+//! their records, so that the service's memory stays bounded whatever the
+//! store's size),
 //! the schema and the values of its fields; the backtest of a draft on the
 //! closed leads (the library's own [`leadscore_rules::backtest`], as
 //! `leadscore rules backtest` runs it); and what publishing the draft would
@@ -25,15 +26,13 @@ use serde::Serialize;
 /// How long the store's data is kept before it is read again.
 pub const KEEP_FOR: Duration = Duration::from_secs(60);
 
-/// On a larger store, how many closed leads (and how many open leads) the
-/// designer reads: the most recently active of each.
-pub const SAMPLE_LEADS: u32 = 20_000;
-
 /// What a sample of a large store holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sample {
     /// Leads the store holds.
     pub stored: u64,
+    /// The most closed leads, and the most open leads, read.
+    pub per_kind: u32,
     /// The open leads read (their stored scores are compared).
     pub open: Vec<LeadId>,
 }
@@ -78,7 +77,8 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
     {
         return Ok(Arc::clone(&k.data));
     }
-    let (dataset, sample) = if stored <= u64::from(SAMPLE_LEADS) {
+    let per_kind = service.settings.limits.designer_sample_leads;
+    let (dataset, sample) = if stored <= u64::from(per_kind) {
         (service.store.export().await?, None)
     } else {
         let recent = |stages: Vec<Stage>| LeadFilter {
@@ -87,7 +87,7 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
             ..LeadFilter::default()
         };
         let window = PageWindow {
-            limit: SAMPLE_LEADS,
+            limit: per_kind,
             offset: 0,
         };
         let list = service.store.lead_list();
@@ -101,7 +101,14 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
         let open = ids(list.page(&recent(OPEN_STAGES.to_vec()), window).await?.rows);
         let both: Vec<LeadId> = closed.iter().chain(&open).cloned().collect();
         let dataset = service.store.records().neighbourhood(&both, true).await?;
-        (dataset, Some(Sample { stored, open }))
+        (
+            dataset,
+            Some(Sample {
+                stored,
+                per_kind,
+                open,
+            }),
+        )
     };
     let values = service.store.field_values(VALUES_PER_FIELD).await?;
     let data = tokio::task::spawn_blocking(move || {
@@ -170,6 +177,8 @@ pub struct Figures {
     pub read_at: String,
     /// The leads the store holds, when the figures are of a sample.
     pub sampled_from: Option<u64>,
+    /// The most closed leads, and the most open leads, the sample holds.
+    pub sample_per_kind: Option<u32>,
 }
 
 /// The stored score of each lead under a model: `lead id -> (grade,
@@ -248,6 +257,7 @@ pub fn figures(
             .unwrap_or(data.read_at)
             .to_string(),
         sampled_from: data.sample.as_ref().map(|s| s.stored),
+        sample_per_kind: data.sample.as_ref().map(|s| s.per_kind),
     })
 }
 

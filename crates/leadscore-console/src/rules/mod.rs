@@ -2,7 +2,7 @@
 //! designer that needs no YAML. The designer is a plain form (every button
 //! works without a script: check, add and remove rules, conditions, filters
 //! and grades, save); the console's script checks it as one types through
-//! `POST /console/rule-models/check` and updates the page in place.
+//! `POST /console/designer/check` and updates the page in place.
 //!
 //! Every check is the library's own (the rules loader, the engine's check
 //! for storing, the check against the store's schema), and saving goes
@@ -161,7 +161,7 @@ fn posted_draft(form: &Form) -> (Draft, Source, Option<(String, Vec<String>)>) {
     }
 }
 
-/// `POST /console/rule-models/design`: the designer's buttons. "Save and
+/// `POST /console/designer`: the designer's buttons. "Save and
 /// publish" needs the admin role; everything else (check, add, remove,
 /// use the YAML) changes nothing stored and needs a session.
 pub async fn design(State(service): State<Service>, headers: HeaderMap, body: Bytes) -> Response {
@@ -205,7 +205,7 @@ pub async fn design(State(service): State<Service>, headers: HeaderMap, body: By
     views::designer(&session, &outcome, StatusCode::OK, "", !pressed)
 }
 
-/// `POST /console/rule-models/check` (the script's, as one types): the
+/// `POST /console/designer/check` (the script's, as one types): the
 /// same form, answered as JSON: every problem with its field, the backtest
 /// and its HTML, the YAML and text views.
 pub async fn check_json(

@@ -134,14 +134,14 @@ pub fn figures_html(f: &Figures, has_saved: bool) -> String {
          <p>Of {open} open leads this model scores, <strong id=\"rm-grade-changes\">{changes}</strong> \
          would change grade and <strong id=\"rm-become-ready\">{ready}</strong> would reach the \
          sales-ready threshold for the first time ({lost} would fall below it), against {against}.</p>{moves}",
-        whose = match f.sampled_from {
-            Some(stored) => format!(
+        whose = match (f.sampled_from, f.sample_per_kind) {
+            (Some(stored), Some(per_kind)) => format!(
                 "The store holds {} leads: these figures are of the {} most recently active \
                  closed and open leads of each kind, the",
                 count(usize::try_from(stored).unwrap_or(usize::MAX)),
-                count(super::data::SAMPLE_LEADS as usize)
+                count(per_kind as usize)
             ),
-            None => "The store's".to_owned(),
+            _ => "The store's".to_owned(),
         },
         closed = count(f.closed_leads),
         read_at = escape(&f.read_at),

@@ -67,14 +67,14 @@ pub async fn list(State(service): State<Service>, headers: HeaderMap) -> Respons
         )
     };
     let body = format!(
-        "<section class=\"card\">{table}<p><a href=\"/console/rule-models/new\">Design a new model</a></p></section>"
+        "<section class=\"card\">{table}<p><a href=\"/console/designer\">Design a new model</a></p></section>"
     );
     html(StatusCode::OK, "Rule models", &session, &body)
 }
 
-/// `GET /console/rule-models/new`: the designer with an empty model.
+/// `GET /console/designer`: the designer with an empty model.
 pub async fn new_form(State(service): State<Service>, headers: HeaderMap) -> Response {
-    let session = match reader(&service, &headers, "/console/rule-models/new").await {
+    let session = match reader(&service, &headers, "/console/designer").await {
         Ok(s) => s,
         Err(answer) => return answer,
     };
@@ -192,8 +192,8 @@ pub fn designer(
     let body = format!(
         "<p><a href=\"/console/rule-models\">← Rule models</a></p>{notice}\
          <div id=\"rm-summary\" tabindex=\"-1\">{summary}</div>\
-         <form id=\"rm-designer\" method=\"post\" action=\"/console/rule-models/design\" \
-          data-check=\"/console/rule-models/check\" novalidate>\
+         <form id=\"rm-designer\" method=\"post\" action=\"/console/designer\" \
+          data-check=\"/console/designer/check\" novalidate>\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <input type=\"hidden\" name=\"original\" value=\"{original}\">\
          <input type=\"hidden\" name=\"source\" value=\"form\" id=\"rm-source\">\
