@@ -28,7 +28,7 @@ pub fn layout(title: &str, session: Option<&Session>, body: &str) -> String {
                  <li><a href=\"/console/rule-models\">Rule models</a></li>\
                  <li><a href=\"/console/routing\">Routing</a></li>\
                  <li><a href=\"/console/conversion\">Conversion model</a></li>{admin}</ul></nav>\
-                 <span>{email} ({role})</span>\
+                 <a href=\"/console/account\">{email} ({role})</a>\
                  <form method=\"post\" action=\"/console/sign-out\">\
                  <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
                  <button class=\"link\" type=\"submit\">Sign out</button></form>",

@@ -240,6 +240,138 @@ pub async fn disable_user(store: &SqlStore, email: &str) -> Result<Option<User>,
     Ok(store.users().disable(&email_key(email)).await?)
 }
 
+/// The user with this email (in any case), with their password hash;
+/// refused (`email`) when no user has it.
+async fn find_user(store: &SqlStore, email: &str) -> Result<(User, Option<String>), UserError> {
+    store
+        .users()
+        .credentials(&email_key(email))
+        .await?
+        .ok_or_else(|| {
+            Refusal::new(
+                ErrorCode::NotFound,
+                format!("no user has the email {}", email.trim()),
+            )
+            .field("email")
+            .into()
+        })
+}
+
+/// Enables a disabled user again: they sign in with their password as
+/// before (an invited user who had set none yet needs a new link:
+/// [`reset_link`]); the sessions and links that disabling ended stay
+/// ended. Refused when no user has this email or the user is not disabled.
+pub async fn enable_user(store: &SqlStore, email: &str) -> Result<User, UserError> {
+    let (user, _) = find_user(store, email).await?;
+    if user.disabled_at.is_none() {
+        return Err(Refusal::new(
+            ErrorCode::InvalidValue,
+            format!("the user {} is not disabled", user.email),
+        )
+        .field("email")
+        .into());
+    }
+    let enabled = store.users().enable(&email_key(&user.email)).await?;
+    Ok(enabled.unwrap_or(user))
+}
+
+/// A new one-time link with which a user (active, or invited and without
+/// a password yet) sets a new password, as an invitation's link does
+/// ([`redeem_link`]). Issuing it ends the user's sessions and their earlier
+/// unused links at once; their password works until the link is used.
+/// Refused when no user has this email or the user is disabled.
+pub async fn reset_link(store: &SqlStore, email: &str) -> Result<(User, NewLink), UserError> {
+    let (user, _) = find_user(store, email).await?;
+    let disabled = || {
+        Refusal::new(
+            ErrorCode::InvalidValue,
+            format!(
+                "the user {} is disabled: enable them before giving them a new sign-in link",
+                user.email
+            ),
+        )
+        .field("email")
+    };
+    if user.disabled_at.is_some() || !store.users().end_access(&user.user_id).await? {
+        return Err(disabled().into());
+    }
+    let link = new_link(store, Some(&user.user_id)).await?;
+    Ok((user, link))
+}
+
+/// Changes the password of the user whose session `session_token` is:
+/// `current` must be their password (a wrong one counts as a failed
+/// sign-in, and past [`MAX_FAILURES`] the change is refused as sign-in
+/// is), and `new` must meet [`check_password`]. Then every other session
+/// of the user ends (this one stays) and their unused links with them.
+/// Refused, with nothing changed, with the field to blame:
+/// `current_password` or `new_password`.
+pub async fn change_password(
+    store: &SqlStore,
+    session_token: &str,
+    current: &str,
+    new: &str,
+) -> Result<User, UserError> {
+    let session_hash = digest(session_token);
+    let now = Timestamp::now();
+    let Some(session) = store.users().session(&session_hash, now).await? else {
+        return Err(Refusal::new(
+            ErrorCode::Unauthorized,
+            "your session has ended: sign in again",
+        )
+        .into());
+    };
+    let key = email_key(&session.user.email);
+    check_password(new).map_err(|r| r.field("new_password"))?;
+    let (since, wait) = failures_window(store, &key, now).await?;
+    if let Some(wait) = wait {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return Err(Refusal::new(
+            ErrorCode::RateLimited,
+            format!(
+                "too many wrong passwords for this email lately: try again in {minutes} \
+                 minute{}",
+                if minutes == 1 { "" } else { "s" }
+            ),
+        )
+        .field("current_password")
+        .into());
+    }
+    let stored = store
+        .users()
+        .credentials(&key)
+        .await?
+        .filter(|(user, _)| user.user_id == session.user.user_id)
+        .and_then(|(_, hash)| hash);
+    let verified = match &stored {
+        Some(hash) => verify_password(current, hash).await?,
+        None => false,
+    };
+    let Some(stored) = stored.filter(|_| verified) else {
+        store.users().record_failure(&key, now, since).await?;
+        return Err(
+            Refusal::new(ErrorCode::InvalidValue, "the current password is wrong")
+                .field("current_password")
+                .into(),
+        );
+    };
+    let hash = hash_password(new).await?;
+    let changed = store
+        .users()
+        .change_password(&session.user.user_id, &stored, &hash, &session_hash)
+        .await?;
+    if !changed {
+        return Err(Refusal::new(
+            ErrorCode::InvalidValue,
+            "the password was changed meanwhile, or the user disabled: nothing changed",
+        )
+        .field("current_password")
+        .into());
+    }
+    store.users().clear_failures(&key).await?;
+    Ok(session.user)
+}
+
 /// A session just made: the cookie's token (the only time it exists
 /// outside the browser), its CSRF token, and whose it is.
 #[derive(Debug, Clone)]
@@ -275,16 +407,9 @@ pub enum SignIn {
 pub async fn sign_in(store: &SqlStore, email: &str, password: &str) -> Result<SignIn, EngineError> {
     let key = email_key(email);
     let now = Timestamp::now();
-    let since =
-        Timestamp::from_micros(now.as_micros().saturating_sub(window_micros())).unwrap_or(now);
-    let failures = store.users().failures_since(&key, since).await?;
-    if failures.len() >= MAX_FAILURES {
-        let oldest = failures.first().copied().unwrap_or(now);
-        let until = oldest.as_micros().saturating_add(window_micros());
-        let wait = u64::try_from(until.saturating_sub(now.as_micros())).unwrap_or(0);
-        return Ok(SignIn::Limited {
-            wait: Duration::from_micros(wait).max(Duration::from_secs(1)),
-        });
+    let (since, wait) = failures_window(store, &key, now).await?;
+    if let Some(wait) = wait {
+        return Ok(SignIn::Limited { wait });
     }
     let found = store.users().credentials(&key).await?;
     let usable = found.as_ref().and_then(|(user, hash)| {
@@ -308,6 +433,29 @@ pub async fn sign_in(store: &SqlStore, email: &str, password: &str) -> Result<Si
     };
     store.users().clear_failures(&key).await?;
     Ok(SignIn::Session(start_session(store, user).await?))
+}
+
+/// The start of the failed sign-ins' window as of `now`, and how long the
+/// email `key` must wait when it has had [`MAX_FAILURES`] in it (at least
+/// a second).
+async fn failures_window(
+    store: &SqlStore,
+    key: &str,
+    now: Timestamp,
+) -> Result<(Timestamp, Option<Duration>), EngineError> {
+    let since =
+        Timestamp::from_micros(now.as_micros().saturating_sub(window_micros())).unwrap_or(now);
+    let failures = store.users().failures_since(key, since).await?;
+    if failures.len() < MAX_FAILURES {
+        return Ok((since, None));
+    }
+    let oldest = failures.first().copied().unwrap_or(now);
+    let until = oldest.as_micros().saturating_add(window_micros());
+    let wait = u64::try_from(until.saturating_sub(now.as_micros())).unwrap_or(0);
+    Ok((
+        since,
+        Some(Duration::from_micros(wait).max(Duration::from_secs(1))),
+    ))
 }
 
 fn window_micros() -> i64 {

@@ -107,6 +107,41 @@ impl Users<'_> {
         AssertSqlSafe(placeholders(self.store.backend(), sql))
     }
 
+    /// Within a write transaction: revokes every live session of the user
+    /// `user_id` but `keep` (a session's hash), and marks their unused
+    /// links used, at `now` (microseconds).
+    async fn end_sessions_and_links(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        user_id: &str,
+        keep: Option<&str>,
+        now: i64,
+        op: &'static str,
+    ) -> Result<(), StoreError> {
+        let sessions =
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
+        let query = match keep {
+            Some(keep) => sqlx::query(self.sql(&format!("{sessions} AND session_hash <> ?")))
+                .bind(now)
+                .bind(user_id)
+                .bind(keep),
+            None => sqlx::query(self.sql(sessions)).bind(now).bind(user_id),
+        };
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::query(op))?;
+        sqlx::query(
+            self.sql("UPDATE sign_in_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL"),
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query(op))?;
+        Ok(())
+    }
+
     /// Stores a new user; false (and nothing stored) when a user already
     /// has this email (in any case).
     pub async fn insert(&self, user: &NewUserRow<'_>) -> Result<bool, StoreError> {
@@ -211,6 +246,87 @@ impl Users<'_> {
             .await
             .map_err(StoreError::query(op))?;
             row.as_ref().map(user_of).transpose()
+        })
+    }
+
+    /// Enables the user with this (lowercase) email again: they sign in
+    /// with their password as before, while the sessions and links that
+    /// disabling ended stay ended. The user as they now stand; `None` when
+    /// there is no such user.
+    pub async fn enable(&self, email_key: &str) -> Result<Option<UserRow>, StoreError> {
+        let op = "enable a user";
+        write_tx!(self.store, op, |tx| {
+            sqlx::query(self.sql("UPDATE users SET disabled_at = NULL WHERE email_key = ?"))
+                .bind(email_key)
+                .execute(&mut **tx)
+                .await
+                .map_err(StoreError::query(op))?;
+            let row = sqlx::query(self.sql(&format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.email_key = ?"
+            )))
+            .bind(email_key)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            row.as_ref().map(user_of).transpose()
+        })
+    }
+
+    /// Ends every live session and unused link of the user `user_id`, in
+    /// one transaction, when that user exists and is not disabled; false
+    /// (nothing changed) otherwise.
+    pub async fn end_access(&self, user_id: &str) -> Result<bool, StoreError> {
+        let op = "end a user's sessions and links";
+        let now = Timestamp::now().as_micros();
+        write_tx!(self.store, op, |tx| {
+            let live = sqlx::query(
+                self.sql("SELECT user_id FROM users WHERE user_id = ? AND disabled_at IS NULL"),
+            )
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            if live.is_none() {
+                return Ok(false);
+            }
+            self.end_sessions_and_links(tx, user_id, None, now, op)
+                .await?;
+            Ok(true)
+        })
+    }
+
+    /// Replaces the password hash of the user `user_id` with `new_hash`, in
+    /// one transaction, only while it is still `current_hash` and the user
+    /// is not disabled; then ends every other live session of the user (all
+    /// but `keep_session_hash`) and their unused links. False (nothing
+    /// changed) when the hash was changed meanwhile or the user is disabled.
+    pub async fn change_password(
+        &self,
+        user_id: &str,
+        current_hash: &str,
+        new_hash: &str,
+        keep_session_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let op = "change a password";
+        let now = Timestamp::now().as_micros();
+        write_tx!(self.store, op, |tx| {
+            let done = sqlx::query(self.sql(
+                "UPDATE users SET password_hash = ? \
+                 WHERE user_id = ? AND password_hash = ? AND disabled_at IS NULL",
+            ))
+            .bind(new_hash)
+            .bind(user_id)
+            .bind(current_hash)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?
+            .rows_affected();
+            if done != 1 {
+                return Ok(false);
+            }
+            self.end_sessions_and_links(tx, user_id, Some(keep_session_hash), now, op)
+                .await?;
+            Ok(true)
         })
     }
 
@@ -440,9 +556,10 @@ impl Users<'_> {
     /// usable at `now`); then, for the first admin's link, stores `user`
     /// (refused, nothing changed, when its email is taken), or for a user's
     /// link sets that user's password to `user.password_hash` (the rest of
-    /// `user` is not used); and stores `session` for the user. The user signed in; `None` when the
-    /// link was not usable (used, expired, unknown, or its user disabled)
-    /// and nothing changed.
+    /// `user` is not used), ending the user's live sessions and their other
+    /// unused links; and stores `session` for the user. The user signed in;
+    /// `None` when the link was not usable (used, expired, unknown, or its
+    /// user disabled) and nothing changed.
     pub async fn redeem_link(
         &self,
         token_hash: &str,
@@ -510,6 +627,10 @@ impl Users<'_> {
                     user.user_id.to_owned()
                 }
             };
+            // A new password ends the user's other sessions and links (a
+            // password-reset link's user may have signed in since).
+            self.end_sessions_and_links(tx, &user_id, None, micros, op)
+                .await?;
             sqlx::query(self.sql(
                 "INSERT INTO sessions (session_hash, user_id, csrf_token, created_at, \
                  last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
