@@ -12,10 +12,12 @@ mod console_leads;
 mod console_routing;
 mod console_rules;
 mod console_support;
+mod console_users;
 mod hostile;
 mod keys;
 mod parity;
 mod reports;
+mod retrain_now;
 mod support;
 mod webhooks;
 

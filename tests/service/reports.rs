@@ -16,7 +16,9 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-async fn load_sample(app: &App) {
+/// Stores the shipped rule models and the sample's records (enough closed
+/// leads to retrain on, as of 2026-10-01).
+pub async fn load_sample(app: &App) {
     for entry in std::fs::read_dir(root().join("models/rules")).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         let model = RuleModel::from_yaml(&text).unwrap();

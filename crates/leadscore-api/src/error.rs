@@ -60,7 +60,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::Forbidden => StatusCode::FORBIDDEN,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        C::NothingToRollBack | C::NoLiveModel => StatusCode::CONFLICT,
+        C::NothingToRollBack | C::NoLiveModel | C::RetrainingRunning => StatusCode::CONFLICT,
         C::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UriTooLong => StatusCode::URI_TOO_LONG,
         C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

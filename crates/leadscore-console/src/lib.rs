@@ -58,6 +58,12 @@ pub fn router() -> Router<Service> {
         .route("/console/users", get(pages::users))
         .route("/console/users/invite", post(pages::invite))
         .route("/console/users/disable", post(pages::disable))
+        .route("/console/users/enable", post(pages::enable))
+        .route("/console/users/reset", post(pages::reset))
+        .route(
+            "/console/account",
+            get(pages::account).post(pages::change_password),
+        )
         .route("/console/routing", get(routing::routing_page))
         .route("/console/routing/rules", post(routing::save_rule))
         .route("/console/routing/up", post(routing::move_up))
@@ -84,6 +90,7 @@ pub fn router() -> Router<Service> {
         .route("/console/conversion", get(conversion::conversion_page))
         .route("/console/conversion/publish", post(conversion::publish))
         .route("/console/conversion/rollback", post(conversion::rollback))
+        .route("/console/conversion/retrain", post(conversion::retrain))
         .route(
             "/console/conversion/mistakes",
             get(conversion::mistakes_page),
@@ -92,9 +99,11 @@ pub fn router() -> Router<Service> {
         .route("/console/review", get(conversion::review_page))
         .route("/console/drift", get(conversion::drift_page))
         .route("/console/rule-models", get(rules::list))
-        .route("/console/rule-models/new", get(rules::new_form))
-        .route("/console/rule-models/design", post(rules::design))
-        .route("/console/rule-models/check", post(rules::check_json))
+        .route(
+            "/console/designer",
+            get(rules::new_form).post(rules::design),
+        )
+        .route("/console/designer/check", post(rules::check_json))
         .route("/console/rule-models/{name}", get(rules::show))
         .route("/console/rule-models/{name}/restore", post(rules::restore))
         .route(

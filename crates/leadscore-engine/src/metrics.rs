@@ -35,7 +35,7 @@ pub struct Metrics {
     pub deliveries_pending: IntGauge,
     /// Webhook deliveries given up (set on each scrape).
     pub deliveries_failed: IntGauge,
-    /// Scheduled retraining runs by outcome (`published`, `kept`,
+    /// Retraining runs (scheduled or requested) by outcome (`published`, `kept`,
     /// `unchanged`, `failed`).
     pub retraining_runs: IntCounterVec,
     /// The live model's drift per encoded feature (PSI of the recent leads
@@ -182,7 +182,7 @@ impl Metrics {
                 IntCounterVec::new(
                     Opts::new(
                         "retraining_runs_total",
-                        "Scheduled retraining runs of this instance by outcome",
+                        "Retraining runs of this instance (scheduled or requested) by outcome",
                     ),
                     &["outcome"],
                 ),

@@ -59,6 +59,8 @@ pub enum ErrorCode {
     NothingToRollBack,
     /// No conversion model is published.
     NoLiveModel,
+    /// A retraining run is running: one at a time.
+    RetrainingRunning,
     /// A body of a media type the route does not take.
     UnsupportedMediaType,
     /// The route does not take this method.
@@ -104,6 +106,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::NothingToRollBack => "nothing_to_roll_back",
             Self::NoLiveModel => "no_live_model",
+            Self::RetrainingRunning => "retraining_running",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized => "unauthorized",

@@ -132,7 +132,9 @@ pub use queue::{QueueDepth, QueueToken, QueuedLead, RescoreQueue};
 pub use records::Records;
 pub use registry::{Generation, Registry, RolledBack, RuleModelRow, VersionRow};
 pub use rescoring::{Committed, LeadWrite, Rescoring, Round, Snapshot, SnapshotRead};
-pub use retraining::{HEARTBEAT_EVERY, NewVersion, RUN_LEASE, RetrainingRuns, RunMeasures, RunRow};
+pub use retraining::{
+    HEARTBEAT_EVERY, NewVersion, RUN_LEASE, RetrainingRuns, RunMeasures, RunRow, RunStart,
+};
 pub use rule_model_versions::RuleModelVersionRow;
 pub use scores::{
     HistoryRow, LeadStateRow, Listing, ModelScore, PageWindow, QueueEntry, RuleScoreRow,

@@ -125,6 +125,46 @@ async fn finish(
     Ok(())
 }
 
+/// Records a run, `running` with its heartbeat stamped, in the caller's
+/// write transaction; `None` when its number (or its `slot`) was taken
+/// meanwhile by another transaction.
+async fn insert_run(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    trigger: RunTrigger,
+    slot: Option<&str>,
+    now: i64,
+    op: &'static str,
+) -> Result<Option<i64>, StoreError> {
+    let id = next_number(conn, "retraining_runs", "run_id", op).await?;
+    let inserted = sqlx::query(AssertSqlSafe(placeholders(
+        backend,
+        "INSERT INTO retraining_runs \
+         (run_id, slot, trigger_name, started_at, status, heartbeat_at) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )))
+    .bind(id)
+    .bind(slot)
+    .bind(trigger.as_str())
+    .bind(now)
+    .bind(RunStatus::Running.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query(op))?
+    .rows_affected();
+    Ok((inserted == 1).then_some(id))
+}
+
+/// What [`RetrainingRuns::start_alone`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStart {
+    /// The run was recorded, `running`, under this number.
+    Started(i64),
+    /// Nothing was recorded: this run is running (one run at a time).
+    Running(i64),
+}
+
 /// Retraining runs (see the [module documentation](self)).
 #[derive(Debug, Clone, Copy)]
 pub struct RetrainingRuns<'a> {
@@ -159,24 +199,56 @@ impl RetrainingRuns<'_> {
                     return Ok(None);
                 }
             }
-            let id = next_number(tx, "retraining_runs", "run_id", op).await?;
-            let inserted = sqlx::query(AssertSqlSafe(placeholders(
+            insert_run(tx, backend, trigger, slot, now, op).await
+        })
+    }
+
+    /// Starts a run unless one is running, on this instance or another:
+    /// marks interrupted the runs whose process died (as [`Self::start`]),
+    /// then records this one unless a run is still `running`, in one
+    /// transaction.
+    ///
+    /// Two starts at once never both record a run. On PostgreSQL the
+    /// transaction first locks the table in `SHARE ROW EXCLUSIVE` mode,
+    /// which conflicts with itself and with every insert and update: the
+    /// second start waits for the first to commit, then reads (a new
+    /// snapshot per statement) the run it recorded. On SQLite a write
+    /// transaction is `IMMEDIATE`: one writer at a time.
+    pub async fn start_alone(&self, trigger: RunTrigger) -> Result<RunStart, StoreError> {
+        let op = "start a retraining run unless one is running";
+        let now = Timestamp::now().as_micros();
+        let backend = self.store.backend();
+        write_tx!(self.store, op, |tx| {
+            if backend == Backend::Postgres {
+                sqlx::query("LOCK TABLE retraining_runs IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(StoreError::query(op))?;
+            }
+            mark_dead_runs(tx, backend, now, op).await?;
+            let running = sqlx::query(AssertSqlSafe(placeholders(
                 backend,
-                "INSERT INTO retraining_runs \
-                 (run_id, slot, trigger_name, started_at, status, heartbeat_at) \
-                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "SELECT run_id FROM retraining_runs WHERE status = ? \
+                 ORDER BY run_id DESC LIMIT 1",
             )))
-            .bind(id)
-            .bind(slot)
-            .bind(trigger.as_str())
-            .bind(now)
             .bind(RunStatus::Running.as_str())
-            .bind(now)
-            .execute(&mut **tx)
+            .fetch_optional(&mut **tx)
             .await
-            .map_err(StoreError::query(op))?
-            .rows_affected();
-            Ok((inserted == 1).then_some(id))
+            .map_err(StoreError::query(op))?;
+            if let Some(row) = running {
+                let run_id =
+                    Cells::new(&row, "retraining_runs", &["run_id"]).required_int("run_id")?;
+                return Ok(RunStart::Running(run_id));
+            }
+            match insert_run(tx, backend, trigger, None, now, op).await? {
+                Some(run_id) => Ok(RunStart::Started(run_id)),
+                // Not expected: the table is locked, so no other run took
+                // the number.
+                None => Err(StoreError::Refused {
+                    operation: op,
+                    reason: "another transaction took the run's number",
+                }),
+            }
         })
     }
 

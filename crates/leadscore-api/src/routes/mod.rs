@@ -75,6 +75,7 @@ fn admin() -> OpenApiRouter<Service> {
         .routes(routes!(models::register))
         .routes(routes!(models::publish))
         .routes(routes!(models::rollback))
+        .routes(routes!(retraining::start))
         .routes(routes!(routing::put_routing))
         .routes(routes!(webhooks::get_webhooks, webhooks::put_webhooks))
         .routes(routes!(webhooks::deliveries))

@@ -1,18 +1,23 @@
 //! Retraining: the schedule and policy in force, the challenger scored in
-//! shadow, and every run with what it did and why.
+//! shadow, and every run with what it did and why; starting a run now.
 
 use axum::Json;
 use axum::extract::State;
-use leadscore_domain::Timestamp;
-use leadscore_engine::retrain::{Run, list_runs, next_run};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use leadscore_domain::{RunStatus, Timestamp};
+use leadscore_engine::retrain::{Run, RunStart, list_runs, next_run, retrain_now};
 use leadscore_engine::shadow::{self, ShadowSummary};
-use leadscore_engine::{Service, model_registry};
+use leadscore_engine::{ErrorCode, Service, model_registry};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::models::version_of;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::params::Path;
+
+/// Where a started run is watched: its `Location`.
+const WATCH: &str = "/v1/retraining";
 
 /// Retraining as this instance sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,6 +61,47 @@ pub async fn status(State(service): State<Service>) -> Result<Json<RetrainingSta
         challenger,
         runs: list_runs(store).await?,
     }))
+}
+
+/// A retraining run started, training in the background.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunStarted {
+    /// The run's number, as `GET /v1/retraining` lists it.
+    pub run_id: i64,
+    /// `running`, until the run ends.
+    pub status: RunStatus,
+}
+
+/// Starts a retraining now, in the background, as of the service's scoring
+/// time: 202 once the run is recorded, with its number and, in `Location`,
+/// where to watch it (`GET /v1/retraining`: its `status` stays `running`
+/// until it is published, kept, unchanged or failed). 409
+/// `retraining_running` while a run is running (one at a time, across
+/// instances): nothing is started.
+#[utoipa::path(post, path = "/v1/retraining/runs", tag = "conversion models",
+    responses(
+        (status = 202, body = RunStarted,
+            headers(("Location" = String, description = "Where to watch the run: `/v1/retraining`"))),
+        (status = 409, body = ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn start(State(service): State<Service>) -> Result<impl IntoResponse, ApiError> {
+    match retrain_now(&service).await? {
+        RunStart::Started(run_id) => Ok((
+            StatusCode::ACCEPTED,
+            [(header::LOCATION, WATCH)],
+            Json(RunStarted {
+                run_id,
+                status: RunStatus::Running,
+            }),
+        )),
+        RunStart::Running(run_id) => Err(ApiError::new(
+            ErrorCode::RetrainingRunning,
+            format!(
+                "retraining run {run_id} is running: one run at a time, nothing was started; \
+                 watch it at GET {WATCH} and try again once it has ended"
+            ),
+        )),
+    }
 }
 
 /// A version's shadow scores, summed up (any version that was a challenger).

@@ -1,13 +1,14 @@
 //! The conversion model's pages: the registered versions with their
 //! held-out metrics and which is live; publishing one and rolling back
 //! (admins, each form saying what will change); the retraining schedule
-//! and runs; the challenger beside the live model; and links to the lead
-//! lists of the live model's mistakes ([`lists`]), the quarterly review and
-//! drift ([`review`]).
+//! and runs, and retraining now (admins); the challenger beside the live
+//! model; and links to the lead lists of the live model's mistakes
+//! ([`lists`]), the quarterly review and drift ([`review`]).
 //!
 //! Publishing and rolling back call [`model_registry::publish`] and
 //! [`model_registry::rollback`] then [`Service::changed`], as
-//! `POST /v1/models/{version}/publish` and `POST /v1/models/rollback` do.
+//! `POST /v1/models/{version}/publish` and `POST /v1/models/rollback` do;
+//! retraining now calls [`retrain_now`], as `POST /v1/retraining/runs` does.
 
 pub mod lists;
 pub mod review;
@@ -16,9 +17,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use leadscore_domain::Timestamp;
+use leadscore_domain::{RunStatus, Timestamp};
 use leadscore_engine::model_registry::{self, ModelVersion, VersionStatus};
-use leadscore_engine::retrain::{Run, list_runs, next_run};
+use leadscore_engine::retrain::{Run, RunStart, list_runs, next_run, retrain_now};
 use leadscore_engine::users::Session;
 use leadscore_engine::{Role, Service, shadow};
 
@@ -242,12 +243,45 @@ fn runs_table(runs: &[Run]) -> String {
     )
 }
 
+/// The Retraining card's "Retrain now" form, for admins: disabled, saying
+/// so, while a run is running.
+fn retrain_form(session: &Session, runs: &[Run]) -> String {
+    if session.user.role < Role::Admin {
+        return String::new();
+    }
+    let running = runs.iter().find(|r| r.status == RunStatus::Running);
+    let (note, disabled) = match running {
+        Some(r) => (
+            format!(
+                "<p class=\"muted\">Run {} is running (started {}): one run at a time. \
+                 The runs below show its progress.</p>",
+                r.run_id,
+                when(r.started_at)
+            ),
+            " disabled",
+        ),
+        None => (String::new(), ""),
+    };
+    let effect = "Retraining trains a new model on the closed leads now, in the background; \
+                  by the policy above it is published (every lead is rescored) or kept as the \
+                  challenger.";
+    format!(
+        "{note}<form method=\"post\" action=\"{PATH}/retrain\" data-confirm=\"{effect}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\" title=\"{effect}\"{disabled}>Retrain now</button></form>",
+        csrf = escape(&session.csrf),
+    )
+}
+
+/// The page, with `top` above it and `card` (a notice) in the Retraining
+/// card.
 async fn render(
     service: &Service,
     session: &Session,
     status: StatusCode,
     params: Vec<(String, String)>,
     top: &str,
+    card: &str,
 ) -> Response {
     let store = &service.store;
     let versions = match model_registry::model_versions(store).await {
@@ -351,12 +385,12 @@ async fn render(
         .and_then(|cron| next_run(&cron, Timestamp::now()));
     out.push_str(&format!(
         "<section class=\"card\" aria-labelledby=\"retraining\"><h2 id=\"retraining\">Retraining</h2>\
-         <dl><dt>Schedule</dt><dd>{schedule}</dd><dt>Next run</dt><dd>{next}</dd>\
+         {card}<dl><dt>Schedule</dt><dd>{schedule}</dd><dt>Next run</dt><dd>{next}</dd>\
          <dt>Trains on</dt><dd>the leads closed in the last {window} days</dd>\
          <dt>Publishes when</dt><dd>the new model reaches {share:.0}% of the live model's held-out AUC{age}; \
-         otherwise it is kept as the challenger</dd></dl>{runs}</section>",
+         otherwise it is kept as the challenger</dd></dl>{form}{runs}</section>",
         schedule = settings.schedule.as_deref().map_or_else(
-            || "none: runs only by `leadscore retrain`".to_owned(),
+            || "none: runs only when asked (`leadscore retrain`, or Retrain now)".to_owned(),
             |s| format!("<code>{}</code> (cron, UTC)", escape(s))
         ),
         next = when_opt(next),
@@ -367,6 +401,7 @@ async fn render(
         } else {
             String::new()
         },
+        form = retrain_form(session, &runs),
         runs = runs_table(&runs),
     ));
     page(status, layout("Conversion model", Some(session), &out))
@@ -389,10 +424,16 @@ pub async fn conversion_page(
             "The version is published: every lead is being rescored.",
         ),
         Some("rolled_back") => notice(Kind::Notice, "Rolled back: every lead is being rescored."),
+        Some("retraining") => notice(
+            Kind::Notice,
+            "Retraining started: it trains in the background. The runs table under \
+             Retraining shows its progress (reload this page); its outcome says whether the \
+             new model was published or kept as the challenger.",
+        ),
         _ => String::new(),
     };
     let pairs = params.0.into_iter().filter(|(n, _)| n != "done").collect();
-    render(&service, &session, StatusCode::OK, pairs, &top).await
+    render(&service, &session, StatusCode::OK, pairs, &top, "").await
 }
 
 /// `POST /console/conversion/publish` (admin, CSRF): publishes `version`.
@@ -413,6 +454,7 @@ pub async fn publish(State(service): State<Service>, headers: HeaderMap, body: B
             StatusCode::BAD_REQUEST,
             Vec::new(),
             &top,
+            "",
         )
         .await;
     };
@@ -423,7 +465,15 @@ pub async fn publish(State(service): State<Service>, headers: HeaderMap, body: B
                 Kind::Error,
                 &format!("No version {version} is registered: nothing was published."),
             );
-            return render(&service, &session, StatusCode::NOT_FOUND, Vec::new(), &top).await;
+            return render(
+                &service,
+                &session,
+                StatusCode::NOT_FOUND,
+                Vec::new(),
+                &top,
+                "",
+            )
+            .await;
         }
         Err(e) => return failed(&e, Some(&session)),
     }
@@ -454,6 +504,42 @@ pub async fn rollback(State(service): State<Service>, headers: HeaderMap, body: 
             Some(&session),
             "There is no earlier publication of another version to go back to: nothing changed.",
         ),
+        Err(e) => failed(&e, Some(&session)),
+    }
+}
+
+/// `POST /console/conversion/retrain` (admin, CSRF): starts a retraining in
+/// the background, as `POST /v1/retraining/runs` does, then 303 to the page;
+/// while a run is running, 409 with the page and the refusal in the
+/// Retraining card, nothing started.
+pub async fn retrain(State(service): State<Service>, headers: HeaderMap, body: Bytes) -> Response {
+    let (session, _) = match posted(&service, &headers, &body, Role::Admin).await {
+        Ok(posted) => posted,
+        Err(answer) => return answer,
+    };
+    match retrain_now(&service).await {
+        Ok(RunStart::Started(run_id)) => {
+            tracing::info!(run_id, by = %session.user.email, "retraining started in the console");
+            see_other(&format!("{PATH}?done=retraining"))
+        }
+        Ok(RunStart::Running(run_id)) => {
+            let card = notice(
+                Kind::Error,
+                &format!(
+                    "Run {run_id} is running: one retraining at a time, so nothing was started. \
+                     The runs table below shows its progress; retrain again once it has ended."
+                ),
+            );
+            render(
+                &service,
+                &session,
+                StatusCode::CONFLICT,
+                Vec::new(),
+                "",
+                &card,
+            )
+            .await
+        }
         Err(e) => failed(&e, Some(&session)),
     }
 }

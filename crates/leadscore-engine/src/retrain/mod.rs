@@ -1,5 +1,6 @@
 //! Retraining the conversion model on the store's closed leads, by
-//! `leadscore retrain` or on the service's schedule.
+//! `leadscore retrain`, on the service's schedule, or on request while the
+//! service runs ([`retrain_now`]: `POST /v1/retraining/runs`, the console).
 //!
 //! A run trains on the leads closed in the window (default the last two
 //! years), each as of its close, with the features the service scores with
@@ -14,6 +15,7 @@
 //! that does not converge, a store error) or is interrupted never touches the
 //! live model. Its record says `failed` with the reason, or `interrupted`.
 
+mod now;
 mod policy;
 mod runs;
 mod schedule;
@@ -29,6 +31,8 @@ use leadscore_store::{HEARTBEAT_EVERY, NewVersion, RunMeasures, SqlStore, Store}
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use leadscore_store::RunStart;
+pub use now::retrain_now;
 pub use policy::{Challenger, Champion, Decision, Policy};
 pub use runs::{Run, list_runs};
 pub use schedule::{next_run, run_schedule};
@@ -39,7 +43,8 @@ use crate::{EngineError, model_registry};
 /// What started a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trigger {
-    /// `leadscore retrain` (or an admin).
+    /// `leadscore retrain`, or an admin asking while the service runs
+    /// ([`retrain_now`], recorded with the same trigger).
     Command,
     /// The service's schedule, for the scheduled time named (one run per
     /// time across instances).
@@ -100,6 +105,18 @@ pub async fn retrain(
         return Ok(None);
     };
     tracing::info!(run_id, trigger = %name, "retraining started");
+    run(store, settings, run_id, at).await.map(Some)
+}
+
+/// Trains run `run_id` (recorded as running) as of `at` and records its end,
+/// stamping its heartbeat meanwhile. On failure the run is recorded as
+/// failed and the live model is left alone.
+async fn run(
+    store: &SqlStore,
+    settings: &Retraining,
+    run_id: i64,
+    at: Timestamp,
+) -> Result<Outcome, EngineError> {
     // The run's heartbeat, while it runs: a run whose process dies is marked
     // interrupted once its lease lapses (leadscore_store::RUN_LEASE).
     let heartbeat = {
@@ -126,7 +143,7 @@ pub async fn retrain(
                 reason = outcome.decision.reason(),
                 "retraining finished"
             );
-            Ok(Some(outcome))
+            Ok(outcome)
         }
         Err(failure) => {
             let (measured, e) = *failure;

@@ -8,7 +8,8 @@ use croner::Cron;
 use leadscore_domain::Timestamp;
 use tokio::sync::watch;
 
-use super::{Decision, Trigger, retrain};
+use super::now::settle;
+use super::{Trigger, retrain};
 use crate::service::Service;
 
 /// Runs the schedule until shutdown; returns at once when none is set.
@@ -37,36 +38,18 @@ pub async fn run_schedule(service: Service, mut shutdown: watch::Receiver<bool>)
         }
         let slot = next.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let at = service.settings.scoring_time();
-        match retrain(
-            &service.store,
-            &settings,
-            Trigger::Schedule(slot.clone()),
-            at,
-        )
-        .await
+        let trigger = Trigger::Schedule(slot.clone());
+        match retrain(&service.store, &settings, trigger, at)
+            .await
+            .transpose()
         {
-            Ok(Some(outcome)) => {
-                let label = match outcome.decision {
-                    Decision::Publish(_) => "published",
-                    Decision::Keep(_) => "kept",
-                    Decision::Unchanged(_) => "unchanged",
-                };
-                service
-                    .metrics
-                    .retraining_runs
-                    .with_label_values(&[label])
-                    .inc();
-                service.rescore_wake.notify_one();
+            Some(result) => {
+                if let Err(e) = &result {
+                    tracing::warn!(%slot, error = %e, "scheduled retraining failed");
+                }
+                settle(&service, &result);
             }
-            Ok(None) => tracing::info!(%slot, "another instance retrains at this time"),
-            Err(e) => {
-                service
-                    .metrics
-                    .retraining_runs
-                    .with_label_values(&["failed"])
-                    .inc();
-                tracing::warn!(%slot, error = %e, "scheduled retraining failed");
-            }
+            None => tracing::info!(%slot, "another instance retrains at this time"),
         }
     }
 }
