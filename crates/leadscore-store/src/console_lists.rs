@@ -137,7 +137,8 @@ impl ConsoleLists<'_> {
         ))
         .bind(i64::from(page.limit))
         .bind(i64::from(page.offset));
-        let (total, rows) = counted_page(self.store, op, "lead_state", total, rows).await?;
+        let (total, rows) =
+            counted_page(self.store, op, "lead_state", total, |_| Some(rows)).await?;
         let rows = rows
             .iter()
             .map(|row: &AnyRow| {
@@ -183,7 +184,8 @@ impl ConsoleLists<'_> {
         .bind(version)
         .bind(i64::from(page.limit))
         .bind(i64::from(page.offset));
-        let (total, rows) = counted_page(self.store, op, "shadow_scores", total, rows).await?;
+        let (total, rows) =
+            counted_page(self.store, op, "shadow_scores", total, |_| Some(rows)).await?;
         let rows = rows
             .iter()
             .map(|row| {

@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::scores::{AnyQuery, Listing, PageWindow, counted_page};
 use crate::sql::{Cells, count, marks, placeholders};
-use crate::{SqlStore, StoreError};
+use crate::{Backend, SqlStore, StoreError};
 
 /// The most matches a list counts exactly.
 pub const COUNT_CAP: u64 = 10_000;
@@ -144,8 +144,14 @@ enum Bind {
 
 impl Clause {
     /// `names`: join the leads, contacts and accounts for the row's names
-    /// (a count needs them only to filter by source).
-    fn of(filter: &LeadFilter, names: bool) -> Self {
+    /// (a count needs them only to filter by source). `order_first` (for
+    /// SQLite, whose planner has no statistics): keep the filter's columns
+    /// out of index lookups with SQLite's unary `+`, so that the planner
+    /// walks the order's index and filters as it goes (a page of a filter
+    /// that many leads match needs a few index entries), rather than reading
+    /// every match from the filter's index and sorting them.
+    fn of(filter: &LeadFilter, names: bool, order_first: bool) -> Self {
+        let hint = if order_first { "+" } else { "" };
         let mut binds = Vec::new();
         let mut sql = match &filter.model {
             Some(model) => {
@@ -169,7 +175,7 @@ impl Clause {
             conditions.push("r.model = ? AND r.score IS NOT NULL".to_owned());
         }
         if !filter.stages.is_empty() {
-            conditions.push(format!("s.stage IN ({})", marks(filter.stages.len())));
+            conditions.push(format!("{hint}s.stage IN ({})", marks(filter.stages.len())));
             binds.extend(
                 filter
                     .stages
@@ -181,30 +187,21 @@ impl Clause {
             conditions.push("s.queue = ?".to_owned());
             binds.push(Bind::Text(queue.clone()));
         }
+        // A rule model's grade and sales-ready flag have indexes in its
+        // score order (`rule_scores_grade_rank`, `rule_scores_ready_rank`):
+        // reading them needs no sort whatever the count.
+        let (of_model, model_hint) = if by_model { ("r", "") } else { ("s", hint) };
         if let Some(grade) = &filter.grade {
-            conditions.push(
-                if by_model {
-                    "r.grade = ?"
-                } else {
-                    "s.primary_grade = ?"
-                }
-                .to_owned(),
-            );
+            let column = if by_model { "grade" } else { "primary_grade" };
+            conditions.push(format!("{model_hint}{of_model}.{column} = ?"));
             binds.push(Bind::Text(grade.clone()));
         }
         if let Some(ready) = filter.sales_ready {
-            conditions.push(
-                if by_model {
-                    "r.sales_ready = ?"
-                } else {
-                    "s.sales_ready = ?"
-                }
-                .to_owned(),
-            );
+            conditions.push(format!("{model_hint}{of_model}.sales_ready = ?"));
             binds.push(Bind::Int(i64::from(ready)));
         }
         if let Some(source) = &filter.source {
-            conditions.push("l.source = ?".to_owned());
+            conditions.push(format!("{hint}l.source = ?"));
             binds.push(Bind::Text(source.clone()));
         }
         if !conditions.is_empty() {
@@ -267,7 +264,7 @@ impl LeadList<'_> {
     ) -> Result<Listing<LeadListRow>, StoreError> {
         let op = "list leads";
         let backend = self.store.backend();
-        let counting = Clause::of(filter, false);
+        let counting = Clause::of(filter, false, false);
         let total = counting.query(placeholders(
             backend,
             &format!(
@@ -276,18 +273,25 @@ impl LeadList<'_> {
                 COUNT_CAP + 1
             ),
         ));
-        let listing = Clause::of(filter, true);
-        let rows = listing
-            .query(placeholders(
-                backend,
-                &format!(
-                    "SELECT {ROW_COLUMNS} {} ORDER BY {} LIMIT ? OFFSET ?",
-                    listing.sql,
-                    filter.order.sql(filter.model.is_some())
-                ),
-            ))
-            .bind(i64::from(page.limit))
-            .bind(i64::from(page.offset));
+        // Many matches: walk the order's index, filtering; few: read them
+        // from the filter's index and sort them; none: nothing to read.
+        let rows = |total: u64| {
+            let order_first = backend == Backend::Sqlite && total > COUNT_CAP;
+            let listing = Clause::of(filter, true, order_first);
+            (total > 0).then(|| {
+                listing
+                    .query(placeholders(
+                        backend,
+                        &format!(
+                            "SELECT {ROW_COLUMNS} {} ORDER BY {} LIMIT ? OFFSET ?",
+                            listing.sql,
+                            filter.order.sql(filter.model.is_some())
+                        ),
+                    ))
+                    .bind(i64::from(page.limit))
+                    .bind(i64::from(page.offset))
+            })
+        };
         let (total, rows) = counted_page(self.store, op, "lead_state", total, rows).await?;
         let rows = rows.iter().map(row_of).collect::<Result<_, _>>()?;
         Ok(Listing { total, rows })

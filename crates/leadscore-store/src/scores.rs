@@ -176,15 +176,16 @@ pub struct PageWindow {
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// Runs a listing's count (one row with a `total` column, of `table`) and
-/// its page of rows from one snapshot. Run as two statements, a rescoring
+/// its page of rows, the statement `rows` makes for that count (none: no
+/// row to read), from one snapshot. Run as two statements, a rescoring
 /// committed between them made a page disagree with its count (CI saw a
 /// seller queue's page show a lead under "Rows 1–1 of 0").
-pub(crate) async fn counted_page(
+pub(crate) async fn counted_page<'q>(
     store: &SqlStore,
     op: &'static str,
     table: &'static str,
-    total: AnyQuery<'_>,
-    rows: AnyQuery<'_>,
+    total: AnyQuery<'q>,
+    rows: impl FnOnce(u64) -> Option<AnyQuery<'q>>,
 ) -> Result<(u64, Vec<AnyRow>), StoreError> {
     let mut conn = store.acquire(op).await?;
     let mut tx = conn
@@ -196,10 +197,13 @@ pub(crate) async fn counted_page(
         .await
         .map_err(StoreError::query(op))?;
     let total = count(Cells::new(&total, table, &[]).required_int("total")?);
-    let rows = rows
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(StoreError::query(op))?;
+    let rows = match rows(total) {
+        Some(rows) => rows
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::query(op))?,
+        None => Vec::new(),
+    };
     tx.rollback().await.map_err(StoreError::query(op))?;
     Ok((total, rows))
 }
@@ -559,7 +563,8 @@ impl Scores<'_> {
         if let Some(p) = page {
             query = query.bind(i64::from(p.limit)).bind(i64::from(p.offset));
         }
-        let (total, rows) = counted_page(self.store, op, "rule_scores", total, query).await?;
+        let (total, rows) =
+            counted_page(self.store, op, "rule_scores", total, |_| Some(query)).await?;
         let rows = rows
             .iter()
             .map(|row| {
@@ -599,7 +604,8 @@ impl Scores<'_> {
         .bind(queue)
         .bind(i64::from(page.limit))
         .bind(i64::from(page.offset));
-        let (total, rows) = counted_page(self.store, op, "lead_state", total, rows).await?;
+        let (total, rows) =
+            counted_page(self.store, op, "lead_state", total, |_| Some(rows)).await?;
         let rows = rows
             .iter()
             .map(|row| {

@@ -54,6 +54,7 @@ const V_KEY_EXPIRY: i64 = 20261203000000;
 const V_USERS: i64 = 20261204000000;
 const V_CONSOLE_LISTS: i64 = 20261205000000;
 const V_RULE_MODEL_VERSIONS: i64 = 20261206000000;
+const V_CONSOLE_FILTERS: i64 = 20261207000000;
 
 /// Every migration, oldest first, with the rows its schema holds.
 const STEPS: &[Step] = &[
@@ -170,6 +171,11 @@ const STEPS: &[Step] = &[
             "INSERT INTO rule_model_versions (name, version, body, saved_at, saved_by) \
              VALUES ('Engagement', 2, '{\"name\":\"Engagement\",\"target\":\"contact\",\"rules\":[]}', 1772000000000001, 'ada@example.invalid')",
         ],
+    },
+    // Indexes only.
+    Step {
+        version: V_CONSOLE_FILTERS,
+        rows: &[],
     },
 ];
 
