@@ -511,6 +511,16 @@ async fn samples_a_large_store(db: TestDb) {
         figures["backtest"],
         serde_json::to_value(&library.models[0]).unwrap()
     );
+    // A misspelt value is caught in the sample's values, and the warning
+    // says they are a sample's.
+    let misspelt = check(&app, &admin, &model_form(&token, "10", "Referal")).await;
+    assert!(
+        misspelt["warnings"].to_string().contains(
+            "no lead of those read from the store (a sample of each kind) has source `Referal` \
+             (did you mean `Referral`?)"
+        ),
+        "{misspelt}"
+    );
     let page = post_form(
         &app,
         &admin,

@@ -55,6 +55,9 @@ if [ "$fresh" = 1 ]; then
   curl -sf -X POST "$base/v1/models" -H "Authorization: Bearer $key" \
     -H 'content-type: application/json' --data-binary @"$root/models/conversion/model.json" >/dev/null
   curl -sf -X POST "$base/v1/models/1/publish" -H "Authorization: Bearer $key" >/dev/null
+  # Seller queues: grade A (of the primary score) to "hot", the rest to "nurture".
+  curl -sf -X PUT "$base/v1/routing" -H "Authorization: Bearer $key" -H 'content-type: application/json' \
+    --data '{"rules": [{"queue": "hot", "grades": ["A"]}], "default_queue": "nurture"}' >/dev/null
 fi
 echo "== waiting until every lead is scored"
 start=$(date +%s)
@@ -67,7 +70,7 @@ curl -sf -c "$jar" -o /dev/null -d 'email=bench@example.com&password=bench+passw
   "$base/console/sign-in"
 first_lead=$(curl -sf -b "$jar" "$base/console/leads?per_page=1" | grep -o 'href="/console/leads/[^"]*"' | head -1 | sed 's/href="//; s/"$//')
 source=$(curl -sf -b "$jar" "$base/console/leads" | grep -o '<option value="[^"]*"' | sed -n 's/<option value="\(.*\)"/\1/p' | grep -m1 -i web || true)
-queue=$(curl -sf -b "$jar" "$base/console/routing" | grep -o 'href="/console/queues/[^"?]*' | head -1 | sed 's/href="//')
+queue=$(curl -sf -b "$jar" "$base/console/routing" | { grep -o 'href="/console/queues/[^"?]*' || true; } | head -1 | sed 's/href="//')
 
 pages=(
   /console/

@@ -260,6 +260,7 @@ pub async fn overview(State(service): State<Service>, headers: HeaderMap) -> Res
         Ok(s) => s,
         Err(answer) => return answer,
     };
+    crate::rules::warm(&service);
     let f = match figures(&service).await {
         Ok(f) => f,
         Err(e) => return failed(&e, Some(&session)),

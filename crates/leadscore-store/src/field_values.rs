@@ -71,13 +71,21 @@ fn record_of(table: &str) -> RecordType {
     }
 }
 
+/// A table's rows to read `columns` of: every row, or the first `rows`.
+fn rows_of(table: &str, columns: &str, rows: Option<u32>) -> String {
+    match rows {
+        None => table.to_owned(),
+        Some(n) => format!("(SELECT {columns} FROM {table} LIMIT {n})"),
+    }
+}
+
 /// The pairs of a JSON object column as rows `(key, value)`, in the
-/// backend's SQL.
-fn json_pairs(backend: Backend, table: &str, column: &str) -> String {
+/// backend's SQL (`source`: the table, or rows of it, named `t`).
+fn json_pairs(backend: Backend, source: &str, column: &str) -> String {
     match backend {
-        Backend::Sqlite => format!("{table} t, json_each(t.{column}) AS j"),
+        Backend::Sqlite => format!("{source} t, json_each(t.{column}) AS j"),
         Backend::Postgres => {
-            format!("{table} t, jsonb_each_text(t.{column}::jsonb) AS j(key, value)")
+            format!("{source} t, jsonb_each_text(t.{column}::jsonb) AS j(key, value)")
         }
     }
 }
@@ -117,27 +125,39 @@ impl SqlStore {
     /// The values each text field of the stored records holds, at most
     /// `per_field` (the most frequent) per field, with how many records hold
     /// each. Blank values are left out. Fields in record then name order.
-    pub async fn field_values(&self, per_field: u32) -> Result<Vec<ObservedField>, StoreError> {
+    /// `rows`: read at most this many records of each kind (the first
+    /// stored), so that a large store answers in bounded time; the counts
+    /// are then of those records.
+    pub async fn field_values(
+        &self,
+        per_field: u32,
+        rows: Option<u32>,
+    ) -> Result<Vec<ObservedField>, StoreError> {
         let op = "read the values of the records' fields";
         let backend = self.backend();
         let mut queries: Vec<String> = Vec::new();
         for (table, column) in COLUMNS {
             queries.push(format!(
                 "SELECT '{table}' AS grp, '{column}' AS field, {column} AS value, COUNT(*) AS n \
-                 FROM {table} WHERE {column} IS NOT NULL AND {column} <> '' GROUP BY {column}"
+                 FROM {} t WHERE {column} IS NOT NULL AND {column} <> '' GROUP BY {column}",
+                rows_of(table, column, rows)
             ));
         }
         for (table, column) in CUSTOM {
             queries.push(format!(
                 "SELECT '{table}' AS grp, j.key AS field, j.value AS value, COUNT(*) AS n \
                  FROM {} WHERE j.value IS NOT NULL AND j.value <> '' GROUP BY j.key, j.value",
-                json_pairs(backend, table, column)
+                json_pairs(backend, &rows_of(table, column, rows), column)
             ));
         }
         queries.push(format!(
             "SELECT t.entity AS grp, j.key AS field, j.value AS value, COUNT(*) AS n \
              FROM {} WHERE j.value IS NOT NULL AND j.value <> '' GROUP BY t.entity, j.key, j.value",
-            json_pairs(backend, "custom_records", "fields")
+            json_pairs(
+                backend,
+                &rows_of("custom_records", "entity, fields", rows),
+                "fields"
+            )
         ));
         let mut out: Vec<ObservedField> = Vec::new();
         for (i, grouped) in queries.iter().enumerate() {

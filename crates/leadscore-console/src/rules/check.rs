@@ -232,7 +232,8 @@ pub fn check(draft: &Draft, data: Option<&StoreData>, taken: &[String]) -> Check
                     .map(|p| at(&p.path, format!("{} (in the store's data)", p.message))),
             );
         }
-        for (path, message) in unseen_values(&model, &data.values) {
+        let sampled = data.sample.is_some();
+        for (path, message) in unseen_values(&model, &data.values, sampled) {
             warnings.push(at(&path, message));
         }
     }
@@ -257,7 +258,18 @@ pub fn record_name(record: &RecordType) -> String {
 /// The filters comparing a text field for equality (`eq`, `ne`, `in`,
 /// `not_in`) with a text no record of that field holds, when the store's
 /// values of the field are all known: `(path of the value, message)`.
-fn unseen_values(model: &RuleModel, observed: &[ObservedField]) -> Vec<(String, String)> {
+/// `sampled`: the values are of the records read from a large store, not
+/// of every record, and the message says so.
+fn unseen_values(
+    model: &RuleModel,
+    observed: &[ObservedField],
+    sampled: bool,
+) -> Vec<(String, String)> {
+    let whose = if sampled {
+        "of those read from the store (a sample of each kind)"
+    } else {
+        "in the store"
+    };
     let mut out = Vec::new();
     for (r, rule) in model.rules.iter().enumerate() {
         for (c, cond) in rule.conditions.list().iter().enumerate() {
@@ -305,7 +317,7 @@ fn unseen_values(model: &RuleModel, observed: &[ObservedField]) -> Vec<(String, 
                     out.push((
                         format!("rules[{r}].when[{c}].where[{f}].value"),
                         format!(
-                            "no {} in the store has {} `{text}`{hint}; its values are {}{more}",
+                            "no {} {whose} has {} `{text}`{hint}; its values are {}{more}",
                             record_name(&record),
                             filter.field.name,
                             shown.join(", ")

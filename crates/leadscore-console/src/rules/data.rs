@@ -40,6 +40,10 @@ pub struct Sample {
 /// The most values of one field read for the pickers and the value check.
 pub const VALUES_PER_FIELD: u32 = 200;
 
+/// On a store larger than the sample, the values are read from at most
+/// this many records of each kind per sampled lead (the first stored).
+pub const VALUE_ROWS_PER_LEAD: u32 = 10;
+
 /// The store's records, read once, with what the designer suggests.
 #[derive(Debug)]
 pub struct StoreData {
@@ -61,22 +65,95 @@ struct Kept {
     service: usize,
     at: Instant,
     data: Arc<StoreData>,
+    /// A read of a newer copy is under way (in the background).
+    refreshing: bool,
 }
 
 /// The last data read, per service (a process runs one; tests run several).
 static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
 
 /// The store's data: the copy read less than [`KEEP_FOR`] ago when the
-/// store still holds as many records of each kind, else read again.
+/// store still holds as many leads, else read again. On a store larger than
+/// the sample (where reading takes seconds), an older copy answers at once
+/// while a newer one is read in the background, one read at a time: only
+/// the first read after the service starts makes a page wait.
 pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError> {
     let key = std::ptr::from_ref::<leadscore_engine::service::Shared>(service) as usize;
     let stored = service.store.lead_list().stored().await?;
-    let fresh = |k: &Kept| k.service == key && k.at.elapsed() < KEEP_FOR && k.data.stored == stored;
-    if let Ok(kept) = KEPT.lock()
-        && let Some(k) = kept.iter().find(|k| fresh(k))
+    let large = stored > u64::from(service.settings.limits.designer_sample_leads);
+    if let Ok(mut kept) = KEPT.lock()
+        && let Some(k) = kept.iter_mut().find(|k| k.service == key)
     {
-        return Ok(Arc::clone(&k.data));
+        if k.at.elapsed() < KEEP_FOR && k.data.stored == stored {
+            return Ok(Arc::clone(&k.data));
+        }
+        if large && k.data.sample.is_some() {
+            let refresh = !k.refreshing;
+            k.refreshing = true;
+            let data = Arc::clone(&k.data);
+            drop(kept);
+            if refresh {
+                let service = service.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = read_and_keep(&service, key, stored).await {
+                        tracing::warn!(%error, "cannot read the store's data for the designer");
+                        if let Ok(mut kept) = KEPT.lock()
+                            && let Some(k) = kept.iter_mut().find(|k| k.service == key)
+                        {
+                            k.refreshing = false;
+                        }
+                    }
+                });
+            }
+            return Ok(data);
+        }
     }
+    read_and_keep(service, key, stored).await
+}
+
+/// The services whose data [`warm`] is reading.
+static WARMING: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+/// Starts reading the store's data in the background when none is kept for
+/// this service and the store is larger than the sample (where reading
+/// takes seconds), so that the designer's first page does not wait for it.
+/// The overview, where people land after signing in, calls it.
+pub fn warm(service: &Service) {
+    let key = std::ptr::from_ref::<leadscore_engine::service::Shared>(service) as usize;
+    let kept = KEPT
+        .lock()
+        .map_or(true, |kept| kept.iter().any(|k| k.service == key));
+    let Ok(mut warming) = WARMING.lock() else {
+        return;
+    };
+    if kept || warming.contains(&key) {
+        return;
+    }
+    warming.push(key);
+    drop(warming);
+    let service = service.clone();
+    tokio::spawn(async move {
+        let large = service
+            .store
+            .lead_list()
+            .stored()
+            .await
+            .is_ok_and(|stored| stored > u64::from(service.settings.limits.designer_sample_leads));
+        if large && let Err(error) = store_data(&service).await {
+            tracing::warn!(%error, "cannot read the store's data for the designer");
+        }
+        if let Ok(mut warming) = WARMING.lock() {
+            warming.retain(|k| *k != key);
+        }
+    });
+}
+
+/// Reads the store's data and keeps it for the service `key`.
+async fn read_and_keep(
+    service: &Service,
+    key: usize,
+    stored: u64,
+) -> Result<Arc<StoreData>, EngineError> {
     let per_kind = service.settings.limits.designer_sample_leads;
     let (dataset, sample) = if stored <= u64::from(per_kind) {
         (service.store.export().await?, None)
@@ -110,7 +187,17 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
             }),
         )
     };
-    let values = service.store.field_values(VALUES_PER_FIELD).await?;
+    // On a large store, the values of as many records of each kind as the
+    // sample could hold (read store-wide, they took seconds).
+    let values = service
+        .store
+        .field_values(
+            VALUES_PER_FIELD,
+            sample
+                .as_ref()
+                .map(|_| per_kind.saturating_mul(VALUE_ROWS_PER_LEAD)),
+        )
+        .await?;
     let data = tokio::task::spawn_blocking(move || {
         let graph =
             Graph::from_dataset(&dataset, Projection::all()).map_err(|e| EngineError::Scoring {
@@ -137,6 +224,7 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
             service: key,
             at: Instant::now(),
             data: Arc::clone(&data),
+            refreshing: false,
         });
     }
     Ok(data)

@@ -38,6 +38,7 @@ use check::{Checked, check};
 use data::{Figures, StoreData};
 use draft::Draft;
 
+pub use data::warm;
 pub use views::{list, new_form, show, version};
 
 /// A model's page: `/console/rule-models/{name}` with the name
