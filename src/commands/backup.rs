@@ -8,13 +8,13 @@ use std::io::Write;
 use std::time::Instant;
 
 use leadscore_store::{
-    Backend, DatabaseUrl, PostgresCommand, StoreCounts, backup_sqlite, pg_dump_command,
+    Backend, DatabaseUrl, PostgresCommand, StoreCounts, StoreError, backup_sqlite, pg_dump_command,
     pg_restore_command, restore_sqlite,
 };
 use serde::Serialize;
 
 use crate::cli::{BackupArgs, RestoreArgs};
-use crate::commands::runtime;
+use crate::commands::{no_store, runtime};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -73,7 +73,12 @@ pub fn backup(args: BackupArgs) -> anyhow::Result<()> {
         let spinner = progress::spinner("backing up");
         let report = backup_sqlite(&url, &args.out).await;
         spinner.finish_and_clear();
-        let report = report?;
+        let report = match report {
+            Err(StoreError::NoDatabase { path }) if Some(path.as_path()) == url.sqlite_path() => {
+                return Err(no_store("backup", &path));
+            }
+            report => report?,
+        };
         let summary = BackupSummary {
             database: report.database,
             out: report.backup.path.display().to_string(),

@@ -7,7 +7,7 @@ use leadscore_store::Store;
 use serde::Serialize;
 
 use crate::cli::{ExportArgs, FileFormat};
-use crate::commands::{open_store, runtime};
+use crate::commands::{open_existing_store, runtime};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -28,7 +28,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
 }
 
 async fn export(args: ExportArgs) -> anyhow::Result<()> {
-    let (url, store) = open_store(&args.database.database).await?;
+    let (url, store) = open_existing_store(&args.database.database, "export").await?;
     let started = Instant::now();
     let spinner = progress::spinner("exporting");
     let data = store.export().await?;

@@ -7,7 +7,7 @@ use leadscore_store::DEFAULT_SQLITE_FILE;
 use serde::Serialize;
 
 use crate::cli::RetrainArgs;
-use crate::commands::{open_store, parse_at, runtime};
+use crate::commands::{open_existing_store, parse_at, runtime};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -42,7 +42,7 @@ async fn run_async(args: RetrainArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| settings.database.clone())
         .unwrap_or_else(|| DEFAULT_SQLITE_FILE.to_owned());
-    let (url, store) = open_store(&database).await?;
+    let (url, store) = open_existing_store(&database, "retrain").await?;
     let spinner = progress::spinner("retraining");
     let outcome = retrain(&store, &retraining, Trigger::Command, at).await;
     spinner.finish_and_clear();

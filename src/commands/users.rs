@@ -10,7 +10,7 @@ use leadscore_store::DEFAULT_SQLITE_FILE;
 use serde::Serialize;
 
 use crate::cli::{UsersArgs, UsersCommand};
-use crate::commands::{open_store, runtime};
+use crate::commands::{open_existing_store, open_store, runtime};
 use crate::output::print_summary;
 
 #[derive(Serialize)]
@@ -153,7 +153,7 @@ pub fn run(args: UsersArgs) -> anyhow::Result<()> {
                 });
             }
             UsersCommand::List { json } => {
-                let (_, store) = open_store(&database).await?;
+                let (_, store) = open_existing_store(&database, "users list").await?;
                 let list: Vec<UserOut> = users::list_users(&store)
                     .await?
                     .iter()
@@ -169,7 +169,7 @@ pub fn run(args: UsersArgs) -> anyhow::Result<()> {
                 });
             }
             UsersCommand::Disable { email } => {
-                let (_, store) = open_store(&database).await?;
+                let (_, store) = open_existing_store(&database, "users disable").await?;
                 if users::disable_user(&store, &email).await?.is_none() {
                     anyhow::bail!("no user has the email {email:?}");
                 }

@@ -23,12 +23,41 @@ pub enum GenerateError {
         /// The underlying error.
         source: io::Error,
     },
+    /// The output folder already holds files or folders: a run never
+    /// writes over anything (an empty or new folder is fine).
+    #[error(
+        "cannot generate into {path:?}: the folder already holds {}; generate never \
+         writes over files: choose a new or empty folder",
+        listing(.entries, *.total)
+    )]
+    FolderNotEmpty {
+        /// The output folder.
+        path: PathBuf,
+        /// The names of its first entries (at most [`LISTED_ENTRIES`]), sorted.
+        entries: Vec<String>,
+        /// How many entries it holds in all.
+        total: usize,
+    },
     /// A generator thread stopped without delivering its chunk.
     #[error("generator thread failed on chunk {chunk}")]
     Worker {
         /// The chunk that was not delivered.
         chunk: u64,
     },
+}
+
+/// How many of a non-empty output folder's entries
+/// [`GenerateError::FolderNotEmpty`] names.
+pub const LISTED_ENTRIES: usize = 10;
+
+/// `2 entries: a.csv, b` or `12 entries: a, b, ... and 2 more`.
+fn listing(entries: &[String], total: usize) -> String {
+    let noun = if total == 1 { "entry" } else { "entries" };
+    let mut text = format!("{total} {noun}: {}", entries.join(", "));
+    if total > entries.len() {
+        text.push_str(&format!(" and {} more", total - entries.len()));
+    }
+    text
 }
 
 impl GenerateError {

@@ -40,7 +40,11 @@ pub struct GenerateSummary {
 
 /// Writes a synthetic lead history (DATA.md layout) into `out_dir`, creating it
 /// if missing: `accounts.csv`, `contacts.csv`, `leads.csv`, `interactions.csv`
-/// and `custom/Meeting.csv`, replacing files of those names.
+/// and `custom/Meeting.csv`.
+///
+/// An `out_dir` that already holds anything (files or folders, hidden ones
+/// too) is refused with [`GenerateError::FolderNotEmpty`] before anything is
+/// written: a run never writes over files. An empty existing folder is used.
 ///
 /// The same configuration gives byte-identical files, whatever the number of
 /// threads. Files are written into a hidden folder inside `out_dir`
@@ -51,6 +55,7 @@ pub fn generate(
     out_dir: &Path,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<GenerateSummary, GenerateError> {
+    refuse_non_empty(out_dir)?;
     let staging = leadscore_fs::Staging::create(out_dir)?;
     let plan = config.plan();
     let seed = config.seed();
@@ -123,5 +128,30 @@ pub fn generate(
         interactions: counts.interactions,
         custom_records: counts.meetings,
         bytes,
+    })
+}
+
+/// Refuses an existing output folder that holds anything
+/// ([`GenerateError::FolderNotEmpty`]); a missing one (or a path that is not
+/// a folder, which creating the folder then reports) passes.
+fn refuse_non_empty(out_dir: &Path) -> Result<(), GenerateError> {
+    if !out_dir.is_dir() {
+        return Ok(());
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(out_dir).map_err(GenerateError::io(out_dir))? {
+        let entry = entry.map_err(GenerateError::io(out_dir))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    names.sort();
+    let total = names.len();
+    names.truncate(crate::error::LISTED_ENTRIES);
+    Err(GenerateError::FolderNotEmpty {
+        path: out_dir.to_path_buf(),
+        entries: names,
+        total,
     })
 }

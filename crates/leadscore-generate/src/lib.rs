@@ -43,5 +43,5 @@ mod write;
 mod tests;
 
 pub use config::{DEFAULT_AS_OF, GeneratorConfig, MAX_LEADS};
-pub use error::GenerateError;
+pub use error::{GenerateError, LISTED_ENTRIES};
 pub use generate::{GenerateSummary, Progress, generate};

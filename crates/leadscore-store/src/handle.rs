@@ -137,16 +137,48 @@ impl SqlStore {
 
     /// As [`SqlStore::open`], with [`OpenOptions`].
     pub async fn open_with(url: &DatabaseUrl, open: OpenOptions) -> Result<Self, StoreError> {
+        Self::connect(url, open, true).await
+    }
+
+    /// As [`SqlStore::open`], for a store that must exist already (for the
+    /// commands that only read it, or change what it holds): a SQLite file
+    /// that does not exist is refused with [`StoreError::NoDatabase`] and not
+    /// created (the file is then opened without SQLite's create flag, so it
+    /// is not created even if it disappears in between). PostgreSQL databases
+    /// are never created by leadscore, so this is [`SqlStore::open`] for them.
+    pub async fn open_existing(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        Self::connect(url, OpenOptions::default(), false).await
+    }
+
+    /// Opens the store; a missing SQLite file is created only when `create`.
+    async fn connect(
+        url: &DatabaseUrl,
+        open: OpenOptions,
+        create: bool,
+    ) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = url.backend();
+        let mut connect_url = url.connect_url();
         if let Some(path) = url.sqlite_path() {
-            check_directory(path)?;
+            if create {
+                check_directory(path)?;
+            } else {
+                if !path.is_file() {
+                    return Err(StoreError::NoDatabase {
+                        path: path.to_path_buf(),
+                    });
+                }
+                // `connect_url` asks for `mode=rwc` (read, write, create).
+                if let Some(base) = connect_url.strip_suffix("?mode=rwc") {
+                    connect_url = format!("{base}?mode=rw");
+                }
+            }
         }
         let connect_error = |source| StoreError::Connect {
             url: url.redacted(),
             source,
         };
-        let options = AnyConnectOptions::from_str(&url.connect_url()).map_err(connect_error)?;
+        let options = AnyConnectOptions::from_str(&connect_url).map_err(connect_error)?;
         let sqlite = backend == Backend::Sqlite;
         let durable = open.durable && sqlite;
         let background_checkpoints = open.background_checkpoints && sqlite;

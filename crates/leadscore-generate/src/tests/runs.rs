@@ -67,16 +67,62 @@ fn summary_counts_the_rows_and_bytes() -> TestResult {
 }
 
 #[test]
-fn output_replaces_old_files_and_leaves_no_staging_behind() -> TestResult {
+fn a_folder_holding_files_is_refused_and_left_as_it_was() -> TestResult {
     let dir = tempfile::tempdir()?;
     let out = dir.path().join("new/nested");
-    fs::create_dir_all(&out)?;
+    fs::create_dir_all(out.join("custom"))?;
     fs::write(out.join("leads.csv"), "stale")?;
     fs::write(out.join("notes.txt"), "keep me")?;
     let config = GeneratorConfig::new(120, 5, as_of()?)?;
+    let err = generate(&config, &out, &|_| {});
+    let Err(err) = err else {
+        return Err("a folder holding files was written into".into());
+    };
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot generate into {out:?}: the folder already holds 3 entries: custom, \
+             leads.csv, notes.txt; generate never writes over files: choose a new or empty \
+             folder"
+        )
+    );
+    assert_eq!(fs::read_to_string(out.join("leads.csv"))?, "stale");
+    assert_eq!(fs::read_to_string(out.join("notes.txt"))?, "keep me");
+    let mut names: Vec<String> = fs::read_dir(&out)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    assert_eq!(names, ["custom", "leads.csv", "notes.txt"]);
+    Ok(())
+}
+
+#[test]
+fn a_long_listing_is_cut() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for i in 0..12 {
+        fs::write(dir.path().join(format!("f{i:02}")), "x")?;
+    }
+    let config = GeneratorConfig::new(50, 1, as_of()?)?;
+    let Err(err) = generate(&config, dir.path(), &|_| {}) else {
+        return Err("a folder holding files was written into".into());
+    };
+    assert!(
+        err.to_string().contains(
+            "holds 12 entries: f00, f01, f02, f03, f04, f05, f06, f07, f08, f09 and 2 more;"
+        ),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn an_empty_existing_folder_is_used_and_no_staging_is_left() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("empty");
+    fs::create_dir_all(&out)?;
+    let config = GeneratorConfig::new(120, 5, as_of()?)?;
     generate(&config, &out, &|_| {})?;
     assert!(fs::read_to_string(out.join("leads.csv"))?.starts_with("lead_id,"));
-    assert_eq!(fs::read_to_string(out.join("notes.txt"))?, "keep me");
     let mut names: Vec<String> = fs::read_dir(&out)?
         .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect::<Result<_, _>>()?;
@@ -88,8 +134,7 @@ fn output_replaces_old_files_and_leaves_no_staging_behind() -> TestResult {
             "contacts.csv",
             "custom",
             "interactions.csv",
-            "leads.csv",
-            "notes.txt"
+            "leads.csv"
         ]
     );
     Ok(())
@@ -105,12 +150,16 @@ fn a_failed_run_leaves_nothing() -> TestResult {
     let err = generate(&config, &blocked.join("out"), &|_| {});
     assert!(matches!(err, Err(GenerateError::Io { .. })), "{err:?}");
 
-    // A folder named like one of the files: the final move fails, and the
-    // staging folder is removed.
+    // A folder named like one of the files is refused before anything is
+    // written (the failed publish that would follow, and its cleanup, are
+    // leadscore-fs's tests'), and no staging folder is left.
     let out = dir.path().join("out");
     fs::create_dir_all(out.join("leads.csv/inside"))?;
     let err = generate(&config, &out, &|_| {});
-    assert!(matches!(err, Err(GenerateError::Io { .. })), "{err:?}");
+    assert!(
+        matches!(err, Err(GenerateError::FolderNotEmpty { total: 1, .. })),
+        "{err:?}"
+    );
     let hidden = fs::read_dir(&out)?
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
