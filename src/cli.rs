@@ -111,6 +111,8 @@ pub struct RulesCheckArgs {
     /// records of this DATA.md folder.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArg,
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -134,6 +136,8 @@ pub struct RulesScoreArgs {
     /// count. Default: now.
     #[arg(long)]
     pub at: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArg,
     /// The CSV file to write: lead_id,model,score,grade,sales_ready,reason.
     #[arg(long)]
     pub out: PathBuf,
@@ -153,6 +157,8 @@ pub struct RulesBacktestArgs {
     /// The DATA.md folder whose closed leads to score.
     #[arg(long)]
     pub data: PathBuf,
+    #[command(flatten)]
+    pub settings: SettingsArg,
     /// Score every lead as of this time instead of as of its close time.
     #[arg(long)]
     pub at: Option<String>,
@@ -189,7 +195,8 @@ impl Command {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// The folder to write (created if missing; must not already hold lead data).
+    /// The folder to write (created if missing; an existing one must be empty:
+    /// generate never writes over files).
     #[arg(long)]
     pub out: PathBuf,
     /// How many leads.
@@ -218,7 +225,8 @@ pub struct DatabaseArg {
 #[derive(Debug, Args)]
 pub struct RetrainArgs {
     /// The store (as for `serve`; default the config's `database`, else
-    /// `leadscore.db` in the working directory).
+    /// `leadscore.db` in the working directory). A SQLite file that does not
+    /// exist is refused, not created.
     #[arg(long, env = "DATABASE_URL")]
     pub database: Option<String>,
     /// The service's TOML settings file: its `[retraining]` section sets the
@@ -261,7 +269,9 @@ pub struct ServeArgs {
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// On an empty store, load the shipped sample data, rule models and
-    /// conversion model first.
+    /// conversion model first. On a store that holds leads, load no sample
+    /// data (and say so), but put in the shipped rule models when it has none
+    /// and the shipped conversion model when none is live.
     #[arg(long)]
     pub load_sample: bool,
     /// The sample folder --load-sample loads.
@@ -281,7 +291,8 @@ pub struct ServeArgs {
 pub struct KeysArgs {
     #[command(subcommand)]
     pub command: KeysCommand,
-    /// The store (as for `serve`; default `leadscore.db`).
+    /// The store (as for `serve`; default `leadscore.db`). Only `create`
+    /// makes a SQLite file that does not exist; the others refuse it.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database: Option<String>,
 }
@@ -349,7 +360,8 @@ pub enum KeysCommand {
 pub struct UsersArgs {
     #[command(subcommand)]
     pub command: UsersCommand,
-    /// The store (as for `serve`; default `leadscore.db`).
+    /// The store (as for `serve`; default `leadscore.db`). Only `create`
+    /// makes a SQLite file that does not exist; the others refuse it.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database: Option<String>,
 }
@@ -399,6 +411,17 @@ pub enum UsersCommand {
     },
 }
 
+/// `--config`, for the commands that read a DATA.md folder.
+#[derive(Debug, Args)]
+pub struct SettingsArg {
+    /// The service's TOML settings file (as for `serve`): its
+    /// `records.future_tolerance_days` sets how far in the future a record's
+    /// time may lie (`LEADSCORE_RECORDS__FUTURE_TOLERANCE_DAYS` overrides it;
+    /// default 1 day).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The DATA.md folder to load.
@@ -408,6 +431,8 @@ pub struct ImportArgs {
     /// Import the good rows and report each bad one, instead of importing nothing.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    #[command(flatten)]
+    pub settings: SettingsArg,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -469,6 +494,8 @@ pub struct TrainArgs {
     /// Measure on this data (same shape as --data) and fit on all of --data.
     #[arg(long)]
     pub test_data: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArg,
     /// The seed of every random choice (split, folds).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -515,6 +542,8 @@ pub struct EvaluateArgs {
     /// with the model's outcome column.
     #[arg(long)]
     pub data: PathBuf,
+    #[command(flatten)]
+    pub settings: SettingsArg,
     /// Also write the false positives and false negatives, with the features
     /// that drove each, as CSV.
     #[arg(long)]
@@ -538,6 +567,8 @@ pub struct ScoreArgs {
     /// For a DATA.md folder: the scoring time (RFC 3339 or a date). Default: now.
     #[arg(long)]
     pub at: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArg,
     /// Grade bands to use instead of the model's (lowest scores of A, B, C).
     #[arg(long)]
     pub grades: Option<String>,
@@ -571,6 +602,8 @@ pub struct ReviewArgs {
     /// creation in `--data`.
     #[arg(long)]
     pub at: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArg,
     /// How many days before `--at` count as recent, for drift (1 to 3650).
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=i64::from(leadscore_report::MAX_RECENT_DAYS)))]
     pub recent_days: u32,

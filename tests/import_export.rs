@@ -101,6 +101,11 @@ const BAD_INPUTS: &[(&str, &str, &str)] = &[
         "lead_id,created_at,contact_id,status\nL1,2026-01-02,C1,converted\n",
         "leads.csv line 2, column status: unknown lead status \"converted\"",
     ),
+    (
+        "interactions.csv",
+        "interaction_id,kind,occurred_at,contact_id\nI1,EmailClicked,2026-01-03,C1\nI2,EmailClicked,9000-01-01T00:00:00Z,C1\n",
+        "interactions.csv line 3, column occurred_at: 9000-01-01T00:00:00Z is ",
+    ),
 ];
 
 const GOOD: &[(&str, &str)] = &[
@@ -268,5 +273,163 @@ fn references_may_point_at_records_already_stored() -> TestResult {
         failure.contains("leads.csv line 2, column contact_id: contact \"C2\" does not exist"),
         "{failure}"
     );
+    Ok(())
+}
+
+/// Issue 19: an interaction further in the future than the tolerance (a day
+/// after the wall clock) is refused with its file, line and column, and
+/// nothing is written; one within the tolerance is imported.
+fn future_times(backend: Backend) -> TestResult {
+    use leadscore_domain::Timestamp;
+    let work = tempfile::tempdir()?;
+    let good = work.path().join("good");
+    write_files(&good, GOOD)?;
+    leadscore(&["import", path(&good), "--database", backend.url()]).success()?;
+    let before = work.path().join("before");
+    leadscore(&[
+        "export",
+        "--out",
+        path(&before),
+        "--database",
+        backend.url(),
+    ])
+    .success()?;
+
+    let far = "9000-01-01T00:00:00Z";
+    let bad = work.path().join("bad");
+    let body = format!(
+        "interaction_id,kind,occurred_at,contact_id\nI1,EmailClicked,2026-01-03,C1\nI2,EmailClicked,{far},C1\n"
+    );
+    write_files(&bad, &[("interactions.csv", &body)])?;
+    let days = |now: Timestamp| -> Result<i64, Box<dyn std::error::Error>> {
+        Ok((Timestamp::parse(far)?.as_micros() - now.as_micros()) / 86_400_000_000)
+    };
+    let early = days(Timestamp::now())?;
+    let failure = leadscore(&["import", path(&bad), "--database", backend.url()]).failure()?;
+    let late = days(Timestamp::now())?;
+    let first_line = failure.lines().next().unwrap_or_default();
+    let expected = |days: i64| {
+        format!(
+            "error: {}: {far} is {} days in the future (more than the tolerance of 1 day; set records.future_tolerance_days to allow it)",
+            bad.join("interactions.csv line 3, column occurred_at")
+                .display(),
+            grouped(days)
+        )
+    };
+    assert!(
+        first_line == expected(early) || first_line == expected(late),
+        "expected {:?}, got {first_line:?}",
+        expected(early)
+    );
+    let after = work.path().join("after");
+    leadscore(&["export", "--out", path(&after), "--database", backend.url()]).success()?;
+    assert_eq!(
+        load(&after)?,
+        load(&before)?,
+        "a refused import changed the store"
+    );
+
+    // Twelve hours ahead is within the tolerance.
+    let soon = Timestamp::now().plus(std::time::Duration::from_secs(12 * 3600));
+    let body = format!("interaction_id,kind,occurred_at,contact_id\nI3,EmailClicked,{soon},C1\n");
+    let within = work.path().join("within");
+    write_files(&within, &[("interactions.csv", &body)])?;
+    let out = leadscore(&[
+        "import",
+        path(&within),
+        "--database",
+        backend.url(),
+        "--json",
+    ])
+    .success()?;
+    let summary: serde_json::Value = serde_json::from_str(&out)?;
+    assert_eq!(summary["imported"]["interactions"], 1, "{summary}");
+    Ok(())
+}
+
+/// `1490` as `1,490`.
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn future_times_are_refused_on_sqlite() -> TestResult {
+    future_times(Backend::sqlite()?)
+}
+
+#[test]
+fn future_times_are_refused_on_postgres() -> TestResult {
+    match Backend::postgres()? {
+        Some(backend) => future_times(backend),
+        None => Ok(()),
+    }
+}
+
+/// Runs `leadscore` with `LEADSCORE_RECORDS__FUTURE_TOLERANCE_DAYS` set to
+/// `days`, or unset.
+fn leadscore_with_tolerance(
+    args: &[&str],
+    days: Option<&str>,
+) -> std::io::Result<std::process::Output> {
+    const VAR: &str = "LEADSCORE_RECORDS__FUTURE_TOLERANCE_DAYS";
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_leadscore"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove(VAR);
+    if let Some(days) = days {
+        command.env(VAR, days);
+    }
+    command.output()
+}
+
+/// The tolerance of `import` is the service's setting: a time 1,490 days
+/// ahead is refused by default and by a settings file (`--config`) allowing
+/// 10 days, and imported with `LEADSCORE_RECORDS__FUTURE_TOLERANCE_DAYS=3000`.
+#[test]
+fn the_future_tolerance_is_the_services_setting() -> TestResult {
+    use leadscore_domain::Timestamp;
+    let backend = Backend::sqlite()?;
+    let work = tempfile::tempdir()?;
+    let good = work.path().join("good");
+    write_files(&good, GOOD)?;
+    leadscore(&["import", path(&good), "--database", backend.url()]).success()?;
+
+    let ahead = Timestamp::now().plus(std::time::Duration::from_secs(1_490 * 86_400));
+    let far = work.path().join("far");
+    let body = format!("interaction_id,kind,occurred_at,contact_id\nI9,EmailClicked,{ahead},C1\n");
+    write_files(&far, &[("interactions.csv", &body)])?;
+    let import = ["import", path(&far), "--database", backend.url(), "--json"];
+
+    let refused = leadscore_with_tolerance(&import, None)?;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "imported by default: {stderr}");
+    assert!(
+        stderr.contains("days in the future (more than the tolerance of 1 day; set records.future_tolerance_days to allow it)"),
+        "{stderr}"
+    );
+
+    let config = work.path().join("leadscore.toml");
+    std::fs::write(&config, "[records]\nfuture_tolerance_days = 10\n")?;
+    let mut with_file = import.to_vec();
+    with_file.extend(["--config", path(&config)]);
+    let refused = leadscore_with_tolerance(&with_file, None)?;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "imported with 10 days: {stderr}");
+    assert!(stderr.contains("the tolerance of 10 days"), "{stderr}");
+
+    let allowed = leadscore_with_tolerance(&import, Some("3000"))?;
+    let stderr = String::from_utf8_lossy(&allowed.stderr);
+    assert!(allowed.status.success(), "refused with 3000 days: {stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&allowed.stdout)?;
+    assert_eq!(summary["imported"]["interactions"], 1, "{summary}");
     Ok(())
 }

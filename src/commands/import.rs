@@ -2,12 +2,13 @@
 
 use std::time::Instant;
 
-use leadscore_files::{ReadOptions, read_folder};
+use leadscore_domain::FutureLimit;
+use leadscore_files::{ReadOptions, read_folder_with_limit};
 use leadscore_store::{ImportSummary, Store};
 use serde::Serialize;
 
 use crate::cli::ImportArgs;
-use crate::commands::{open_store, runtime};
+use crate::commands::{future_tolerance, open_store, runtime};
 use crate::output::{ProblemJson, print_summary};
 use crate::progress;
 
@@ -27,6 +28,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
 }
 
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let (url, store) = open_store(&args.database.database).await?;
     let started = Instant::now();
     let spinner = progress::spinner(&format!("reading {}", args.dir.display()));
@@ -34,7 +36,10 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         skip_bad_rows: args.skip_bad_rows,
     };
     let dir = args.dir.clone();
-    let parsed = tokio::task::spawn_blocking(move || read_folder(&dir, &options)).await??;
+    let parsed = tokio::task::spawn_blocking(move || {
+        read_folder_with_limit(&dir, &options, &FutureLimit::new(tolerance, None))
+    })
+    .await??;
     let external = store.existing_ids(&parsed.unresolved_ids()).await?;
     let loaded = parsed.resolve(&external)?;
     spinner.finish_and_clear();

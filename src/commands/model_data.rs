@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use leadscore_domain::Timestamp;
+use leadscore_domain::{FutureTolerance, Timestamp};
 use leadscore_features::{Table, kind_of_days_since_last};
 use leadscore_files::{
     FolderQuality, LeadRowOptions, LeadRows, LeadSelection, TrainingOptions, read_lead_rows,
@@ -20,12 +20,14 @@ pub struct TrainingData {
     pub folder_quality: Option<FolderQuality>,
 }
 
-/// Reads `--data` for training: a folder's closed leads, or a flat table.
+/// Reads `--data` for training: a folder's closed leads (record times at most
+/// `future_tolerance` after now), or a flat table.
 pub fn read_training(
     path: &Path,
     target: Option<&str>,
     positive: Option<&str>,
     exclude: &[String],
+    future_tolerance: FutureTolerance,
 ) -> anyhow::Result<TrainingData> {
     if path.is_dir() {
         if target.is_some() || positive.is_some() {
@@ -37,6 +39,7 @@ pub fn read_training(
         let options = LeadRowOptions {
             select: LeadSelection::Closed,
             exclude: exclude.to_vec(),
+            future_tolerance,
             ..LeadRowOptions::default()
         };
         let mut rows = read_lead_rows(path, &options)?;
@@ -95,8 +98,12 @@ fn labelled(rows: LeadRows) -> LabelledRows {
 }
 
 /// Reads labelled data shaped like the model's training data (for `--test-data`
-/// and `evaluate`).
-pub fn read_labelled(path: &Path, source: &TrainingSource) -> anyhow::Result<LabelledRows> {
+/// and `evaluate`); a folder's record times at most `future_tolerance` after now.
+pub fn read_labelled(
+    path: &Path,
+    source: &TrainingSource,
+    future_tolerance: FutureTolerance,
+) -> anyhow::Result<LabelledRows> {
     match source {
         TrainingSource::Folder { kinds, .. } => {
             if !path.is_dir() {
@@ -108,6 +115,7 @@ pub fn read_labelled(path: &Path, source: &TrainingSource) -> anyhow::Result<Lab
             let options = LeadRowOptions {
                 select: LeadSelection::Closed,
                 kinds: kinds.clone(),
+                future_tolerance,
                 ..LeadRowOptions::default()
             };
             Ok(labelled(read_lead_rows(path, &options)?))
@@ -138,12 +146,14 @@ pub struct ScoringData {
     pub features: Table,
 }
 
-/// Reads `--data` for scoring: every lead of a folder as of `at`, or a flat table.
+/// Reads `--data` for scoring: every lead of a folder as of `at` (record times
+/// at most `future_tolerance` after now or `at`, the later), or a flat table.
 pub fn read_scoring(
     path: &Path,
     source: &TrainingSource,
     id: Option<&str>,
     at: Timestamp,
+    future_tolerance: FutureTolerance,
 ) -> anyhow::Result<ScoringData> {
     if path.is_dir() {
         if id.is_some() {
@@ -160,6 +170,7 @@ pub fn read_scoring(
             select: LeadSelection::All,
             at: Some(at),
             kinds,
+            future_tolerance,
             ..LeadRowOptions::default()
         };
         let rows = read_lead_rows(path, &options)?;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use leadscore_domain::Timestamp;
+use leadscore_domain::{FutureLimit, Timestamp};
 use leadscore_files::{LeadRowOptions, LeadSelection, read_lead_rows};
 use leadscore_model::{ConversionModel, TrainingSource, load};
 use leadscore_report::{
@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::cli::ReviewArgs;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
-use crate::commands::parse_at;
 use crate::commands::rules::{load_graph, load_plans};
+use crate::commands::{future_tolerance, parse_at};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -96,8 +96,9 @@ fn add_folder(
             data.display()
         );
     };
+    let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let spinner = progress::spinner(&format!("reading {}", data.display()));
-    let mut closed = read_labelled(data, &model.source)?;
+    let mut closed = read_labelled(data, &model.source, tolerance)?;
     fill_missing_columns(model, &mut closed.features, data)?;
     if closed.labels.is_empty() {
         bail!(
@@ -112,6 +113,7 @@ fn add_folder(
                 select: LeadSelection::All,
                 kinds: kinds.clone(),
                 at: Some(at),
+                future_tolerance: tolerance,
                 ..LeadRowOptions::default()
             },
         )
@@ -157,7 +159,7 @@ fn add_folder(
         spinner.set_message("backtesting the rule models");
         let paths = rule_files(&args.rules)?;
         let plans = load_plans(&paths)?;
-        let graph = load_graph(data, &plans)?;
+        let graph = load_graph(data, &plans, FutureLimit::new(tolerance, Some(at)))?;
         let evaluator = Evaluator::new(&graph, &plans);
         add_rule_backtests(review, &evaluator);
     }

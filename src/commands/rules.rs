@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use leadscore_domain::FutureLimit;
 use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_files::{StreamOptions, stream_folder};
 use leadscore_fs::AtomicFile;
@@ -16,7 +17,7 @@ use leadscore_rules::{
 use serde::Serialize;
 
 use crate::cli::{RulesBacktestArgs, RulesCheckArgs, RulesCommand, RulesScoreArgs, RulesTextArgs};
-use crate::commands::parse_at;
+use crate::commands::{future_tolerance, parse_at};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -66,12 +67,17 @@ pub(crate) fn load_plans(paths: &[PathBuf]) -> anyhow::Result<Vec<Plan>> {
     Ok(plans)
 }
 
-/// Streams a folder into a graph keeping only what the plans read.
-pub(crate) fn load_graph(dir: &Path, plans: &[Plan]) -> anyhow::Result<Graph> {
+/// Streams a folder into a graph keeping only what the plans read, refusing
+/// record times after `future` allows.
+pub(crate) fn load_graph(dir: &Path, plans: &[Plan], future: FutureLimit) -> anyhow::Result<Graph> {
     let spinner = progress::spinner(&format!("reading {}", dir.display()));
     let mut builder = GraphBuilder::new(Plan::projection(plans));
     let t = Instant::now();
-    stream_folder(dir, &mut builder, &StreamOptions::default())?;
+    let options = StreamOptions {
+        future,
+        ..StreamOptions::default()
+    };
+    stream_folder(dir, &mut builder, &options)?;
     tracing::info!(seconds = t.elapsed().as_secs_f64(), "streamed");
     let t = Instant::now();
     let graph = builder.finish();
@@ -109,7 +115,11 @@ fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
             // Streamed, keeping every field and property: the schema is what the
             // folder's records carry.
             let mut builder = GraphBuilder::new(Projection::all());
-            stream_folder(dir, &mut builder, &StreamOptions::default())?;
+            let options = StreamOptions {
+                future: FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, None),
+                ..StreamOptions::default()
+            };
+            stream_folder(dir, &mut builder, &options)?;
             Some(Schema::from_graph(&builder.finish()))
         }
         None => None,
@@ -223,9 +233,10 @@ struct ScoreSummary {
 
 fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
     let at = parse_at(args.at.as_deref())?;
+    let future = FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, Some(at));
     let plans = load_plans(&args.models)?;
     let started = Instant::now();
-    let graph = load_graph(&args.data, &plans)?;
+    let graph = load_graph(&args.data, &plans, future)?;
     let read_seconds = started.elapsed().as_secs_f64();
 
     let scoring = Instant::now();
@@ -362,8 +373,9 @@ fn run_backtest(args: RulesBacktestArgs) -> anyhow::Result<()> {
         Some(text) => Some(parse_at(Some(text))?),
         None => None,
     };
+    let future = FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, at);
     let plans = load_plans(&args.models)?;
-    let graph = load_graph(&args.data, &plans)?;
+    let graph = load_graph(&args.data, &plans, future)?;
     let evaluator = Evaluator::new(&graph, &plans);
     let result = backtest(&evaluator, at);
     if result.closed_leads == 0 {

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::cli::ScoreArgs;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_scoring};
-use crate::commands::parse_at;
+use crate::commands::{future_tolerance, parse_at};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -21,8 +21,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
         None => model.grades,
     };
     let at = parse_at(args.at.as_deref())?;
+    let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let spinner = progress::spinner(&format!("reading {}", args.data.display()));
-    let mut data = read_scoring(&args.data, &model.source, args.id.as_deref(), at)?;
+    let mut data = read_scoring(&args.data, &model.source, args.id.as_deref(), at, tolerance)?;
     fill_missing_columns(&model, &mut data.features, &args.data)?;
     spinner.set_message("scoring");
     let scorer = Scorer::with_grades(&model, grades);

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use leadscore_engine::keys::{self, list_keys, revoke_key, rotate_key};
 use leadscore_engine::{Role, Service, Settings, create_key, model_registry};
-use leadscore_files::{ReadOptions, read_folder};
+use leadscore_files::{ReadOptions, read_folder_with_limit};
 use leadscore_rules::RuleModel;
 use leadscore_store::{DEFAULT_SQLITE_FILE, OpenOptions, SqlStore, Store};
 use serde::Serialize;
 
 use crate::cli::{KeysArgs, KeysCommand, ServeArgs};
-use crate::commands::{open_store, runtime};
+use crate::commands::{open_existing_store, open_store, runtime};
 use crate::output::print_summary;
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -42,7 +42,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let counts = store.counts().await?;
     if counts.leads == 0 {
         if args.load_sample {
-            load_sample(&store, &args.sample, &args.models).await?;
+            load_sample(&store, &args.sample, &args.models, &settings).await?;
         } else {
             eprintln!(
                 "the store {} is empty: start with --load-sample to load the shipped sample \
@@ -50,6 +50,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 url.redacted()
             );
         }
+    } else if args.load_sample {
+        eprintln!(
+            "the store {} already holds {} {}: the sample data was not loaded \
+             (--load-sample loads it into an empty store only)",
+            url.redacted(),
+            counts.leads,
+            if counts.leads == 1 { "lead" } else { "leads" }
+        );
+        load_missing_models(&store, &args.models).await?;
     }
     if registry_is_keyless(&store).await? {
         let key = create_key(&store, Role::Admin, Some("first admin"), None).await?;
@@ -101,13 +110,22 @@ fn shipped(path: &Path) -> PathBuf {
 }
 
 /// Loads the sample folder, the rule models and the conversion model
-/// (registered and published).
-async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::Result<()> {
+/// (registered and published); the sample's record times are checked as the
+/// service checks ingested ones (`records.future_tolerance_days`).
+async fn load_sample(
+    store: &SqlStore,
+    sample: &Path,
+    models: &Path,
+    settings: &Settings,
+) -> anyhow::Result<()> {
     let sample = shipped(sample);
     let models = shipped(models);
     let dir = sample.clone();
-    let parsed =
-        tokio::task::spawn_blocking(move || read_folder(&dir, &ReadOptions::default())).await??;
+    let limit = settings.future_limit();
+    let parsed = tokio::task::spawn_blocking(move || {
+        read_folder_with_limit(&dir, &ReadOptions::default(), &limit)
+    })
+    .await??;
     let external = store.existing_ids(&parsed.unresolved_ids()).await?;
     let loaded = parsed.resolve(&external)?;
     let summary = store.import(&loaded.dataset, &|_| {}).await?;
@@ -119,9 +137,69 @@ async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::
         summary.interactions,
         sample.display()
     );
-    let rules_dir = models.join("rules");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&rules_dir)
-        .with_context(|| format!("cannot read {}", rules_dir.display()))?
+    let rules = load_rule_models(store, &models).await?;
+    eprintln!(
+        "loaded {} rule models from {}",
+        rules.count,
+        rules.dir.display()
+    );
+    let conversion = load_conversion_model(store, &models).await?;
+    eprintln!(
+        "registered and published the conversion model {} as v{}",
+        conversion.artifact.display(),
+        conversion.version
+    );
+    Ok(())
+}
+
+/// For `--load-sample` on a store that already holds leads: the shipped
+/// rule models when the store has none, and the shipped conversion model
+/// (registered and published) when none is live; what the store has is
+/// kept. Says on stderr what it did.
+async fn load_missing_models(store: &SqlStore, models: &Path) -> anyhow::Result<()> {
+    let models = shipped(models);
+    let stored = model_registry::rule_models(store).await?.len();
+    if stored == 0 {
+        let rules = load_rule_models(store, &models).await?;
+        eprintln!(
+            "the store held no rule models: loaded the {} shipped ones from {}",
+            rules.count,
+            rules.dir.display()
+        );
+    } else {
+        eprintln!("kept the store's {stored} rule models (the shipped ones were not loaded)");
+    }
+    match store.registry().live_version().await? {
+        Some(live) => eprintln!(
+            "kept the store's live conversion model v{live} (the shipped one was not \
+             registered)"
+        ),
+        None => {
+            let conversion = load_conversion_model(store, &models).await?;
+            eprintln!(
+                "the store had no live conversion model: registered and published the shipped \
+                 one {} as v{}",
+                conversion.artifact.display(),
+                conversion.version
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The shipped rule models put in the store.
+struct LoadedRules {
+    /// How many.
+    count: usize,
+    /// The folder they were read from.
+    dir: PathBuf,
+}
+
+/// Puts every `rules/*.yaml` (or `.yml`) of the models folder in the store.
+async fn load_rule_models(store: &SqlStore, models: &Path) -> anyhow::Result<LoadedRules> {
+    let dir = models.join("rules");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
@@ -132,11 +210,25 @@ async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::
         let model = RuleModel::from_yaml(&text).with_context(|| file.display().to_string())?;
         model_registry::put_rule_model(store, &model).await?;
     }
-    eprintln!(
-        "loaded {} rule models from {}",
-        files.len(),
-        rules_dir.display()
-    );
+    Ok(LoadedRules {
+        count: files.len(),
+        dir,
+    })
+}
+
+/// The shipped conversion model, registered and published.
+struct LoadedConversion {
+    /// Its artifact file.
+    artifact: PathBuf,
+    /// The version it was registered as.
+    version: i64,
+}
+
+/// Registers and publishes the models folder's `conversion/model.json`.
+async fn load_conversion_model(
+    store: &SqlStore,
+    models: &Path,
+) -> anyhow::Result<LoadedConversion> {
     let artifact = models.join("conversion").join("model.json");
     let text = std::fs::read_to_string(&artifact)
         .with_context(|| format!("cannot read {}", artifact.display()))?;
@@ -150,11 +242,7 @@ async fn load_sample(store: &SqlStore, sample: &Path, models: &Path) -> anyhow::
         .await?
         .with_context(|| artifact.display().to_string())?;
     model_registry::publish(store, version, "shipped sample model").await?;
-    eprintln!(
-        "registered and published the conversion model {} as v{version}",
-        artifact.display()
-    );
-    Ok(())
+    Ok(LoadedConversion { artifact, version })
 }
 
 #[derive(Serialize)]
@@ -181,7 +269,13 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<()> {
             .database
             .clone()
             .unwrap_or_else(|| DEFAULT_SQLITE_FILE.to_owned());
-        let (_, store) = open_store(&database).await?;
+        let (_, store) = match &args.command {
+            // Making a key makes the store when there is none yet.
+            KeysCommand::Create { .. } => open_store(&database).await?,
+            KeysCommand::List { .. } => open_existing_store(&database, "keys list").await?,
+            KeysCommand::Rotate { .. } => open_existing_store(&database, "keys rotate").await?,
+            KeysCommand::Revoke { .. } => open_existing_store(&database, "keys revoke").await?,
+        };
         match args.command {
             KeysCommand::Create {
                 role,

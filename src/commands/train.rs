@@ -13,6 +13,7 @@ use leadscore_model::{
 use serde::Serialize;
 
 use crate::cli::{SolverArg, SplitArg, TrainArgs};
+use crate::commands::future_tolerance;
 use crate::commands::model_data::{read_labelled, read_training};
 use crate::output::print_summary;
 use crate::progress;
@@ -42,15 +43,17 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     };
     params.validate()?;
 
+    let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let spinner = progress::spinner(&format!("reading {}", args.data.display()));
     let data = read_training(
         &args.data,
         args.target.as_deref(),
         args.positive.as_deref(),
         &args.exclude,
+        tolerance,
     )?;
     let test = match &args.test_data {
-        Some(path) => Some(read_labelled(path, &data.source)?),
+        Some(path) => Some(read_labelled(path, &data.source, tolerance)?),
         None => None,
     };
     spinner.set_message("training");

@@ -191,6 +191,9 @@ impl From<IngestError> for ApiError {
             IngestError::UnknownReference(d) => {
                 Self::new(ErrorCode::UnknownReference, d.to_string()).field(d.column)
             }
+            IngestError::FutureTime(t) => {
+                Self::new(ErrorCode::InvalidValue, format!("{}: {t}", t.column)).field(t.column)
+            }
             IngestError::DuplicateId { table, id } => Self::new(
                 ErrorCode::DuplicateId,
                 format!("the request holds {table} id {id:?} more than once"),

@@ -520,3 +520,71 @@ async fn a_timed_out_request_gets_the_error_body() -> TestResult {
     db.finish().await?;
     Ok(())
 }
+
+/// Issue 19: a record time more than `records.future_tolerance_days` after
+/// now (here `scoring.at`, later than the clock) is refused with 422
+/// `invalid_value` naming the record and field, and nothing is written; a
+/// time within the tolerance passes. The tolerance is the setting's (2 days
+/// here: a day and a half ahead passes, which the default of 1 would refuse).
+async fn future_times_are_refused(db: TestDb) -> TestResult {
+    let app = App::start_with(&db, |s| {
+        s.scoring.at = Some("2100-01-01T00:00:00Z".to_owned());
+        s.records.future_tolerance_days = 2;
+    })
+    .await?;
+    let ingest = Some(Role::Ingest);
+    let answer = app
+        .send(Method::PUT, "/v1/contacts/C1", ingest, Some("{}"))
+        .await?;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.2);
+
+    let batch = r#"[
+        {"interaction_id": "I1", "kind": "EmailClicked", "occurred_at": "2100-01-01T12:00:00Z", "contact_id": "C1"},
+        {"interaction_id": "I2", "kind": "EmailClicked", "occurred_at": "2100-01-04T00:00:00Z", "contact_id": "C1"}
+    ]"#;
+    let answer = app
+        .send(Method::POST, "/v1/interactions", ingest, Some(batch))
+        .await?;
+    expect(refusal(&answer), 422, "invalid_value", "[1].occurred_at")?;
+    assert_eq!(
+        answer.2["error"]["message"],
+        "[1].occurred_at: 2100-01-04T00:00:00Z is 3 days in the future (more than the tolerance of 2 days; set records.future_tolerance_days to allow it)"
+    );
+    let lead = r#"{"created_at": "2100-01-01", "contact_id": "C1", "status": "qualified", "closed_at": "2100-01-05"}"#;
+    let answer = app
+        .send(Method::PUT, "/v1/leads/L1", ingest, Some(lead))
+        .await?;
+    expect(refusal(&answer), 422, "invalid_value", "closed_at")?;
+    assert_eq!(
+        answer.2["error"]["message"],
+        "closed_at: 2100-01-05T00:00:00Z is 4 days in the future (more than the tolerance of 2 days; set records.future_tolerance_days to allow it)"
+    );
+    let lead = r#"{"created_at": "2100-01-04", "contact_id": "C1"}"#;
+    let answer = app
+        .send(Method::PUT, "/v1/leads/L1", ingest, Some(lead))
+        .await?;
+    expect(refusal(&answer), 422, "invalid_value", "created_at")?;
+    let counts = db.store.records().counts().await?;
+    assert_eq!(
+        (counts.leads, counts.interactions),
+        (0, 0),
+        "a refused write wrote something"
+    );
+
+    // Within the tolerance: a day and a half ahead.
+    let one = r#"{"interaction_id": "I3", "kind": "EmailClicked", "occurred_at": "2100-01-02T12:00:00Z", "contact_id": "C1"}"#;
+    let answer = app
+        .send(Method::POST, "/v1/interactions", ingest, Some(one))
+        .await?;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.2);
+    assert_eq!(answer.2["records"], 1);
+    let lead = r#"{"created_at": "2100-01-03", "contact_id": "C1"}"#;
+    let answer = app
+        .send(Method::PUT, "/v1/leads/L1", ingest, Some(lead))
+        .await?;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.2);
+    app.running.shutdown().await?;
+    db.finish().await?;
+    Ok(())
+}
+leadscore_store::on_both_backends!(future_times_are_refused);

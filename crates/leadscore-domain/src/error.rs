@@ -96,6 +96,20 @@ pub enum DomainError {
         /// When it was closed.
         closed_at: String,
     },
+    /// A record's time lies further in the future than the tolerance allows
+    /// ([`FutureLimit`](crate::FutureLimit)).
+    #[error(
+        "{value} is {ahead} in the future (more than the tolerance of {tolerance}; set {setting} to allow it)",
+        setting = crate::FUTURE_TOLERANCE_SETTING
+    )]
+    TooFarInFuture {
+        /// The time.
+        value: crate::Timestamp,
+        /// How far after now it lies.
+        ahead: crate::Ahead,
+        /// The tolerance it exceeds.
+        tolerance: crate::FutureTolerance,
+    },
     /// A custom field or property name collides with a standard column or is empty.
     #[error("{name:?} cannot be used as a custom field name: {reason}")]
     BadFieldName {

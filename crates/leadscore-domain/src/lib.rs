@@ -20,6 +20,7 @@ pub mod attribution;
 mod dataset;
 mod error;
 mod fields;
+mod future;
 mod ids;
 mod kind;
 mod records;
@@ -32,6 +33,7 @@ mod vocabulary;
 pub use dataset::{DanglingReference, Dataset, ExternalIds, RecordType, retain_indexed};
 pub use error::DomainError;
 pub use fields::Fields;
+pub use future::{Ahead, FUTURE_TOLERANCE_SETTING, FutureLimit, FutureTime, FutureTolerance};
 pub use ids::{
     AccountId, ContactId, EntityName, ID_PATTERN, InteractionId, LeadId, MAX_ID_LEN, RecordId,
     VisitorId,

@@ -4,7 +4,7 @@
 //! they affect queued for rescoring in the same transaction, and the
 //! rescoring worker is woken. Erasing a contact is here too.
 
-use leadscore_domain::{ContactId, DanglingReference, Dataset};
+use leadscore_domain::{ContactId, DanglingReference, Dataset, FutureTime};
 use leadscore_store::{Erasure, StoreError, new_id};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -29,6 +29,10 @@ pub enum IngestError {
     /// write nor stored.
     #[error("{0}")]
     UnknownReference(DanglingReference),
+    /// A record's time lies further in the future than
+    /// `records.future_tolerance_days` allows.
+    #[error("{0}")]
+    FutureTime(FutureTime),
     /// The write holds one id twice.
     #[error("the write holds {table} id {id:?} more than once")]
     DuplicateId {
@@ -51,14 +55,19 @@ impl From<StoreError> for IngestError {
     }
 }
 
-/// Writes `data` all or nothing: checks its references against the store,
-/// upserts it with every lead it can change queued for rescoring (`cause`
-/// says why, in the leads' history), and wakes the rescoring worker.
+/// Writes `data` all or nothing: checks its record times against the
+/// settings' [`future_limit`](crate::Settings::future_limit) and its
+/// references against the store, upserts it with every lead it can change
+/// queued for rescoring (`cause` says why, in the leads' history), and wakes
+/// the rescoring worker.
 pub async fn ingest(
     service: &Service,
     data: &Dataset,
     cause: &str,
 ) -> Result<Written, IngestError> {
+    if let Some(t) = data.too_far_ahead(&service.settings.future_limit()) {
+        return Err(IngestError::FutureTime(t));
+    }
     let wanted = data.unresolved_ids();
     let existing = service.store.records().existing_ids(&wanted).await?;
     if let Some(d) = data.dangling_references(&existing).into_iter().next() {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use leadscore_domain::Timestamp;
+use leadscore_domain::{FutureLimit, FutureTolerance, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,7 @@ const SECTIONS: &[&str] = &[
     "webhooks__",
     "retraining__",
     "drift__",
+    "records__",
     "shutdown_grace_secs",
 ];
 
@@ -50,6 +51,8 @@ pub struct Settings {
     pub retraining: Retraining,
     /// The live model's drift check.
     pub drift: Drift,
+    /// The records accepted.
+    pub records: Records,
     /// How long a shutdown waits for in-flight requests, in seconds.
     pub shutdown_grace_secs: u64,
 }
@@ -65,6 +68,7 @@ impl Default for Settings {
             webhooks: DeliverySettings::default(),
             retraining: Retraining::default(),
             drift: Drift::default(),
+            records: Records::default(),
             shutdown_grace_secs: 30,
         }
     }
@@ -104,7 +108,7 @@ impl Default for Limits {
             max_per_page: 500,
             requests_per_second_per_key: 200,
             burst_per_key: 1000,
-            designer_sample_leads: 20_000,
+            designer_sample_leads: 5_000,
         }
     }
 }
@@ -160,6 +164,27 @@ impl Default for Drift {
         Self {
             every_secs: 3600,
             recent_days: 90,
+        }
+    }
+}
+
+/// The records accepted by the ingest endpoints and by the commands that
+/// read a folder (`import`, `train`, `score`, `rules`, `review`: the same
+/// settings, from `--config` and the environment; DATA.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Records {
+    /// How far after now a record's time (a lead's `created_at` and
+    /// `closed_at`, an interaction's `occurred_at`) may lie, in days; further
+    /// ahead the record is refused (422 `invalid_value`). Now is the current
+    /// time, or `scoring.at` when that is later.
+    pub future_tolerance_days: u32,
+}
+
+impl Default for Records {
+    fn default() -> Self {
+        Self {
+            future_tolerance_days: FutureTolerance::DEFAULT_DAYS,
         }
     }
 }
@@ -258,6 +283,20 @@ impl Settings {
             .unwrap_or_else(Timestamp::now)
     }
 
+    /// The latest record time accepted now: `records.future_tolerance_days`
+    /// after the current time, or after `scoring.at` when that is later.
+    pub fn future_limit(&self) -> FutureLimit {
+        let configured = self
+            .scoring
+            .at
+            .as_deref()
+            .and_then(|t| Timestamp::parse(t).ok());
+        FutureLimit::new(
+            FutureTolerance::days(self.records.future_tolerance_days),
+            configured,
+        )
+    }
+
     /// The request timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.limits.request_timeout_ms)
@@ -282,6 +321,21 @@ mod tests {
             assert_eq!(s.listen.port(), 9000);
             assert_eq!(s.limits.max_batch, 70);
             assert_eq!(s.limits.max_body_bytes, Limits::default().max_body_bytes);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_future_tolerance_is_a_setting() {
+        figment::Jail::expect_with(|jail| {
+            let s = Settings::load(None).unwrap();
+            assert_eq!(s.future_limit().tolerance(), FutureTolerance::days(1));
+            jail.set_env("LEADSCORE_RECORDS__FUTURE_TOLERANCE_DAYS", "7");
+            jail.set_env("LEADSCORE_SCORING__AT", "9000-01-01T00:00:00Z");
+            let s = Settings::load(None).unwrap();
+            let limit = s.future_limit();
+            assert_eq!(limit.tolerance(), FutureTolerance::days(7));
+            assert_eq!(limit.now(), Timestamp::parse("9000-01-01").unwrap());
             Ok(())
         });
     }

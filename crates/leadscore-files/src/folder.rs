@@ -5,7 +5,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use leadscore_domain::{Dataset, ExternalIds, RecordType, retain_indexed};
+use leadscore_domain::{Dataset, ExternalIds, FutureLimit, RecordType, retain_indexed};
 use polars::prelude::*;
 
 use crate::columns::{Cells, FileColumns, Row};
@@ -45,12 +45,24 @@ pub struct LoadedFolder {
 
 /// Reads and checks every file of a DATA.md folder: columns, values, duplicate
 /// ids. References between records are checked by [`ParsedFolder::resolve`].
+/// A record time more than the default tolerance (a day) after the wall clock
+/// is a bad value; [`read_folder_with_limit`] takes another limit.
 pub fn read_folder(dir: &Path, options: &ReadOptions) -> Result<ParsedFolder, FilesError> {
+    read_folder_with_limit(dir, options, &FutureLimit::default())
+}
+
+/// [`read_folder`], refusing record times (a lead's `created_at` and
+/// `closed_at`, an interaction's `occurred_at`) after `limit` allows.
+pub fn read_folder_with_limit(
+    dir: &Path,
+    options: &ReadOptions,
+    limit: &FutureLimit,
+) -> Result<ParsedFolder, FilesError> {
     let mut dataset = Dataset::default();
     let mut sources = Sources::default();
     let mut problems = Problems::new(options.skip_bad_rows);
     for file in discover(dir)? {
-        let origin = read_file(&file, &mut dataset, &mut problems)?;
+        let origin = read_file(&file, &mut dataset, &mut problems, limit)?;
         sources.files.insert(file.record.clone(), origin);
     }
     let skipped = problems.finish()?;
@@ -156,6 +168,7 @@ fn read_file(
     file: &DataFile,
     dataset: &mut Dataset,
     problems: &mut Problems,
+    limit: &FutureLimit,
 ) -> Result<FileOrigin, FilesError> {
     let text = read_text_frame(&file.path, file.format)?;
     let columns = FileColumns::new(&file.path, &file.record, &text.header)?;
@@ -191,7 +204,7 @@ fn read_file(
             cells: Cells::Values(&values),
             columns: &columns,
         };
-        if let Err((column, err)) = push_record(&file.record, &row, dataset) {
+        if let Err((column, err)) = push_record(&file.record, &row, dataset, limit) {
             let location = origin.location(row_number, column);
             problems.push(RowProblem {
                 location,
@@ -224,7 +237,12 @@ fn read_file(
 }
 
 /// Parses a row and appends the record.
-fn push_record(record: &RecordType, row: &Row<'_, '_>, ds: &mut Dataset) -> Result<(), CellError> {
+fn push_record(
+    record: &RecordType,
+    row: &Row<'_, '_>,
+    ds: &mut Dataset,
+    limit: &FutureLimit,
+) -> Result<(), CellError> {
     match record {
         RecordType::Account => {
             let r = records::account(row)?;
@@ -235,11 +253,11 @@ fn push_record(record: &RecordType, row: &Row<'_, '_>, ds: &mut Dataset) -> Resu
             ds.contacts.push(r);
         }
         RecordType::Lead => {
-            let r = records::lead(row)?;
+            let r = records::lead(row, limit)?;
             ds.leads.push(r);
         }
         RecordType::Interaction => {
-            let r = records::interaction(row)?;
+            let r = records::interaction(row, limit)?;
             ds.interactions.push(r);
         }
         RecordType::Custom(name) => {

@@ -55,7 +55,7 @@ mod training;
 mod write;
 
 pub use error::{FilesError, Location, MAX_REPORTED, RowProblem};
-pub use folder::{LoadedFolder, ParsedFolder, ReadOptions, read_folder};
+pub use folder::{LoadedFolder, ParsedFolder, ReadOptions, read_folder, read_folder_with_limit};
 pub use layout::Format;
 pub use lead_rows::{
     ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadRowOptions, LeadRows, LeadSample,

@@ -1,9 +1,9 @@
 //! One record of each type from a row of text values.
 
 use leadscore_domain::{
-    Account, AccountId, Contact, ContactId, CustomRecord, DomainError, Interaction, InteractionId,
-    InteractionKind, Lead, LeadId, LeadStatus, RecordId, Timestamp, VisitorId, parse_amount,
-    parse_count,
+    Account, AccountId, Contact, ContactId, CustomRecord, DomainError, FutureLimit, Interaction,
+    InteractionId, InteractionKind, Lead, LeadId, LeadStatus, RecordId, Timestamp, VisitorId,
+    parse_amount, parse_count,
 };
 
 use crate::columns::Row;
@@ -31,8 +31,17 @@ fn optional_id<T>(
     row.get(column).map(|v| cell(column, parse(v))).transpose()
 }
 
-fn timestamp(row: &Row<'_, '_>, column: &'static str) -> Result<Option<Timestamp>, CellError> {
-    optional_id(row, column, Timestamp::parse)
+/// A record time: a timestamp no further ahead than `limit` allows.
+fn time(limit: &FutureLimit, text: &str) -> Result<Timestamp, DomainError> {
+    limit.check(Timestamp::parse(text)?)
+}
+
+fn timestamp(
+    row: &Row<'_, '_>,
+    column: &'static str,
+    limit: &FutureLimit,
+) -> Result<Option<Timestamp>, CellError> {
+    optional_id(row, column, |v| time(limit, v))
 }
 
 pub(crate) fn account(row: &Row<'_, '_>) -> Result<Account, CellError> {
@@ -66,10 +75,10 @@ pub(crate) fn contact(row: &Row<'_, '_>) -> Result<Contact, CellError> {
     })
 }
 
-pub(crate) fn lead(row: &Row<'_, '_>) -> Result<Lead, CellError> {
+pub(crate) fn lead(row: &Row<'_, '_>, limit: &FutureLimit) -> Result<Lead, CellError> {
     let created_at = cell(
         "created_at",
-        Timestamp::parse(row.get("created_at").unwrap_or("")),
+        time(limit, row.get("created_at").unwrap_or("")),
     )?;
     let lead = Lead {
         lead_id: required_id(row, "lead_id", |v| LeadId::parse(v))?,
@@ -79,7 +88,7 @@ pub(crate) fn lead(row: &Row<'_, '_>) -> Result<Lead, CellError> {
         topic: row.text("topic"),
         source: row.text("source"),
         status: cell("status", LeadStatus::parse(row.get("status").unwrap_or("")))?,
-        closed_at: timestamp(row, "closed_at")?,
+        closed_at: timestamp(row, "closed_at", limit)?,
         disqualify_reason: row.text("disqualify_reason"),
         custom: row.custom(),
     };
@@ -121,6 +130,7 @@ fn checked_optional<'a, T>(
 pub(crate) fn interaction_values<'a, K>(
     row: &Row<'_, 'a>,
     kind: impl FnOnce(&str) -> Result<K, DomainError>,
+    limit: &FutureLimit,
 ) -> Result<InteractionValues<'a, K>, CellError> {
     Ok(InteractionValues {
         id: checked(
@@ -131,7 +141,7 @@ pub(crate) fn interaction_values<'a, K>(
         kind: cell("kind", kind(row.get("kind").unwrap_or("")))?,
         occurred_at: cell(
             "occurred_at",
-            Timestamp::parse(row.get("occurred_at").unwrap_or("")),
+            time(limit, row.get("occurred_at").unwrap_or("")),
         )?,
         contact_id: checked_optional(row, "contact_id", |v| ContactId::parse(v))?,
         lead_id: checked_optional(row, "lead_id", |v| LeadId::parse(v))?,
@@ -139,8 +149,11 @@ pub(crate) fn interaction_values<'a, K>(
     })
 }
 
-pub(crate) fn interaction(row: &Row<'_, '_>) -> Result<Interaction, CellError> {
-    let v = interaction_values(row, InteractionKind::parse)?;
+pub(crate) fn interaction(
+    row: &Row<'_, '_>,
+    limit: &FutureLimit,
+) -> Result<Interaction, CellError> {
+    let v = interaction_values(row, InteractionKind::parse, limit)?;
     // The texts were checked above: these constructors cannot fail here.
     Ok(Interaction {
         interaction_id: cell("interaction_id", InteractionId::parse(v.id))?,

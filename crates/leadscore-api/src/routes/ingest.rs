@@ -31,6 +31,10 @@ async fn write(
             let field = format!("{}{}", place(&d.record, d.index), d.column);
             Err(ApiError::new(ErrorCode::UnknownReference, format!("{field}: {d}")).field(field))
         }
+        Err(IngestError::FutureTime(t)) => {
+            let field = format!("{}{}", place(&t.record, t.index), t.column);
+            Err(ApiError::new(ErrorCode::InvalidValue, format!("{field}: {t}")).field(field))
+        }
         Err(other) => Err(other.into()),
     }
 }

@@ -7,16 +7,21 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use leadscore_domain::{
-    Account, Contact, CustomRecord, EntityName, InteractionRow, Lead, RecordSink, UnknownReference,
+    Account, Contact, CustomRecord, EntityName, FutureLimit, InteractionRow, Lead, RecordSink,
+    UnknownReference,
 };
 
 use crate::{FilesError, StreamOptions, stream_folder};
 
 /// Streams the folder through [`References`]; fails on the first file with a
 /// bad record, with every problem of that file located.
-pub(super) fn check_folder(dir: &Path) -> Result<(), FilesError> {
+pub(super) fn check_folder(dir: &Path, future: FutureLimit) -> Result<(), FilesError> {
     let mut references = References::default();
-    stream_folder(dir, &mut references, &StreamOptions::default())?;
+    let options = StreamOptions {
+        skip_bad_rows: false,
+        future,
+    };
+    stream_folder(dir, &mut references, &options)?;
     Ok(())
 }
 

@@ -78,7 +78,7 @@ mod select;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
-use leadscore_domain::{InteractionKind, STANDARD_KINDS, Timestamp};
+use leadscore_domain::{FutureLimit, FutureTolerance, InteractionKind, STANDARD_KINDS, Timestamp};
 use leadscore_features::Table;
 
 use crate::FilesError;
@@ -119,6 +119,9 @@ pub struct LeadRowOptions {
     /// none of them (the kinds a trained model reads). The standard kinds and
     /// every kind in the folder always get them.
     pub kinds: Vec<String>,
+    /// How far after now (the wall clock, or `at` when later) a record time
+    /// may lie; a record further ahead is a bad row (DATA.md).
+    pub future_tolerance: FutureTolerance,
 }
 
 /// The rows: one per selected lead, in the order of the leads file.
@@ -169,7 +172,7 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
             source,
         })?;
     }
-    check::check_folder(dir)?;
+    check::check_folder(dir, FutureLimit::new(options.future_tolerance, options.at))?;
     let folder = load::Folder::read(dir)?;
     let kinds: Vec<String> = STANDARD_KINDS
         .iter()

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use leadscore_domain::{
-    DomainError, InteractionKind, InteractionRow, RecordSink, RecordType, UnknownReference,
+    DomainError, FutureLimit, InteractionKind, InteractionRow, RecordSink, RecordType,
+    UnknownReference,
 };
 
 use super::seen::{SeenIds, block_of};
@@ -43,10 +44,17 @@ struct FileMeta<'c> {
     record: &'c RecordType,
     columns: &'c FileColumns,
     id_column: &'static str,
+    /// The latest record time accepted.
+    limit: FutureLimit,
 }
 
 impl<'c> FileReader<'c> {
-    pub fn new(file: &'c DataFile, columns: &'c FileColumns, sink: &impl RecordSink) -> Self {
+    pub fn new(
+        file: &'c DataFile,
+        columns: &'c FileColumns,
+        sink: &impl RecordSink,
+        limit: FutureLimit,
+    ) -> Self {
         let wanted = match file.record {
             RecordType::Interaction => columns
                 .custom()
@@ -60,6 +68,7 @@ impl<'c> FileReader<'c> {
                 record: &file.record,
                 columns,
                 id_column: id_column(&file.record),
+                limit,
             },
             seen: SeenIds::new(),
             kinds: KindCache::default(),
@@ -162,7 +171,7 @@ impl<'c> FileReader<'c> {
                 problems,
             ),
             RecordType::Lead => self.owned(
-                records::lead(&row),
+                records::lead(&row, &self.file.limit),
                 |r| r.lead_id.as_str(),
                 |r| sink.lead(r),
                 at,
@@ -230,10 +239,15 @@ impl<'c> FileReader<'c> {
         } = self;
         // Moving the cache in makes the closure FnOnce, so the kind it returns
         // may borrow the cache beyond the call.
-        let parsed = records::interaction_values(row, move |text| {
-            let cache = kinds;
-            cache.get(text)
-        });
+        let limit = file.limit;
+        let parsed = records::interaction_values(
+            row,
+            move |text| {
+                let cache = kinds;
+                cache.get(text)
+            },
+            &limit,
+        );
         let values = match parsed {
             Ok(values) => values,
             Err(bad) => {
@@ -287,7 +301,7 @@ impl FileMeta<'_> {
                 cells,
                 columns: self.columns,
             };
-            row.get(self.id_column) == Some(id) && parses(self.record, &row)
+            row.get(self.id_column) == Some(id) && parses(self.record, &row, &self.limit)
         })?;
         let Some(first) = first else {
             // Another id with the same hash.
@@ -363,12 +377,14 @@ fn target(column: &str) -> String {
 }
 
 /// True when the row is a valid record of its type.
-fn parses(record: &RecordType, row: &Row<'_, '_>) -> bool {
+fn parses(record: &RecordType, row: &Row<'_, '_>, limit: &FutureLimit) -> bool {
     match record {
         RecordType::Account => records::account(row).is_ok(),
         RecordType::Contact => records::contact(row).is_ok(),
-        RecordType::Lead => records::lead(row).is_ok(),
-        RecordType::Interaction => records::interaction_values(row, InteractionKind::parse).is_ok(),
+        RecordType::Lead => records::lead(row, limit).is_ok(),
+        RecordType::Interaction => {
+            records::interaction_values(row, InteractionKind::parse, limit).is_ok()
+        }
         RecordType::Custom(_) => records::custom(row).is_ok(),
     }
 }

@@ -22,7 +22,7 @@ mod seen;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use leadscore_domain::{EntityName, RecordSink, RecordType};
+use leadscore_domain::{EntityName, FutureLimit, RecordSink, RecordType};
 
 use crate::columns::{Cells, FileColumns};
 use crate::layout::{DataFile, discover};
@@ -41,12 +41,17 @@ pub struct StreamOptions {
     /// file with a bad record. A record the sink refuses counts as bad, so records
     /// that refer to a skipped one are skipped in turn.
     pub skip_bad_rows: bool,
+    /// The latest record time accepted (a lead's `created_at` and `closed_at`,
+    /// an interaction's `occurred_at`); by default a day after the wall clock
+    /// read when the options were made.
+    pub future: FutureLimit,
 }
 
 impl From<crate::ReadOptions> for StreamOptions {
     fn from(options: crate::ReadOptions) -> Self {
         Self {
             skip_bad_rows: options.skip_bad_rows,
+            future: FutureLimit::default(),
         }
     }
 }
@@ -155,7 +160,7 @@ pub fn stream_folder(
     let mut summary = StreamSummary::default();
     for file in &files {
         let mut problems = Problems::new(options.skip_bad_rows);
-        let accepted = stream_file(file, sink, &mut problems)?;
+        let accepted = stream_file(file, sink, &mut problems, &options.future)?;
         summary.add(&file.record, accepted);
         summary.skipped.extend(problems.finish()?);
     }
@@ -179,12 +184,13 @@ fn stream_file(
     file: &DataFile,
     sink: &mut impl RecordSink,
     problems: &mut Problems,
+    limit: &FutureLimit,
 ) -> Result<u64, FilesError> {
     match file.format {
         Format::Csv => {
             let (rows, mut index) = CsvRows::open(&file.path)?;
             let columns = FileColumns::new(&file.path, &file.record, rows.header())?;
-            let mut reader = FileReader::new(file, &columns, sink);
+            let mut reader = FileReader::new(file, &columns, sink, *limit);
             let mut sized = false;
             rows.for_each_batch(&mut index, |records, places, index| {
                 if !sized && index.expected_rows().is_some() {
@@ -209,7 +215,7 @@ fn stream_file(
         Format::Parquet => {
             let mut rows = ParquetRows::open(&file.path)?;
             let columns = FileColumns::new(&file.path, &file.record, rows.header())?;
-            let mut reader = FileReader::new(file, &columns, sink);
+            let mut reader = FileReader::new(file, &columns, sink, *limit);
             if let Some(needed) = reader.needed_columns() {
                 rows.project(needed);
             }

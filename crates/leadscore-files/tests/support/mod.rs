@@ -158,6 +158,7 @@ pub fn stream(dir: &Path, skip: bool) -> Result<(Collect, StreamSummary), FilesE
         &mut sink,
         &StreamOptions {
             skip_bad_rows: skip,
+            ..StreamOptions::default()
         },
     )?;
     Ok((sink, summary))
