@@ -43,7 +43,7 @@ impl Default for FutureTolerance {
 impl fmt::Display for FutureTolerance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unit = if self.days == 1 { "day" } else { "days" };
-        write!(f, "{} {unit}", grouped(u64::from(self.days)))
+        write!(f, "{} {unit}", crate::thousands(u64::from(self.days)))
     }
 }
 
@@ -174,21 +174,8 @@ impl fmt::Display for Ahead {
             (micros / size, unit)
         });
         let plural = if n == 1 { "" } else { "s" };
-        write!(f, "{} {unit}{plural}", grouped(n.unsigned_abs()))
+        write!(f, "{} {unit}{plural}", crate::thousands(n.unsigned_abs()))
     }
-}
-
-/// `1490` as `1,490`.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ mod records;
 mod sink;
 pub mod spreadsheet;
 mod status;
+mod text;
 mod time;
 mod vocabulary;
 
@@ -45,5 +46,6 @@ pub use records::{
 };
 pub use sink::{InteractionRow, RecordSink, UnknownReference};
 pub use status::LeadStatus;
+pub use text::thousands;
 pub use time::Timestamp;
 pub use vocabulary::{EventType, Role, RunStatus, RunTrigger, Stage};

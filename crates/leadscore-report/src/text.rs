@@ -29,18 +29,7 @@ pub(crate) fn count(n: usize) -> String {
     thousands(n as u64)
 }
 
-/// A number with thousands separators: 1234567 reads "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use leadscore_domain::thousands;
 
 /// A fraction as a percentage, to one decimal when it has one: 0.62 reads
 /// "62%", 0.234 reads "23.4%".
