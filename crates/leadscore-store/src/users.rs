@@ -107,6 +107,23 @@ impl Users<'_> {
         AssertSqlSafe(placeholders(self.store.backend(), sql))
     }
 
+    /// The user with this (lowercase) email as `conn` sees them.
+    async fn user_by_key(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        email_key: &str,
+        op: &'static str,
+    ) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(self.sql(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.email_key = ?"
+        )))
+        .bind(email_key)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(StoreError::query(op))?;
+        row.as_ref().map(user_of).transpose()
+    }
+
     /// Within a write transaction: revokes every live session of the user
     /// `user_id` but `keep` (a session's hash), and marks their unused
     /// links used, at `now` (microseconds).
@@ -238,14 +255,7 @@ impl Users<'_> {
             .execute(&mut **tx)
             .await
             .map_err(StoreError::query(op))?;
-            let row = sqlx::query(self.sql(&format!(
-                "SELECT {USER_COLUMNS} FROM users u WHERE u.email_key = ?"
-            )))
-            .bind(email_key)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(StoreError::query(op))?;
-            row.as_ref().map(user_of).transpose()
+            self.user_by_key(tx, email_key, op).await
         })
     }
 
@@ -261,14 +271,7 @@ impl Users<'_> {
                 .execute(&mut **tx)
                 .await
                 .map_err(StoreError::query(op))?;
-            let row = sqlx::query(self.sql(&format!(
-                "SELECT {USER_COLUMNS} FROM users u WHERE u.email_key = ?"
-            )))
-            .bind(email_key)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(StoreError::query(op))?;
-            row.as_ref().map(user_of).transpose()
+            self.user_by_key(tx, email_key, op).await
         })
     }
 
