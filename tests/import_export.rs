@@ -124,12 +124,16 @@ const GOOD: &[(&str, &str)] = &[
     ),
 ];
 
-fn bad_inputs_leave_the_store_unchanged(backend: Backend) -> TestResult {
-    let work = tempfile::tempdir()?;
-    let good = work.path().join("good");
+/// Imports [`GOOD`] into `backend` (from `work/good`) and exports the store
+/// to `work/before`; that folder, to compare with after a refused import.
+fn store_good(
+    work: &std::path::Path,
+    backend: &Backend,
+) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
+    let good = work.join("good");
     write_files(&good, GOOD)?;
     leadscore(&["import", path(&good), "--database", backend.url()]).success()?;
-    let before = work.path().join("before");
+    let before = work.join("before");
     leadscore(&[
         "export",
         "--out",
@@ -138,6 +142,12 @@ fn bad_inputs_leave_the_store_unchanged(backend: Backend) -> TestResult {
         backend.url(),
     ])
     .success()?;
+    Ok(before)
+}
+
+fn bad_inputs_leave_the_store_unchanged(backend: Backend) -> TestResult {
+    let work = tempfile::tempdir()?;
+    let before = store_good(work.path(), &backend)?;
 
     for (i, (file, body, expected)) in BAD_INPUTS.iter().enumerate() {
         // A folder that would also change a good record, so that a half-done
@@ -282,18 +292,7 @@ fn references_may_point_at_records_already_stored() -> TestResult {
 fn future_times(backend: Backend) -> TestResult {
     use leadscore_domain::Timestamp;
     let work = tempfile::tempdir()?;
-    let good = work.path().join("good");
-    write_files(&good, GOOD)?;
-    leadscore(&["import", path(&good), "--database", backend.url()]).success()?;
-    let before = work.path().join("before");
-    leadscore(&[
-        "export",
-        "--out",
-        path(&before),
-        "--database",
-        backend.url(),
-    ])
-    .success()?;
+    let before = store_good(work.path(), &backend)?;
 
     let far = "9000-01-01T00:00:00Z";
     let bad = work.path().join("bad");
@@ -313,7 +312,7 @@ fn future_times(backend: Backend) -> TestResult {
             "error: {}: {far} is {} days in the future (more than the tolerance of 1 day; set records.future_tolerance_days to allow it)",
             bad.join("interactions.csv line 3, column occurred_at")
                 .display(),
-            grouped(days)
+            leadscore_domain::thousands(days.unsigned_abs())
         )
     };
     assert!(
@@ -345,19 +344,6 @@ fn future_times(backend: Backend) -> TestResult {
     let summary: serde_json::Value = serde_json::from_str(&out)?;
     assert_eq!(summary["imported"]["interactions"], 1, "{summary}");
     Ok(())
-}
-
-/// `1490` as `1,490`.
-fn grouped(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[test]

@@ -34,19 +34,16 @@ fn batch(first: usize, n: usize) -> Value {
     )
 }
 
-async fn concurrent_writers_get_no_server_errors(db: TestDb) {
-    let app = spawn(db).await;
-    app.put_model("Engagement", ENGAGEMENT).await;
-    let put = |path: String, body: Value| {
-        let app = &app;
-        async move {
-            let (status, answer) = app
-                .call(Method::PUT, &path, Some(&app.ingest), Some(&body))
-                .await;
-            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
-        }
+/// Stores account `A1` (`account`) and [`CONTACTS`] contacts, each with
+/// one lead (`C<i>`, `L<i>`).
+async fn seed_contacts(app: &crate::support::App, account: Value) {
+    let put = |path: String, body: Value| async move {
+        let (status, answer) = app
+            .call(Method::PUT, &path, Some(&app.ingest), Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
     };
-    put("/v1/accounts/A1".into(), json!({"employees": 900})).await;
+    put("/v1/accounts/A1".into(), account).await;
     for c in 0..CONTACTS {
         put(format!("/v1/contacts/C{c}"), json!({"account_id": "A1"})).await;
         put(
@@ -55,6 +52,12 @@ async fn concurrent_writers_get_no_server_errors(db: TestDb) {
         )
         .await;
     }
+}
+
+async fn concurrent_writers_get_no_server_errors(db: TestDb) {
+    let app = spawn(db).await;
+    app.put_model("Engagement", ENGAGEMENT).await;
+    seed_contacts(&app, json!({"employees": 900})).await;
     // A second instance on the same database, with its own worker.
     let second = leadscore_api::start(
         Service::new(app.store.clone(), test_settings())
@@ -211,24 +214,7 @@ leadscore_store::on_both_backends!(scores_are_read_from_one_rescoring);
 async fn a_page_agrees_with_its_count(db: TestDb) {
     let app = spawn(db).await;
     app.put_model("Engagement", ENGAGEMENT).await;
-    let put = |path: String, body: Value| {
-        let app = &app;
-        async move {
-            let (status, answer) = app
-                .call(Method::PUT, &path, Some(&app.ingest), Some(&body))
-                .await;
-            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
-        }
-    };
-    put("/v1/accounts/A1".into(), json!({"name": "Acme"})).await;
-    for c in 0..CONTACTS {
-        put(format!("/v1/contacts/C{c}"), json!({"account_id": "A1"})).await;
-        put(
-            format!("/v1/leads/L{c}"),
-            json!({"created_at": "2026-01-01", "contact_id": format!("C{c}"), "account_id": "A1"}),
-        )
-        .await;
-    }
+    seed_contacts(&app, json!({"name": "Acme"})).await;
     let (console, _) = signed_in(&app, "ops@example.com", Role::Read).await;
     let writer = {
         let (http, base, key) = (app.http.clone(), app.base.clone(), app.admin.clone());

@@ -81,27 +81,6 @@ async fn changing_routing(db: TestDb) {
     app.stop().await;
 }
 
-/// A conversion model version registered over the API (the shipped model);
-/// gives its number.
-async fn register_conversion(app: &App) -> i64 {
-    let artifact = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/models/conversion/model.json"
-    ))
-    .unwrap();
-    let (status, body) = app
-        .raw(
-            reqwest::Method::POST,
-            "/v1/models",
-            &app.admin,
-            "application/json",
-            artifact,
-        )
-        .await;
-    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
-    body["version"].as_i64().unwrap()
-}
-
 /// The version in service, as the API says.
 async fn live_conversion(app: &App) -> Option<i64> {
     let (_, list) = app
@@ -121,8 +100,8 @@ async fn rolling_back_the_conversion_model(db: TestDb) {
         return;
     };
     crate::support::seed(&app).await;
-    assert_eq!(register_conversion(&app).await, 1);
-    assert_eq!(register_conversion(&app).await, 2);
+    assert_eq!(crate::support::register_conversion_model(&app).await, 1);
+    assert_eq!(crate::support::register_conversion_model(&app).await, 2);
     users::create_user(&app.store, "ops@example.com", Role::Admin, Some(PASSWORD))
         .await
         .unwrap();
