@@ -127,7 +127,11 @@ fn fuzz(backend: &Backend, st: &PathBuf) -> TestResult {
         // generator itself fails now and then (a Hypothesis error). The
         // refusal of bad artifacts is tested in tests/service.
         .args(["--exclude-operation-id", "register"])
-        .args(["--max-examples", "10", "--seed", "1", "--workers", "2"])
+        // One worker: with two threads, Python 3.11's `ast.parse` (which
+        // hypothesis calls to describe its filters) failed once in CI with
+        // "AST constructor recursion depth mismatch", a runtime error of the
+        // tool, not an answer contradicting the document.
+        .args(["--max-examples", "10", "--seed", "1", "--workers", "1"])
         .args(["--no-color"])
         .output()?;
     let report = String::from_utf8_lossy(&output.stdout);
