@@ -471,3 +471,109 @@ fn separate_test_data_and_a_time_split() -> TestResult {
     assert!(e.contains("trained on a DATA.md folder"), "{e}");
     Ok(())
 }
+
+/// Trains a model on a flat file of `visits` and `industry` in `dir`: its
+/// folder.
+fn train_visits_and_industry(dir: &Path) -> Result<String, Box<dyn std::error::Error>> {
+    let mut csv = String::from("visits,industry,converted\n");
+    for i in 0..600 {
+        let converted = (i * 7919) % 10 < 2 * (i % 5);
+        csv.push_str(&format!(
+            "{},{},{converted}\n",
+            i % 5,
+            if i % 3 == 0 { "Retail" } else { "Software" },
+        ));
+    }
+    write_files(dir, &[("train.csv", &csv)])?;
+    let model = dir.join("model").to_str().ok_or("path")?.to_owned();
+    leadscore(&[
+        "train",
+        "--data",
+        dir.join("train.csv").to_str().ok_or("path")?,
+        "--target",
+        "converted",
+        "--out",
+        &model,
+    ])
+    .success()?;
+    Ok(model)
+}
+
+#[test]
+fn score_refuses_data_without_the_model_columns_and_warns_about_some() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let model = train_visits_and_industry(dir.path())?;
+    let out = dir.path().join("scores.csv");
+    let o = out.to_str().ok_or("path")?;
+
+    // Another export's columns: refused before anything is written.
+    let unrelated = dir.path().join("unrelated.csv");
+    std::fs::write(
+        &unrelated,
+        "id,age,Industri\nr1,30,Retail\nr2,41,Software\n",
+    )?;
+    let u = unrelated.to_str().ok_or("path")?;
+    let run = leadscore(&["score", "--model", &model, "--data", u, "--out", o]);
+    assert_eq!(run.code(), Some(1));
+    assert_eq!(
+        run.stderr(),
+        format!(
+            "error: {u}: the data supply 0 of the model's 2 input columns, and at least 1 must \
+             have values (else every lead gets nearly the same score): missing `visits`, \
+             `industry` (did you mean `Industri`?); the data's columns are `id`, `age`, \
+             `Industri`\n"
+        )
+    );
+    assert!(!out.exists(), "a refused run writes no file");
+
+    // `evaluate` refuses such data the same way.
+    let labelled = dir.path().join("labelled.csv");
+    std::fs::write(
+        &labelled,
+        "id,age,Industri,converted\nr1,30,Retail,true\nr2,41,Software,false\n",
+    )?;
+    let l = labelled.to_str().ok_or("path")?;
+    let run = leadscore(&["evaluate", "--model", &model, "--data", l]);
+    assert_eq!(run.code(), Some(1));
+    assert_eq!(
+        run.stderr(),
+        format!(
+            "error: {l}: the data supply 0 of the model's 2 input columns, and at least 1 must \
+             have values (else every lead gets nearly the same score): missing `visits`, \
+             `industry` (did you mean `Industri`?); the data's columns are `id`, `age`, \
+             `Industri`\n"
+        )
+    );
+
+    // A column present but empty in every row is missing too.
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "visits,Industri\n,Retail\n,Software\n")?;
+    let e = empty.to_str().ok_or("path")?;
+    let run = leadscore(&["score", "--model", &model, "--data", e, "--out", o]);
+    assert_eq!(run.code(), Some(1));
+    assert!(
+        run.stderr().contains(
+            "missing `visits` (no row has a value), `industry` (did you mean `Industri`?)"
+        ),
+        "{}",
+        run.stderr()
+    );
+    assert!(!out.exists());
+
+    // Half of them: scored, with a warning naming the missing one.
+    let half = dir.path().join("half.csv");
+    std::fs::write(&half, "visits,Industri\n3,Retail\n1,Software\n")?;
+    let h = half.to_str().ok_or("path")?;
+    let run = leadscore(&["score", "--model", &model, "--data", h, "--out", o]);
+    assert_eq!(
+        run.stderr(),
+        format!(
+            "warning: {h}: the data supply 1 of the model's 2 input columns: missing \
+             `industry` (did you mean `Industri`?); every lead scores as if its value were \
+             missing\n"
+        )
+    );
+    run.success()?;
+    assert_eq!(std::fs::read_to_string(&out)?.lines().count(), 3);
+    Ok(())
+}

@@ -232,3 +232,104 @@ fn load_sample_on_a_store_holding_leads_says_so_and_puts_in_missing_models() -> 
     assert_eq!(lines.get(..3), Some(&expected[..]), "{lines:#?}");
     Ok(())
 }
+
+/// `leadscore import` on `files` (in a new folder) into a new SQLite store,
+/// with `config` as the settings file when given.
+fn import(
+    work: &Path,
+    name: &str,
+    files: &[(&str, &str)],
+    config: Option<&Path>,
+) -> Result<(common::Run, std::path::PathBuf), Box<dyn std::error::Error>> {
+    let dir = work.join(name);
+    common::write_files(&dir, files)?;
+    let database = format!("sqlite://{}", work.join(format!("{name}.db")).display());
+    let mut args = vec!["import", text(&dir)?, "--database", &database, "--json"];
+    if let Some(config) = config {
+        args.extend(["--config", text(config)?]);
+    }
+    Ok((leadscore(&args), dir))
+}
+
+/// Issue 19: a column whose name is close to a DATA.md column of its file
+/// is refused by `leadscore import` with a did-you-mean naming the file,
+/// line 1 and the column's position; declared in `records.custom_fields`
+/// it is imported as a custom field.
+#[test]
+fn import_refuses_near_miss_columns_unless_declared() -> TestResult {
+    let work = tempfile::tempdir()?;
+    for (header, row, position, column, suggestion) in [
+        (
+            "lead_id,created_at,Lead Status",
+            "L1,2026-01-02,Working",
+            3,
+            "Lead Status",
+            "status",
+        ),
+        (
+            "lead_id,created_at,lead_source",
+            "L1,2026-01-02,Web",
+            3,
+            "lead_source",
+            "source",
+        ),
+        (
+            "lead_id,createdat",
+            "L1,2026-01-02",
+            2,
+            "createdat",
+            "created_at",
+        ),
+    ] {
+        let body = format!("{header}\n{row}\n");
+        let name = format!("bad{position}{suggestion}");
+        let (run, dir) = import(work.path(), &name, &[("leads.csv", &body)], None)?;
+        let stderr = run.failure()?;
+        assert_eq!(
+            stderr.lines().next().unwrap_or_default(),
+            format!(
+                "error: {}: \"{column}\" is not a DATA.md column of leads; did you mean {suggestion}? (declare it in records.custom_fields to keep it as a custom field)",
+                dir.join(format!("leads.csv line 1, column {position}"))
+                    .display()
+            )
+        );
+    }
+    let config = work.path().join("leadscore.toml");
+    std::fs::write(&config, "[records]\ncustom_fields = [\"Lead Status\"]\n")?;
+    let body = "lead_id,created_at,Lead Status\nL1,2026-01-02,Working\n";
+    let (run, _) = import(
+        work.path(),
+        "declared",
+        &[("leads.csv", body)],
+        Some(&config),
+    )?;
+    let summary: serde_json::Value = serde_json::from_str(&run.success()?)?;
+    assert_eq!(summary["imported"]["leads"], 1, "{summary}");
+    Ok(())
+}
+
+/// Issue 19: an interaction kind close to a standard kind is refused by
+/// `leadscore import` at its file, line and column; declared in
+/// `records.custom_kinds` it is imported, as is a custom kind far from
+/// every kind.
+#[test]
+fn import_refuses_near_miss_kinds_unless_declared() -> TestResult {
+    let work = tempfile::tempdir()?;
+    let body = "interaction_id,kind,occurred_at\nI1,WebinarWatched,2026-01-02\nI2,EmailClikced,2026-01-03\n";
+    let files = [("interactions.csv", body)];
+    let (run, dir) = import(work.path(), "typo", &files, None)?;
+    let stderr = run.failure()?;
+    assert_eq!(
+        stderr.lines().next().unwrap_or_default(),
+        format!(
+            "error: {}: interaction kind \"EmailClikced\" is neither a standard nor a declared kind; did you mean EmailClicked? (declare it in records.custom_kinds to keep it as a custom kind)",
+            dir.join("interactions.csv line 3, column kind").display()
+        )
+    );
+    let config = work.path().join("kinds.toml");
+    std::fs::write(&config, "[records]\ncustom_kinds = [\"EmailClikced\"]\n")?;
+    let (run, _) = import(work.path(), "declared", &files, Some(&config))?;
+    let summary: serde_json::Value = serde_json::from_str(&run.success()?)?;
+    assert_eq!(summary["imported"]["interactions"], 2, "{summary}");
+    Ok(())
+}

@@ -360,3 +360,151 @@ fn logs_are_json_lines_or_plain_text() -> TestResult {
     assert!(!text.contains('\u{1b}'), "colour codes in {text:?}");
     Ok(())
 }
+
+/// A model reading the lead's `source` with a typo in the field's name and
+/// comparing it with a value no lead has.
+const TYPO_MODEL: &str = "name: Typos\ntarget: contact\nrules:\n  - name: field\n    when: [ { entity: Lead, where: [ { field: sorce, op: is_not_empty } ] } ]\n    points: 1\n";
+const VALUE_MODEL: &str = "name: Values\ntarget: contact\nrules:\n  - name: referred\n    when: [ { entity: Lead, where: [ { field: source, op: eq, value: Referal } ] } ]\n    points: 1\n";
+
+/// The field typo of [`TYPO_MODEL`], as `rules check` reports it.
+const SORCE: &str = "rules[0].when[0].where[0].field: a lead has no field `sorce` (did you mean \
+                     `source`?); its fields are lead_id, created_at, contact_id, account_id, \
+                     topic, source, status, closed_at, disqualify_reason";
+
+/// Imports the small folder into a new SQLite store: its `--database` value.
+fn imported(dir: &Path) -> Result<String, Box<dyn std::error::Error>> {
+    let db = dir.join("store.db").to_str().ok_or("path")?.to_owned();
+    leadscore(&["import", dir.to_str().ok_or("path")?, "--database", &db]).success()?;
+    Ok(db)
+}
+
+#[test]
+fn check_reports_field_typos_against_a_folder_and_a_store() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    folder(dir.path())?;
+    let m = dir.path().join("typo.yaml");
+    std::fs::write(&m, TYPO_MODEL)?;
+    let m = m.to_str().ok_or("path")?;
+    let expected = format!("error: {m}: {SORCE}\n1 problem in 1 of 1 model\n");
+
+    let run = leadscore(&[
+        "rules",
+        "check",
+        m,
+        "--data",
+        dir.path().to_str().ok_or("path")?,
+    ]);
+    assert_eq!(run.code(), Some(1));
+    assert_eq!(run.stderr(), expected);
+
+    let db = imported(dir.path())?;
+    let run = leadscore(&["rules", "check", m, "--database", &db]);
+    assert_eq!(run.code(), Some(1));
+    assert_eq!(run.stderr(), expected);
+
+    // A mistyped store is refused, not created.
+    let typo = dir.path().join("typo.db");
+    let run = leadscore(&[
+        "rules",
+        "check",
+        m,
+        "--database",
+        typo.to_str().ok_or("path")?,
+    ]);
+    assert_eq!(run.code(), Some(1));
+    assert!(
+        run.stderr()
+            .starts_with("error: there is no leadscore database at ")
+    );
+    assert!(!typo.exists());
+    Ok(())
+}
+
+#[test]
+fn check_warns_about_values_no_record_has_with_a_did_you_mean() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    folder(dir.path())?;
+    let m = dir.path().join("values.yaml");
+    std::fs::write(&m, VALUE_MODEL)?;
+    let m = m.to_str().ok_or("path")?;
+    let data = dir.path().to_str().ok_or("path")?;
+    let warning = |whose: &str| {
+        format!(
+            "warning: {m}: rules[0].when[0].where[0].value: no lead {whose} has source \
+             `Referal` (did you mean `Referral`?); its values are Web, Referral\n"
+        )
+    };
+
+    let run = leadscore(&["rules", "check", m, "--data", data]);
+    assert_eq!(run.stderr(), warning(&format!("in {data}")));
+    assert_eq!(
+        run.success()?,
+        format!("ok: {m} (model \"Values\", 1 rules)\n")
+    );
+
+    let db = imported(dir.path())?;
+    let run = leadscore(&["rules", "check", m, "--database", &db]);
+    assert_eq!(run.stderr(), warning("in the store"));
+    run.success()?;
+
+    let out = leadscore(&["rules", "check", m, "--database", &db, "--json"]).success()?;
+    let v: serde_json::Value = serde_json::from_str(&out)?;
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["models"][0]["valid"], true);
+    assert_eq!(
+        v["models"][0]["warnings"],
+        serde_json::json!([{
+            "path": "rules[0].when[0].where[0].value",
+            "message": "no lead in the store has source `Referal` (did you mean `Referral`?); \
+                        its values are Web, Referral"
+        }])
+    );
+    Ok(())
+}
+
+#[test]
+fn check_reports_every_problem_of_every_model_at_once() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    folder(dir.path())?;
+    // A shape mistake and a field typo in one model; a model that is not
+    // YAML; a model file that is not there; a good one.
+    let both = dir.path().join("both.yaml");
+    std::fs::write(&both, TYPO_MODEL.replace("points: 1", "points: 2.5"))?;
+    let syntax = dir.path().join("syntax.yaml");
+    std::fs::write(&syntax, "name: [unclosed\n")?;
+    let absent = dir.path().join("absent.yaml");
+    let good = dir.path().join("good.yaml");
+    std::fs::write(&good, VALUE_MODEL.replace("Referal", "Web"))?;
+    let [both, syntax, absent, good] =
+        [&both, &syntax, &absent, &good].map(|p| p.to_str().unwrap_or_default().to_owned());
+    let run = leadscore(&[
+        "rules",
+        "check",
+        &both,
+        &syntax,
+        &absent,
+        &good,
+        "--data",
+        dir.path().to_str().ok_or("path")?,
+    ]);
+    assert_eq!(run.code(), Some(1));
+    let stderr = run.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("error: {both}: {SORCE}"),
+            format!("  also: {both}: rules[0].points: expected an integer, found the number 2.5"),
+            format!(
+                "  also: {syntax}: not valid YAML: did not find expected ',' or ']' at line 2 \
+                 column 1, while parsing a flow sequence at line 1 column 7"
+            ),
+            format!(
+                "  also: {absent}: cannot read the model: No such file or directory (os error 2)"
+            ),
+            "4 problems in 3 of 4 models".to_owned(),
+        ],
+        "{stderr}"
+    );
+    Ok(())
+}

@@ -5,17 +5,18 @@ use leadscore_model::{MetricsJson, assess, load};
 use serde::Serialize;
 
 use crate::cli::EvaluateArgs;
-use crate::commands::future_tolerance;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
 use crate::commands::train::write_errors;
+use crate::commands::{declared, future_tolerance};
 use crate::output::print_summary;
 use crate::progress;
 
 pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let model = load(&model_file(&args.model))?;
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
+    let declared = declared(args.settings.config.as_deref())?;
     let spinner = progress::spinner(&format!("reading {}", args.data.display()));
-    let mut rows = read_labelled(&args.data, &model.source, tolerance)?;
+    let mut rows = read_labelled(&args.data, &model.source, tolerance, &declared)?;
     fill_missing_columns(&model, &mut rows.features, &args.data)?;
     spinner.set_message("scoring");
     let assessment =

@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use leadscore_domain::{FutureTolerance, Timestamp};
+use leadscore_domain::{Declared, FutureTolerance, Timestamp};
 use leadscore_features::{Table, kind_of_days_since_last};
 use leadscore_files::{
     FolderQuality, LeadRowOptions, LeadRows, LeadSelection, TrainingOptions, read_lead_rows,
     read_scoring_table, read_training_table,
 };
-use leadscore_model::{ConversionModel, LabelledRows, TrainingSource, add_missing_columns};
+use leadscore_model::{ConversionModel, LabelledRows, RowsFrom, TrainingSource, prepare_inputs};
 
 /// Training rows and where they came from.
 pub struct TrainingData {
@@ -21,13 +21,15 @@ pub struct TrainingData {
 }
 
 /// Reads `--data` for training: a folder's closed leads (record times at most
-/// `future_tolerance` after now), or a flat table.
+/// `future_tolerance` after now; the custom fields and kinds `declared`), or a
+/// flat table.
 pub fn read_training(
     path: &Path,
     target: Option<&str>,
     positive: Option<&str>,
     exclude: &[String],
     future_tolerance: FutureTolerance,
+    declared: &Declared,
 ) -> anyhow::Result<TrainingData> {
     if path.is_dir() {
         if target.is_some() || positive.is_some() {
@@ -40,6 +42,7 @@ pub fn read_training(
             select: LeadSelection::Closed,
             exclude: exclude.to_vec(),
             future_tolerance,
+            declared: declared.clone(),
             ..LeadRowOptions::default()
         };
         let mut rows = read_lead_rows(path, &options)?;
@@ -98,11 +101,13 @@ fn labelled(rows: LeadRows) -> LabelledRows {
 }
 
 /// Reads labelled data shaped like the model's training data (for `--test-data`
-/// and `evaluate`); a folder's record times at most `future_tolerance` after now.
+/// and `evaluate`); a folder's record times at most `future_tolerance` after
+/// now, with the custom fields and kinds `declared`.
 pub fn read_labelled(
     path: &Path,
     source: &TrainingSource,
     future_tolerance: FutureTolerance,
+    declared: &Declared,
 ) -> anyhow::Result<LabelledRows> {
     match source {
         TrainingSource::Folder { kinds, .. } => {
@@ -116,6 +121,7 @@ pub fn read_labelled(
                 select: LeadSelection::Closed,
                 kinds: kinds.clone(),
                 future_tolerance,
+                declared: declared.clone(),
                 ..LeadRowOptions::default()
             };
             Ok(labelled(read_lead_rows(path, &options)?))
@@ -154,6 +160,7 @@ pub fn read_scoring(
     id: Option<&str>,
     at: Timestamp,
     future_tolerance: FutureTolerance,
+    declared: &Declared,
 ) -> anyhow::Result<ScoringData> {
     if path.is_dir() {
         if id.is_some() {
@@ -171,6 +178,7 @@ pub fn read_scoring(
             at: Some(at),
             kinds,
             future_tolerance,
+            declared: declared.clone(),
             ..LeadRowOptions::default()
         };
         let rows = read_lead_rows(path, &options)?;
@@ -187,19 +195,25 @@ pub fn read_scoring(
     }
 }
 
-/// Adds an all-missing column for every input column of the model that the data
-/// lack, and says which: they score as missing values, as in training.
+/// Checks that the data supply enough of the model's input columns (the
+/// library's [`prepare_inputs`]: fewer than half is an error naming the
+/// missing columns and the data's columns) and adds the ones they lack as
+/// all-missing columns, warning about every missing one: they score as
+/// missing values, as in training.
 pub fn fill_missing_columns(
     model: &ConversionModel,
     table: &mut Table,
     data: &Path,
 ) -> anyhow::Result<()> {
-    let added = add_missing_columns(model, table).context("the data")?;
-    for name in added {
-        eprintln!(
-            "warning: {} has no column {name:?}, which the model reads; every lead scores as if its value were missing",
-            data.display()
-        );
+    let from = if data.is_dir() {
+        RowsFrom::Folder
+    } else {
+        RowsFrom::FlatTable
+    };
+    let coverage =
+        prepare_inputs(model, table, from).with_context(|| data.display().to_string())?;
+    if !coverage.missing.is_empty() {
+        eprintln!("warning: {}: {coverage}", data.display());
     }
     Ok(())
 }

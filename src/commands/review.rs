@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::cli::ReviewArgs;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
 use crate::commands::rules::{load_graph, load_plans};
-use crate::commands::{future_tolerance, parse_at};
+use crate::commands::{declared, future_tolerance, parse_at};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -97,8 +97,9 @@ fn add_folder(
         );
     };
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
+    let declared = declared(args.settings.config.as_deref())?;
     let spinner = progress::spinner(&format!("reading {}", data.display()));
-    let mut closed = read_labelled(data, &model.source, tolerance)?;
+    let mut closed = read_labelled(data, &model.source, tolerance, &declared)?;
     fill_missing_columns(model, &mut closed.features, data)?;
     if closed.labels.is_empty() {
         bail!(
@@ -114,6 +115,7 @@ fn add_folder(
                 kinds: kinds.clone(),
                 at: Some(at),
                 future_tolerance: tolerance,
+                declared: declared.clone(),
                 ..LeadRowOptions::default()
             },
         )
@@ -159,7 +161,12 @@ fn add_folder(
         spinner.set_message("backtesting the rule models");
         let paths = rule_files(&args.rules)?;
         let plans = load_plans(&paths)?;
-        let graph = load_graph(data, &plans, FutureLimit::new(tolerance, Some(at)))?;
+        let graph = load_graph(
+            data,
+            &plans,
+            FutureLimit::new(tolerance, Some(at)),
+            declared,
+        )?;
         let evaluator = Evaluator::new(&graph, &plans);
         add_rule_backtests(review, &evaluator);
     }

@@ -111,7 +111,9 @@ fn shipped(path: &Path) -> PathBuf {
 
 /// Loads the sample folder, the rule models and the conversion model
 /// (registered and published); the sample's record times are checked as the
-/// service checks ingested ones (`records.future_tolerance_days`).
+/// service checks ingested ones (`records.future_tolerance_days`), its
+/// columns and kinds with the declared ones (`records.custom_fields`,
+/// `records.custom_kinds`).
 async fn load_sample(
     store: &SqlStore,
     sample: &Path,
@@ -122,10 +124,13 @@ async fn load_sample(
     let models = shipped(models);
     let dir = sample.clone();
     let limit = settings.future_limit();
-    let parsed = tokio::task::spawn_blocking(move || {
-        read_folder_with_limit(&dir, &ReadOptions::default(), &limit)
-    })
-    .await??;
+    let options = ReadOptions {
+        declared: settings.declared(),
+        ..ReadOptions::default()
+    };
+    let parsed =
+        tokio::task::spawn_blocking(move || read_folder_with_limit(&dir, &options, &limit))
+            .await??;
     let external = store.existing_ids(&parsed.unresolved_ids()).await?;
     let loaded = parsed.resolve(&external)?;
     let summary = store.import(&loaded.dataset, &|_| {}).await?;

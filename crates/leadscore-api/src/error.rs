@@ -194,6 +194,10 @@ impl From<IngestError> for ApiError {
             IngestError::FutureTime(t) => {
                 Self::new(ErrorCode::InvalidValue, format!("{}: {t}", t.column)).field(t.column)
             }
+            IngestError::NearMissKind(k) => {
+                let field = leadscore_domain::NearMissKind::COLUMN;
+                Self::new(ErrorCode::InvalidValue, format!("{field}: {k}")).field(field)
+            }
             IngestError::DuplicateId { table, id } => Self::new(
                 ErrorCode::DuplicateId,
                 format!("the request holds {table} id {id:?} more than once"),

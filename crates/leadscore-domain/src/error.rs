@@ -52,6 +52,18 @@ pub enum DomainError {
         /// The standard spelling.
         expected: &'static str,
     },
+    /// A custom interaction kind that is not declared but is close to a
+    /// standard or declared kind: a typo, not a new kind.
+    #[error(
+        "interaction kind {value:?} is neither a standard nor a declared kind; did you mean {nearest}? (declare it in {setting} to keep it as a custom kind)",
+        setting = crate::CUSTOM_KINDS_SETTING
+    )]
+    KindNearMiss {
+        /// The kind as given.
+        value: String,
+        /// The standard or declared kind it is close to.
+        nearest: String,
+    },
     /// An interaction kind (or custom entity name) is not PascalCase.
     #[error(
         "{what} {value:?} is not PascalCase (a capital letter, then letters and digits only, such as WebinarAttended)"

@@ -2,7 +2,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+use crate::{Dataset, Declared, DomainError};
 
 /// The type of an interaction: one of the six standard kinds or a custom one.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -89,6 +89,46 @@ impl InteractionKind {
         Ok(kind)
     }
 
+    /// Reads the kind of a record coming in (a file's `kind` column, an
+    /// ingested interaction): [`InteractionKind::parse`], and then a custom kind
+    /// that is not declared (`records.custom_kinds`) but is close to a standard
+    /// or declared kind ([`nearest`](crate::suggest::nearest): `EmailClikced`,
+    /// `FormSubmited`, `WebsiteVisit`) is [`DomainError::KindNearMiss`]: a typo
+    /// must not become a custom kind. A declared kind is accepted even when it
+    /// is close to a standard one; an undeclared kind far from every kind
+    /// (`WebinarWatched`) is a custom kind, as DATA.md says.
+    ///
+    /// ```
+    /// use leadscore_domain::{Declared, InteractionKind};
+    ///
+    /// let none = Declared::default();
+    /// let e = InteractionKind::parse_declared("EmailClikced", &none).map_err(|e| e.to_string());
+    /// assert_eq!(e, Err("interaction kind \"EmailClikced\" is neither a standard nor a declared kind; \
+    ///     did you mean EmailClicked? (declare it in records.custom_kinds to keep it as a custom kind)".to_owned()));
+    /// assert!(InteractionKind::parse_declared("WebinarWatched", &none).is_ok());
+    /// let declared = Declared::new(Vec::<String>::new(), ["EmailClikced"]);
+    /// assert!(InteractionKind::parse_declared("EmailClikced", &declared).is_ok());
+    /// # Ok::<(), leadscore_domain::DomainError>(())
+    /// ```
+    pub fn parse_declared(value: &str, declared: &Declared) -> Result<Self, DomainError> {
+        let kind = Self::parse(value)?;
+        if let Self::Custom(name) = &kind
+            && !declared.is_kind(name)
+        {
+            let known = STANDARD_KINDS
+                .iter()
+                .copied()
+                .chain(declared.kinds.iter().map(String::as_str));
+            if let Some(near) = crate::suggest::nearest(name, known) {
+                return Err(DomainError::KindNearMiss {
+                    value: name.clone(),
+                    nearest: near.to_owned(),
+                });
+            }
+        }
+        Ok(kind)
+    }
+
     /// The kind's name as written in files and rules.
     pub fn as_str(&self) -> &str {
         match self {
@@ -124,6 +164,40 @@ impl TryFrom<String> for InteractionKind {
 impl From<InteractionKind> for String {
     fn from(value: InteractionKind) -> String {
         value.as_str().to_owned()
+    }
+}
+
+/// An interaction of a [`Dataset`] whose kind is a near miss of a standard or
+/// declared kind ([`InteractionKind::parse_declared`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMissKind {
+    /// Its position in the dataset's interactions.
+    pub index: usize,
+    /// The error, [`DomainError::KindNearMiss`].
+    pub error: DomainError,
+}
+
+impl NearMissKind {
+    /// The column (and JSON field) holding the kind.
+    pub const COLUMN: &'static str = "kind";
+}
+
+impl fmt::Display for NearMissKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl Dataset {
+    /// The first interaction whose kind is a near miss of a standard or
+    /// declared kind, if any (the check of
+    /// [`InteractionKind::parse_declared`], for records already read).
+    pub fn near_miss_kind(&self, declared: &Declared) -> Option<NearMissKind> {
+        self.interactions.iter().enumerate().find_map(|(index, i)| {
+            InteractionKind::parse_declared(i.kind.as_str(), declared)
+                .err()
+                .map(|error| NearMissKind { index, error })
+        })
     }
 }
 
@@ -167,6 +241,52 @@ mod tests {
                 })
             );
         }
+    }
+
+    #[test]
+    fn near_misses_of_standard_and_declared_kinds_are_refused() {
+        let none = Declared::default();
+        for (bad, expected) in [
+            ("EmailClikced", "EmailClicked"),
+            ("FormSubmited", "FormSubmitted"),
+            ("WebsiteVisit", "WebsiteVisited"),
+            ("EventAttend", "EventAttended"),
+        ] {
+            assert_eq!(
+                InteractionKind::parse_declared(bad, &none),
+                Err(DomainError::KindNearMiss {
+                    value: bad.to_owned(),
+                    nearest: expected.to_owned()
+                })
+            );
+        }
+        assert!(matches!(
+            InteractionKind::parse_declared("Emailclicked", &none),
+            Err(DomainError::KindCasing { .. })
+        ));
+        for fine in [
+            "EmailClicked",
+            "WebinarWatched",
+            "PartnerReferral",
+            "DemoBooked",
+        ] {
+            assert!(
+                InteractionKind::parse_declared(fine, &none).is_ok(),
+                "{fine}"
+            );
+        }
+        let declared = Declared::new(Vec::<String>::new(), ["WebsiteVisit", "WebinarWatched"]);
+        assert_eq!(
+            InteractionKind::parse_declared("WebsiteVisit", &declared),
+            Ok(InteractionKind::Custom("WebsiteVisit".to_owned()))
+        );
+        assert_eq!(
+            InteractionKind::parse_declared("WebinarWached", &declared),
+            Err(DomainError::KindNearMiss {
+                value: "WebinarWached".to_owned(),
+                nearest: "WebinarWatched".to_owned()
+            })
+        );
     }
 
     #[test]

@@ -18,20 +18,24 @@
 
 pub mod attribution;
 mod dataset;
+mod declared;
 mod error;
 mod fields;
 mod future;
 mod ids;
 mod kind;
+mod observed;
 mod records;
 mod sink;
 pub mod spreadsheet;
 mod status;
+pub mod suggest;
 mod text;
 mod time;
 mod vocabulary;
 
 pub use dataset::{DanglingReference, Dataset, ExternalIds, RecordType, retain_indexed};
+pub use declared::{CUSTOM_FIELDS_SETTING, CUSTOM_KINDS_SETTING, Declared};
 pub use error::DomainError;
 pub use fields::Fields;
 pub use future::{Ahead, FUTURE_TOLERANCE_SETTING, FutureLimit, FutureTime, FutureTolerance};
@@ -39,7 +43,8 @@ pub use ids::{
     AccountId, ContactId, EntityName, ID_PATTERN, InteractionId, LeadId, MAX_ID_LEN, RecordId,
     VisitorId,
 };
-pub use kind::{InteractionKind, STANDARD_KINDS};
+pub use kind::{InteractionKind, NearMissKind, STANDARD_KINDS};
+pub use observed::{ObservedField, ObservedValue};
 pub use records::{
     Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count,
     person_name,

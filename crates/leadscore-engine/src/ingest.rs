@@ -4,7 +4,7 @@
 //! they affect queued for rescoring in the same transaction, and the
 //! rescoring worker is woken. Erasing a contact is here too.
 
-use leadscore_domain::{ContactId, DanglingReference, Dataset, FutureTime};
+use leadscore_domain::{ContactId, DanglingReference, Dataset, FutureTime, NearMissKind};
 use leadscore_store::{Erasure, StoreError, new_id};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -33,6 +33,10 @@ pub enum IngestError {
     /// `records.future_tolerance_days` allows.
     #[error("{0}")]
     FutureTime(FutureTime),
+    /// An interaction's kind is neither standard nor declared
+    /// (`records.custom_kinds`) but close to one of them: a typo.
+    #[error("{0}")]
+    NearMissKind(NearMissKind),
     /// The write holds one id twice.
     #[error("the write holds {table} id {id:?} more than once")]
     DuplicateId {
@@ -56,8 +60,10 @@ impl From<StoreError> for IngestError {
 }
 
 /// Writes `data` all or nothing: checks its record times against the
-/// settings' [`future_limit`](crate::Settings::future_limit) and its
-/// references against the store, upserts it with every lead it can change
+/// settings' [`future_limit`](crate::Settings::future_limit), its
+/// interaction kinds against the declared ones
+/// ([`InteractionKind::parse_declared`](leadscore_domain::InteractionKind::parse_declared))
+/// and its references against the store, upserts it with every lead it can change
 /// queued for rescoring (`cause` says why, in the leads' history), and wakes
 /// the rescoring worker.
 pub async fn ingest(
@@ -67,6 +73,9 @@ pub async fn ingest(
 ) -> Result<Written, IngestError> {
     if let Some(t) = data.too_far_ahead(&service.settings.future_limit()) {
         return Err(IngestError::FutureTime(t));
+    }
+    if let Some(k) = data.near_miss_kind(&service.settings.declared()) {
+        return Err(IngestError::NearMissKind(k));
     }
     let wanted = data.unresolved_ids();
     let existing = service.store.records().existing_ids(&wanted).await?;

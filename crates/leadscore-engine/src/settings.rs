@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use leadscore_domain::{FutureLimit, FutureTolerance, Timestamp};
+use leadscore_domain::{Declared, FutureLimit, FutureTolerance, InteractionKind, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -179,13 +179,46 @@ pub struct Records {
     /// ahead the record is refused (422 `invalid_value`). Now is the current
     /// time, or `scoring.at` when that is later.
     pub future_tolerance_days: u32,
+    /// Custom field names (interaction properties too) accepted in any file
+    /// of a folder although close to one of its DATA.md columns (`Lead
+    /// Status` in leads.csv, close to `status`): an undeclared such column is
+    /// refused as a misnamed standard column. Names as the header writes them.
+    pub custom_fields: Vec<String>,
+    /// Custom interaction kinds (PascalCase): accepted even when close to a
+    /// standard kind, and their own near misses are refused (422
+    /// `invalid_value`) like those of a standard kind (`EmailClikced`).
+    pub custom_kinds: Vec<String>,
 }
 
 impl Default for Records {
     fn default() -> Self {
         Self {
             future_tolerance_days: FutureTolerance::DEFAULT_DAYS,
+            custom_fields: Vec::new(),
+            custom_kinds: Vec::new(),
         }
+    }
+}
+
+impl Records {
+    /// The custom fields and kinds declared (`custom_fields` for every file).
+    pub fn declared(&self) -> Declared {
+        Declared::new(&self.custom_fields, &self.custom_kinds)
+    }
+
+    fn validate(&self) -> Result<(), EngineError> {
+        let bad = |reason: String| Err(EngineError::Settings { reason });
+        if let Some(field) = self.custom_fields.iter().find(|f| f.trim().is_empty()) {
+            return bad(format!(
+                "records.custom_fields: {field:?} is not a column name"
+            ));
+        }
+        for kind in &self.custom_kinds {
+            if let Err(e) = InteractionKind::parse(kind) {
+                return bad(format!("records.custom_kinds: {e}"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -271,6 +304,7 @@ impl Settings {
                 leadscore_report::MAX_RECENT_DAYS
             ));
         }
+        self.records.validate()?;
         self.retraining.validate()
     }
 
@@ -295,6 +329,12 @@ impl Settings {
             FutureTolerance::days(self.records.future_tolerance_days),
             configured,
         )
+    }
+
+    /// The custom fields and interaction kinds declared
+    /// (`records.custom_fields`, `records.custom_kinds`).
+    pub fn declared(&self) -> Declared {
+        self.records.declared()
     }
 
     /// The request timeout.
@@ -336,6 +376,29 @@ mod tests {
             let limit = s.future_limit();
             assert_eq!(limit.tolerance(), FutureTolerance::days(7));
             assert_eq!(limit.now(), Timestamp::parse("9000-01-01").unwrap());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn custom_fields_and_kinds_are_declared() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(
+                Settings::load(None).unwrap().declared(),
+                Declared::default()
+            );
+            jail.create_file(
+                "leadscore.toml",
+                "[records]\ncustom_fields = [\"Lead Status\"]\ncustom_kinds = [\"WebinarWatched\"]\n",
+            )?;
+            let s = Settings::load(Some(Path::new("leadscore.toml"))).unwrap();
+            assert_eq!(
+                s.declared(),
+                Declared::new(["Lead Status"], ["WebinarWatched"])
+            );
+            jail.create_file("bad.toml", "[records]\ncustom_kinds = [\"webinar\"]\n")?;
+            let e = Settings::load(Some(Path::new("bad.toml"))).unwrap_err();
+            assert!(e.to_string().contains("records.custom_kinds"), "{e}");
             Ok(())
         });
     }

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use leadscore_domain::{Fields, RecordType};
+use leadscore_domain::suggest::near_column;
+use leadscore_domain::{Declared, Fields, RecordType};
 
 use crate::FilesError;
 
@@ -26,8 +27,15 @@ pub(crate) struct FileColumns {
 }
 
 impl FileColumns {
-    /// Checks a header: no empty or repeated names, every required column present.
-    pub fn new(path: &Path, record: &RecordType, header: &[String]) -> Result<Self, FilesError> {
+    /// Checks a header: no empty or repeated names, no name close to a standard
+    /// column ([`near_column`]) unless `declared` declares it a custom field of
+    /// the file, every required column present.
+    pub fn new(
+        path: &Path,
+        record: &RecordType,
+        header: &[String],
+        declared: &Declared,
+    ) -> Result<Self, FilesError> {
         let (required, optional) = standard_columns(record);
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut standard = Vec::new();
@@ -52,7 +60,24 @@ impl FileColumns {
                 Some(c) => {
                     standard.push((*c, i));
                 }
-                None => custom.push(i),
+                None => {
+                    if !declared.is_field(record, name)
+                        && let Some(suggestion) = near_column(record, name)
+                    {
+                        return Err(FilesError::NearMissColumn {
+                            path: path.to_path_buf(),
+                            position: i + 1,
+                            column: name.to_owned(),
+                            file: record.file_stem(),
+                            suggestion,
+                            keep: match record {
+                                RecordType::Interaction => "an interaction property",
+                                _ => "a custom field",
+                            },
+                        });
+                    }
+                    custom.push(i);
+                }
             }
         }
         if let Some(missing) = required

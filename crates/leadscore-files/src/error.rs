@@ -111,6 +111,30 @@ pub enum FilesError {
         /// What is wrong.
         reason: String,
     },
+    /// A column that is not one of the file's DATA.md columns but whose name is
+    /// close to one (`Lead Status`, `lead_source`, `createdat` in leads): most
+    /// likely that column misnamed, which as a custom field would be lost. A
+    /// custom field declared in `records.custom_fields` is not refused.
+    #[error(
+        "{} line 1, column {position}: {column:?} is not a DATA.md column of {file}; did you mean {suggestion}? (declare it in {setting} to keep it as {keep})",
+        path.display(),
+        setting = leadscore_domain::CUSTOM_FIELDS_SETTING
+    )]
+    NearMissColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column's position, from 1.
+        position: usize,
+        /// The column's name, as the header writes it (trimmed).
+        column: String,
+        /// The DATA.md file it is in (`leads`, `custom/Opportunity`).
+        file: String,
+        /// The standard column it is close to.
+        suggestion: &'static str,
+        /// What a declared column becomes (`a custom field`, `an interaction
+        /// property`).
+        keep: &'static str,
+    },
     /// Records that do not satisfy DATA.md. All of them are listed (up to
     /// [`MAX_REPORTED`]); `total` counts every one.
     #[error("{}", summarize(problems, *total))]

@@ -5,7 +5,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use leadscore_domain::{Dataset, ExternalIds, FutureLimit, RecordType, retain_indexed};
+use leadscore_domain::{Dataset, Declared, ExternalIds, FutureLimit, RecordType, retain_indexed};
 use polars::prelude::*;
 
 use crate::columns::{Cells, FileColumns, Row};
@@ -13,15 +13,19 @@ use crate::frame::{read_text_frame, unreadable};
 use crate::layout::{DataFile, discover};
 use crate::lines::LineMap;
 use crate::problems::Problems;
-use crate::records::{self, CellError};
+use crate::records::{self, CellError, KindCache};
 use crate::{FilesError, Format, Location, RowProblem};
 
 /// How to read a folder.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Import the good records and report each bad one, instead of failing on the
     /// first file with a bad record.
     pub skip_bad_rows: bool,
+    /// The custom fields and interaction kinds the caller declares: a column
+    /// or kind close to a standard one is an error unless declared (DATA.md).
+    /// The default declares nothing.
+    pub declared: Declared,
 }
 
 /// A folder whose files are each valid, with references not yet checked.
@@ -30,7 +34,7 @@ pub struct ParsedFolder {
     dataset: Dataset,
     sources: Sources,
     skipped: Vec<RowProblem>,
-    options: ReadOptions,
+    skip_bad_rows: bool,
 }
 
 /// A folder read completely: its records, and the rows skipped (only with
@@ -62,7 +66,7 @@ pub fn read_folder_with_limit(
     let mut sources = Sources::default();
     let mut problems = Problems::new(options.skip_bad_rows);
     for file in discover(dir)? {
-        let origin = read_file(&file, &mut dataset, &mut problems, limit)?;
+        let origin = read_file(&file, &mut dataset, &mut problems, limit, &options.declared)?;
         sources.files.insert(file.record.clone(), origin);
     }
     let skipped = problems.finish()?;
@@ -70,7 +74,7 @@ pub fn read_folder_with_limit(
         dataset,
         sources,
         skipped,
-        options: *options,
+        skip_bad_rows: options.skip_bad_rows,
     })
 }
 
@@ -91,7 +95,7 @@ impl ParsedFolder {
             if dangling.is_empty() {
                 break;
             }
-            let mut problems = Problems::new(self.options.skip_bad_rows);
+            let mut problems = Problems::new(self.skip_bad_rows);
             let mut doomed = HashSet::new();
             for d in dangling {
                 let message = format!("{} {:?} does not exist", d.target, d.id);
@@ -169,9 +173,11 @@ fn read_file(
     dataset: &mut Dataset,
     problems: &mut Problems,
     limit: &FutureLimit,
+    declared: &Declared,
 ) -> Result<FileOrigin, FilesError> {
     let text = read_text_frame(&file.path, file.format)?;
-    let columns = FileColumns::new(&file.path, &file.record, &text.header)?;
+    let columns = FileColumns::new(&file.path, &file.record, &text.header, declared)?;
+    let mut kinds = KindCache::new(declared);
     let mut frame = text.frame;
     frame.rechunk_mut();
     let texts = frame
@@ -204,7 +210,7 @@ fn read_file(
             cells: Cells::Values(&values),
             columns: &columns,
         };
-        if let Err((column, err)) = push_record(&file.record, &row, dataset, limit) {
+        if let Err((column, err)) = push_record(&file.record, &row, dataset, limit, &mut kinds) {
             let location = origin.location(row_number, column);
             problems.push(RowProblem {
                 location,
@@ -242,6 +248,7 @@ fn push_record(
     row: &Row<'_, '_>,
     ds: &mut Dataset,
     limit: &FutureLimit,
+    kinds: &mut KindCache<'_>,
 ) -> Result<(), CellError> {
     match record {
         RecordType::Account => {
@@ -257,7 +264,7 @@ fn push_record(
             ds.leads.push(r);
         }
         RecordType::Interaction => {
-            let r = records::interaction(row, limit)?;
+            let r = records::interaction(row, |text| kinds.get(text).cloned(), limit)?;
             ds.interactions.push(r);
         }
         RecordType::Custom(name) => {

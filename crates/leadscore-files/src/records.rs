@@ -1,9 +1,9 @@
 //! One record of each type from a row of text values.
 
 use leadscore_domain::{
-    Account, AccountId, Contact, ContactId, CustomRecord, DomainError, FutureLimit, Interaction,
-    InteractionId, InteractionKind, Lead, LeadId, LeadStatus, RecordId, Timestamp, VisitorId,
-    parse_amount, parse_count,
+    Account, AccountId, Contact, ContactId, CustomRecord, Declared, DomainError, FutureLimit,
+    Interaction, InteractionId, InteractionKind, Lead, LeadId, LeadStatus, RecordId, Timestamp,
+    VisitorId, parse_amount, parse_count,
 };
 
 use crate::columns::Row;
@@ -149,11 +149,13 @@ pub(crate) fn interaction_values<'a, K>(
     })
 }
 
+/// An interaction; `kind` reads its kind (a [`KindCache`]).
 pub(crate) fn interaction(
     row: &Row<'_, '_>,
+    kind: impl FnOnce(&str) -> Result<InteractionKind, DomainError>,
     limit: &FutureLimit,
 ) -> Result<Interaction, CellError> {
-    let v = interaction_values(row, InteractionKind::parse, limit)?;
+    let v = interaction_values(row, kind, limit)?;
     // The texts were checked above: these constructors cannot fail here.
     Ok(Interaction {
         interaction_id: cell("interaction_id", InteractionId::parse(v.id))?,
@@ -181,4 +183,39 @@ pub(crate) fn custom(row: &Row<'_, '_>) -> Result<CustomRecord, CellError> {
         lead_id: required_id(row, "lead_id", |v| LeadId::parse(v))?,
         fields: row.custom(),
     })
+}
+
+/// Interaction kinds already read, by their text, with
+/// [`InteractionKind::parse_declared`]: a kind is checked (and a custom kind
+/// allocated) once, not once per row.
+pub(crate) struct KindCache<'d> {
+    declared: &'d Declared,
+    known: Vec<(Box<str>, InteractionKind)>,
+}
+
+/// The most distinct kind texts kept; beyond, the last slot is reused.
+const MAX_KINDS: usize = 64;
+
+impl<'d> KindCache<'d> {
+    /// An empty cache checking kinds against `declared`.
+    pub fn new(declared: &'d Declared) -> Self {
+        Self {
+            declared,
+            known: Vec::new(),
+        }
+    }
+
+    /// The kind written `text`, or why it is not one.
+    pub fn get(&mut self, text: &str) -> Result<&InteractionKind, DomainError> {
+        let at = match self.known.iter().position(|(t, _)| **t == *text) {
+            Some(at) => at,
+            None => {
+                let kind = InteractionKind::parse_declared(text, self.declared)?;
+                self.known.truncate(MAX_KINDS - 1);
+                self.known.push((text.into(), kind));
+                self.known.len() - 1
+            }
+        };
+        Ok(&self.known[at].1)
+    }
 }

@@ -42,6 +42,7 @@ fn load(dir: &Path, skip: bool) -> Result<LoadedFolder, FilesError> {
         dir,
         &ReadOptions {
             skip_bad_rows: skip,
+            ..ReadOptions::default()
         },
     )?
     .resolve(&ExternalIds::default())

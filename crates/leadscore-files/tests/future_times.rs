@@ -78,6 +78,7 @@ fn lead_times_are_checked_too() -> TestResult {
     let limit = FutureLimit::at(now()?, FutureTolerance::default());
     let options = ReadOptions {
         skip_bad_rows: true,
+        ..ReadOptions::default()
     };
     let loaded =
         read_folder_with_limit(dir.path(), &options, &limit)?.resolve(&ExternalIds::default())?;

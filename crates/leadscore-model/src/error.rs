@@ -81,6 +81,26 @@ pub enum ModelError {
         "a time-based split needs a time for every row (a DATA.md folder gives them; a flat file does not)"
     )]
     NoTimes,
+    /// Data handed in to be scored or measured supply too few of the model's
+    /// input columns (see [`crate::prepare_inputs`]).
+    #[error(
+        "the data supply {supplied} of the model's {inputs} input columns, and at least \
+         {needed} must have values (else every lead gets nearly the same score): missing {}; {}",
+        crate::coverage::listed(missing),
+        crate::coverage::data_columns(columns)
+    )]
+    TooFewInputs {
+        /// The model's input columns the data supply (with a value in some row).
+        supplied: usize,
+        /// The model's input columns.
+        inputs: usize,
+        /// The fewest that must be supplied.
+        needed: usize,
+        /// The model's columns the data lack or hold empty, in the model's order.
+        missing: Vec<crate::MissingInput>,
+        /// The data's columns.
+        columns: Vec<String>,
+    },
     /// Encoding the features failed.
     #[error(transparent)]
     Features(#[from] FeaturesError),

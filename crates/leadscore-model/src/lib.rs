@@ -25,6 +25,10 @@
 //! - **Scoring** ([`Scorer`]): a probability, a 0-100 score, a grade
 //!   ([`GradeBands`]), and each input column's contribution in log-odds; the
 //!   contributions and [`Scorer::intercept`] sum to the probability's logit.
+//!   Data handed in to be scored or measured must supply at least half of the
+//!   model's input columns with values ([`prepare_inputs`]): otherwise every
+//!   lead would get nearly the base score, and [`ModelError::TooFewInputs`]
+//!   names the missing columns and the data's columns that look like them.
 //! - **Artifact** ([`save`], [`load`]): `model.json` with a format version and a
 //!   SHA-256 checksum, verified on load.
 //!
@@ -85,6 +89,7 @@
 
 mod artifact;
 mod assess;
+mod coverage;
 mod cv;
 mod data;
 mod error;
@@ -105,6 +110,7 @@ mod split;
 
 pub use artifact::{FORMAT, FORMAT_VERSION, from_artifact_json, load, save, to_artifact_json};
 pub use assess::{Assessment, CellText, Misclassified, assess, score_table};
+pub use coverage::{InputCoverage, MissingInput, RowsFrom, input_coverage, prepare_inputs};
 pub use data::{LabelledRows, add_missing_columns, encode, take_rows};
 pub use error::ModelError;
 pub use evaluation::Evaluation;

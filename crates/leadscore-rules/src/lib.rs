@@ -22,6 +22,7 @@
 //! ```
 
 mod backtest;
+mod check;
 mod compare;
 mod error;
 mod eval;
@@ -30,6 +31,7 @@ mod graph;
 mod ids;
 mod load;
 mod model;
+mod observed;
 mod paths;
 mod plan;
 mod read;
@@ -39,6 +41,7 @@ mod text;
 mod validate;
 
 pub use backtest::{Backtest, GroupOutcome, ModelBacktest, backtest};
+pub use check::{CheckData, ModelCheck, ModelFormat, VALUES_PER_FIELD};
 pub use error::{Problem, RulesError};
 pub use eval::{
     CondHit, Evaluator, Evidence, ModelResult, NodeRef, Outcome, RuleHit, Scores, Unscored,
@@ -47,6 +50,9 @@ pub use explain::{
     ConditionExplanation, Explanation, InteractionEvidence, RecordEvidence, RuleExplanation,
 };
 pub use graph::{Graph, GraphBuilder, Projection};
+/// The nearest known name to a misspelt one: the domain's one implementation,
+/// re-exported for the rules' callers.
+pub use leadscore_domain::suggest::nearest;
 pub use model::{
     Condition, Conditions, EntityPath, FieldPath, Frequency, Grade, Hop, MAX_HOPS, OPERATORS, Op,
     Operand, OperandKind, Predicate, Root, Rule, RuleModel, Scalar, Span, SpanUnit, Target,
@@ -54,4 +60,3 @@ pub use model::{
 pub use plan::Plan;
 pub use sales_ready::{SalesReadyEvent, SalesReadyFlag};
 pub use schema::Schema;
-pub use validate::suggest::nearest;

@@ -22,33 +22,13 @@ impl RuleModel {
     /// problem with its place, in document order. YAML anchors, aliases and merge
     /// keys (`<<`) are understood; a repeated key is an error.
     pub fn from_yaml(text: &str) -> Result<Self, RulesError> {
-        let document = serde_yaml_ng::Deserializer::from_str(text);
-        let Strict::<true>(value) =
-            Strict::deserialize(document).map_err(|e| RulesError::Syntax {
-                format: "YAML",
-                message: match e.location() {
-                    None if e.to_string().contains("more than one document") => {
-                        "the text holds more than one YAML document (separated by `---`); \
-                         a model is one document"
-                            .to_owned()
-                    }
-                    _ => e.to_string(),
-                },
-            })?;
-        Self::from_value(value)
+        Self::from_value(yaml_document(text)?)
     }
 
     /// Reads a model from JSON, checking everything RULES.md asks for (see
     /// [`RuleModel::from_yaml`]). A repeated key is an error.
     pub fn from_json(text: &str) -> Result<Self, RulesError> {
-        let syntax = |e: serde_json::Error| RulesError::Syntax {
-            format: "JSON",
-            message: e.to_string(),
-        };
-        let mut document = serde_json::Deserializer::from_str(text);
-        let Strict::<false>(value) = Strict::deserialize(&mut document).map_err(syntax)?;
-        document.end().map_err(syntax)?;
-        Self::from_value(value)
+        Self::from_value(json_document(text)?)
     }
 
     /// Checks an already parsed document (YAML or JSON) and builds the model, or
@@ -67,6 +47,37 @@ impl RuleModel {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
     }
+}
+
+/// YAML text read into a document, refusing what a [`Value`] would lose
+/// (see [`RuleModel::from_yaml`]); the model is not checked.
+pub(crate) fn yaml_document(text: &str) -> Result<Value, RulesError> {
+    let document = serde_yaml_ng::Deserializer::from_str(text);
+    let Strict::<true>(value) = Strict::deserialize(document).map_err(|e| RulesError::Syntax {
+        format: "YAML",
+        message: match e.location() {
+            None if e.to_string().contains("more than one document") => {
+                "the text holds more than one YAML document (separated by `---`); \
+                 a model is one document"
+                    .to_owned()
+            }
+            _ => e.to_string(),
+        },
+    })?;
+    Ok(value)
+}
+
+/// JSON text read into a document (see [`RuleModel::from_json`]); the model
+/// is not checked.
+pub(crate) fn json_document(text: &str) -> Result<Value, RulesError> {
+    let syntax = |e: serde_json::Error| RulesError::Syntax {
+        format: "JSON",
+        message: e.to_string(),
+    };
+    let mut document = serde_json::Deserializer::from_str(text);
+    let Strict::<false>(value) = Strict::deserialize(&mut document).map_err(syntax)?;
+    document.end().map_err(syntax)?;
+    Ok(value)
 }
 
 impl TryFrom<Value> for RuleModel {

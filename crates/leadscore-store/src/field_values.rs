@@ -15,28 +15,7 @@ use sqlx::any::AnyRow;
 use crate::sql::{Cells, count, placeholders};
 use crate::{Backend, SqlStore, StoreError};
 
-/// One value of a field and how many records hold it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObservedValue {
-    /// The value as stored.
-    pub value: String,
-    /// How many records hold it.
-    pub records: u64,
-}
-
-/// The values one field of one kind of record holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObservedField {
-    /// The kind of record.
-    pub record: RecordType,
-    /// The field (a DATA.md column or a custom field's name).
-    pub field: String,
-    /// How many distinct values the field holds in all.
-    pub distinct: u64,
-    /// The most frequent values, at most the cap asked for, most records
-    /// first (then by value).
-    pub values: Vec<ObservedValue>,
-}
+pub use leadscore_domain::{ObservedField, ObservedValue};
 
 /// The standard text columns worth suggesting values of (names, emails and
 /// ids are left out: they hold a value per record).
@@ -192,6 +171,24 @@ impl SqlStore {
                         values: vec![value],
                     }),
                 }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The custom entities the store holds records of, in name order (a
+    /// name that is not a valid entity name, which no import writes, is left
+    /// out).
+    pub async fn custom_entities(&self) -> Result<Vec<EntityName>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT entity FROM custom_records ORDER BY entity")
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::query("read the custom entities"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let name = Cells::new(row, "custom entities", &["entity"]).required_string("entity")?;
+            if let Ok(name) = EntityName::parse(&name) {
+                out.push(name);
             }
         }
         Ok(out)

@@ -13,7 +13,7 @@
 //! | [`SqlStore::scores`] ([`Scores`]) | lead states, rule scores, score history |
 //! | [`SqlStore::rescoring`] ([`Rescoring`]) | a rescoring round's read and write, across the above |
 //! | [`SqlStore::registry`] ([`Registry`]) | rule models and their saved versions, conversion models, publications |
-//! | [`SqlStore::field_values`] | (reads) the values each text field of the records holds |
+//! | [`SqlStore::field_values`], [`SqlStore::custom_entities`] | (reads) the values each text field of the records holds; the custom entities it has records of |
 //! | [`SqlStore::lead_detail`] ([`LeadDetail`]) | (reads) the interactions a lead's page shows, by id |
 //! | [`SqlStore::console_lists`] ([`ConsoleLists`]) | (reads) a queue's leads filtered, the live conversion model's false positives and negatives, shadow scores beside live ones, leads' names |
 //! | [`SqlStore::documents`] ([`Documents`]) | routing and webhook documents |

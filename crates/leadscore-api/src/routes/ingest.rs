@@ -5,7 +5,7 @@
 
 use axum::extract::State;
 use axum::{Extension, Json};
-use leadscore_domain::{ContactId, Dataset, RecordType};
+use leadscore_domain::{ContactId, Dataset, NearMissKind, RecordType};
 use leadscore_engine::ingest::{self, IngestError, Written};
 use leadscore_engine::json_records as records;
 use leadscore_engine::record_bodies::{AccountBody, ContactBody, InteractionsBody, LeadBody};
@@ -34,6 +34,14 @@ async fn write(
         Err(IngestError::FutureTime(t)) => {
             let field = format!("{}{}", place(&t.record, t.index), t.column);
             Err(ApiError::new(ErrorCode::InvalidValue, format!("{field}: {t}")).field(field))
+        }
+        Err(IngestError::NearMissKind(k)) => {
+            let field = format!(
+                "{}{}",
+                place(&RecordType::Interaction, k.index),
+                NearMissKind::COLUMN
+            );
+            Err(ApiError::new(ErrorCode::InvalidValue, format!("{field}: {k}")).field(field))
         }
         Err(other) => Err(other.into()),
     }

@@ -2,14 +2,14 @@
 //! engine's own check for storing runs on it, and then it is set against the
 //! store's data: fields no record has (the library's check against a
 //! schema) and filter values no record holds (`Referal` where the records
-//! say `Referral`). Each problem is placed at the form field it belongs to.
+//! say `Referral`; the library's [`RuleModel::unseen_values`]). Each
+//! problem is placed at the form field it belongs to.
 
 use std::collections::BTreeSet;
 
 use leadscore_domain::RecordType;
 use leadscore_engine::model_registry;
-use leadscore_rules::{Op, Operand, RuleModel, RulesError, Scalar, nearest};
-use leadscore_store::ObservedField;
+use leadscore_rules::{RuleModel, RulesError};
 use serde::Serialize;
 
 use super::data::StoreData;
@@ -232,9 +232,13 @@ pub fn check(draft: &Draft, data: Option<&StoreData>, taken: &[String]) -> Check
                     .map(|p| at(&p.path, format!("{} (in the store's data)", p.message))),
             );
         }
-        let sampled = data.sample.is_some();
-        for (path, message) in unseen_values(&model, &data.values, sampled) {
-            warnings.push(at(&path, message));
+        let whose = if data.sample.is_some() {
+            "of those read from the store (a sample of each kind)"
+        } else {
+            "in the store"
+        };
+        for p in model.unseen_values(&data.values, whose) {
+            warnings.push(at(&p.path, p.message));
         }
     }
     Checked {
@@ -253,81 +257,6 @@ pub fn record_name(record: &RecordType) -> String {
         RecordType::Interaction => "interaction".to_owned(),
         RecordType::Custom(name) => format!("{name} record"),
     }
-}
-
-/// The filters comparing a text field for equality (`eq`, `ne`, `in`,
-/// `not_in`) with a text no record of that field holds, when the store's
-/// values of the field are all known: `(path of the value, message)`.
-/// `sampled`: the values are of the records read from a large store, not
-/// of every record, and the message says so.
-fn unseen_values(
-    model: &RuleModel,
-    observed: &[ObservedField],
-    sampled: bool,
-) -> Vec<(String, String)> {
-    let whose = if sampled {
-        "of those read from the store (a sample of each kind)"
-    } else {
-        "in the store"
-    };
-    let mut out = Vec::new();
-    for (r, rule) in model.rules.iter().enumerate() {
-        for (c, cond) in rule.conditions.list().iter().enumerate() {
-            for (f, filter) in cond.filters.iter().enumerate() {
-                if !matches!(filter.op, Op::Eq | Op::Ne | Op::In | Op::NotIn) {
-                    continue;
-                }
-                let Some(record) = cond.field_record(&filter.field) else {
-                    continue;
-                };
-                let Some(known) = observed
-                    .iter()
-                    .find(|o| o.record == record && o.field == filter.field.name)
-                else {
-                    continue;
-                };
-                if known.distinct > known.values.len() as u64 {
-                    continue;
-                }
-                let texts: Vec<&str> = match &filter.value {
-                    Operand::Scalar(Scalar::Text(t)) => vec![t.as_str()],
-                    Operand::List(items) => items
-                        .iter()
-                        .filter_map(|s| match s {
-                            Scalar::Text(t) => Some(t.as_str()),
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                let values: Vec<&str> = known.values.iter().map(|v| v.value.as_str()).collect();
-                for text in texts {
-                    if values.iter().any(|v| v.eq_ignore_ascii_case(text)) {
-                        continue;
-                    }
-                    let hint = nearest(text, values.iter().copied())
-                        .map(|n| format!(" (did you mean `{n}`?)"))
-                        .unwrap_or_default();
-                    let shown: Vec<&str> = values.iter().take(12).copied().collect();
-                    let more = if values.len() > shown.len() {
-                        ", ..."
-                    } else {
-                        ""
-                    };
-                    out.push((
-                        format!("rules[{r}].when[{c}].where[{f}].value"),
-                        format!(
-                            "no {} {whose} has {} `{text}`{hint}; its values are {}{more}",
-                            record_name(&record),
-                            filter.field.name,
-                            shown.join(", ")
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

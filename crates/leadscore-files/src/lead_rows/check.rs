@@ -7,19 +7,25 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use leadscore_domain::{
-    Account, Contact, CustomRecord, EntityName, FutureLimit, InteractionRow, Lead, RecordSink,
-    UnknownReference,
+    Account, Contact, CustomRecord, Declared, EntityName, FutureLimit, InteractionRow, Lead,
+    RecordSink, UnknownReference,
 };
 
 use crate::{FilesError, StreamOptions, stream_folder};
 
 /// Streams the folder through [`References`]; fails on the first file with a
-/// bad record, with every problem of that file located.
-pub(super) fn check_folder(dir: &Path, future: FutureLimit) -> Result<(), FilesError> {
+/// bad record, with every problem of that file located. `declared` holds the
+/// custom fields and kinds the caller declares.
+pub(super) fn check_folder(
+    dir: &Path,
+    future: FutureLimit,
+    declared: &Declared,
+) -> Result<(), FilesError> {
     let mut references = References::default();
     let options = StreamOptions {
         skip_bad_rows: false,
         future,
+        declared: declared.clone(),
     };
     stream_folder(dir, &mut references, &options)?;
     Ok(())

@@ -78,7 +78,9 @@ mod select;
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
-use leadscore_domain::{FutureLimit, FutureTolerance, InteractionKind, STANDARD_KINDS, Timestamp};
+use leadscore_domain::{
+    Declared, FutureLimit, FutureTolerance, InteractionKind, STANDARD_KINDS, Timestamp,
+};
 use leadscore_features::Table;
 
 use crate::FilesError;
@@ -122,6 +124,9 @@ pub struct LeadRowOptions {
     /// How far after now (the wall clock, or `at` when later) a record time
     /// may lie; a record further ahead is a bad row (DATA.md).
     pub future_tolerance: FutureTolerance,
+    /// The custom fields and interaction kinds the caller declares, as in
+    /// [`ReadOptions::declared`](crate::ReadOptions::declared).
+    pub declared: Declared,
 }
 
 /// The rows: one per selected lead, in the order of the leads file.
@@ -172,7 +177,11 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
             source,
         })?;
     }
-    check::check_folder(dir, FutureLimit::new(options.future_tolerance, options.at))?;
+    check::check_folder(
+        dir,
+        FutureLimit::new(options.future_tolerance, options.at),
+        &options.declared,
+    )?;
     let folder = load::Folder::read(dir)?;
     let kinds: Vec<String> = STANDARD_KINDS
         .iter()

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use leadscore_domain::{
-    DomainError, FutureLimit, InteractionKind, InteractionRow, RecordSink, RecordType,
+    Declared, FutureLimit, InteractionKind, InteractionRow, RecordSink, RecordType,
     UnknownReference,
 };
 
@@ -13,14 +13,14 @@ use super::{Place, Revisit};
 use crate::columns::{Cells, FileColumns, Row};
 use crate::layout::DataFile;
 use crate::problems::Problems;
-use crate::records::{self, CellError};
+use crate::records::{self, CellError, KindCache};
 use crate::{FilesError, Location, RowProblem};
 
 /// The state of reading one file.
 pub(super) struct FileReader<'c> {
     file: FileMeta<'c>,
     seen: SeenIds,
-    kinds: KindCache,
+    kinds: KindCache<'c>,
     /// The interaction property columns the sink wants: position and name.
     wanted: Vec<(usize, &'c str)>,
     /// A spare buffer for one interaction's properties (emptied between rows).
@@ -46,6 +46,8 @@ struct FileMeta<'c> {
     id_column: &'static str,
     /// The latest record time accepted.
     limit: FutureLimit,
+    /// The custom kinds declared.
+    declared: &'c Declared,
 }
 
 impl<'c> FileReader<'c> {
@@ -54,6 +56,7 @@ impl<'c> FileReader<'c> {
         columns: &'c FileColumns,
         sink: &impl RecordSink,
         limit: FutureLimit,
+        declared: &'c Declared,
     ) -> Self {
         let wanted = match file.record {
             RecordType::Interaction => columns
@@ -69,9 +72,10 @@ impl<'c> FileReader<'c> {
                 columns,
                 id_column: id_column(&file.record),
                 limit,
+                declared,
             },
             seen: SeenIds::new(),
-            kinds: KindCache::default(),
+            kinds: KindCache::new(declared),
             wanted,
             properties: Vec::new(),
             hashes: Vec::new(),
@@ -301,7 +305,8 @@ impl FileMeta<'_> {
                 cells,
                 columns: self.columns,
             };
-            row.get(self.id_column) == Some(id) && parses(self.record, &row, &self.limit)
+            row.get(self.id_column) == Some(id)
+                && parses(self.record, &row, &self.limit, self.declared)
         })?;
         let Some(first) = first else {
             // Another id with the same hash.
@@ -377,13 +382,19 @@ fn target(column: &str) -> String {
 }
 
 /// True when the row is a valid record of its type.
-fn parses(record: &RecordType, row: &Row<'_, '_>, limit: &FutureLimit) -> bool {
+fn parses(
+    record: &RecordType,
+    row: &Row<'_, '_>,
+    limit: &FutureLimit,
+    declared: &Declared,
+) -> bool {
     match record {
         RecordType::Account => records::account(row).is_ok(),
         RecordType::Contact => records::contact(row).is_ok(),
         RecordType::Lead => records::lead(row, limit).is_ok(),
         RecordType::Interaction => {
-            records::interaction_values(row, InteractionKind::parse, limit).is_ok()
+            let kind = |text: &str| InteractionKind::parse_declared(text, declared);
+            records::interaction_values(row, kind, limit).is_ok()
         }
         RecordType::Custom(_) => records::custom(row).is_ok(),
     }
@@ -394,29 +405,4 @@ fn parses(record: &RecordType, row: &Row<'_, '_>, limit: &FutureLimit) -> bool {
 fn recycle<'x>(mut buffer: Vec<(&str, &str)>) -> Vec<(&'x str, &'x str)> {
     buffer.clear();
     buffer.into_iter().map(|_| ("", "")).collect()
-}
-
-/// Interaction kinds already read, by their text: a custom kind is allocated
-/// once, not once per row.
-#[derive(Default)]
-struct KindCache {
-    known: Vec<(Box<str>, InteractionKind)>,
-}
-
-/// The most distinct kind texts kept; beyond, the last slot is reused.
-const MAX_KINDS: usize = 64;
-
-impl KindCache {
-    fn get(&mut self, text: &str) -> Result<&InteractionKind, DomainError> {
-        let at = match self.known.iter().position(|(t, _)| **t == *text) {
-            Some(at) => at,
-            None => {
-                let kind = InteractionKind::parse(text)?;
-                self.known.truncate(MAX_KINDS - 1);
-                self.known.push((text.into(), kind));
-                self.known.len() - 1
-            }
-        };
-        Ok(&self.known[at].1)
-    }
 }

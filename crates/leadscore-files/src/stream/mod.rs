@@ -22,7 +22,7 @@ mod seen;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use leadscore_domain::{EntityName, FutureLimit, RecordSink, RecordType};
+use leadscore_domain::{Declared, EntityName, FutureLimit, RecordSink, RecordType};
 
 use crate::columns::{Cells, FileColumns};
 use crate::layout::{DataFile, discover};
@@ -34,7 +34,7 @@ use self::file::FileReader;
 use self::parquet_rows::ParquetRows;
 
 /// How to stream a folder.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct StreamOptions {
     /// Hand over the good records and report each bad one (in
     /// [`StreamSummary::skipped`]), instead of failing at the end of the first
@@ -45,6 +45,9 @@ pub struct StreamOptions {
     /// an interaction's `occurred_at`); by default a day after the wall clock
     /// read when the options were made.
     pub future: FutureLimit,
+    /// The custom fields and interaction kinds the caller declares, as in
+    /// [`ReadOptions::declared`](crate::ReadOptions::declared).
+    pub declared: Declared,
 }
 
 impl From<crate::ReadOptions> for StreamOptions {
@@ -52,6 +55,7 @@ impl From<crate::ReadOptions> for StreamOptions {
         Self {
             skip_bad_rows: options.skip_bad_rows,
             future: FutureLimit::default(),
+            declared: options.declared,
         }
     }
 }
@@ -160,7 +164,7 @@ pub fn stream_folder(
     let mut summary = StreamSummary::default();
     for file in &files {
         let mut problems = Problems::new(options.skip_bad_rows);
-        let accepted = stream_file(file, sink, &mut problems, &options.future)?;
+        let accepted = stream_file(file, sink, &mut problems, options)?;
         summary.add(&file.record, accepted);
         summary.skipped.extend(problems.finish()?);
     }
@@ -184,13 +188,14 @@ fn stream_file(
     file: &DataFile,
     sink: &mut impl RecordSink,
     problems: &mut Problems,
-    limit: &FutureLimit,
+    options: &StreamOptions,
 ) -> Result<u64, FilesError> {
+    let (limit, declared) = (options.future, &options.declared);
     match file.format {
         Format::Csv => {
             let (rows, mut index) = CsvRows::open(&file.path)?;
-            let columns = FileColumns::new(&file.path, &file.record, rows.header())?;
-            let mut reader = FileReader::new(file, &columns, sink, *limit);
+            let columns = FileColumns::new(&file.path, &file.record, rows.header(), declared)?;
+            let mut reader = FileReader::new(file, &columns, sink, limit, declared);
             let mut sized = false;
             rows.for_each_batch(&mut index, |records, places, index| {
                 if !sized && index.expected_rows().is_some() {
@@ -214,8 +219,8 @@ fn stream_file(
         }
         Format::Parquet => {
             let mut rows = ParquetRows::open(&file.path)?;
-            let columns = FileColumns::new(&file.path, &file.record, rows.header())?;
-            let mut reader = FileReader::new(file, &columns, sink, *limit);
+            let columns = FileColumns::new(&file.path, &file.record, rows.header(), declared)?;
+            let mut reader = FileReader::new(file, &columns, sink, limit, declared);
             if let Some(needed) = reader.needed_columns() {
                 rows.project(needed);
             }

@@ -169,6 +169,7 @@ pub fn load(dir: &Path, skip: bool) -> Result<LoadedFolder, FilesError> {
         dir,
         &ReadOptions {
             skip_bad_rows: skip,
+            ..ReadOptions::default()
         },
     )?
     .resolve(&ExternalIds::default())

@@ -9,25 +9,36 @@ mod document;
 mod predicate;
 mod rule;
 pub(crate) mod suggest;
+mod values;
 
 use serde_json::{Map, Value};
 
 use crate::error::{Problem, RulesError};
 use crate::model::RuleModel;
 
-pub(crate) use against::check_against;
+pub(crate) use against::{check_against, document_conditions, fields_against, model_conditions};
+pub(crate) use values::values_against;
+
+/// Checks a parsed document: the model, built when no problem was found, and
+/// every problem found.
+pub(crate) fn walk(value: &Value) -> (Option<RuleModel>, Problems) {
+    let mut problems = Problems::default();
+    let model = document::model(value, &Loc::root(), &mut problems);
+    let model = model.filter(|_| problems.0.is_empty());
+    if model.is_none() && problems.0.is_empty() {
+        problems.add(&Loc::root(), "the model could not be read");
+    }
+    (model, problems)
+}
 
 /// Checks a parsed document and builds the model, or lists every problem in
 /// document order.
 pub(crate) fn model_from_value(value: &Value) -> Result<RuleModel, RulesError> {
-    let mut problems = Problems::default();
-    let model = document::model(value, &Loc::root(), &mut problems);
-    match (problems.into_sorted(), model) {
-        (list, Some(model)) if list.is_empty() => Ok(model),
-        (list, _) if list.is_empty() => Err(RulesError::Invalid {
-            problems: vec![Problem::new("", "the model could not be read")],
+    match walk(value) {
+        (Some(model), _) => Ok(model),
+        (None, problems) => Err(RulesError::Invalid {
+            problems: problems.into_sorted(),
         }),
-        (problems, _) => Err(RulesError::Invalid { problems }),
     }
 }
 

@@ -240,7 +240,7 @@ fn kind_of(path: &EntityPath) -> String {
 }
 
 /// One condition, and the place of its frequency when that is `each`.
-fn condition(
+pub(super) fn condition(
     value: &Value,
     loc: &Loc,
     problems: &mut Problems,
