@@ -385,3 +385,13 @@ async fn drop_database(admin: &DatabaseUrl, name: &str) -> Result<(), StoreError
     let _ = conn.close().await;
     Ok(())
 }
+
+/// Empties the rescoring queue, as a worker that rescored every queued lead
+/// would; returns how many were queued.
+pub async fn clear_queue(store: &SqlStore) -> Result<u64, StoreError> {
+    sqlx::query("DELETE FROM rescore_queue")
+        .execute(store.pool())
+        .await
+        .map(|r| r.rows_affected())
+        .map_err(StoreError::query("empty the rescoring queue"))
+}

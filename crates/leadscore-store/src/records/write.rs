@@ -54,6 +54,13 @@ async fn import_in_transaction(
         .begin_with(backend.begin_write())
         .await
         .map_err(StoreError::query("begin the import transaction"))?;
+    // Into a store without leads, every lead stored afterwards is one this
+    // import wrote: one statement queues them all, instead of working out
+    // which leads each record can change.
+    let was_empty = match enqueue {
+        Some(_) => !has_leads(&mut tx).await?,
+        None => false,
+    };
     let mut writer = Writer {
         conn: &mut tx,
         backend,
@@ -62,6 +69,11 @@ async fn import_in_transaction(
     };
     let written = match writer.write_all(data).await {
         Ok(summary) => match enqueue {
+            Some(cause) if was_empty => {
+                crate::queue::enqueue(&mut tx, backend, crate::queue::Selection::All, cause)
+                    .await
+                    .map(|queued| (summary, queued))
+            }
             Some(cause) => crate::queue::enqueue_affected(&mut tx, backend, data, cause)
                 .await
                 .map(|queued| (summary, queued)),
@@ -83,6 +95,15 @@ async fn import_in_transaction(
             Err(error)
         }
     }
+}
+
+/// Whether the store holds any lead.
+async fn has_leads(conn: &mut AnyConnection) -> Result<bool, StoreError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM leads LIMIT 1) AS one")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::query("look for stored leads"))?;
+    Ok(n > 0)
 }
 
 async fn run_all(
