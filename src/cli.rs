@@ -54,6 +54,10 @@ pub enum Command {
     /// Rule models (RULES.md): check, render, score a folder, backtest.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Mappings of CRM exports onto DATA.md: the shipped ones, and one
+    /// proposed from an export's header (docs/MAPPING.md).
+    #[command(subcommand)]
+    Map(MapCommand),
     /// Fit the conversion model on closed leads (a DATA.md folder) or a flat
     /// table, and write the artifact folder.
     Train(TrainArgs),
@@ -91,6 +95,39 @@ pub enum ConfigCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum MapCommand {
+    /// Proposes a mapping from an export's header (known CRM names and near
+    /// misses), for a person to check; prints it, or writes it to --out.
+    Init(MapInitArgs),
+    /// Lists the shipped mappings.
+    List,
+    /// Prints a shipped mapping (to copy and change).
+    Show {
+        /// salesforce, hubspot, dynamics365 or flat.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MapInitArgs {
+    /// The export file (CSV) whose header to read.
+    pub export: PathBuf,
+    /// Write the mapping to this new file (an existing file is refused).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `--map`, for the commands that read a DATA.md folder.
+#[derive(Debug, Args)]
+pub struct MapArg {
+    /// Read the data as a CRM export through this mapping: a mapping file, or
+    /// a shipped mapping's name (salesforce, hubspot, dynamics365, flat); the
+    /// data is then the export's folder or file (docs/MAPPING.md).
+    #[arg(long, value_name = "FILE|NAME")]
+    pub map: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// Validate models; exit 0 when all are valid, 1 with every error located.
     Check(RulesCheckArgs),
@@ -108,9 +145,16 @@ pub struct RulesCheckArgs {
     #[arg(required = true)]
     pub models: Vec<PathBuf>,
     /// Also check every field and custom entity the models read against the
-    /// records of this DATA.md folder.
+    /// records of this DATA.md folder (an error when no record has it), and
+    /// every text a filter compares a field with (a warning when no record
+    /// holds it).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Check as --data does, against the records of this store: a SQLite
+    /// file path or `sqlite://PATH`, or `postgres://USER@HOST/DB`. The store
+    /// is only read; a SQLite file that does not exist is refused.
+    #[arg(long, conflicts_with = "data")]
+    pub database: Option<String>,
     #[command(flatten)]
     pub settings: SettingsArg,
     /// Print the result as one JSON object.
@@ -132,6 +176,8 @@ pub struct RulesScoreArgs {
     /// The DATA.md folder whose leads to score.
     #[arg(long)]
     pub data: PathBuf,
+    #[command(flatten)]
+    pub map: MapArg,
     /// The evaluation time (RFC 3339 or a date); only interactions at or before it
     /// count. Default: now.
     #[arg(long)]
@@ -158,6 +204,8 @@ pub struct RulesBacktestArgs {
     #[arg(long)]
     pub data: PathBuf,
     #[command(flatten)]
+    pub map: MapArg,
+    #[command(flatten)]
     pub settings: SettingsArg,
     /// Score every lead as of this time instead of as of its close time.
     #[arg(long)]
@@ -180,6 +228,7 @@ impl Command {
             Self::Export(a) => a.json,
             Self::Rules(RulesCommand::Check(a)) => a.json,
             Self::Rules(RulesCommand::Text(_)) => false,
+            Self::Map(_) => false,
             Self::Rules(RulesCommand::Score(a)) => a.json,
             Self::Rules(RulesCommand::Backtest(a)) => a.json,
             Self::Train(a) => a.json,
@@ -417,17 +466,24 @@ pub struct SettingsArg {
     /// The service's TOML settings file (as for `serve`): its
     /// `records.future_tolerance_days` sets how far in the future a record's
     /// time may lie (`LEADSCORE_RECORDS__FUTURE_TOLERANCE_DAYS` overrides it;
-    /// default 1 day).
+    /// default 1 day), `records.custom_fields` and `records.custom_kinds`
+    /// declare custom columns and interaction kinds close to standard ones.
     #[arg(long)]
     pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The DATA.md folder to load.
+    /// The DATA.md folder to load (with --map, the CRM export's folder or file).
     pub dir: PathBuf,
     #[command(flatten)]
     pub database: DatabaseArg,
+    #[command(flatten)]
+    pub map: MapArg,
+    /// Show the first rows as they would be stored and every problem, and
+    /// write nothing (exit 1 when there is a problem).
+    #[arg(long)]
+    pub dry_run: bool,
     /// Import the good rows and report each bad one, instead of importing nothing.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -481,6 +537,8 @@ pub struct TrainArgs {
     /// CSV/Parquet table with an outcome column.
     #[arg(long)]
     pub data: PathBuf,
+    #[command(flatten)]
+    pub map: MapArg,
     /// The outcome column of a flat table.
     #[arg(long)]
     pub target: Option<String>,
@@ -561,6 +619,8 @@ pub struct ScoreArgs {
     /// A DATA.md folder (every lead, as of --at) or a flat table.
     #[arg(long)]
     pub data: PathBuf,
+    #[command(flatten)]
+    pub map: MapArg,
     /// The id column of a flat table; without it the row number is the id.
     #[arg(long)]
     pub id: Option<String>,

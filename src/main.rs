@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Config(command) => commands::config::run(command),
         Command::Export(args) => commands::export::run(args),
         Command::Rules(command) => commands::rules::run(command),
+        Command::Map(command) => commands::map::run(command),
         Command::Train(args) => commands::train::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Score(args) => commands::score::run(args),

@@ -2,20 +2,30 @@
 
 use std::time::Instant;
 
-use leadscore_domain::FutureLimit;
-use leadscore_files::{ReadOptions, read_folder_with_limit};
-use leadscore_store::{ImportSummary, Store};
+use leadscore_domain::{ExternalIds, FutureLimit};
+use leadscore_files::{LoadedFolder, ReadOptions, RowProblem, read_folder_with_limit};
+use leadscore_store::{ImportSummary, SqlStore, StoreError};
 use serde::Serialize;
 
 use crate::cli::ImportArgs;
-use crate::commands::{future_tolerance, open_store, runtime};
+use crate::commands::mapped::Input;
+use crate::commands::{declared, future_tolerance, open_store, runtime};
 use crate::output::{ProblemJson, print_summary};
 use crate::progress;
+
+/// How an import's leads are marked in their history and in the queue.
+const CAUSE: &str = "import";
+/// The rows of each record kind a dry run shows.
+const SHOWN: usize = 5;
+/// The widest cell a dry run shows.
+const CELL: usize = 28;
 
 #[derive(Serialize)]
 struct Summary {
     database: String,
     imported: ImportSummary,
+    /// Leads queued for rescoring (every lead whose records changed).
+    queued: u64,
     rows: u64,
     skipped: Vec<ProblemJson>,
     read_seconds: f64,
@@ -24,37 +34,71 @@ struct Summary {
 }
 
 pub fn run(args: ImportArgs) -> anyhow::Result<()> {
-    runtime()?.block_on(import(args))
+    let input = Input::open(
+        &args.dir,
+        args.map.map.as_deref(),
+        args.skip_bad_rows || args.dry_run,
+    )?;
+    let result = runtime()?.block_on(async {
+        if args.dry_run {
+            dry_run(&args, &input).await
+        } else {
+            import(&args, &input).await
+        }
+    });
+    result.map_err(|e| input.relocate(e))
 }
 
-async fn import(args: ImportArgs) -> anyhow::Result<()> {
+/// Reads the folder (all of it, every problem kept when `keep_going`) and
+/// checks its references against the store.
+async fn read(
+    args: &ImportArgs,
+    input: &Input,
+    existing: impl AsyncFnOnce(&ExternalIds) -> Result<ExternalIds, StoreError>,
+    keep_going: bool,
+) -> anyhow::Result<LoadedFolder> {
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
-    let (url, store) = open_store(&args.database.database).await?;
-    let started = Instant::now();
-    let spinner = progress::spinner(&format!("reading {}", args.dir.display()));
     let options = ReadOptions {
-        skip_bad_rows: args.skip_bad_rows,
+        skip_bad_rows: keep_going,
+        declared: input.declare(declared(args.settings.config.as_deref())?),
     };
-    let dir = args.dir.clone();
+    let dir = input.path().to_path_buf();
     let parsed = tokio::task::spawn_blocking(move || {
         read_folder_with_limit(&dir, &options, &FutureLimit::new(tolerance, None))
     })
     .await??;
-    let external = store.existing_ids(&parsed.unresolved_ids()).await?;
-    let loaded = parsed.resolve(&external)?;
+    let external = existing(&parsed.unresolved_ids()).await?;
+    Ok(parsed.resolve(&external)?)
+}
+
+async fn import(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
+    let (url, store) = open_store(&args.database.database).await?;
+    let started = Instant::now();
+    let spinner = progress::spinner(&format!("reading {}", args.dir.display()));
+    let loaded = read(
+        args,
+        input,
+        async |wanted| leadscore_store::Store::existing_ids(&store, wanted).await,
+        args.skip_bad_rows,
+    )
+    .await?;
     spinner.finish_and_clear();
     let read_seconds = started.elapsed().as_secs_f64();
 
     let total = loaded.dataset.len() as u64;
     let bar = progress::bar(total, "importing", "records");
     let written = Instant::now();
-    let imported = store
-        .import(&loaded.dataset, &|done| bar.set_position(done))
+    // Queued in the same transaction, as the HTTP ingest queues: a service
+    // using this store rescores every lead whose records changed.
+    let (imported, queued) = store
+        .records()
+        .ingest_with_progress(&loaded.dataset, CAUSE, &|done| bar.set_position(done))
         .await?;
     bar.finish_and_clear();
     let write_seconds = written.elapsed().as_secs_f64();
 
-    for p in &loaded.skipped {
+    let skipped = all_skipped(input, &loaded);
+    for p in &skipped {
         eprintln!("skipped: {p}");
     }
     let summary = Summary {
@@ -62,14 +106,15 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         rows: total,
         rows_per_second: total as f64 / (read_seconds + write_seconds).max(1e-9),
         imported,
-        skipped: loaded.skipped.iter().map(ProblemJson::from).collect(),
+        queued,
+        skipped: skipped.iter().map(ProblemJson::from).collect(),
         read_seconds,
         write_seconds,
     };
     print_summary(args.json, &summary, || {
         let i = &summary.imported;
         format!(
-            "imported {} accounts, {} contacts, {} leads, {} interactions, {} custom records into {} ({} rows skipped) in {:.1}s",
+            "imported {} accounts, {} contacts, {} leads, {} interactions, {} custom records into {} ({} rows skipped; {} leads queued for rescoring) in {:.1}s",
             i.accounts,
             i.contacts,
             i.leads,
@@ -77,8 +122,130 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
             i.custom_records,
             summary.database,
             summary.skipped.len(),
+            summary.queued,
             summary.read_seconds + summary.write_seconds
         )
     });
     Ok(())
+}
+
+/// The rows left out: by the mapping (bad values) and by the reader, each
+/// named at its place in the export.
+fn all_skipped(input: &Input, loaded: &LoadedFolder) -> Vec<RowProblem> {
+    input
+        .skipped()
+        .iter()
+        .cloned()
+        .chain(
+            loaded
+                .skipped
+                .iter()
+                .map(|p| input.relocate_problem(p.clone())),
+        )
+        .collect()
+}
+
+#[derive(Serialize)]
+struct DryRun {
+    dry_run: bool,
+    database: String,
+    /// Per record file: how many records, its columns, the first rows.
+    records: Vec<leadscore_mapping::Preview>,
+    problems: Vec<ProblemJson>,
+}
+
+/// `--dry-run`: the first rows as they will be stored and every problem;
+/// nothing is written (a SQLite store that does not exist is not created).
+async fn dry_run(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
+    let url = leadscore_store::DatabaseUrl::parse(&args.database.database)?;
+    let store = match SqlStore::open_existing(&url).await {
+        Ok(store) => Some(store),
+        Err(StoreError::NoDatabase { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let loaded = read(
+        args,
+        input,
+        async |wanted| match &store {
+            Some(store) => leadscore_store::Store::existing_ids(store, wanted).await,
+            None => Ok(ExternalIds::default()),
+        },
+        true,
+    )
+    .await?;
+    let problems = all_skipped(input, &loaded);
+    let shown = match input.mapped() {
+        Some(mapped) => mapped.preview(SHOWN)?,
+        None => leadscore_mapping::preview_folder(input.path(), SHOWN)?,
+    };
+    let body = DryRun {
+        dry_run: true,
+        database: url.redacted(),
+        records: shown,
+        problems: problems.iter().map(ProblemJson::from).collect(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&body)?);
+    } else {
+        for s in &body.records {
+            println!(
+                "{} ({} records; the first {}):",
+                s.file,
+                s.records,
+                s.first.len()
+            );
+            println!("{}", table(&s.columns, &s.first));
+        }
+        for p in &problems {
+            println!("problem: {p}");
+        }
+        let d = &loaded.dataset;
+        println!(
+            "dry run: would import {} accounts, {} contacts, {} leads, {} interactions into {}; {} problem{}; nothing was written",
+            d.accounts.len(),
+            d.contacts.len(),
+            d.leads.len(),
+            d.interactions.len(),
+            body.database,
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        std::process::exit(1)
+    }
+}
+
+/// A plain text table, each cell cut to [`CELL`] characters.
+fn table(columns: &[String], rows: &[Vec<String>]) -> String {
+    let cut = |s: &str| -> String {
+        if s.chars().count() > CELL {
+            format!("{}…", s.chars().take(CELL - 1).collect::<String>())
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut widths: Vec<usize> = columns.iter().map(|c| cut(c).chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cut(cell).chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{:<w$}", cut(c)))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    let mut out = format!("  {}", line(columns));
+    for row in rows {
+        out.push_str(&format!("\n  {}", line(row)));
+    }
+    out
 }

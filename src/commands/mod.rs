@@ -6,6 +6,8 @@ pub mod evaluate;
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod map;
+pub mod mapped;
 mod model_data;
 pub mod retrain;
 pub mod review;
@@ -18,7 +20,7 @@ pub mod users;
 use std::path::Path;
 
 use anyhow::Context;
-use leadscore_domain::{FutureTolerance, Timestamp};
+use leadscore_domain::{Declared, FutureTolerance, Timestamp};
 use leadscore_engine::Settings;
 use leadscore_store::{DatabaseUrl, SqlStore, StoreError};
 
@@ -81,4 +83,13 @@ pub fn future_tolerance(config: Option<&Path>) -> anyhow::Result<FutureTolerance
     Ok(FutureTolerance::days(
         settings.records.future_tolerance_days,
     ))
+}
+
+/// The custom fields and interaction kinds declared, for the commands that
+/// read a DATA.md folder: `records.custom_fields` and `records.custom_kinds`
+/// of the settings loaded as [`future_tolerance`] loads them (e.g.
+/// `LEADSCORE_RECORDS__CUSTOM_FIELDS='["Lead Status"]'`). A column or kind
+/// close to a standard one is refused unless declared (DATA.md).
+pub fn declared(config: Option<&Path>) -> anyhow::Result<Declared> {
+    Ok(Settings::load(config)?.declared())
 }

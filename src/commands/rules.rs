@@ -6,18 +6,19 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use leadscore_domain::FutureLimit;
 use leadscore_domain::spreadsheet::safe_cell;
+use leadscore_domain::{Declared, FutureLimit, ObservedField};
 use leadscore_files::{StreamOptions, stream_folder};
 use leadscore_fs::AtomicFile;
 use leadscore_rules::{
-    Backtest, Evaluator, Graph, GraphBuilder, Outcome, Plan, Problem, Projection, RuleModel,
-    RulesError, Schema, Scores, backtest,
+    Backtest, CheckData, Evaluator, Graph, GraphBuilder, ModelCheck, ModelFormat, Outcome, Plan,
+    Problem, Projection, RuleModel, RulesError, Schema, Scores, VALUES_PER_FIELD, backtest,
 };
 use serde::Serialize;
 
 use crate::cli::{RulesBacktestArgs, RulesCheckArgs, RulesCommand, RulesScoreArgs, RulesTextArgs};
-use crate::commands::{future_tolerance, parse_at};
+use crate::commands::mapped::Input;
+use crate::commands::{declared, future_tolerance, open_existing_store, parse_at, runtime};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -35,16 +36,10 @@ pub fn run(command: RulesCommand) -> anyhow::Result<()> {
 fn parse_model(path: &Path) -> anyhow::Result<Result<RuleModel, RulesError>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the model {}", path.display()))?;
-    Ok(
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            RuleModel::from_json(&text)
-        } else {
-            RuleModel::from_yaml(&text)
-        },
-    )
+    Ok(match ModelFormat::of_path(path) {
+        ModelFormat::Json => RuleModel::from_json(&text),
+        ModelFormat::Yaml => RuleModel::from_yaml(&text),
+    })
 }
 
 /// Reads one model file; a bad model is an error naming the file.
@@ -68,13 +63,19 @@ pub(crate) fn load_plans(paths: &[PathBuf]) -> anyhow::Result<Vec<Plan>> {
 }
 
 /// Streams a folder into a graph keeping only what the plans read, refusing
-/// record times after `future` allows.
-pub(crate) fn load_graph(dir: &Path, plans: &[Plan], future: FutureLimit) -> anyhow::Result<Graph> {
+/// record times after `future` allows and near misses not `declared`.
+pub(crate) fn load_graph(
+    dir: &Path,
+    plans: &[Plan],
+    future: FutureLimit,
+    declared: Declared,
+) -> anyhow::Result<Graph> {
     let spinner = progress::spinner(&format!("reading {}", dir.display()));
     let mut builder = GraphBuilder::new(Plan::projection(plans));
     let t = Instant::now();
     let options = StreamOptions {
         future,
+        declared,
         ..StreamOptions::default()
     };
     stream_folder(dir, &mut builder, &options)?;
@@ -107,66 +108,103 @@ struct CheckedModel {
     rules: usize,
     valid: bool,
     problems: Vec<Problem>,
+    warnings: Vec<Problem>,
 }
 
-fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
-    let schema = match &args.data {
-        Some(dir) => {
-            // Streamed, keeping every field and property: the schema is what the
-            // folder's records carry.
-            let mut builder = GraphBuilder::new(Projection::all());
-            let options = StreamOptions {
-                future: FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, None),
-                ..StreamOptions::default()
-            };
-            stream_folder(dir, &mut builder, &options)?;
-            Some(Schema::from_graph(&builder.finish()))
-        }
-        None => None,
+/// What the models are checked against: the records' fields, custom
+/// entities and values, and where they are, for the messages.
+struct Facts {
+    schema: Schema,
+    values: Vec<ObservedField>,
+    whose: String,
+}
+
+/// The facts of a folder's records, streamed keeping every field and
+/// property (record times after `future` allows, and near misses not
+/// `declared`, are refused).
+fn folder_facts(dir: &Path, future: FutureLimit, declared: Declared) -> anyhow::Result<Facts> {
+    let mut builder = GraphBuilder::new(Projection::all());
+    let options = StreamOptions {
+        future,
+        declared,
+        ..StreamOptions::default()
     };
+    stream_folder(dir, &mut builder, &options)?;
+    let graph = builder.finish();
+    Ok(Facts {
+        schema: Schema::from_graph(&graph),
+        values: graph.observed_values(VALUES_PER_FIELD),
+        whose: format!("in {}", dir.display()),
+    })
+}
+
+/// The facts of a store's records: the values each text field holds (which
+/// also name the custom fields) and the custom entities.
+async fn store_facts(url: &str) -> anyhow::Result<Facts> {
+    let (_, store) = open_existing_store(url, "rules check").await?;
+    let per_field = u32::try_from(VALUES_PER_FIELD).unwrap_or(u32::MAX);
+    let values = store.field_values(per_field, None).await?;
+    let entities = store.custom_entities().await?;
+    store.close().await;
+    let mut schema = Schema::standard();
+    for entity in entities {
+        schema.add_entity(entity);
+    }
+    for field in &values {
+        schema.add_field(&field.record, field.field.as_str());
+    }
+    Ok(Facts {
+        schema,
+        values,
+        whose: "in the store".to_owned(),
+    })
+}
+
+/// Checks every model whole (syntax, RULES.md, and against `--data` or
+/// `--database` its fields and values), whatever fails in another: every
+/// problem of every model is reported. Problems exit 1; value warnings alone
+/// exit 0.
+fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
+    let facts = match (&args.data, &args.database) {
+        (Some(dir), _) => Some(folder_facts(
+            dir,
+            FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, None),
+            declared(args.settings.config.as_deref())?,
+        )?),
+        (None, Some(url)) => Some(runtime()?.block_on(store_facts(url))?),
+        (None, None) => None,
+    };
+    let data = facts.as_ref().map(|f| CheckData {
+        schema: &f.schema,
+        values: &f.values,
+        whose: &f.whose,
+    });
     let mut checked = Vec::new();
     let mut names = HashSet::new();
     for path in &args.models {
-        let file = path.display().to_string();
-        let result = parse_model(path)?.and_then(|model| {
-            if let Some(schema) = &schema {
-                model.validate_against(schema)?;
-            }
-            Ok(model)
-        });
-        let entry = match result {
-            Ok(model) => {
-                let mut problems = Vec::new();
-                if !names.insert(model.name.clone()) {
-                    problems.push(Problem::new(
-                        "name",
-                        format!("another model given is also named \"{}\"", model.name),
-                    ));
-                }
-                CheckedModel {
-                    file,
-                    rules: model.rules.len(),
-                    valid: problems.is_empty(),
-                    name: Some(model.name),
-                    problems,
-                }
-            }
-            Err(RulesError::Invalid { problems }) => CheckedModel {
-                file,
-                name: None,
-                rules: 0,
-                valid: false,
-                problems,
-            },
-            Err(other) => CheckedModel {
-                file,
-                name: None,
-                rules: 0,
-                valid: false,
-                problems: vec![Problem::new("", other.to_string())],
+        let mut result = match std::fs::read_to_string(path) {
+            Ok(text) => RuleModel::check_text(&text, ModelFormat::of_path(path), data),
+            Err(e) => ModelCheck {
+                problems: vec![Problem::new("", format!("cannot read the model: {e}"))],
+                ..ModelCheck::default()
             },
         };
-        checked.push(entry);
+        if let Some(model) = &result.model
+            && !names.insert(model.name.clone())
+        {
+            result.problems.push(Problem::new(
+                "name",
+                format!("another model given is also named \"{}\"", model.name),
+            ));
+        }
+        checked.push(CheckedModel {
+            file: path.display().to_string(),
+            valid: result.model.is_some() && result.problems.is_empty(),
+            rules: result.model.as_ref().map_or(0, |m| m.rules.len()),
+            name: result.model.map(|m| m.name),
+            problems: result.problems,
+            warnings: result.warnings,
+        });
     }
     let invalid: Vec<&CheckedModel> = checked.iter().filter(|c| !c.valid).collect();
     if args.json {
@@ -182,10 +220,6 @@ fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
             );
         }
     }
-    if invalid.is_empty() {
-        return Ok(());
-    }
-    let total: usize = invalid.iter().map(|c| c.problems.len()).sum();
     let mut first = true;
     for c in &invalid {
         for p in &c.problems {
@@ -194,6 +228,15 @@ fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
             eprintln!("{prefix}: {}: {p}", c.file);
         }
     }
+    for c in &checked {
+        for p in &c.warnings {
+            eprintln!("warning: {}: {p}", c.file);
+        }
+    }
+    if invalid.is_empty() {
+        return Ok(());
+    }
+    let total: usize = invalid.iter().map(|c| c.problems.len()).sum();
     eprintln!(
         "{total} problem{} in {} of {} model{}",
         if total == 1 { "" } else { "s" },
@@ -232,11 +275,17 @@ struct ScoreSummary {
 }
 
 fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
+    let input = Input::open(&args.data, args.map.map.as_deref(), false)?;
+    score_input(&args, &input).map_err(|e| input.relocate(e))
+}
+
+fn score_input(args: &RulesScoreArgs, input: &Input) -> anyhow::Result<()> {
     let at = parse_at(args.at.as_deref())?;
     let future = FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, Some(at));
     let plans = load_plans(&args.models)?;
     let started = Instant::now();
-    let graph = load_graph(&args.data, &plans, future)?;
+    let declared = input.declare(declared(args.settings.config.as_deref())?);
+    let graph = load_graph(input.path(), &plans, future, declared)?;
     let read_seconds = started.elapsed().as_secs_f64();
 
     let scoring = Instant::now();
@@ -369,13 +418,19 @@ fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
 }
 
 fn run_backtest(args: RulesBacktestArgs) -> anyhow::Result<()> {
+    let input = Input::open(&args.data, args.map.map.as_deref(), false)?;
+    backtest_input(&args, &input).map_err(|e| input.relocate(e))
+}
+
+fn backtest_input(args: &RulesBacktestArgs, input: &Input) -> anyhow::Result<()> {
     let at = match args.at.as_deref() {
         Some(text) => Some(parse_at(Some(text))?),
         None => None,
     };
     let future = FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, at);
     let plans = load_plans(&args.models)?;
-    let graph = load_graph(&args.data, &plans, future)?;
+    let declared = input.declare(declared(args.settings.config.as_deref())?);
+    let graph = load_graph(input.path(), &plans, future, declared)?;
     let evaluator = Evaluator::new(&graph, &plans);
     let result = backtest(&evaluator, at);
     if result.closed_leads == 0 {

@@ -9,12 +9,18 @@ use leadscore_model::{CellText, GradeBands, Scorer, load, score_table};
 use serde::Serialize;
 
 use crate::cli::ScoreArgs;
+use crate::commands::mapped::Input;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_scoring};
-use crate::commands::{future_tolerance, parse_at};
+use crate::commands::{declared, future_tolerance, parse_at};
 use crate::output::print_summary;
 use crate::progress;
 
 pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
+    let input = Input::open(&args.data, args.map.map.as_deref(), false)?;
+    score(&args, &input).map_err(|e| input.relocate(e))
+}
+
+fn score(args: &ScoreArgs, input: &Input) -> anyhow::Result<()> {
     let model = load(&model_file(&args.model))?;
     let grades = match &args.grades {
         Some(text) => GradeBands::parse(text).context("--grades")?,
@@ -23,8 +29,15 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
     let at = parse_at(args.at.as_deref())?;
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let spinner = progress::spinner(&format!("reading {}", args.data.display()));
-    let mut data = read_scoring(&args.data, &model.source, args.id.as_deref(), at, tolerance)?;
-    fill_missing_columns(&model, &mut data.features, &args.data)?;
+    let mut data = read_scoring(
+        input.path(),
+        &model.source,
+        args.id.as_deref(),
+        at,
+        tolerance,
+        &input.declare(declared(args.settings.config.as_deref())?),
+    )?;
+    fill_missing_columns(&model, &mut data.features, input.path())?;
     spinner.set_message("scoring");
     let scorer = Scorer::with_grades(&model, grades);
     let scores = score_table(&model, &scorer, &data.features)

@@ -13,12 +13,18 @@ use leadscore_model::{
 use serde::Serialize;
 
 use crate::cli::{SolverArg, SplitArg, TrainArgs};
-use crate::commands::future_tolerance;
+use crate::commands::mapped::Input;
 use crate::commands::model_data::{read_labelled, read_training};
+use crate::commands::{declared, future_tolerance};
 use crate::output::print_summary;
 use crate::progress;
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let input = Input::open(&args.data, args.map.map.as_deref(), false)?;
+    train(&args, &input).map_err(|e| input.relocate(e))
+}
+
+fn train(args: &TrainArgs, input: &Input) -> anyhow::Result<()> {
     let params = TrainParams {
         seed: args.seed,
         split: match args.split {
@@ -44,16 +50,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     params.validate()?;
 
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
+    let declared = input.declare(declared(args.settings.config.as_deref())?);
     let spinner = progress::spinner(&format!("reading {}", args.data.display()));
     let data = read_training(
-        &args.data,
+        input.path(),
         args.target.as_deref(),
         args.positive.as_deref(),
         &args.exclude,
         tolerance,
+        &declared,
     )?;
     let test = match &args.test_data {
-        Some(path) => Some(read_labelled(path, &data.source, tolerance)?),
+        Some(path) => Some(read_labelled(path, &data.source, tolerance, &declared)?),
         None => None,
     };
     spinner.set_message("training");

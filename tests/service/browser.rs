@@ -19,6 +19,7 @@
 mod admin;
 mod designer;
 mod harness;
+mod import;
 mod leads;
 mod models;
 mod people;

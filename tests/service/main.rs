@@ -7,6 +7,7 @@ mod concurrency;
 mod console;
 mod console_admin;
 mod console_conversion;
+mod console_import;
 mod console_lead;
 mod console_leads;
 mod console_routing;

@@ -588,3 +588,171 @@ async fn future_times_are_refused(db: TestDb) -> TestResult {
     Ok(())
 }
 leadscore_store::on_both_backends!(future_times_are_refused);
+
+/// Issue 19: an interaction kind close to a standard kind (`EmailClikced`)
+/// or to a declared one is refused with 422 `invalid_value` naming the field,
+/// and nothing is written; a declared kind (`records.custom_kinds`) and a
+/// custom kind far from every kind (`WebinarWatched`) are accepted.
+async fn near_miss_kinds_are_refused(db: TestDb) -> TestResult {
+    let app = App::start_with(&db, |s| {
+        s.records.custom_kinds = vec!["WebsiteVisit".to_owned()];
+    })
+    .await?;
+    let ingest = Some(Role::Ingest);
+    let answer = app
+        .send(Method::PUT, "/v1/contacts/C1", ingest, Some("{}"))
+        .await?;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.2);
+
+    let batch = r#"[
+        {"interaction_id": "I1", "kind": "EmailClicked", "occurred_at": "2026-01-01T12:00:00Z", "contact_id": "C1"},
+        {"interaction_id": "I2", "kind": "EmailClikced", "occurred_at": "2026-01-02T00:00:00Z", "contact_id": "C1"}
+    ]"#;
+    let answer = app
+        .send(Method::POST, "/v1/interactions", ingest, Some(batch))
+        .await?;
+    expect(refusal(&answer), 422, "invalid_value", "[1].kind")?;
+    assert_eq!(
+        answer.2["error"]["message"],
+        "[1].kind: interaction kind \"EmailClikced\" is neither a standard nor a declared kind; did you mean EmailClicked? (declare it in records.custom_kinds to keep it as a custom kind)"
+    );
+    let one = r#"{"interaction_id": "I3", "kind": "WebsiteVisti", "occurred_at": "2026-01-02T00:00:00Z", "contact_id": "C1"}"#;
+    let answer = app
+        .send(Method::POST, "/v1/interactions", ingest, Some(one))
+        .await?;
+    expect(refusal(&answer), 422, "invalid_value", "kind")?;
+    assert_eq!(
+        answer.2["error"]["message"],
+        "kind: interaction kind \"WebsiteVisti\" is neither a standard nor a declared kind; did you mean WebsiteVisit? (declare it in records.custom_kinds to keep it as a custom kind)"
+    );
+    let counts = db.store.records().counts().await?;
+    assert_eq!(counts.interactions, 0, "a refused write wrote something");
+
+    let fine = r#"[
+        {"interaction_id": "I4", "kind": "WebsiteVisit", "occurred_at": "2026-01-02T00:00:00Z", "contact_id": "C1"},
+        {"interaction_id": "I5", "kind": "WebinarWatched", "occurred_at": "2026-01-02T00:00:00Z", "contact_id": "C1"}
+    ]"#;
+    let answer = app
+        .send(Method::POST, "/v1/interactions", ingest, Some(fine))
+        .await?;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.2);
+    assert_eq!(answer.2["records"], 2);
+    app.running.shutdown().await?;
+    db.finish().await?;
+    Ok(())
+}
+leadscore_store::on_both_backends!(near_miss_kinds_are_refused);
+
+/// `POST /v1/imports` (issue 19): a CRM export through a shipped mapping or a
+/// mapping document; a dry run writes nothing and lists every problem at its
+/// place in the export; a bad export is refused (422) with every problem
+/// located, and a good one is written with its leads queued for rescoring.
+async fn export_imports(db: TestDb) -> TestResult {
+    let app = App::start(&db).await?;
+    let ingest = Some(Role::Ingest);
+    let leads = "Id,Company,LeadSource,Status,CreatedDate,ConvertedDate\n\
+        00Q1,Acme,Web,Closed - Converted,2026-09-01T09:15:00.000Z,2026-10-02\n\
+        00Q2,Globex,Trade Show,Closed - Won,2026-09-03T11:00:00.000Z,\n\
+        00Q3,Acme,Web,Working - Contacted,09/05/2026,\n";
+    let body = |mapping: &str, leads: &str, dry_run: bool| {
+        serde_json::json!({"mapping": mapping, "files": {"Lead.csv": leads}, "dry_run": dry_run})
+            .to_string()
+    };
+    let answer = app
+        .send(
+            Method::POST,
+            "/v1/imports",
+            ingest,
+            Some(&body("salesforce", leads, true)),
+        )
+        .await?;
+    if answer.0 != StatusCode::OK {
+        return Err(format!("a dry run answered {}: {}", answer.0, answer.2).into());
+    }
+    let problems: Vec<String> = answer.2["problems"]
+        .as_array()
+        .map(|p| {
+            p.iter()
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        p["field"].as_str().unwrap_or(""),
+                        p["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(
+            "Lead.csv line 3, column Status: \"Closed - Won\" is not one of the values"
+        ),
+        "{problems:?}"
+    );
+    assert_eq!(answer.2["dry_run"], true);
+    let answer = app
+        .send(Method::GET, "/v1/leads/00Q1/scores", Some(Role::Read), None)
+        .await?;
+    expect(refusal(&answer), 404, "not_found", "")?;
+
+    // Refused: every problem located, nothing written.
+    let answer = app
+        .send(
+            Method::POST,
+            "/v1/imports",
+            ingest,
+            Some(&body("salesforce", leads, false)),
+        )
+        .await?;
+    expect(
+        refusal(&answer),
+        422,
+        "invalid_value",
+        "Lead.csv line 3, column Status",
+    )?;
+
+    // A mapping document of one's own, with the day/month order stated.
+    let mapping = "name: mine\ndates:\n  order: month-first\nsources:\n  - file: Lead.csv\n    leads:\n      lead_id: Id\n      created_at: CreatedDate\n      contact_id: Id\n      status: { column: Status, values: { Closed - Converted: qualified, Closed - Won: qualified, Working - Contacted: open } }\n    contacts:\n      contact_id: Id\n    others: drop\n";
+    let answer = app
+        .send(
+            Method::POST,
+            "/v1/imports",
+            ingest,
+            Some(&body(mapping, leads, false)),
+        )
+        .await?;
+    if answer.0 != StatusCode::OK {
+        return Err(format!("the import answered {}: {}", answer.0, answer.2).into());
+    }
+    assert_eq!(answer.2["written"]["rescoring"], 3, "{}", answer.2);
+    // A file name with a folder, and a mapping that does not read.
+    let bad_name =
+        serde_json::json!({"mapping": "flat", "files": {"../x.csv": "a\n1\n"}}).to_string();
+    let answer = app
+        .send(Method::POST, "/v1/imports", ingest, Some(&bad_name))
+        .await?;
+    expect(refusal(&answer), 422, "invalid_value", "files.../x.csv")?;
+    let answer = app
+        .send(
+            Method::POST,
+            "/v1/imports",
+            ingest,
+            Some(&body("salesforse", leads, true)),
+        )
+        .await?;
+    expect(refusal(&answer), 422, "invalid_document", "mapping")?;
+    let answer = app
+        .send(
+            Method::POST,
+            "/v1/imports",
+            Some(Role::Read),
+            Some(&body("salesforce", leads, true)),
+        )
+        .await?;
+    expect(refusal(&answer), 403, "forbidden", "")?;
+    app.running.shutdown().await?;
+    db.finish().await?;
+    Ok(())
+}
+leadscore_store::on_both_backends!(export_imports);

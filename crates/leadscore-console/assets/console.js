@@ -166,3 +166,19 @@ document.addEventListener("submit", (event) => {
     }
   });
 })();
+
+// Import (/console/import): a chosen file's text fills the form's text area
+// and its name the file name field, so that the form posts it (without the
+// script, the export's text is pasted instead).
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.dataset.fill) return;
+  const file = input.files && input.files[0];
+  const area = document.getElementById(input.dataset.fill);
+  const name = input.dataset.name ? document.getElementById(input.dataset.name) : null;
+  if (!file || !(area instanceof HTMLTextAreaElement)) return;
+  file.text().then((text) => {
+    area.value = text;
+    if (name instanceof HTMLInputElement) name.value = file.name;
+  });
+});

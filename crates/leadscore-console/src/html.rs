@@ -27,6 +27,7 @@ pub fn layout(title: &str, session: Option<&Session>, body: &str) -> String {
                  <li><a href=\"/console/leads\">Leads</a></li>\
                  <li><a href=\"/console/rule-models\">Rule models</a></li>\
                  <li><a href=\"/console/routing\">Routing</a></li>\
+                 <li><a href=\"/console/import\">Import</a></li>\
                  <li><a href=\"/console/conversion\">Conversion model</a></li>{admin}</ul></nav>\
                  <a href=\"/console/account\">{email} ({role})</a>\
                  <form method=\"post\" action=\"/console/sign-out\">\

@@ -12,6 +12,7 @@
 mod admin;
 mod conversion;
 mod html;
+mod import;
 mod lead;
 mod leads;
 mod list;
@@ -63,6 +64,10 @@ pub fn router() -> Router<Service> {
         .route(
             "/console/account",
             get(pages::account).post(pages::change_password),
+        )
+        .route(
+            "/console/import",
+            get(import::import_page).post(import::import),
         )
         .route("/console/routing", get(routing::routing_page))
         .route("/console/routing/rules", post(routing::save_rule))

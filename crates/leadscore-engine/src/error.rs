@@ -42,6 +42,23 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// A file operation of the service's own failed (a temporary folder for
+    /// an export import).
+    #[error("cannot {what}: {source}")]
+    Io {
+        /// What the service was doing.
+        what: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A blocking task of the service's own stopped (panicked or was
+    /// cancelled).
+    #[error("a background task stopped: {reason}")]
+    Task {
+        /// Why.
+        reason: String,
+    },
     /// A retraining run failed; the live model was not touched.
     #[error("retraining run {run_id} failed: {reason}")]
     Retraining {

@@ -35,6 +35,7 @@
 
 pub mod config_reference;
 mod error;
+pub mod import;
 pub mod in_service;
 pub mod ingest;
 pub mod json;

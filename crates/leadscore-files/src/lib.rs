@@ -61,6 +61,7 @@ pub use lead_rows::{
     ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadRowOptions, LeadRows, LeadSample,
     LeadSelection, QUALITY_EXAMPLES, read_lead_rows,
 };
+pub use lines::LineMap;
 pub use scoring::{ScoringTable, read_scoring_table};
 pub use stream::{StreamOptions, StreamSummary, stream_folder};
 pub use table::{detect_delimiter, read_table};

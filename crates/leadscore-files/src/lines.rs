@@ -3,9 +3,11 @@
 
 use std::path::Path;
 
-/// The starting line (from 1) of every record after the header.
+/// The starting line (from 1) of every record after the header: the line a
+/// problem names, whatever the line breaks (`\n` or `\r\n`) and however many
+/// a quoted field holds.
 #[derive(Debug, Default)]
-pub(crate) struct LineMap {
+pub struct LineMap {
     starts: Vec<u64>,
 }
 

@@ -6,6 +6,7 @@
 
 pub(crate) mod export;
 pub(crate) mod health;
+pub(crate) mod imports;
 pub(crate) mod ingest;
 pub(crate) mod keys;
 pub(crate) mod models;
@@ -65,6 +66,7 @@ fn ingest() -> OpenApiRouter<Service> {
         .routes(routes!(ingest::put_contact, ingest::delete_contact))
         .routes(routes!(ingest::put_lead))
         .routes(routes!(ingest::post_interactions))
+        .routes(routes!(imports::post_import))
         .routes(routes!(scores::score))
 }
 

@@ -1,0 +1,282 @@
+//! `leadscore map init`: a mapping proposed from an export's header, for a
+//! person to check.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use leadscore_files::{FilesError, detect_delimiter};
+
+use crate::shipped::{SHIPPED, shipped};
+use crate::spec::{ColumnSpec, DateOrder, MappingFile, OneOrMany, Others, SourceSpec};
+use crate::suggest::{loose, nearest};
+use crate::{Mapping, MappingError};
+
+/// How many rows are read to tell the day from the month.
+const SAMPLE_ROWS: usize = 1000;
+
+/// A proposed mapping.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    /// The mapping, as YAML with comments saying what to check.
+    pub yaml: String,
+    /// The shipped mapping it starts from.
+    pub based_on: String,
+    /// The export's columns the mapping reads.
+    pub matched: Vec<String>,
+    /// Columns taken for a known name they are close to: export column and
+    /// the name it was taken for.
+    pub near: Vec<(String, String)>,
+    /// The export's columns it leaves out or keeps as custom fields.
+    pub others: Vec<String>,
+}
+
+/// Proposes a mapping for one export file from its header (and, for the
+/// order of day and month, its first rows): it starts from the shipped
+/// mapping whose names the header matches best, keeps what the file has,
+/// takes near misses (`Lead Sorce` for `LeadSource`) and says so.
+pub fn propose(export: &Path) -> Result<Proposal, MappingError> {
+    let delimiter = detect_delimiter(export)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_path(export)
+        .map_err(|e| crate::plan::unreadable(export, &e))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| crate::plan::unreadable(export, &e))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records().take(SAMPLE_ROWS) {
+        rows.push(record.map_err(|e| crate::plan::unreadable(export, &e))?);
+    }
+
+    let (base_name, base, source) = best_base(&header)?;
+    let file_name = export
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| FilesError::NotAFolder {
+            path: export.to_path_buf(),
+        })?
+        .to_owned();
+    let mut proposal = Proposal {
+        yaml: String::new(),
+        based_on: base_name.clone(),
+        matched: Vec::new(),
+        near: Vec::new(),
+        others: Vec::new(),
+    };
+    let mut out = SourceSpec {
+        file: OneOrMany::One(file_name),
+        optional: false,
+        delimiter: (delimiter != b',').then_some(delimiter as char),
+        accounts: None,
+        contacts: None,
+        leads: None,
+        interactions: None,
+        drop: Vec::new(),
+        others: Others::Error,
+    };
+    let mut date_columns = Vec::new();
+    for (record, map) in source.records() {
+        let mut kept = IndexMap::new();
+        for (name, spec) in map {
+            let mut full = spec.full();
+            if let Some(columns) = &full.column {
+                let Some((found, near)) = find(&header, columns.names()) else {
+                    continue;
+                };
+                if let Some(wanted) = near {
+                    proposal.near.push((found.clone(), wanted));
+                }
+                if !proposal.matched.contains(&found) {
+                    proposal.matched.push(found.clone());
+                }
+                if matches!(name.as_str(), "created_at" | "closed_at" | "occurred_at") {
+                    date_columns.push(found.clone());
+                }
+                full.column = Some(OneOrMany::One(found));
+                full.optional = false;
+            }
+            let spec = match (&full.column, full == plain(&full)) {
+                (Some(OneOrMany::One(c)), true) => ColumnSpec::Column(c.clone()),
+                _ => ColumnSpec::Full(full),
+            };
+            kept.insert(name.clone(), spec);
+        }
+        if record
+            .required_columns()
+            .iter()
+            .all(|c| kept.contains_key(*c))
+        {
+            let slot = match record {
+                leadscore_domain::RecordType::Account => &mut out.accounts,
+                leadscore_domain::RecordType::Contact => &mut out.contacts,
+                leadscore_domain::RecordType::Lead => &mut out.leads,
+                _ => &mut out.interactions,
+            };
+            *slot = Some(kept);
+        }
+    }
+    proposal.others = header
+        .iter()
+        .filter(|h| !proposal.matched.contains(h))
+        .cloned()
+        .collect();
+    if base_name == "flat" {
+        out.others = Others::Custom;
+    } else {
+        out.drop = proposal.others.clone();
+    }
+    let order = day_order(&header, &rows, &date_columns).or(base.dates.order);
+    let mut file = MappingFile {
+        name: format!("{base_name}-proposed"),
+        about: Some(format!(
+            "Proposed by leadscore map init from {} (starting from the shipped mapping {base_name}); check it before use.",
+            export.display()
+        )),
+        dates: base.dates.clone(),
+        numbers: base.numbers.clone(),
+        sources: vec![out],
+    };
+    file.dates.order = order;
+    let body = serde_yaml_ng::to_string(&file).map_err(|e| MappingError::Invalid {
+        origin: export.display().to_string(),
+        path: None,
+        message: e.to_string(),
+    })?;
+    // What is written must read back as a valid mapping.
+    Mapping::parse(&body, "the proposed mapping")?;
+    proposal.yaml = format!("{}{body}", comments(&proposal, &base_name));
+    Ok(proposal)
+}
+
+/// The spec with only its column: equal to the spec when nothing else is set.
+fn plain(full: &crate::FullSpec) -> crate::FullSpec {
+    crate::FullSpec {
+        column: full.column.clone(),
+        ..crate::FullSpec::default()
+    }
+}
+
+/// The shipped mapping and source whose column names the header holds most of
+/// (the flat mapping when none holds two).
+fn best_base(header: &[String]) -> Result<(String, MappingFile, SourceSpec), MappingError> {
+    let mut best: Option<(usize, String, MappingFile, SourceSpec)> = None;
+    for (name, _) in SHIPPED {
+        let mapping = shipped(name)?;
+        for source in &mapping.spec.sources {
+            let hits = source
+                .records()
+                .flat_map(|(_, m)| m.values())
+                .filter_map(|s| s.full().column)
+                .filter(|c| find(header, c.names()).is_some_and(|(_, near)| near.is_none()))
+                .count();
+            if best.as_ref().is_none_or(|(b, ..)| hits > *b) {
+                best = Some((hits, name.to_owned(), mapping.spec.clone(), source.clone()));
+            }
+        }
+    }
+    match best {
+        Some((hits, name, file, source)) if hits >= 2 => Ok((name, file, source)),
+        _ => {
+            let flat = shipped("flat")?;
+            let source =
+                flat.spec
+                    .sources
+                    .first()
+                    .cloned()
+                    .ok_or_else(|| MappingError::Invalid {
+                        origin: "the shipped mapping flat".into(),
+                        path: None,
+                        message: "it has no source".into(),
+                    })?;
+            Ok(("flat".into(), flat.spec, source))
+        }
+    }
+}
+
+/// The header column for one of these names: the same name, the same name
+/// written another way (`Lead Source`, `lead_source`), or a near miss (with
+/// the name it was taken for).
+fn find(header: &[String], names: &[String]) -> Option<(String, Option<String>)> {
+    for name in names {
+        if let Some(h) = header.iter().find(|h| *h == name) {
+            return Some((h.clone(), None));
+        }
+    }
+    for name in names {
+        if let Some(h) = header.iter().find(|h| loose(h) == loose(name)) {
+            return Some((h.clone(), None));
+        }
+    }
+    for name in names {
+        let lowered: Vec<String> = header.iter().map(|h| loose(h)).collect();
+        if let Some(near) = nearest(&loose(name), lowered.iter().map(String::as_str))
+            && let Some(i) = lowered.iter().position(|l| l == near)
+        {
+            return Some((header[i].clone(), Some(name.clone())));
+        }
+    }
+    None
+}
+
+/// Day first or month first, when a sampled date shows it (a first number
+/// above 12, or a second one).
+fn day_order(
+    header: &[String],
+    rows: &[csv::StringRecord],
+    columns: &[String],
+) -> Option<DateOrder> {
+    for column in columns {
+        let Some(i) = header.iter().position(|h| h == column) else {
+            continue;
+        };
+        for row in rows {
+            let date = row
+                .get(i)
+                .unwrap_or("")
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            let parts: Vec<u32> = date
+                .split(['/', '.'])
+                .filter_map(|p| p.parse().ok())
+                .collect();
+            if let [a, b, _] = parts[..] {
+                if a > 12 {
+                    return Some(DateOrder::DayFirst);
+                }
+                if b > 12 {
+                    return Some(DateOrder::MonthFirst);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn comments(p: &Proposal, base: &str) -> String {
+    let mut out = format!(
+        "# Proposed by `leadscore map init` from the shipped mapping {base}: it reads {} of the export's columns.\n",
+        p.matched.len()
+    );
+    for (found, wanted) in &p.near {
+        out.push_str(&format!(
+            "# CHECK: column {found:?} was taken for {wanted:?} (a near miss)\n"
+        ));
+    }
+    if !p.others.is_empty() {
+        let what = if base == "flat" {
+            "kept as custom fields of the leads"
+        } else {
+            "dropped (map them, or move them out of drop and set others: custom, to keep them)"
+        };
+        out.push_str(&format!(
+            "# The other columns are {what}: {}\n",
+            p.others.join(", ")
+        ));
+    }
+    out.push_str("# Try it with: leadscore import EXPORT --map THIS_FILE --dry-run\n");
+    out
+}
