@@ -132,17 +132,10 @@ async fn import(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
 /// The rows left out: by the mapping (bad values) and by the reader, each
 /// named at its place in the export.
 fn all_skipped(input: &Input, loaded: &LoadedFolder) -> Vec<RowProblem> {
-    input
-        .skipped()
-        .iter()
-        .cloned()
-        .chain(
-            loaded
-                .skipped
-                .iter()
-                .map(|p| input.relocate_problem(p.clone())),
-        )
-        .collect()
+    match input.mapped() {
+        Some(mapped) => mapped.left_out(&loaded.skipped),
+        None => loaded.skipped.clone(),
+    }
 }
 
 #[derive(Serialize)]

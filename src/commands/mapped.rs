@@ -47,11 +47,6 @@ impl Input {
         self.mapped.as_ref().map(|(m, _)| m)
     }
 
-    /// The rows the mapping left out for a bad value.
-    pub fn skipped(&self) -> &[leadscore_files::RowProblem] {
-        self.mapped().map_or(&[], |m| m.skipped.as_slice())
-    }
-
     /// The declarations of the settings, with the custom fields the mapping
     /// wrote (it declares them).
     pub fn declare(&self, mut declared: Declared) -> Declared {
@@ -100,14 +95,6 @@ impl Input {
         match relocated {
             Some(e) => e.into(),
             None => error,
-        }
-    }
-
-    /// One problem of the mapped folder, named in the export.
-    pub fn relocate_problem(&self, p: leadscore_files::RowProblem) -> leadscore_files::RowProblem {
-        match self.mapped() {
-            Some(m) => m.relocate_problem(p),
-            None => p,
         }
     }
 }

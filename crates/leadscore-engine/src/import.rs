@@ -131,16 +131,9 @@ pub async fn import_export(
         .map_err(|e| refuse_mapping(e, &export))?;
     if request.dry_run {
         let problems = mapped
-            .skipped
+            .left_out(&loaded.skipped)
             .iter()
-            .cloned()
-            .chain(
-                loaded
-                    .skipped
-                    .iter()
-                    .map(|p| mapped.relocate_problem(p.clone())),
-            )
-            .map(|p| problem(&p, &export))
+            .map(|p| problem(p, &export))
             .collect();
         return Ok(ExportImported {
             dry_run: true,

@@ -110,6 +110,17 @@ impl Mapped {
         }
     }
 
+    /// Every row left out: by the mapping (a bad value) and by the reader of
+    /// the written folder (`read`, its skipped rows), each named at its place
+    /// in the export.
+    pub fn left_out(&self, read: &[RowProblem]) -> Vec<RowProblem> {
+        self.skipped
+            .iter()
+            .cloned()
+            .chain(read.iter().map(|p| self.relocate_problem(p.clone())))
+            .collect()
+    }
+
     /// One problem about the written folder, named by its place in the export.
     pub fn relocate_problem(&self, problem: RowProblem) -> RowProblem {
         let Some(stem) = self.stem_of(&problem.location.file) else {

@@ -60,3 +60,4 @@ pub use model::{
 pub use plan::Plan;
 pub use sales_ready::{SalesReadyEvent, SalesReadyFlag};
 pub use schema::Schema;
+pub use validate::record_name;

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 
-use leadscore_domain::RecordType;
 use leadscore_engine::model_registry;
 use leadscore_rules::{RuleModel, RulesError};
 use serde::Serialize;
@@ -248,16 +247,7 @@ pub fn check(draft: &Draft, data: Option<&StoreData>, taken: &[String]) -> Check
     }
 }
 
-/// A record type as people say it.
-pub fn record_name(record: &RecordType) -> String {
-    match record {
-        RecordType::Lead => "lead".to_owned(),
-        RecordType::Contact => "contact".to_owned(),
-        RecordType::Account => "account".to_owned(),
-        RecordType::Interaction => "interaction".to_owned(),
-        RecordType::Custom(name) => format!("{name} record"),
-    }
-}
+pub use leadscore_rules::record_name;
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ use crate::error::{Problem, RulesError};
 use crate::model::RuleModel;
 
 pub(crate) use against::{check_against, document_conditions, fields_against, model_conditions};
+pub use values::record_name;
 pub(crate) use values::values_against;
 
 /// Checks a parsed document: the model, built when no problem was found, and

@@ -14,7 +14,7 @@ use crate::model::{Condition, Op, Operand, Scalar};
 const SHOWN: usize = 12;
 
 /// A record type as people say it (`lead`, `Meeting record`).
-fn record_name(record: &RecordType) -> String {
+pub fn record_name(record: &RecordType) -> String {
     match record {
         RecordType::Lead => "lead".to_owned(),
         RecordType::Contact => "contact".to_owned(),
