@@ -51,7 +51,6 @@ pub fn propose(export: &Path) -> Result<Proposal, MappingError> {
         rows.push(record.map_err(|e| crate::plan::unreadable(export, &e))?);
     }
 
-    let (base_name, base, source) = best_base(&header)?;
     let file_name = export
         .file_name()
         .and_then(|n| n.to_str())
@@ -59,65 +58,24 @@ pub fn propose(export: &Path) -> Result<Proposal, MappingError> {
             path: export.to_path_buf(),
         })?
         .to_owned();
+    let (base_name, base, fitted) = best_base(&header)?;
+    let Fitted {
+        mut source,
+        matched,
+        near,
+        date_columns,
+        ..
+    } = fitted;
+    source.file = OneOrMany::One(file_name);
+    source.delimiter = (delimiter != b',').then_some(delimiter as char);
     let mut proposal = Proposal {
         yaml: String::new(),
         based_on: base_name.clone(),
-        matched: Vec::new(),
-        near: Vec::new(),
+        matched,
+        near,
         others: Vec::new(),
     };
-    let mut out = SourceSpec {
-        file: OneOrMany::One(file_name),
-        optional: false,
-        delimiter: (delimiter != b',').then_some(delimiter as char),
-        accounts: None,
-        contacts: None,
-        leads: None,
-        interactions: None,
-        drop: Vec::new(),
-        others: Others::Error,
-    };
-    let mut date_columns = Vec::new();
-    for (record, map) in source.records() {
-        let mut kept = IndexMap::new();
-        for (name, spec) in map {
-            let mut full = spec.full();
-            if let Some(columns) = &full.column {
-                let Some((found, near)) = find(&header, columns.names()) else {
-                    continue;
-                };
-                if let Some(wanted) = near {
-                    proposal.near.push((found.clone(), wanted));
-                }
-                if !proposal.matched.contains(&found) {
-                    proposal.matched.push(found.clone());
-                }
-                if matches!(name.as_str(), "created_at" | "closed_at" | "occurred_at") {
-                    date_columns.push(found.clone());
-                }
-                full.column = Some(OneOrMany::One(found));
-                full.optional = false;
-            }
-            let spec = match (&full.column, full == plain(&full)) {
-                (Some(OneOrMany::One(c)), true) => ColumnSpec::Column(c.clone()),
-                _ => ColumnSpec::Full(full),
-            };
-            kept.insert(name.clone(), spec);
-        }
-        if record
-            .required_columns()
-            .iter()
-            .all(|c| kept.contains_key(*c))
-        {
-            let slot = match record {
-                leadscore_domain::RecordType::Account => &mut out.accounts,
-                leadscore_domain::RecordType::Contact => &mut out.contacts,
-                leadscore_domain::RecordType::Lead => &mut out.leads,
-                _ => &mut out.interactions,
-            };
-            *slot = Some(kept);
-        }
-    }
+    let mut out = source;
     proposal.others = header
         .iter()
         .filter(|h| !proposal.matched.contains(h))
@@ -159,41 +117,119 @@ fn plain(full: &crate::FullSpec) -> crate::FullSpec {
     }
 }
 
-/// The shipped mapping and source whose column names the header holds most of
-/// (the flat mapping when none holds two).
-fn best_base(header: &[String]) -> Result<(String, MappingFile, SourceSpec), MappingError> {
-    let mut best: Option<(usize, String, MappingFile, SourceSpec)> = None;
+/// One shipped source fitted to a header: the records it can make from the
+/// header's columns, and how.
+struct Fitted {
+    source: SourceSpec,
+    matched: Vec<String>,
+    near: Vec<(String, String)>,
+    date_columns: Vec<String>,
+    /// How many records it makes with all their required columns.
+    complete: usize,
+}
+
+/// The shipped source's records with the header's column names: a column
+/// found (the same name, written another way, or a near miss) replaces its
+/// alternatives; an optional one not found stays as it is (its default
+/// applies); a record lacking a required column is left out.
+fn fit(header: &[String], shipped: &SourceSpec) -> Fitted {
+    let mut out = SourceSpec {
+        file: shipped.file.clone(),
+        optional: false,
+        delimiter: None,
+        accounts: None,
+        contacts: None,
+        leads: None,
+        interactions: None,
+        drop: Vec::new(),
+        others: Others::Error,
+    };
+    let (mut matched, mut near_misses, mut date_columns) = (Vec::new(), Vec::new(), Vec::new());
+    let mut complete = 0;
+    for (record, map) in shipped.records() {
+        let mut kept = IndexMap::new();
+        for (name, spec) in map {
+            let mut full = spec.full();
+            if let Some(columns) = &full.column {
+                match find(header, columns.names()) {
+                    Some((found, near)) => {
+                        if let Some(wanted) = near {
+                            near_misses.push((found.clone(), wanted));
+                        }
+                        if !matched.contains(&found) {
+                            matched.push(found.clone());
+                        }
+                        if matches!(name.as_str(), "created_at" | "closed_at" | "occurred_at") {
+                            date_columns.push(found.clone());
+                        }
+                        full.column = Some(OneOrMany::One(found));
+                        full.optional = false;
+                    }
+                    None if full.optional && (full.default.is_some() || full.line) => {
+                        // Not in this export: the default (or the line) stands in.
+                        full.column = None;
+                        full.optional = false;
+                        if !full.line {
+                            full.value = full.default.take();
+                        }
+                    }
+                    None => continue,
+                }
+            }
+            let spec = match (&full.column, full == plain(&full)) {
+                (Some(OneOrMany::One(c)), true) => ColumnSpec::Column(c.clone()),
+                _ => ColumnSpec::Full(full),
+            };
+            kept.insert(name.clone(), spec);
+        }
+        if record
+            .required_columns()
+            .iter()
+            .all(|c| kept.contains_key(*c))
+        {
+            complete += 1;
+            let slot = match record {
+                leadscore_domain::RecordType::Account => &mut out.accounts,
+                leadscore_domain::RecordType::Contact => &mut out.contacts,
+                leadscore_domain::RecordType::Lead => &mut out.leads,
+                _ => &mut out.interactions,
+            };
+            *slot = Some(kept);
+        }
+    }
+    Fitted {
+        source: out,
+        matched,
+        near: near_misses,
+        date_columns,
+        complete,
+    }
+}
+
+/// The shipped mapping and source that fit the header best: the most
+/// complete records, leads first, then the most columns read.
+fn best_base(header: &[String]) -> Result<(String, MappingFile, Fitted), MappingError> {
+    let mut best: Option<((bool, usize, usize), String, MappingFile, Fitted)> = None;
     for (name, _) in SHIPPED {
         let mapping = shipped(name)?;
         for source in &mapping.spec.sources {
-            let hits = source
-                .records()
-                .flat_map(|(_, m)| m.values())
-                .filter_map(|s| s.full().column)
-                .filter(|c| find(header, c.names()).is_some_and(|(_, near)| near.is_none()))
-                .count();
-            if best.as_ref().is_none_or(|(b, ..)| hits > *b) {
-                best = Some((hits, name.to_owned(), mapping.spec.clone(), source.clone()));
+            let fitted = fit(header, source);
+            let score = (
+                fitted.source.leads.is_some(),
+                fitted.complete,
+                fitted.matched.len(),
+            );
+            if best.as_ref().is_none_or(|(b, ..)| score > *b) {
+                best = Some((score, name.to_owned(), mapping.spec.clone(), fitted));
             }
         }
     }
-    match best {
-        Some((hits, name, file, source)) if hits >= 2 => Ok((name, file, source)),
-        _ => {
-            let flat = shipped("flat")?;
-            let source =
-                flat.spec
-                    .sources
-                    .first()
-                    .cloned()
-                    .ok_or_else(|| MappingError::Invalid {
-                        origin: "the shipped mapping flat".into(),
-                        path: None,
-                        message: "it has no source".into(),
-                    })?;
-            Ok(("flat".into(), flat.spec, source))
-        }
-    }
+    best.map(|(_, name, file, fitted)| (name, file, fitted))
+        .ok_or_else(|| MappingError::Invalid {
+            origin: "the shipped mappings".into(),
+            path: None,
+            message: "none has a source".into(),
+        })
 }
 
 /// The header column for one of these names: the same name, the same name

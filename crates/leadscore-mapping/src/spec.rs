@@ -25,7 +25,7 @@ pub(crate) struct MappingFile {
     /// A short name (`salesforce`).
     pub name: String,
     /// What the mapping is for, in a sentence.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub about: Option<String>,
     /// How the export writes dates and times.
     #[serde(default)]
@@ -42,13 +42,13 @@ pub(crate) struct MappingFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct DatesSpec {
     /// How `11/05/2026` reads: `day-first` or `month-first`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<DateOrder>,
     /// Further `strftime` formats, tried after the standard ones.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub formats: Vec<String>,
     /// The IANA time zone of times written without an offset (default UTC).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
 
@@ -70,7 +70,7 @@ pub(crate) struct NumbersSpec {
     #[serde(default = "dot")]
     pub decimal: char,
     /// The thousands separator, when the export writes one (`,`, `.`, ` `, `'`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thousands: Option<char>,
 }
 
@@ -109,25 +109,25 @@ pub(crate) struct SourceSpec {
     /// compared without regard to case.
     pub file: OneOrMany,
     /// The export may lack this file.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
     /// The field delimiter; detected (`,` `;` tab) when not given.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<char>,
     /// The accounts each row makes: DATA.md column (or custom field) to value.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<IndexMap<String, ColumnSpec>>,
     /// The contacts each row makes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<IndexMap<String, ColumnSpec>>,
     /// The leads each row makes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leads: Option<IndexMap<String, ColumnSpec>>,
     /// The interactions each row makes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interactions: Option<IndexMap<String, ColumnSpec>>,
     /// Columns to leave out.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drop: Vec<String>,
     /// What the columns named nowhere become.
     #[serde(default)]

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use leadscore_domain::{Dataset, ExternalIds, LeadStatus};
+use leadscore_domain::{Dataset, Declared, ExternalIds, LeadStatus};
 use leadscore_files::{FilesError, ReadOptions, read_folder};
 use leadscore_mapping::{ApplyOptions, Mapped, Mapping, MappingError, propose, shipped};
 
@@ -19,7 +19,16 @@ fn write(dir: &Path, name: &str, text: &str) -> Result {
 fn load(mapping: &Mapping, export: &Path) -> Result<(Mapped, Dataset, tempfile::TempDir)> {
     let out = tempfile::tempdir()?;
     let mapped = mapping.apply(export, out.path(), &ApplyOptions::default())?;
-    let dataset = read_folder(mapped.folder(), &ReadOptions::default())
+    // The mapping declares the custom fields it writes.
+    let mut declared = Declared::default();
+    for (record, name) in mapped.declared_custom() {
+        declared.declare_field(record.clone(), name.clone());
+    }
+    let options = ReadOptions {
+        declared,
+        ..ReadOptions::default()
+    };
+    let dataset = read_folder(mapped.folder(), &options)
         .and_then(|p| p.resolve(&ExternalIds::default()))
         .map_err(|e| mapped.relocate(e))?
         .dataset;
@@ -389,5 +398,39 @@ fn windows_line_breaks_name_the_right_line() -> Result {
         "{err}"
     );
     assert!(err.to_string().ends_with("Lead.csv line 2)"), "{err}");
+    Ok(())
+}
+
+/// Regression: a flat table with an outcome was proposed as a Dynamics 365
+/// contact export (its `Lead ID` and `Status` matched Dynamics' names) and
+/// lost its leads; the proposal is now the source that makes the most
+/// complete records, leads first.
+#[test]
+fn a_flat_table_is_proposed_as_one() -> Result {
+    let export = tempfile::tempdir()?;
+    let file = export.path().join("x-export.csv");
+    std::fs::write(
+        &file,
+        "Lead ID,Lead Sorce,Status,Created,TotalVisits,Converted\n1,Web,Open,05/11/2026,3,1\n2,Ads,Open,13/11/2026,1,0\n",
+    )?;
+    let proposal = propose(&file)?;
+    assert_eq!(proposal.based_on, "flat", "{}", proposal.yaml);
+    assert!(
+        proposal.yaml.contains("order: day-first"),
+        "{}",
+        proposal.yaml
+    );
+    assert!(
+        proposal
+            .near
+            .contains(&("Lead Sorce".to_owned(), "Lead Source".to_owned())),
+        "{:?}",
+        proposal.near
+    );
+    let (_, data, _out) = load(&Mapping::parse(&proposal.yaml, "p.yaml")?, &file)?;
+    assert_eq!(data.leads.len(), 2);
+    assert_eq!(status(&data, "1"), Some(LeadStatus::Qualified));
+    assert_eq!(data.leads[1].created_at.to_string(), "2026-11-13T00:00:00Z");
+    assert_eq!(data.leads[0].custom.get("TotalVisits"), Some("3"));
     Ok(())
 }
