@@ -41,12 +41,35 @@ pub struct ExportImported {
     /// Whether nothing was written.
     pub dry_run: bool,
     /// The first records of each DATA.md file, as stored.
-    #[schema(value_type = Vec<Object>)]
-    pub records: Vec<Preview>,
+    pub records: Vec<RecordsPreview>,
     /// Every problem (a dry run only: otherwise a problem refuses the import).
     pub problems: Vec<Problem>,
     /// What was written (not for a dry run).
     pub written: Option<Written>,
+}
+
+/// The first records of one DATA.md file an export makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RecordsPreview {
+    /// The DATA.md file (`leads.csv`).
+    pub file: String,
+    /// How many records it holds.
+    pub records: usize,
+    /// Its columns.
+    pub columns: Vec<String>,
+    /// Its first records, one value per column (empty: no value).
+    pub first: Vec<Vec<String>>,
+}
+
+impl From<Preview> for RecordsPreview {
+    fn from(p: Preview) -> Self {
+        Self {
+            file: p.file,
+            records: p.records,
+            columns: p.columns,
+            first: p.first,
+        }
+    }
 }
 
 /// Why an export import was refused (nothing was written).
@@ -128,7 +151,10 @@ pub async fn import_export(
         .map_err(|e| refuse_files(mapped.relocate(e), &export))?;
     let records = mapped
         .preview(SHOWN)
-        .map_err(|e| refuse_mapping(e, &export))?;
+        .map_err(|e| refuse_mapping(e, &export))?
+        .into_iter()
+        .map(RecordsPreview::from)
+        .collect();
     if request.dry_run {
         let problems = mapped
             .left_out(&loaded.skipped)

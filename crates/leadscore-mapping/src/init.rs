@@ -206,10 +206,14 @@ fn fit(header: &[String], shipped: &SourceSpec) -> Fitted {
     }
 }
 
+/// How well a source fits: makes leads, its complete records, the columns
+/// it reads.
+type Fit = (bool, usize, usize);
+
 /// The shipped mapping and source that fit the header best: the most
 /// complete records, leads first, then the most columns read.
 fn best_base(header: &[String]) -> Result<(String, MappingFile, Fitted), MappingError> {
-    let mut best: Option<((bool, usize, usize), String, MappingFile, Fitted)> = None;
+    let mut best: Option<(Fit, String, MappingFile, Fitted)> = None;
     for (name, _) in SHIPPED {
         let mapping = shipped(name)?;
         for source in &mapping.spec.sources {
