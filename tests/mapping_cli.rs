@@ -349,6 +349,56 @@ fn dynamics_export(dir: &Path) -> TestResult {
     )
 }
 
+/// A flat lead table with an outcome, as public lead data sets come: one
+/// row per lead with its source, counts of its contact's activity, its
+/// company's industry and size, and a `Converted` flag (empty while open).
+fn flat_export(dir: &Path) -> TestResult {
+    let data = sample()?;
+    let rows = people(&data)
+        .into_iter()
+        .map(|(l, c, a)| {
+            let activity = |kind: &str| {
+                data.interactions
+                    .iter()
+                    .filter(|i| {
+                        i.contact_id.as_ref() == Some(&c.contact_id) && i.kind.as_str() == kind
+                    })
+                    .count()
+                    .to_string()
+            };
+            let converted = match l.status {
+                LeadStatus::Qualified => "1",
+                LeadStatus::Disqualified => "0",
+                LeadStatus::Open => "",
+            };
+            vec![
+                l.lead_id.as_str().trim_start_matches('L').to_owned(),
+                text(&l.source),
+                activity("WebsiteVisited"),
+                activity("EmailClicked"),
+                a.and_then(|a| a.industry.clone()).unwrap_or_default(),
+                a.and_then(|a| a.employees)
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
+                converted.to_owned(),
+            ]
+        })
+        .collect();
+    csv_file(
+        &dir.join("leads_export.csv"),
+        &[
+            "Lead Number",
+            "Lead Source",
+            "TotalVisits",
+            "Email Clicks",
+            "Industry",
+            "Employees",
+            "Converted",
+        ],
+        rows,
+    )
+}
+
 fn json(stdout: &str) -> Result<Value, Box<dyn std::error::Error>> {
     Ok(serde_json::from_str(stdout.trim())?)
 }
@@ -479,11 +529,17 @@ fn dynamics365_export_on_sqlite() -> TestResult {
 }
 
 #[test]
-fn every_vendor_export_on_postgres() -> TestResult {
+fn flat_export_on_sqlite() -> TestResult {
+    through_every_command("flat", flat_export, &Backend::sqlite()?, true)
+}
+
+#[test]
+fn every_shipped_mapping_on_postgres() -> TestResult {
     for (mapping, write) in [
         ("salesforce", salesforce_export as fn(&Path) -> TestResult),
         ("hubspot", hubspot_export),
         ("dynamics365", dynamics_export),
+        ("flat", flat_export),
     ] {
         let Some(store) = Backend::postgres()? else {
             return Ok(());
