@@ -197,6 +197,12 @@ fn flat_table_with_an_outcome() -> Result {
     assert_eq!(lead.custom.get("TotalVisits"), Some("5"));
     assert_eq!(lead.contact_id.as_ref().map(|c| c.as_str()), Some("660737"));
     assert!(lead.closed_at.is_some());
+    // No company column: one account per lead, its contact's parent.
+    assert_eq!(data.accounts.len(), 3);
+    assert_eq!(
+        data.contacts[0].account_id.as_ref().map(|a| a.as_str()),
+        Some("660737")
+    );
     Ok(())
 }
 
