@@ -64,34 +64,9 @@ impl Input {
         let Some(mapped) = self.mapped() else {
             return error;
         };
-        let relocated = error.chain().find_map(|e| {
-            let files = e.downcast_ref::<FilesError>()?;
-            Some(match files {
-                FilesError::BadRows { problems, total } => FilesError::BadRows {
-                    problems: problems
-                        .iter()
-                        .map(|p| mapped.relocate_problem(p.clone()))
-                        .collect(),
-                    total: *total,
-                },
-                FilesError::BadHeader {
-                    path,
-                    position,
-                    reason,
-                } => mapped.relocate(FilesError::BadHeader {
-                    path: path.clone(),
-                    position: *position,
-                    reason: reason.clone(),
-                }),
-                FilesError::Unreadable { path, message } => {
-                    mapped.relocate(FilesError::Unreadable {
-                        path: path.clone(),
-                        message: message.clone(),
-                    })
-                }
-                _ => return None,
-            })
-        });
+        let relocated = error
+            .chain()
+            .find_map(|e| mapped.relocated(e.downcast_ref::<FilesError>()?));
         match relocated {
             Some(e) => e.into(),
             None => error,

@@ -234,13 +234,19 @@ fn write_files(dir: &std::path::Path, files: &BTreeMap<String, String>) -> Resul
     Ok(())
 }
 
+/// A row problem with its file named as the request named it.
+fn named(p: &RowProblem, export: &std::path::Path) -> RowProblem {
+    let mut p = p.clone();
+    if let Ok(relative) = p.location.file.strip_prefix(export) {
+        p.location.file = relative.to_path_buf();
+    }
+    p
+}
+
 /// A located problem, its file named as the request named it.
 fn problem(p: &RowProblem, export: &std::path::Path) -> Problem {
-    let mut location = p.location.clone();
-    if let Ok(relative) = location.file.strip_prefix(export) {
-        location.file = relative.to_path_buf();
-    }
-    Problem::new(location.to_string(), p.message.clone())
+    let p = named(p, export);
+    Problem::new(p.location.to_string(), p.message)
 }
 
 fn refuse_mapping(e: MappingError, export: &std::path::Path) -> ImportError {
@@ -258,17 +264,15 @@ fn refuse_mapping(e: MappingError, export: &std::path::Path) -> ImportError {
 fn refuse_files(e: FilesError, export: &std::path::Path) -> ImportError {
     match e {
         FilesError::BadRows { problems, total } => {
-            let problems: Vec<Problem> = problems.iter().map(|p| problem(p, export)).collect();
-            let first = problems
-                .first()
-                .map(|p| format!("{}: {}", p.field, p.message));
-            let message = match (first, total) {
-                (Some(f), 1) => f,
-                (Some(f), n) => format!("{f} (and {} more bad records)", n - 1),
-                (None, _) => "bad records".to_owned(),
-            };
+            let listed: Vec<Problem> = problems.iter().map(|p| problem(p, export)).collect();
+            // The reader's own one-line summary, with the request's file names.
+            let message = FilesError::BadRows {
+                problems: problems.iter().map(|p| named(p, export)).collect(),
+                total,
+            }
+            .to_string();
             Refusal::new(ErrorCode::InvalidValue, message)
-                .problems(problems)
+                .problems(listed)
                 .into()
         }
         FilesError::Io { source, .. } => EngineError::Io {

@@ -85,29 +85,36 @@ impl Mapped {
     /// An error about the written folder, with every place named by its place
     /// in the export.
     pub fn relocate(&self, error: FilesError) -> FilesError {
-        match error {
+        self.relocated(&error).unwrap_or(error)
+    }
+
+    /// [`Mapped::relocate`] of an error held by reference (one inside another
+    /// error's chain): the error named in the export, or `None` when it names
+    /// no place in the written folder.
+    pub fn relocated(&self, error: &FilesError) -> Option<FilesError> {
+        Some(match error {
             FilesError::BadRows { problems, total } => FilesError::BadRows {
                 problems: problems
-                    .into_iter()
-                    .map(|p| self.relocate_problem(p))
+                    .iter()
+                    .map(|p| self.relocate_problem(p.clone()))
                     .collect(),
-                total,
+                total: *total,
             },
             FilesError::Unreadable { path, message } => FilesError::Unreadable {
-                path: self.original(&path),
-                message,
+                path: self.original(path),
+                message: message.clone(),
             },
             FilesError::BadHeader {
                 path,
                 position,
                 reason,
             } => FilesError::BadHeader {
-                path: self.original(&path),
-                position,
-                reason,
+                path: self.original(path),
+                position: *position,
+                reason: reason.clone(),
             },
-            other => other,
-        }
+            _ => return None,
+        })
     }
 
     /// Every row left out: by the mapping (a bad value) and by the reader of

@@ -250,8 +250,8 @@ fn find(header: &[String], names: &[String]) -> Option<(String, Option<String>)>
             return Some((h.clone(), None));
         }
     }
+    let lowered: Vec<String> = header.iter().map(|h| loose(h)).collect();
     for name in names {
-        let lowered: Vec<String> = header.iter().map(|h| loose(h)).collect();
         if let Some(near) = nearest(&loose(name), lowered.iter().map(String::as_str))
             && let Some(i) = lowered.iter().position(|l| l == near)
         {
