@@ -4,14 +4,16 @@
 //! it, a run that finishes on the sample; while a run is running another
 //! request gets 409 `retraining_running` and starts nothing, even when many
 //! arrive at once; the console's "Retrain now" button does the same for
-//! admins (CSRF), and read users neither see it nor may post it.
+//! admins (CSRF), and read users neither see it nor may post it. A
+//! scheduled time that comes while a run runs is skipped.
 
 use std::time::{Duration, Instant};
 
-use leadscore_domain::RunTrigger;
+use leadscore_domain::{RunTrigger, Timestamp};
 use leadscore_engine::Role;
+use leadscore_engine::retrain::{self, Retraining, Trigger};
 use leadscore_store::testing::TestDb;
-use leadscore_store::{RunMeasures, RunStart, SqlStore};
+use leadscore_store::{RunMeasures, RunStart, SlotStart, SqlStore};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -192,6 +194,58 @@ async fn one_run_at_a_time(db: TestDb) {
     db.finish().await.unwrap();
 }
 leadscore_store::on_both_backends!(one_run_at_a_time);
+
+/// A scheduled time that comes while a run is running (here one asked for)
+/// is skipped, recording nothing: one run at a time, whatever started it;
+/// once no run runs, the slot is taken once, and a request meets that run.
+async fn a_scheduled_time_is_skipped_while_a_run_runs(db: TestDb) {
+    let store = db.store.clone();
+    let RunStart::Started(asked) = store
+        .retraining()
+        .start_alone(RunTrigger::Command)
+        .await
+        .unwrap()
+    else {
+        panic!("no run was running");
+    };
+    const SLOT: &str = "2026-10-05T03:00:00Z";
+    assert_eq!(
+        store.retraining().start_slot(SLOT).await.unwrap(),
+        SlotStart::Running(asked)
+    );
+    // The schedule's own path starts nothing either.
+    let settings = Retraining {
+        window_days: 1,
+        ..Retraining::default()
+    };
+    let at = Timestamp::parse("2026-10-05T03:00:00Z").unwrap();
+    let skipped = retrain::retrain(&store, &settings, Trigger::Schedule(SLOT.into()), at)
+        .await
+        .unwrap();
+    assert!(skipped.is_none());
+    let runs = store.retraining().list().await.unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    end_run(&store, asked).await;
+
+    let SlotStart::Started(scheduled) = store.retraining().start_slot(SLOT).await.unwrap() else {
+        panic!("no run was running and the slot was free");
+    };
+    assert_eq!(
+        store.retraining().start_slot(SLOT).await.unwrap(),
+        SlotStart::Taken
+    );
+    assert_eq!(
+        store
+            .retraining()
+            .start_alone(RunTrigger::Command)
+            .await
+            .unwrap(),
+        RunStart::Running(scheduled)
+    );
+    end_run(&store, scheduled).await;
+    db.finish().await.unwrap();
+}
+leadscore_store::on_both_backends!(a_scheduled_time_is_skipped_while_a_run_runs);
 
 async fn retrain_in_the_console(db: TestDb) {
     let app = spawn(db).await;

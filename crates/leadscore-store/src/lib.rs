@@ -134,6 +134,7 @@ pub use registry::{Generation, Registry, RolledBack, RuleModelRow, VersionRow};
 pub use rescoring::{Committed, LeadWrite, Rescoring, Round, Snapshot, SnapshotRead};
 pub use retraining::{
     HEARTBEAT_EVERY, NewVersion, RUN_LEASE, RetrainingRuns, RunMeasures, RunRow, RunStart,
+    SlotStart,
 };
 pub use rule_model_versions::RuleModelVersionRow;
 pub use scores::{

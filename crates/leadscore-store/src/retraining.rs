@@ -165,6 +165,18 @@ pub enum RunStart {
     Running(i64),
 }
 
+/// What [`RetrainingRuns::start_slot`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotStart {
+    /// The run was recorded, `running`, under this number.
+    Started(i64),
+    /// Another instance took the slot: nothing was recorded.
+    Taken,
+    /// Nothing was recorded: this run is running (one run at a time), so
+    /// the slot is skipped.
+    Running(i64),
+}
+
 /// Retraining runs (see the [module documentation](self)).
 #[derive(Debug, Clone, Copy)]
 pub struct RetrainingRuns<'a> {
@@ -219,25 +231,7 @@ impl RetrainingRuns<'_> {
         let now = Timestamp::now().as_micros();
         let backend = self.store.backend();
         write_tx!(self.store, op, |tx| {
-            if backend == Backend::Postgres {
-                sqlx::query("LOCK TABLE retraining_runs IN SHARE ROW EXCLUSIVE MODE")
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(StoreError::query(op))?;
-            }
-            mark_dead_runs(tx, backend, now, op).await?;
-            let running = sqlx::query(AssertSqlSafe(placeholders(
-                backend,
-                "SELECT run_id FROM retraining_runs WHERE status = ? \
-                 ORDER BY run_id DESC LIMIT 1",
-            )))
-            .bind(RunStatus::Running.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(StoreError::query(op))?;
-            if let Some(row) = running {
-                let run_id =
-                    Cells::new(&row, "retraining_runs", &["run_id"]).required_int("run_id")?;
+            if let Some(run_id) = lock_and_find_running(tx, backend, now, op).await? {
                 return Ok(RunStart::Running(run_id));
             }
             match insert_run(tx, backend, trigger, None, now, op).await? {
@@ -249,6 +243,39 @@ impl RetrainingRuns<'_> {
                     reason: "another transaction took the run's number",
                 }),
             }
+        })
+    }
+
+    /// Starts the scheduled run of `slot` unless another instance took the
+    /// slot ([`SlotStart::Taken`]) or a run is running, scheduled or asked
+    /// for ([`SlotStart::Running`]: the slot is skipped, one run at a
+    /// time), in one transaction locked as [`Self::start_alone`]'s.
+    pub async fn start_slot(&self, slot: &str) -> Result<SlotStart, StoreError> {
+        let op = "start a scheduled retraining run";
+        let now = Timestamp::now().as_micros();
+        let backend = self.store.backend();
+        write_tx!(self.store, op, |tx| {
+            let running = lock_and_find_running(tx, backend, now, op).await?;
+            let taken = sqlx::query(AssertSqlSafe(placeholders(
+                backend,
+                "SELECT run_id FROM retraining_runs WHERE slot = ?",
+            )))
+            .bind(slot)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::query(op))?;
+            if taken.is_some() {
+                return Ok(SlotStart::Taken);
+            }
+            if let Some(run_id) = running {
+                return Ok(SlotStart::Running(run_id));
+            }
+            Ok(
+                match insert_run(tx, backend, RunTrigger::Schedule, Some(slot), now, op).await? {
+                    Some(run_id) => SlotStart::Started(run_id),
+                    None => SlotStart::Taken,
+                },
+            )
         })
     }
 
@@ -430,4 +457,34 @@ impl RetrainingRuns<'_> {
         }
         Ok(Some(version))
     }
+}
+
+/// In a run-starting transaction: on PostgreSQL first locks the runs in
+/// `SHARE ROW EXCLUSIVE` mode (see [`RetrainingRuns::start_alone`]); marks
+/// interrupted the runs whose process died; then the run still running, if
+/// any.
+async fn lock_and_find_running(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    now: i64,
+    op: &'static str,
+) -> Result<Option<i64>, StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("LOCK TABLE retraining_runs IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::query(op))?;
+    }
+    mark_dead_runs(conn, backend, now, op).await?;
+    let running = sqlx::query(AssertSqlSafe(placeholders(
+        backend,
+        "SELECT run_id FROM retraining_runs WHERE status = ? ORDER BY run_id DESC LIMIT 1",
+    )))
+    .bind(RunStatus::Running.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(StoreError::query(op))?;
+    running
+        .map(|row| Cells::new(&row, "retraining_runs", &["run_id"]).required_int("run_id"))
+        .transpose()
 }

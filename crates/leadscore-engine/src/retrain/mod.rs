@@ -27,7 +27,7 @@ use leadscore_model::{
     TrainingSource, time_holdout, to_artifact_json,
 };
 use leadscore_scoring::FeatureIndex;
-use leadscore_store::{HEARTBEAT_EVERY, NewVersion, RunMeasures, SqlStore, Store};
+use leadscore_store::{HEARTBEAT_EVERY, NewVersion, RunMeasures, SlotStart, SqlStore, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -88,7 +88,8 @@ struct Trial {
 }
 
 /// Runs one retraining as of `at`. `Ok(None)` when the trigger's scheduled
-/// time was already taken by another instance. On failure the run is
+/// time was already taken by another instance, or is skipped because a run
+/// is running (one at a time). On failure the run is
 /// recorded as failed and the live model is left alone.
 pub async fn retrain(
     store: &SqlStore,
@@ -97,11 +98,25 @@ pub async fn retrain(
     at: Timestamp,
 ) -> Result<Option<Outcome>, EngineError> {
     settings.validate()?;
-    let (name, slot) = match &trigger {
-        Trigger::Command => (RunTrigger::Command, None),
-        Trigger::Schedule(slot) => (RunTrigger::Schedule, Some(slot.as_str())),
+    let (name, run_id) = match &trigger {
+        Trigger::Command => (
+            RunTrigger::Command,
+            store.retraining().start(RunTrigger::Command, None).await?,
+        ),
+        Trigger::Schedule(slot) => {
+            let run_id = match store.retraining().start_slot(slot).await? {
+                SlotStart::Started(run_id) => Some(run_id),
+                SlotStart::Taken => None,
+                SlotStart::Running(other) => {
+                    tracing::info!(%slot, running = other,
+                        "the scheduled retraining is skipped: run {other} is running");
+                    None
+                }
+            };
+            (RunTrigger::Schedule, run_id)
+        }
     };
-    let Some(run_id) = store.retraining().start(name, slot).await? else {
+    let Some(run_id) = run_id else {
         return Ok(None);
     };
     tracing::info!(run_id, trigger = %name, "retraining started");

@@ -49,7 +49,9 @@ pub async fn run_schedule(service: Service, mut shutdown: watch::Receiver<bool>)
                 }
                 settle(&service, &result);
             }
-            None => tracing::info!(%slot, "another instance retrains at this time"),
+            None => {
+                tracing::info!(%slot, "no run at this time: another instance took it, or a run is running")
+            }
         }
     }
 }
