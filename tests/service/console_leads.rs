@@ -1,6 +1,6 @@
 //! The console's overview and leads table over HTTP with a signed-in
 //! client: the figures, the table's names and companies, every filter, the
-//! orders, the pages, a bad filter shown at its field, and the CSV and
+//! orders (by name and company too), the pages, a bad filter shown at its field, and the CSV and
 //! Excel exports holding exactly the table's rows, on SQLite and PostgreSQL.
 
 use std::io::Cursor;
@@ -256,8 +256,28 @@ async fn overview_and_leads(db: TestDb) {
             .all(|(id, s)| s.unwrap() < 20 && id[1..].parse::<usize>().unwrap() % 3 != 0)
     );
 
+    // By name ("Ann00 Lee" to "Ann59 Lee") and by company (Acme, Globex,
+    // Initech; each company's leads by lead id), both ways.
+    let ids = |body: &str| -> Vec<String> { rows(body).into_iter().map(|(id, _)| id).collect() };
+    let by_id: Vec<String> = (0..LEADS).map(|i| format!("L{i:02}")).collect();
+    let by_name = page(&app, &client, "?sort=name&per_page=100").await;
+    assert_eq!(by_name.status, StatusCode::OK, "{}", by_name.body);
+    assert_eq!(ids(&by_name.body), by_id);
+    assert!(by_name.body.contains("aria-sort=\"ascending\""));
+    let by_name_desc = page(&app, &client, "?sort=-name&per_page=100").await;
+    let mut reversed = by_id.clone();
+    reversed.reverse();
+    assert_eq!(ids(&by_name_desc.body), reversed);
+    let by_company = page(&app, &client, "?sort=company&per_page=100").await;
+    let mut want: Vec<String> = by_id.clone();
+    want.sort_by_key(|id| (id[1..].parse::<usize>().unwrap() % 3, id.clone()));
+    assert_eq!(ids(&by_company.body), want);
+    let by_company_desc = page(&app, &client, "?sort=-company&per_page=100").await;
+    want.reverse();
+    assert_eq!(ids(&by_company_desc.body), want);
+
     // A filter the store does not know is shown at its field.
-    let bad = page(&app, &client, "?sort=name").await;
+    let bad = page(&app, &client, "?sort=size").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("id=\"sort-error\""), "{}", bad.body);
     let bad = page(&app, &client, "?model=Engagment").await;

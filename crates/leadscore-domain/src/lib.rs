@@ -47,7 +47,7 @@ pub use kind::{InteractionKind, NearMissKind, STANDARD_KINDS};
 pub use observed::{ObservedField, ObservedValue};
 pub use records::{
     Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count,
-    person_name,
+    person_name, sort_key,
 };
 pub use sink::{InteractionRow, RecordSink, UnknownReference};
 pub use status::LeadStatus;

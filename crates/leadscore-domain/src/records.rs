@@ -88,6 +88,21 @@ pub fn person_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// A name as lists order it: trimmed and lower-cased, so that "ada" sits
+/// beside "Ada"; `None` for no name (listed after every name).
+///
+/// ```
+/// use leadscore_domain::sort_key;
+///
+/// assert_eq!(sort_key(Some(" Élodie Ändersson ")).as_deref(), Some("élodie ändersson"));
+/// assert_eq!(sort_key(Some("  ")), None);
+/// ```
+pub fn sort_key(name: Option<&str>) -> Option<String> {
+    name.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_lowercase)
+}
+
 impl Contact {
     /// The contact's first and last name ([`person_name`]).
     pub fn full_name(&self) -> Option<String> {

@@ -3,9 +3,11 @@
 //! live conversion model called wrongly (its false positives and false
 //! negatives); and the challenger's shadow scores beside the live model's.
 //!
-//! The conversion score is stored as JSON text (`lead_state.conversion`); its
-//! version and probability are read in SQL with each database's own JSON
-//! function (the one difference between the two here).
+//! The conversion score is stored as JSON text (`lead_state.conversion`),
+//! with its version and probability also as indexed columns beside it (the
+//! mistakes are a range of their index); the few numbers read from the JSON
+//! itself are read with each database's own JSON function (the one
+//! difference between the two here).
 
 use leadscore_domain::{LeadId, Stage, Timestamp, person_name};
 use sqlx::AssertSqlSafe;
@@ -68,7 +70,7 @@ pub struct LeadName {
 }
 
 /// A number inside the `lead_state.conversion` JSON text, in SQL.
-fn conversion_number(backend: Backend, key: &str, integer: bool) -> String {
+pub(crate) fn conversion_number(backend: Backend, key: &str, integer: bool) -> String {
     match (backend, integer) {
         (Backend::Sqlite, false) => format!("CAST(json_extract(conversion, '$.{key}') AS REAL)"),
         (Backend::Sqlite, true) => format!("CAST(json_extract(conversion, '$.{key}') AS INTEGER)"),
@@ -109,18 +111,18 @@ impl ConsoleLists<'_> {
     ) -> Result<Listing<ScoredClosedLead>, StoreError> {
         let op = "list a conversion model's mistakes";
         let backend = self.store.backend();
-        let probability = conversion_number(backend, "probability", false);
         let score = conversion_number(backend, "score", true);
-        let of_version = conversion_number(backend, "version", true);
         let (stage, compare, order) = match (mistake, confident_first) {
             (Mistake::FalsePositive, true) => (Stage::Disqualified, ">=", "DESC"),
             (Mistake::FalsePositive, false) => (Stage::Disqualified, ">=", "ASC"),
             (Mistake::FalseNegative, true) => (Stage::Qualified, "<", "ASC"),
             (Mistake::FalseNegative, false) => (Stage::Qualified, "<", "DESC"),
         };
-        let clause = format!(
-            "conversion IS NOT NULL AND stage = ? AND {of_version} = ? AND {probability} {compare} ?"
-        );
+        // A range of `lead_state_mistakes`, counted and paged in its order
+        // (ties of probability by lead id in the same direction, so the
+        // index is walked one way without a sort).
+        let clause =
+            format!("stage = ? AND conversion_version = ? AND conversion_probability {compare} ?");
         let bind = |sql: String| {
             sqlx::query(AssertSqlSafe(placeholders(backend, &sql)))
                 .bind(stage.as_str())
@@ -131,9 +133,9 @@ impl ConsoleLists<'_> {
             "SELECT COUNT(*) AS total FROM lead_state WHERE {clause}"
         ));
         let rows = bind(format!(
-            "SELECT lead_id, stage, scored_at, {probability} AS probability, {score} AS score \
-             FROM lead_state WHERE {clause} ORDER BY probability {order}, lead_id \
-             LIMIT ? OFFSET ?"
+            "SELECT lead_id, stage, scored_at, conversion_probability AS probability, \
+             {score} AS score FROM lead_state WHERE {clause} \
+             ORDER BY conversion_probability {order}, lead_id {order} LIMIT ? OFFSET ?"
         ))
         .bind(i64::from(page.limit))
         .bind(i64::from(page.offset));

@@ -218,6 +218,7 @@ impl SqlStore {
                 crate::versions::migrate_error(source, &pool, backend, &url.redacted()).await,
             );
         }
+        crate::backfill::run(&pool, backend).await?;
         let checkpointer = if background_checkpoints {
             Some(Arc::new(
                 Checkpointer::start(&options, checkpoint::INTERVAL).await?,

@@ -41,6 +41,14 @@ pub enum LeadOrder {
     LeadIdAsc,
     /// By lead id, descending.
     LeadIdDesc,
+    /// By the contact's name (lower-cased), the unnamed last.
+    NameAsc,
+    /// By the contact's name, descending (the unnamed first).
+    NameDesc,
+    /// By the company's name (lower-cased), leads without one last.
+    CompanyAsc,
+    /// By the company's name, descending (leads without one first).
+    CompanyDesc,
 }
 
 /// Which leads to list.
@@ -115,6 +123,9 @@ impl LeadOrder {
             &[PRIMARY_RANK, "s.recency", "s.lead_id"]
         };
         let recent: &[&str] = &["s.recency", "s.lead_id"];
+        // As `lead_state_name` and `lead_state_company` order them.
+        let name: &[&str] = &["(s.name_key IS NULL)", "s.name_key", "s.lead_id"];
+        let company: &[&str] = &["(s.company_key IS NULL)", "s.company_key", "s.lead_id"];
         let (columns, dir) = match self {
             Self::ScoreDesc => (score, "DESC"),
             Self::ScoreAsc => (score, "ASC"),
@@ -122,6 +133,10 @@ impl LeadOrder {
             Self::RecentAsc => (recent, "ASC"),
             Self::LeadIdAsc => (&["s.lead_id"][..], "ASC"),
             Self::LeadIdDesc => (&["s.lead_id"][..], "DESC"),
+            Self::NameAsc => (name, "ASC"),
+            Self::NameDesc => (name, "DESC"),
+            Self::CompanyAsc => (company, "ASC"),
+            Self::CompanyDesc => (company, "DESC"),
         };
         columns
             .iter()

@@ -80,6 +80,7 @@ macro_rules! write_tx {
     }};
 }
 
+mod backfill;
 mod backup;
 mod checkpoint;
 mod console_lists;

@@ -42,6 +42,11 @@ pub struct LeadStateRow {
     pub recency: Timestamp,
     /// When it was last scored.
     pub scored_at: Timestamp,
+    /// Its contact's name as lists sort it ([`leadscore_domain::sort_key`]).
+    pub name_key: Option<String>,
+    /// Its company's name as lists sort it (its own account's, else its
+    /// contact's account's).
+    pub company_key: Option<String>,
 }
 
 /// A lead's stored score under one rule model.
@@ -209,7 +214,39 @@ pub(crate) async fn counted_page<'q>(
 }
 
 const STATE_COLUMNS: &str = "lead_id, primary_score, primary_grade, primary_detail, conversion, \
-    sales_ready, sales_ready_at, sales_ready_model, stage, queue, recency, scored_at";
+    sales_ready, sales_ready_at, sales_ready_model, stage, queue, recency, scored_at, name_key, \
+    company_key";
+
+/// The columns written beside [`STATE_COLUMNS`]: derived from the
+/// conversion JSON ([`ConversionKey`]), never read back into a row.
+const STATE_KEY_COLUMNS: &str = "conversion_version, conversion_probability";
+
+/// The conversion score's version and probability, which are stored as
+/// columns beside its JSON (`lead_state_mistakes` indexes them) and always
+/// written from it, so the two never disagree.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+struct ConversionKey {
+    version: i64,
+    probability: f64,
+}
+
+impl ConversionKey {
+    /// The key of a state's conversion score, if it has one.
+    fn of(state: &LeadStateRow) -> Result<Option<Self>, StoreError> {
+        state
+            .conversion
+            .as_deref()
+            .map(|json| {
+                serde_json::from_str(json).map_err(|e| StoreError::CorruptRow {
+                    table: "lead_state",
+                    id: state.lead_id.as_str().to_owned(),
+                    column: "conversion",
+                    reason: format!("the conversion score is not readable: {e}"),
+                })
+            })
+            .transpose()
+    }
+}
 
 fn state_of(row: &AnyRow) -> Result<LeadStateRow, StoreError> {
     let c = Cells::new(row, "lead_state", &["lead_id"]);
@@ -226,6 +263,8 @@ fn state_of(row: &AnyRow) -> Result<LeadStateRow, StoreError> {
         queue: c.string("queue")?,
         recency: c.timestamp("recency")?,
         scored_at: c.timestamp("scored_at")?,
+        name_key: c.string("name_key")?,
+        company_key: c.string("company_key")?,
     })
 }
 
@@ -304,18 +343,23 @@ pub(crate) async fn write_states(
         let sql = placeholders(
             backend,
             &format!(
-                "INSERT INTO lead_state ({STATE_COLUMNS}) VALUES {} \
+                "INSERT INTO lead_state ({STATE_COLUMNS}, {STATE_KEY_COLUMNS}) VALUES {} \
                  ON CONFLICT (lead_id) DO UPDATE SET primary_score = excluded.primary_score, \
                  primary_grade = excluded.primary_grade, primary_detail = excluded.primary_detail, \
                  conversion = excluded.conversion, sales_ready = excluded.sales_ready, \
                  sales_ready_at = excluded.sales_ready_at, sales_ready_model = excluded.sales_ready_model, \
                  stage = excluded.stage, queue = excluded.queue, recency = excluded.recency, \
-                 scored_at = excluded.scored_at",
-                value_rows(chunk.len(), 12)
+                 scored_at = excluded.scored_at, conversion_version = excluded.conversion_version, \
+                 conversion_probability = excluded.conversion_probability, \
+                 name_key = excluded.name_key, company_key = excluded.company_key",
+                value_rows(chunk.len(), 16)
             ),
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        // A NULL probability is bound as a NULL `f32` (see
+        // `schema::Table::nullable_double`): not cached on PostgreSQL.
+        let mut query = sqlx::query(AssertSqlSafe(sql)).persistent(backend != Backend::Postgres);
         for s in chunk {
+            let key = ConversionKey::of(s)?;
             query = query
                 .bind(s.lead_id.as_str())
                 .bind(s.primary_score)
@@ -328,7 +372,11 @@ pub(crate) async fn write_states(
                 .bind(s.stage.as_str())
                 .bind(s.queue.as_deref())
                 .bind(s.recency.as_micros())
-                .bind(s.scored_at.as_micros());
+                .bind(s.scored_at.as_micros())
+                .bind(s.name_key.as_deref())
+                .bind(s.company_key.as_deref())
+                .bind(key.map(|k| k.version))
+                .bind(key.map(|k| k.probability));
         }
         query
             .execute(&mut *conn)

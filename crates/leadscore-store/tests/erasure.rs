@@ -79,6 +79,8 @@ fn scored(lead: &LeadId, token: leadscore_store::QueueToken, at: Timestamp) -> L
             queue: Some("reps".into()),
             recency: at,
             scored_at: at,
+            name_key: None,
+            company_key: None,
         },
         shadow: Some(ShadowRow {
             lead_id: lead.clone(),

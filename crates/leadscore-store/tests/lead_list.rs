@@ -2,8 +2,9 @@
 //! a filter that more than `COUNT_CAP` leads match walks the order's index
 //! and filters as it goes (on SQLite the filter is kept out of index lookups
 //! for it), a rarer one reads its matches from the filter's index and sorts
-//! them, and one that matches nothing reads no page. On SQLite and
-//! PostgreSQL, against the order computed here.
+//! them, and one that matches nothing reads no page; in every order the
+//! console offers (score, activity, name and company, each both ways). On
+//! SQLite and PostgreSQL, against the order computed here.
 
 mod common;
 
@@ -28,6 +29,9 @@ struct Row {
     open: bool,
     recency: i64,
     rare: bool,
+    /// The name and company as lists sort them (ties, and some missing).
+    name: Option<String>,
+    company: Option<String>,
 }
 
 fn row(i: i64) -> Row {
@@ -41,6 +45,8 @@ fn row(i: i64) -> Row {
         // 7919 is prime to 100,000: every lead's recency differs.
         recency: 1_770_000_000_000_000 + (i * 7919) % 100_000,
         rare: i % 50 == 0,
+        name: (i % 11 != 0).then(|| format!("n{}", (i * 53) % 997)),
+        company: (i % 7 != 0).then(|| format!("c{}", (i * 13) % 89)),
     }
 }
 
@@ -62,12 +68,14 @@ async fn seed(db: &TestDb) -> TestResult {
     .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO lead_state (lead_id, primary_score, primary_grade, sales_ready, stage, \
-         recency, scored_at) {NUMBERS} \
+         recency, scored_at, name_key, company_key) {NUMBERS} \
          SELECT 'L' || i, (i * 37) % 101, \
          CASE WHEN (i * 37) % 101 >= 50 THEN 'A' ELSE 'B' END, \
          CASE WHEN i % 97 = 0 THEN 1 ELSE 0 END, \
          CASE WHEN i % 30 = 0 THEN 'qualified' ELSE 'new' END, \
-         1770000000000000 + (i * 7919) % 100000, 1770000000000000 FROM n"
+         1770000000000000 + (i * 7919) % 100000, 1770000000000000, \
+         CASE WHEN i % 11 = 0 THEN NULL ELSE 'n' || ((i * 53) % 997) END, \
+         CASE WHEN i % 7 = 0 THEN NULL ELSE 'c' || ((i * 13) % 89) END FROM n"
     )))
     .execute(pool)
     .await?;
@@ -135,6 +143,10 @@ async fn lists_agree_whatever_the_plan(db: TestDb) -> TestResult {
         LeadOrder::ScoreAsc,
         LeadOrder::RecentDesc,
         LeadOrder::RecentAsc,
+        LeadOrder::NameAsc,
+        LeadOrder::NameDesc,
+        LeadOrder::CompanyAsc,
+        LeadOrder::CompanyDesc,
     ];
     let windows = [
         PageWindow {
@@ -150,11 +162,22 @@ async fn lists_agree_whatever_the_plan(db: TestDb) -> TestResult {
         let matching: Vec<&Row> = all.iter().filter(|r| keep(r)).collect();
         for order in orders {
             let mut expected = matching.clone();
+            // Names and companies: the unnamed last, ties by lead id; the
+            // descending orders are the exact reverse.
+            let by_name = |r: &&Row| (r.name.is_none(), r.name.clone(), r.id.clone());
+            let by_company = |r: &&Row| (r.company.is_none(), r.company.clone(), r.id.clone());
             match order {
                 LeadOrder::ScoreDesc => expected.sort_by_key(|r| Reverse((r.score, r.recency))),
                 LeadOrder::ScoreAsc => expected.sort_by_key(|r| (r.score, r.recency)),
                 LeadOrder::RecentDesc => expected.sort_by_key(|r| Reverse(r.recency)),
-                _ => expected.sort_by_key(|r| r.recency),
+                LeadOrder::RecentAsc => expected.sort_by_key(|r| r.recency),
+                LeadOrder::NameAsc => expected.sort_by_key(by_name),
+                LeadOrder::NameDesc => expected.sort_by_key(|r| Reverse(by_name(r))),
+                LeadOrder::CompanyAsc => expected.sort_by_key(by_company),
+                LeadOrder::CompanyDesc => expected.sort_by_key(|r| Reverse(by_company(r))),
+                LeadOrder::LeadIdAsc | LeadOrder::LeadIdDesc => {
+                    unreachable!("not among the orders tested here")
+                }
             }
             for window in windows {
                 let filter = LeadFilter {

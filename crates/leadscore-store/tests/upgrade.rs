@@ -24,8 +24,8 @@ use leadscore_domain::{
 };
 use leadscore_store::testing::empty_postgres;
 use leadscore_store::{
-    DatabaseUrl, DocumentName, LeadFilter, PageWindow, SqlStore, Store, StoreCounts, StoreError,
-    binary_schema_version, known_migrations,
+    DatabaseUrl, DocumentName, LeadFilter, Mistake, PageWindow, SqlStore, Store, StoreCounts,
+    StoreError, binary_schema_version, known_migrations,
 };
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -55,6 +55,7 @@ const V_USERS: i64 = 20261204000000;
 const V_CONSOLE_LISTS: i64 = 20261205000000;
 const V_RULE_MODEL_VERSIONS: i64 = 20261206000000;
 const V_CONSOLE_FILTERS: i64 = 20261207000000;
+const V_LEAD_STATE_KEYS: i64 = 20261208000000;
 
 /// Every migration, oldest first, with the rows its schema holds.
 const STEPS: &[Step] = &[
@@ -95,7 +96,8 @@ const STEPS: &[Step] = &[
              VALUES ('L-1', 'Engagement', 42, 'Warm', 0, NULL, '{\"rules\":[]}', 1772000000000000)",
             "INSERT INTO lead_state (lead_id, primary_score, primary_grade, primary_detail, conversion, sales_ready, \
              sales_ready_at, sales_ready_model, stage, queue, recency, scored_at) \
-             VALUES ('L-1', 42, 'Warm', NULL, NULL, 0, NULL, NULL, 'qualified', 'triage', 1772000000000000, 1772000000000000)",
+             VALUES ('L-1', 42, 'Warm', NULL, '{\"version\":1,\"score\":30,\"probability\":0.3,\"grade\":\"C\",\"low_confidence\":false,\"contributions\":[],\"intercept\":-0.8}', \
+             0, NULL, NULL, 'qualified', 'triage', 1772000000000000, 1772000000000000)",
             "INSERT INTO score_history (event_id, lead_id, at, what, old_score, new_score, old_grade, new_grade, cause) \
              VALUES ('H-1', 'L-1', 1772000000000000, 'Engagement', NULL, 42, NULL, 'Warm', 'ingest')",
             "INSERT INTO rescore_queue (lead_id, cause, queued_at) VALUES ('L-2', 'ingest', 1772000000000000)",
@@ -176,6 +178,18 @@ const STEPS: &[Step] = &[
     Step {
         version: V_CONSOLE_FILTERS,
         rows: &[],
+    },
+    // The conversion score's version and probability as columns: written
+    // beside the JSON from this schema on (earlier states are filled from
+    // their JSON when the store opens).
+    Step {
+        version: V_LEAD_STATE_KEYS,
+        rows: &[
+            "INSERT INTO lead_state (lead_id, primary_score, primary_grade, primary_detail, conversion, sales_ready, \
+             sales_ready_at, sales_ready_model, stage, queue, recency, scored_at, conversion_version, conversion_probability) \
+             VALUES ('L-3', NULL, NULL, NULL, '{\"version\":1,\"score\":90,\"probability\":0.9,\"grade\":\"A\",\"low_confidence\":false,\"contributions\":[],\"intercept\":2.2}', \
+             0, NULL, NULL, 'disqualified', NULL, 1772000000000000, 1772000000000000, 1, 0.9)",
+        ],
     },
 ];
 
@@ -348,7 +362,8 @@ async fn check(store: &SqlStore, seeded: &[i64]) -> TestResult {
                 },
             )
             .await?;
-        assert_eq!(listed.total, 1);
+        let states = if has(V_LEAD_STATE_KEYS) { 2 } else { 1 };
+        assert_eq!(listed.total, states);
         let row = listed.rows.first().ok_or("lead L-1 is not listed")?;
         assert_eq!(row.name.as_deref(), Some("Ada Lovelace"));
         assert_eq!(row.company.as_deref(), Some("Müller & Söhne"));
@@ -367,6 +382,9 @@ async fn check(store: &SqlStore, seeded: &[i64]) -> TestResult {
             .ok_or("the scores of L-1 are not read back")?;
         assert_eq!(state.primary_score, Some(42));
         assert_eq!(state.stage, Stage::Qualified);
+        // The list keys, filled from the records when they were added.
+        assert_eq!(state.name_key.as_deref(), Some("ada lovelace"));
+        assert_eq!(state.company_key.as_deref(), Some("müller & söhne"));
         assert_eq!(rule_scores.len(), 1);
         assert_eq!(rule_scores[0].grade.as_deref(), Some("Warm"));
         let history = store.scores().history(&l1).await?;
@@ -452,6 +470,31 @@ async fn check(store: &SqlStore, seeded: &[i64]) -> TestResult {
         );
     }
 
+    if has(V_SERVICE) {
+        // The conversion columns: filled from the JSON of the states stored
+        // before them, written with it after; the mistakes list reads them.
+        let page = PageWindow {
+            limit: 10,
+            offset: 0,
+        };
+        let lists = store.console_lists();
+        let negatives = lists
+            .mistakes(1, 0.5, Mistake::FalseNegative, true, page)
+            .await?;
+        let ids: Vec<&str> = negatives.rows.iter().map(|r| r.lead_id.as_str()).collect();
+        assert_eq!(ids, ["L-1"]);
+        assert_eq!(negatives.rows[0].probability, 0.3);
+        let positives = lists
+            .mistakes(1, 0.5, Mistake::FalsePositive, true, page)
+            .await?;
+        let ids: Vec<&str> = positives.rows.iter().map(|r| r.lead_id.as_str()).collect();
+        let expected: &[&str] = if has(V_LEAD_STATE_KEYS) {
+            &["L-3"]
+        } else {
+            &[]
+        };
+        assert_eq!(ids, expected);
+    }
     // The upgraded store takes writes.
     let mut click = Interaction::new(
         InteractionId::parse("I-new")?,

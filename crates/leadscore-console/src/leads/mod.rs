@@ -49,12 +49,16 @@ fn order_of(query: &ListQuery) -> Result<LeadOrder, BadFilter> {
         "recent" => LeadOrder::RecentAsc,
         "lead" => LeadOrder::LeadIdAsc,
         "-lead" => LeadOrder::LeadIdDesc,
+        "name" => LeadOrder::NameAsc,
+        "-name" => LeadOrder::NameDesc,
+        "company" => LeadOrder::CompanyAsc,
+        "-company" => LeadOrder::CompanyDesc,
         other => {
             return Err(BadFilter {
                 field: "sort",
                 message: format!(
-                    "The order {other:?} is not one of the table's: score, recent or lead \
-                     (with a leading - for descending)."
+                    "The order {other:?} is not one of the table's: score, recent, lead, name \
+                     or company (with a leading - for descending)."
                 ),
             });
         }
@@ -264,9 +268,11 @@ fn table(view: &View, rows: &[LeadListRow], scores: &HashMap<LeadId, Vec<RuleSco
         None => "Primary score".to_owned(),
     };
     let head = format!(
-        "<tr><th scope=\"col\">Lead</th><th scope=\"col\">Company</th><th scope=\"col\">Source</th>\
+        "<tr>{name}{company}<th scope=\"col\">Source</th>\
          <th scope=\"col\">Stage</th>{score}<th scope=\"col\">Grade</th>{model_heads}\
          <th scope=\"col\">Sales-ready</th><th scope=\"col\">Queue</th>{recent}{lead}</tr>",
+        name = sort_header(path, q, "Lead", "name", false),
+        company = sort_header(path, q, "Company", "company", false),
         score = sort_header(path, q, &score_label, "score", true),
         recent = sort_header(path, q, "Last activity", "recent", true),
         lead = sort_header(path, q, "Lead id", "lead", false),

@@ -75,6 +75,10 @@ pub async fn queue_page(
         Some(("activity", false)) => Some(LeadOrder::RecentAsc),
         Some(("lead", false)) => Some(LeadOrder::LeadIdAsc),
         Some(("lead", true)) => Some(LeadOrder::LeadIdDesc),
+        Some(("name", false)) => Some(LeadOrder::NameAsc),
+        Some(("name", true)) => Some(LeadOrder::NameDesc),
+        Some(("company", false)) => Some(LeadOrder::CompanyAsc),
+        Some(("company", true)) => Some(LeadOrder::CompanyDesc),
         Some(_) => None,
     };
     let (Some(stages), Some(sales_ready), Some(order)) = (stages, sales_ready, order) else {
@@ -138,11 +142,12 @@ pub async fn queue_page(
         "<p>No lead in this queue matches.</p>".to_owned()
     } else {
         format!(
-            "<div class=\"table-wrap\"><table><thead><tr>{lead}<th scope=\"col\">Name</th>\
-             <th scope=\"col\">Company</th>{score}<th scope=\"col\">Grade</th>\
+            "<div class=\"table-wrap\"><table><thead><tr>{lead}{person}{company}{score}<th scope=\"col\">Grade</th>\
              <th scope=\"col\">Sales-ready</th><th scope=\"col\">Stage</th>{activity}</tr></thead>\
              <tbody>{rows}</tbody></table></div>",
             lead = sort_header(&path, &query, "Lead", "lead", false),
+            person = sort_header(&path, &query, "Name", "name", false),
+            company = sort_header(&path, &query, "Company", "company", false),
             score = sort_header(&path, &query, "Score", "score", true).replacen(
                 "<th ",
                 "<th class=\"num\" ",

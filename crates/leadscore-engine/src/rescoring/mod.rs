@@ -18,7 +18,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use leadscore_domain::{Lead, LeadId, Timestamp};
+use leadscore_domain::{
+    Account, AccountId, Contact, ContactId, Dataset, Lead, LeadId, Timestamp, sort_key,
+};
 use leadscore_store::{LeadWrite, QueueToken, QueuedLead, Round, Snapshot, SnapshotRead};
 
 use crate::EngineError;
@@ -26,7 +28,7 @@ use crate::in_service::InService;
 use crate::scoring::last_activity;
 use crate::service::Service;
 use crate::shadow;
-use plan::Planner;
+use plan::{ListKeys, Planner};
 pub use run::run;
 
 /// What one round did.
@@ -150,6 +152,7 @@ fn score(
         .collect();
     let queued: HashMap<&LeadId, &QueuedLead> =
         snapshot.queued.iter().map(|l| (&l.lead_id, l)).collect();
+    let keys = list_keys(&snapshot.data);
     let model_names: Vec<String> = live
         .engine
         .plans()
@@ -177,6 +180,7 @@ fn score(
             cause: &entry.cause,
             lead: leads.get(id).copied(),
             live,
+            keys: keys.get(id).cloned().unwrap_or_default(),
         };
         let mut write = planner.plan(entry.token, &model_names)?;
         write.shadow = shadow.remove(id);
@@ -203,6 +207,32 @@ fn score(
         read_at: snapshot.read_at,
         model_names,
     })
+}
+
+/// Each lead's name and company as the console's lists sort them
+/// ([`sort_key`]): its contact's name; its own account's name, else its
+/// contact's account's (as the lists show them).
+fn list_keys(data: &Dataset) -> HashMap<&LeadId, ListKeys> {
+    let contacts: HashMap<&ContactId, &Contact> =
+        data.contacts.iter().map(|c| (&c.contact_id, c)).collect();
+    let accounts: HashMap<&AccountId, &Account> =
+        data.accounts.iter().map(|a| (&a.account_id, a)).collect();
+    data.leads
+        .iter()
+        .map(|lead| {
+            let contact = lead.contact_id.as_ref().and_then(|id| contacts.get(id));
+            let account = lead
+                .account_id
+                .as_ref()
+                .or_else(|| contact.and_then(|c| c.account_id.as_ref()))
+                .and_then(|id| accounts.get(id));
+            let keys = ListKeys {
+                name: sort_key(contact.and_then(|c| c.full_name()).as_deref()),
+                company: sort_key(account.and_then(|a| a.name.as_deref())),
+            };
+            (&lead.lead_id, keys)
+        })
+        .collect()
 }
 
 impl Prepared {

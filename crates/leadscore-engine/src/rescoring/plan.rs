@@ -23,6 +23,18 @@ pub(crate) struct Planner<'a> {
     /// The lead's record (routing reads its fields).
     pub lead: Option<&'a Lead>,
     pub live: &'a InService,
+    /// Its name and company as lists sort them.
+    pub keys: ListKeys,
+}
+
+/// A lead's name and company as the console's lists sort them
+/// ([`leadscore_domain::sort_key`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ListKeys {
+    /// Its contact's name.
+    pub name: Option<String>,
+    /// Its company's name.
+    pub company: Option<String>,
 }
 
 impl Planner<'_> {
@@ -221,6 +233,8 @@ impl Planner<'_> {
                 queue,
                 recency: self.recency,
                 scored_at: now,
+                name_key: self.keys.name.clone(),
+                company_key: self.keys.company.clone(),
             },
             shadow: None,
         })
