@@ -1,15 +1,19 @@
 //! The service's feature review (`/reports/review`, `.json`), drift
 //! (`/v1/models/drift`, the drift gauges) and retraining status
-//! (`/v1/retraining`) on the sample, on SQLite and PostgreSQL.
+//! (`/v1/retraining`) on the sample, on SQLite and PostgreSQL; the review
+//! served from its last computation, stored for every instance.
 
 use std::path::Path;
 
-use leadscore_engine::model_registry;
+use leadscore_engine::review::{self, Answer};
+use leadscore_engine::{Role, Service, model_registry};
 use leadscore_files::{ReadOptions, read_folder};
 use leadscore_rules::RuleModel;
 use leadscore_store::testing::TestDb;
 use reqwest::{Method, StatusCode};
+use serde_json::Value;
 
+use crate::console_support::{get, signed_in};
 use crate::support::{App, publish_conversion_model, spawn_with, test_settings};
 
 fn root() -> &'static Path {
@@ -170,6 +174,136 @@ async fn review_and_drift(db: TestDb) {
 }
 
 leadscore_store::on_both_backends!(review_and_drift);
+
+/// `GET /reports/review.json` with the read key: status, `Retry-After`, body.
+async fn review_json(app: &App, query: &str) -> (StatusCode, Option<String>, Value) {
+    let response = app
+        .http
+        .get(format!("{}/reports/review.json{query}", app.base))
+        .bearer_auth(&app.read)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, retry, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The review is served from the last computation, stored for every
+/// instance: a request that finds none is told it is being computed (503
+/// with `Retry-After`, here at once: `drift.wait_ms` is 0) while it is
+/// computed behind it; once stored, it is served as it was computed, new
+/// records notwithstanding, by this instance and by another one on the same
+/// store; the console says so too, with a page that reloads itself.
+async fn review_is_served_from_the_last_computation(db: TestDb) {
+    let mut settings = test_settings();
+    settings.scoring.at = Some("2026-10-01T00:00:00Z".into());
+    settings.drift.every_secs = 0;
+    settings.drift.wait_ms = 0;
+    let app = spawn_with(db, settings.clone()).await;
+    load_sample(&app).await;
+    publish_conversion_model(&app).await;
+
+    let (status, retry, body) = review_json(&app, "").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is being computed"),
+        "{body}"
+    );
+    assert_eq!(retry.as_deref(), Some("10"));
+    let first = app
+        .eventually("the review computed", || async {
+            let (status, _, body) = review_json(&app, "").await;
+            (status == StatusCode::OK).then_some(body)
+        })
+        .await;
+    let generated = first["generated_at"].clone();
+    let stored = app
+        .store
+        .review_snapshots()
+        .get(1, 90)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.recent_days, 90);
+
+    // New leads change nothing until the next computation.
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            "/v1/leads/NEW-1",
+            Some(&app.ingest),
+            Some(&serde_json::json!({"created_at": "2026-09-30"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, again) = review_json(&app, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, first);
+
+    // Another instance on the same store serves the same review.
+    let other = Service::new(app.store.clone(), settings).await.unwrap();
+    let Answer::Ready(served) = review::served(&other, 90).await.unwrap() else {
+        panic!("the other instance did not find the stored review");
+    };
+    assert_eq!(served.computed_at, stored.computed_at);
+    assert_eq!(
+        serde_json::to_value(&*served.review).unwrap()["generated_at"],
+        generated
+    );
+
+    // Another window is computed on its own; the console says so meanwhile.
+    let (client, _) = signed_in(&app, "analyst@example.com", Role::Read).await;
+    let page = get(&app, &client, "/console/drift?recent_days=30").await;
+    assert_eq!(page.status, StatusCode::ACCEPTED, "{}", page.body);
+    assert!(page.body.contains("is being computed"), "{}", page.body);
+    assert!(page.body.contains("http-equiv=\"refresh\""));
+    app.eventually("the 30-day drift page", || async {
+        let page = get(&app, &client, "/console/drift?recent_days=30").await;
+        (page.status == StatusCode::OK).then_some(())
+    })
+    .await;
+    let page = get(&app, &client, "/console/drift").await;
+    assert!(page.body.contains("Measured at "), "{}", page.body);
+    app.stop().await;
+}
+
+leadscore_store::on_both_backends!(review_is_served_from_the_last_computation);
+
+/// With a period, the service reviews a published model on its own (no
+/// request needed) and keeps it stored.
+async fn the_review_is_computed_periodically(db: TestDb) {
+    let mut settings = test_settings();
+    settings.scoring.at = Some("2026-10-01T00:00:00Z".into());
+    settings.drift.every_secs = 1;
+    let app = spawn_with(db, settings).await;
+    load_sample(&app).await;
+    publish_conversion_model(&app).await;
+    let first = app
+        .eventually("the review stored without a request", || async {
+            app.store.review_snapshots().get(1, 90).await.unwrap()
+        })
+        .await;
+    // Computed again once older than the period.
+    app.eventually("the review computed again", || async {
+        let next = app.store.review_snapshots().get(1, 90).await.unwrap()?;
+        (next.computed_at > first.computed_at).then_some(())
+    })
+    .await;
+    let (_, _, metrics) = app.bytes("/metrics", &app.read).await;
+    let metrics = String::from_utf8(metrics).unwrap();
+    assert!(metrics.contains("leadscore_model_score_psi"), "{metrics}");
+    app.stop().await;
+}
+
+leadscore_store::on_both_backends!(the_review_is_computed_periodically);
 
 /// The service's own schedule runs retraining: on an empty store each run
 /// fails (no closed lead), is recorded with the scheduled time and the

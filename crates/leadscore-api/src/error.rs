@@ -42,7 +42,7 @@ pub struct ApiError {
     /// The body.
     pub body: ErrorDetail,
     /// How long to wait before trying again (the `Retry-After` header, in
-    /// whole seconds rounded up), for a 429.
+    /// whole seconds rounded up), for a 429 or a 503.
     pub retry_after: Option<std::time::Duration>,
 }
 

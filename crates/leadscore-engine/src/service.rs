@@ -45,6 +45,8 @@ pub struct Shared {
     /// The latest drift measure of the live model on this instance (by the
     /// periodic check or a review), for the console's overview.
     pub last_drift: LastDrift,
+    /// The reviews being computed on this instance.
+    pub reviews: review::Computations,
 }
 
 /// The live engine, cheap to clone.
@@ -85,6 +87,7 @@ impl Service {
             metrics: Metrics::new()?,
             accepting: AtomicBool::new(true),
             last_drift: LastDrift::default(),
+            reviews: review::Computations::default(),
         })))
     }
 

@@ -145,18 +145,28 @@ impl Default for Rescoring {
     }
 }
 
-/// The live model's drift check: PSI of the leads created in the recent
-/// window against the closed leads, per feature and for the score
-/// (`/v1/models/drift`, the `leadscore_model_drift_psi` gauges, a warning in
-/// the log above 0.25).
+/// The live model's review and drift check: PSI of the leads created in
+/// the recent window against the closed leads, per feature and for the
+/// score (`/v1/models/drift`, `/reports/review`, the console's review and
+/// drift pages, the `leadscore_model_drift_psi` gauges, a warning in the log
+/// above 0.25). They are served from the last computation, stored for every
+/// instance sharing the store.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Drift {
-    /// How often the service checks, in seconds; 0 turns the periodic check
-    /// off (the endpoint still answers).
+    /// How often the service computes the live model's review again, in
+    /// seconds (it looks every minute, so a newly published model is
+    /// reviewed within about a minute); 0 turns the periodic computation
+    /// off (a request then computes one when none is stored, or the stored
+    /// one is over an hour old).
     pub every_secs: u64,
     /// The recent window, in days.
     pub recent_days: u32,
+    /// How long a request for a review that is not computed yet (a newly
+    /// published model's, another window's) waits for it, in milliseconds,
+    /// before it is answered that it is being computed (503 with
+    /// `Retry-After`; in the console a page that reloads itself).
+    pub wait_ms: u64,
 }
 
 impl Default for Drift {
@@ -164,6 +174,7 @@ impl Default for Drift {
         Self {
             every_secs: 3600,
             recent_days: 90,
+            wait_ms: 5000,
         }
     }
 }

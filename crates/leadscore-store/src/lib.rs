@@ -22,6 +22,7 @@
 //! | [`SqlStore::retraining`] ([`RetrainingRuns`]) | retraining runs |
 //! | [`SqlStore::shadow`] ([`ShadowScores`]) | a challenger's shadow scores |
 //! | [`SqlStore::users`] ([`Users`]) | console users, sessions, sign-in links and failures |
+//! | [`SqlStore::review_snapshots`] ([`ReviewSnapshots`]) | the live model's review as last computed |
 //!
 //! Rows come back as domain types (ids, timestamps, stages, roles), read by
 //! column name. The schema is created by versioned migrations embedded in the
@@ -99,6 +100,7 @@ mod records;
 mod registry;
 mod rescoring;
 mod retraining;
+mod review_snapshots;
 mod rule_model_versions;
 mod schema;
 mod scores;
@@ -137,6 +139,7 @@ pub use retraining::{
     HEARTBEAT_EVERY, NewVersion, RUN_LEASE, RetrainingRuns, RunMeasures, RunRow, RunStart,
     SlotStart,
 };
+pub use review_snapshots::{ReviewSnapshot, ReviewSnapshots};
 pub use rule_model_versions::RuleModelVersionRow;
 pub use scores::{
     HistoryRow, LeadStateRow, Listing, ModelScore, PageWindow, QueueEntry, RuleScoreRow,

@@ -56,6 +56,7 @@ const V_CONSOLE_LISTS: i64 = 20261205000000;
 const V_RULE_MODEL_VERSIONS: i64 = 20261206000000;
 const V_CONSOLE_FILTERS: i64 = 20261207000000;
 const V_LEAD_STATE_KEYS: i64 = 20261208000000;
+const V_REVIEW_SNAPSHOTS: i64 = 20261209000000;
 
 /// Every migration, oldest first, with the rows its schema holds.
 const STEPS: &[Step] = &[
@@ -189,6 +190,13 @@ const STEPS: &[Step] = &[
              sales_ready_at, sales_ready_model, stage, queue, recency, scored_at, conversion_version, conversion_probability) \
              VALUES ('L-3', NULL, NULL, NULL, '{\"version\":1,\"score\":90,\"probability\":0.9,\"grade\":\"A\",\"low_confidence\":false,\"contributions\":[],\"intercept\":2.2}', \
              0, NULL, NULL, 'disqualified', NULL, 1772000000000000, 1772000000000000, 1, 0.9)",
+        ],
+    },
+    Step {
+        version: V_REVIEW_SNAPSHOTS,
+        rows: &[
+            "INSERT INTO review_snapshots (version, recent_days, computed_at, body) \
+             VALUES (1, 90, 1772000000000000, '{\"stored\":\"at this schema\"}')",
         ],
     },
 ];
@@ -495,6 +503,19 @@ async fn check(store: &SqlStore, seeded: &[i64]) -> TestResult {
         };
         assert_eq!(ids, expected);
     }
+    if has(V_REVIEW_SNAPSHOTS) {
+        let stored = store
+            .review_snapshots()
+            .get(1, 90)
+            .await?
+            .ok_or("the stored review is not read back")?;
+        assert_eq!(stored.body, "{\"stored\":\"at this schema\"}");
+        assert_eq!(
+            stored.computed_at,
+            Timestamp::parse("2026-02-25T06:13:20Z")?
+        );
+    }
+
     // The upgraded store takes writes.
     let mut click = Interaction::new(
         InteractionId::parse("I-new")?,

@@ -5,7 +5,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use leadscore_engine::{ErrorCode, Service, review};
+use std::sync::Arc;
+
+use leadscore_engine::review::{self, Answer};
+use leadscore_engine::{ErrorCode, Service};
 use leadscore_report::{DriftSection, Review, render_html};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,7 +28,10 @@ pub struct ReviewQuery {
     pub recent_days: Option<u32>,
 }
 
-async fn live_review(service: &Service, q: &ReviewQuery) -> Result<Review, ApiError> {
+/// The live model's review as last computed (`drift.every_secs`); 503
+/// with `Retry-After` while the first one of a version or window is being
+/// computed.
+async fn live_review(service: &Service, q: &ReviewQuery) -> Result<Arc<Review>, ApiError> {
     let days = q.recent_days.unwrap_or(service.settings.drift.recent_days);
     if !(1..=MAX_RECENT_DAYS).contains(&days) {
         return Err(ApiError::new(
@@ -34,19 +40,37 @@ async fn live_review(service: &Service, q: &ReviewQuery) -> Result<Review, ApiEr
         )
         .field("recent_days"));
     }
-    review::review(service, days).await?.ok_or_else(|| {
-        ApiError::new(
+    match review::served(service, days).await? {
+        Answer::Ready(served) => Ok(served.review),
+        Answer::Computing { version, since } => {
+            let mut e = ApiError::new(
+                ErrorCode::Unavailable,
+                format!(
+                    "the review of conversion model v{version} over {days} days is being \
+                     computed (since {since}); it is served as soon as it is done: try again \
+                     in {} seconds",
+                    COMPUTING_RETRY.as_secs()
+                ),
+            );
+            e.retry_after = Some(COMPUTING_RETRY);
+            Err(e)
+        }
+        Answer::NoLiveModel => Err(ApiError::new(
             ErrorCode::NoLiveModel,
             "no conversion model is published: publish one (POST /v1/models/{version}/publish) or retrain",
-        )
-    })
+        )),
+    }
 }
+
+/// How long to wait before asking again for a review being computed.
+const COMPUTING_RETRY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The quarterly feature review of the live conversion model on the store's
 /// leads: one self-contained HTML page (no scripts, nothing fetched).
 #[utoipa::path(get, path = "/reports/review", tag = "reports", params(ReviewQuery),
     responses((status = 200, content_type = "text/html", body = String),
-        (status = 409, body = ErrorBody)),
+        (status = 409, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "the first review of the live version is being computed: try again after Retry-After")),
     security(("api_key" = [])))]
 pub async fn review_page(
     State(service): State<Service>,
@@ -61,13 +85,14 @@ pub async fn review_page(
 
 /// The same review as JSON (the `leadscore review --out-json` format).
 #[utoipa::path(get, path = "/reports/review.json", tag = "reports", params(ReviewQuery),
-    responses((status = 200, body = Review), (status = 409, body = ErrorBody)),
+    responses((status = 200, body = Review), (status = 409, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "the first review of the live version is being computed: try again after Retry-After")),
     security(("api_key" = [])))]
 pub async fn review_json(
     State(service): State<Service>,
     Query(q): Query<ReviewQuery>,
 ) -> Result<Json<Review>, ApiError> {
-    Ok(Json(live_review(&service, &q).await?))
+    Ok(Json(Review::clone(&*live_review(&service, &q).await?)))
 }
 
 /// The live model's drift.
@@ -87,7 +112,8 @@ pub struct DriftReport {
 /// created in the recent window against the closed leads, and the realized
 /// conversion by grade of the recent leads that closed.
 #[utoipa::path(get, path = "/v1/models/drift", tag = "conversion models", params(ReviewQuery),
-    responses((status = 200, body = DriftReport), (status = 409, body = ErrorBody)),
+    responses((status = 200, body = DriftReport), (status = 409, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "the first review of the live version is being computed: try again after Retry-After")),
     security(("api_key" = [])))]
 pub async fn drift(
     State(service): State<Service>,

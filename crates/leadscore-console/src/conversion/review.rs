@@ -6,20 +6,23 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use leadscore_engine::Service;
+use leadscore_engine::review::{self, Answer, Served};
 use leadscore_engine::users::Session;
-use leadscore_engine::{Service, review};
-use leadscore_report::{DriftLevel, MAX_RECENT_DAYS, Review, render_html};
+use leadscore_report::{DriftLevel, MAX_RECENT_DAYS, render_html};
 
 use crate::html::{Kind, escape, layout, notice, page};
 use crate::{Params, failed, param, signed_in};
 
-/// The live model's review for `?recent_days=`, or the answer to give.
+/// The live model's review for `?recent_days=` as last computed, or the
+/// answer to give (while the first one is computed: a page that reloads
+/// itself).
 async fn live_review(
     service: &Service,
     session: &Session,
     params: &Params,
     title: &str,
-) -> Result<Review, Response> {
+) -> Result<Served, Response> {
     let days = match param(params, "recent_days").filter(|d| !d.is_empty()) {
         None => Some(service.settings.drift.recent_days),
         Some(text) => text.trim().parse::<u32>().ok(),
@@ -32,9 +35,24 @@ async fn live_review(
             layout(title, Some(session), &notice(Kind::Error, &text)),
         ));
     };
-    match review::review(service, days).await {
-        Ok(Some(r)) => Ok(r),
-        Ok(None) => Err(page(
+    match review::served(service, days).await {
+        Ok(Answer::Ready(served)) => Ok(served),
+        Ok(Answer::Computing { version, since }) => {
+            let text = format!(
+                "The review of version {version} over {days} days is being computed (since \
+                 {since}). On a large store this takes a while; this page reloads itself every \
+                 {RELOAD_SECS} seconds until it is ready, and from then on it opens at once."
+            );
+            let body = format!(
+                "<meta http-equiv=\"refresh\" content=\"{RELOAD_SECS}\">{}",
+                notice(Kind::Notice, &text)
+            );
+            Err(page(
+                StatusCode::ACCEPTED,
+                layout(title, Some(session), &body),
+            ))
+        }
+        Ok(Answer::NoLiveModel) => Err(page(
             StatusCode::CONFLICT,
             layout(
                 title,
@@ -46,6 +64,9 @@ async fn live_review(
         Err(e) => Err(failed(&e, Some(session))),
     }
 }
+
+/// How often the page of a review being computed reloads itself.
+const RELOAD_SECS: u32 = 5;
 
 /// `GET /console/review?recent_days=`: the quarterly review page of the
 /// live model, as `/reports/review` renders it (self-contained: no script).
@@ -59,7 +80,7 @@ pub async fn review_page(
         Err(answer) => return answer,
     };
     match live_review(&service, &session, &params, "Quarterly review").await {
-        Ok(review) => page(StatusCode::OK, render_html(&review)),
+        Ok(served) => page(StatusCode::OK, render_html(&served.review)),
         Err(answer) => answer,
     }
 }
@@ -76,8 +97,8 @@ pub async fn drift_page(
         Ok(s) => s,
         Err(answer) => return answer,
     };
-    let review = match live_review(&service, &session, &params, title).await {
-        Ok(r) => r,
+    let (review, computed_at) = match live_review(&service, &session, &params, title).await {
+        Ok(served) => (served.review, served.computed_at),
         Err(answer) => return answer,
     };
     let mut out = format!(
@@ -85,11 +106,13 @@ pub async fn drift_page(
          <a href=\"/console/review\">The full review</a></p>\
          <p>Version {}: the leads created recently against the closed leads the model is measured on. \
          A PSI of 0.25 or more is an alarm (investigate, consider retraining); 0.1 up to 0.25 is \
-         worth watching.</p>",
+         worth watching. Measured at {} (every {}).</p>",
         review
             .model
             .version
             .map_or_else(|| "–".into(), |v| v.to_string()),
+        computed_at,
+        period(service.settings.drift.every_secs),
     );
     let Some(drift) = &review.drift else {
         out.push_str(
@@ -158,4 +181,15 @@ pub async fn drift_page(
         reference = escape(&drift.reference),
     ));
     page(StatusCode::OK, layout(title, Some(&session), &out))
+}
+
+/// The periodic check's period in words.
+fn period(every_secs: u64) -> String {
+    match every_secs {
+        0 => "time it is asked for, once an hour at most".into(),
+        s if s % 3600 == 0 && s >= 7200 => format!("{} hours", s / 3600),
+        3600 => "hour".into(),
+        s if s % 60 == 0 && s >= 120 => format!("{} minutes", s / 60),
+        s => format!("{s} seconds"),
+    }
 }

@@ -7,10 +7,19 @@
 //! close, every lead as of the scoring time, drift is measured for the leads
 //! created in the recent window against the closed leads, and the rule models
 //! in service are backtested on the same closed leads.
+//!
+//! Requests are served the last computation ([`served`]), which the
+//! periodic check keeps recent ([`run_drift_check`]).
+
+mod served;
+
+pub use served::{Answer, Computations, Served, run_drift_check, served};
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use crate::in_service::InService;
+use crate::service::Service;
+use crate::{EngineError, model_registry};
 use leadscore_domain::{Dataset, Timestamp};
 use leadscore_model::{ConversionModel, LabelledRows, add_missing_columns};
 use leadscore_report::{
@@ -20,13 +29,10 @@ use leadscore_report::{
 use leadscore_rules::{Evaluator, Graph, Plan};
 use leadscore_scoring::{FeatureIndex, scoring_time};
 use leadscore_store::Store;
-use tokio::sync::watch;
 
-use crate::in_service::InService;
-use crate::service::Service;
-use crate::{EngineError, model_registry};
-
-/// The review of the live model, or `None` when no model is live.
+/// Computes the review of the live model now, or `None` when no model is
+/// live (requests are served [`served`] instead: this reads the whole
+/// store).
 pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review>, EngineError> {
     let store = &service.store;
     let Some((version, model)) = model_registry::live_model(store).await? else {
@@ -54,7 +60,7 @@ pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review
     .map_err(|e| EngineError::Scoring {
         reason: format!("the review task stopped: {e}"),
     })??;
-    update_gauges(service, &review);
+    update_gauges(service, &review, Timestamp::now());
     Ok(Some(review))
 }
 
@@ -137,14 +143,14 @@ fn assemble(
     Ok(review)
 }
 
-/// Sets the drift gauges from a review, and logs a warning for each feature
-/// above the alarm level.
-fn update_gauges(service: &Service, review: &Review) {
+/// Sets the drift gauges from a review computed at `at`, and logs a
+/// warning for each feature above the alarm level.
+fn update_gauges(service: &Service, review: &Review, at: Timestamp) {
     let Some(drift) = &review.drift else {
         return;
     };
     service.last_drift.set(DriftMeasure {
-        at: Timestamp::now(),
+        at,
         version: review.model.version,
         section: drift.clone(),
     });
@@ -239,28 +245,6 @@ impl DriftAlarm {
             features: drifted.len(),
             worst: worst.join(", "),
         })
-    }
-}
-
-/// Checks drift every `every` until shutdown (the gauges follow); `None`
-/// turns the check off.
-pub async fn run_drift_check(
-    service: Service,
-    every: Option<Duration>,
-    recent_days: u32,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let Some(every) = every else {
-        return;
-    };
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(every) => {}
-            _ = shutdown.wait_for(|stop| *stop) => return,
-        }
-        if let Err(e) = review(&service, recent_days).await {
-            tracing::warn!(error = %e, "the drift check failed");
-        }
     }
 }
 
