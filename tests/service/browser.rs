@@ -15,6 +15,38 @@
 //! skips the scenarios with a note, unless `LEADSCORE_REQUIRE_CHROMIUM` is
 //! set (CI sets it), which fails them. With `LEADSCORE_SCREENSHOTS=DIR` the
 //! SQLite runs save a PNG of each page into DIR (`scripts/screenshots.sh`).
+//! A scenario whose browser stops answering is stopped after five minutes
+//! and run once more ([`run_scenario`]), rather than hanging the suite.
+
+/// Runs each named `async fn(TestDb)` scenario on SQLite and PostgreSQL,
+/// as `<name>::sqlite` and `<name>::postgres`, through [`run_scenario`]:
+/// a browser that stops answering fails the attempt instead of hanging the
+/// suite.
+macro_rules! scenarios {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
+                $crate::browser::run_scenario(
+                    concat!(stringify!($name), "::sqlite"),
+                    || async { ::leadscore_store::testing::TestDb::sqlite().await.map(Some) },
+                    super::$name,
+                )
+                .await
+            }
+
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
+                $crate::browser::run_scenario(
+                    concat!(stringify!($name), "::postgres"),
+                    ::leadscore_store::testing::TestDb::postgres,
+                    super::$name,
+                )
+                .await
+            }
+        }
+    )*};
+}
 
 mod admin;
 mod designer;
@@ -34,6 +66,67 @@ use crate::support::{App, spawn};
 use harness::{Browser, TABLET};
 
 const PASSWORD: &str = "correct horse battery";
+
+/// How long one scenario may run before its browser counts as stuck: a
+/// chromedriver that died can leave WebDriver calls waiting forever (seen
+/// once in many CI runs), and the scenarios take well under a minute.
+const SCENARIO_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Runs `scenario` on a fresh database from `fresh` (`None`: skipped). One
+/// that outlasts [`SCENARIO_LIMIT`] is stopped (its browser and driver end
+/// with it) and run once more on another fresh database, saying so; a
+/// failing assertion fails at once, never run again.
+pub async fn run_scenario<D, DF, S, SF>(
+    name: &str,
+    fresh: D,
+    scenario: S,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    D: Fn() -> DF,
+    DF: std::future::Future<Output = Result<Option<TestDb>, leadscore_store::StoreError>>,
+    S: Fn(TestDb) -> SF,
+    SF: std::future::Future<Output = ()> + Send + 'static,
+{
+    run_within(SCENARIO_LIMIT, name, fresh, scenario).await
+}
+
+/// [`run_scenario`] with its limit.
+async fn run_within<D, DF, S, SF>(
+    limit: std::time::Duration,
+    name: &str,
+    fresh: D,
+    scenario: S,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    D: Fn() -> DF,
+    DF: std::future::Future<Output = Result<Option<TestDb>, leadscore_store::StoreError>>,
+    S: Fn(TestDb) -> SF,
+    SF: std::future::Future<Output = ()> + Send + 'static,
+{
+    for attempt in 1..=2 {
+        let Some(db) = fresh().await? else {
+            return Ok(());
+        };
+        let mut task = tokio::spawn(scenario(db));
+        match tokio::time::timeout(limit, &mut task).await {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => return Err(e.into()),
+            },
+            Err(_) => {
+                task.abort();
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+                harness::say(&format!(
+                    "{name}: no end after {} s (attempt {attempt} of 2): the browser stopped \
+                     answering; the scenario runs again on a fresh database",
+                    limit.as_secs()
+                ));
+            }
+        }
+    }
+    Err(format!("{name}: the browser stopped answering in both attempts").into())
+}
 
 /// The service on a fresh `db` and a browser for it; `None` (after dropping
 /// the database) when the browser tests are skipped here.
@@ -76,4 +169,43 @@ fn xlsx_rows(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+/// The harness's own guard: a scenario that hangs is stopped and run again
+/// once; one that hangs twice fails; a failing assertion is not run again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_scenario_is_stopped_and_run_again() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let fresh = || async { TestDb::sqlite().await.map(Some) };
+    let stuck_once = |db: TestDb| async move {
+        if RUNS.fetch_add(1, Ordering::SeqCst) == 0 {
+            std::future::pending::<()>().await;
+        }
+        db.finish().await.unwrap();
+    };
+    let limit = Duration::from_secs(2);
+    run_within(limit, "stuck once", fresh, stuck_once)
+        .await
+        .unwrap();
+    assert_eq!(RUNS.load(Ordering::SeqCst), 2);
+
+    let stuck = |_db: TestDb| std::future::pending::<()>();
+    let failed = run_within(limit, "stuck", fresh, stuck).await.unwrap_err();
+    assert!(failed.to_string().contains("both attempts"), "{failed}");
+
+    static FAILS: AtomicUsize = AtomicUsize::new(0);
+    let failing = |_db: TestDb| async {
+        FAILS.fetch_add(1, Ordering::SeqCst);
+        panic!("an assertion failed");
+    };
+    let joined = tokio::spawn(async move {
+        run_within(limit, "failing", fresh, failing)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    assert!(joined.await.unwrap_err().is_panic());
+    assert_eq!(FAILS.load(Ordering::SeqCst), 1);
 }

@@ -258,4 +258,4 @@ async fn a_reader_changes_nothing(db: TestDb) {
     app.stop().await;
 }
 
-leadscore_store::on_both_backends!(administration, a_reader_changes_nothing);
+scenarios!(administration, a_reader_changes_nothing);

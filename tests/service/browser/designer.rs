@@ -320,4 +320,4 @@ async fn designing_a_rule_model(db: TestDb) {
     app.stop().await;
 }
 
-leadscore_store::on_both_backends!(designing_a_rule_model);
+scenarios!(designing_a_rule_model);

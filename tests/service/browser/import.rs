@@ -88,4 +88,4 @@ async fn importing_an_export(db: TestDb) {
     browser.close().await;
     app.stop().await;
 }
-leadscore_store::on_both_backends!(importing_an_export);
+scenarios!(importing_an_export);

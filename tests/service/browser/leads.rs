@@ -144,4 +144,4 @@ async fn leads_table_and_lead(db: TestDb) {
     app.stop().await;
 }
 
-leadscore_store::on_both_backends!(leads_table_and_lead);
+scenarios!(leads_table_and_lead);

@@ -143,4 +143,4 @@ async fn rolling_back_the_conversion_model(db: TestDb) {
     app.stop().await;
 }
 
-leadscore_store::on_both_backends!(changing_routing, rolling_back_the_conversion_model);
+scenarios!(changing_routing, rolling_back_the_conversion_model);

@@ -174,4 +174,4 @@ async fn first_admin_and_invitation(db: TestDb) {
     app.stop().await;
 }
 
-leadscore_store::on_both_backends!(signing_in_and_out, first_admin_and_invitation);
+scenarios!(signing_in_and_out, first_admin_and_invitation);
