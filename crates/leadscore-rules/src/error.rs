@@ -34,6 +34,32 @@ impl fmt::Display for Problem {
     }
 }
 
+/// One line of a model's text view that does not read
+/// ([`RuleModel::from_text`](crate::RuleModel::from_text)), with what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineProblem {
+    /// The line, counted from 1.
+    pub line: usize,
+    /// What is wrong, and what would be right.
+    pub message: String,
+}
+
+impl LineProblem {
+    /// A problem on a line (counted from 1).
+    pub fn new(line: usize, message: impl Into<String>) -> Self {
+        Self {
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LineProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
 /// Everything that can go wrong in this crate. Evaluation itself cannot fail.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
@@ -46,10 +72,16 @@ pub enum RulesError {
         message: String,
     },
     /// The document parsed but breaks RULES.md; every problem is listed.
-    #[error("{}", display_problems(.problems))]
+    #[error("{}", display_listed("the model", .problems))]
     Invalid {
         /// Every problem found, in document order.
         problems: Vec<Problem>,
+    },
+    /// A model's text view does not read; every line that does not is listed.
+    #[error("{}", display_listed("the text view", .problems))]
+    TextView {
+        /// Every line that does not read, in order.
+        problems: Vec<LineProblem>,
     },
     /// A record names another that is not there.
     #[error("{record} {id:?}: {column} {target:?} does not exist")]
@@ -71,9 +103,9 @@ pub enum RulesError {
     },
 }
 
-fn display_problems(problems: &[Problem]) -> String {
+fn display_listed<P: fmt::Display>(place: &str, problems: &[P]) -> String {
     let mut text = format!(
-        "{} problem{} in the model: ",
+        "{} problem{} in {place}: ",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );

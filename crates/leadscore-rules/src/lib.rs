@@ -4,6 +4,8 @@
 //! reporting every mistake with its place; compiles each into a [`Plan`] once;
 //! and evaluates plans over a lead's graph (its contact, account, interactions
 //! and related custom records) with no I/O. Every score carries its trace.
+//! A model also renders as its compact text view ([`RuleModel::to_text`]),
+//! which reads back into the same model ([`RuleModel::from_text`]).
 //!
 //! ```
 //! use leadscore_rules::RuleModel;
@@ -42,7 +44,7 @@ mod validate;
 
 pub use backtest::{Backtest, GroupOutcome, ModelBacktest, backtest};
 pub use check::{CheckData, ModelCheck, ModelFormat, VALUES_PER_FIELD};
-pub use error::{Problem, RulesError};
+pub use error::{LineProblem, Problem, RulesError};
 pub use eval::{
     CondHit, Evaluator, Evidence, ModelResult, NodeRef, Outcome, RuleHit, Scores, Unscored,
 };

@@ -1,5 +1,8 @@
 //! The text view: a compact, query-like rendering of a model, one line per rule,
-//! stable enough for snapshot tests and diffs.
+//! stable enough for snapshot tests and diffs ([`RuleModel::to_text`]), and
+//! reading it back (module `parse`, [`RuleModel::from_text`]).
+
+mod parse;
 
 use std::fmt::Write as _;
 

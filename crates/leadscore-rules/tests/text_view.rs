@@ -7,7 +7,7 @@
 mod common;
 
 use common::model;
-use leadscore_rules::RuleModel;
+use leadscore_rules::{Conditions, Frequency, Operand, RuleModel, Scalar};
 
 fn example(name: &str) -> RuleModel {
     let path = format!(
@@ -154,4 +154,81 @@ fn one_line_per_rule() {
             .collect();
         assert_eq!(names, expected, "{}", m.name);
     }
+}
+
+/// The shipped models in `models/rules/`, every `.yaml` there, by file name.
+fn shipped() -> Vec<(String, RuleModel)> {
+    let dir = format!("{}/../../models/rules", env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no models in {dir}");
+    paths
+        .into_iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, model(&std::fs::read_to_string(&path).unwrap()))
+        })
+        .collect()
+}
+
+/// A model's text view read back: it reads, and renders the same text again.
+fn reads_back(name: &str, m: &RuleModel) -> RuleModel {
+    let text = m.to_text();
+    let again = RuleModel::from_text(&text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+    assert_eq!(again.to_text(), text, "{name}");
+    again
+}
+
+/// The model as the text view writes it, which leaves out what means nothing
+/// more: `at_least` with a count of 1 (or none) is written as no frequency
+/// (RULES.md: "default `at_least`"), and a number with no fraction as a whole
+/// number (`1.5e6` as `1500000`; numbers compare as numbers).
+fn as_written(mut m: RuleModel) -> RuleModel {
+    for rule in &mut m.rules {
+        let (Conditions::When(list) | Conditions::Any(list)) = &mut rule.conditions;
+        for c in list {
+            if matches!(c.frequency, None | Some(Frequency::AtLeast)) && c.count.unwrap_or(1) <= 1 {
+                c.frequency = None;
+                c.count = None;
+            }
+            for p in &mut c.filters {
+                let scalars = match &mut p.value {
+                    Operand::Nothing => &mut [][..],
+                    Operand::Scalar(s) => std::slice::from_mut(s),
+                    Operand::List(list) => &mut list[..],
+                };
+                for s in scalars {
+                    if let Scalar::Number(n) = *s
+                        && n.fract() == 0.0
+                        && n.abs() < 9e15
+                    {
+                        *s = Scalar::Integer(n as i64);
+                    }
+                }
+            }
+        }
+    }
+    m
+}
+
+// RULES.md, "Text view": the text reads back into the model it renders. For
+// every shipped model: the same text again, and the same model but for the
+// defaults the compact text leaves out (`account-intent.yaml` and
+// `engagement.yaml` write `frequency: at_least` with no count).
+#[test]
+fn every_shipped_model_reads_back_from_its_text() {
+    for (name, m) in shipped() {
+        assert_eq!(reads_back(&name, &m), as_written(m), "{name}");
+    }
+}
+
+// A model using every feature reads back too.
+#[test]
+fn every_feature_reads_back_from_its_text() {
+    let m = model(EVERY_FEATURE);
+    assert_eq!(reads_back("every feature", &m), as_written(m));
 }

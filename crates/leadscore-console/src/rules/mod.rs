@@ -15,7 +15,6 @@ mod draft;
 mod page;
 mod pickers;
 mod results;
-mod text;
 mod values;
 mod views;
 
@@ -112,7 +111,18 @@ async fn evaluate(service: &Service, draft: Draft) -> Result<Outcome, EngineErro
 }
 
 /// Reads a tab's text into a model, or says every problem.
-type Reader = fn(&str) -> Result<RuleModel, Vec<String>>;
+type Reader = fn(&str) -> Result<RuleModel, RulesError>;
+
+/// A tab's text that does not read, as the page lists it: every problem
+/// with its place (`line 2: ...` in the text view, `rules[0].points: ...`
+/// in the model), or the one error.
+fn problem_texts(error: RulesError) -> Vec<String> {
+    match error {
+        RulesError::Invalid { problems } => problems.iter().map(ToString::to_string).collect(),
+        RulesError::TextView { problems } => problems.iter().map(ToString::to_string).collect(),
+        other => vec![other.to_string()],
+    }
+}
 
 /// Which view a posted designer form's model comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,18 +151,11 @@ fn posted_draft(form: &Form) -> (Draft, Source, Option<(String, Vec<String>)>) {
     };
     let (field, read): (&str, Reader) = match source {
         Source::Form => return (draft, source, None),
-        Source::Yaml => ("yaml", |t| {
-            RuleModel::from_yaml(t).map_err(|e| match e {
-                RulesError::Invalid { problems } => {
-                    problems.iter().map(ToString::to_string).collect()
-                }
-                other => vec![other.to_string()],
-            })
-        }),
-        Source::Text => ("text", text::from_text),
+        Source::Yaml => ("yaml", RuleModel::from_yaml),
+        Source::Text => ("text", RuleModel::from_text),
     };
     let typed = form.get(field).unwrap_or_default().to_owned();
-    match read(&typed) {
+    match read(&typed).map_err(problem_texts) {
         Ok(model) => (
             Draft::of_model(&model, &draft.original),
             source,
@@ -338,4 +341,25 @@ impl Outcome {
 /// An HTML page answer (for the views).
 fn html(status: StatusCode, title: &str, session: &Session, body: &str) -> Response {
     page(status, crate::html::layout(title, Some(session), body))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_text_that_does_not_read_lists_its_problems_by_place() {
+        let read = |t: &str| RuleModel::from_text(t).map_err(problem_texts);
+        assert_eq!(
+            read("MODEL \"M\" TARGET contact\nRULE \"R\" +5 EmailClicked").unwrap_err(),
+            ["line 2: expected `:`, found `EmailClicked`"]
+        );
+        let problems = read("MODEL \"M\" TARGET contact\nRULE \"R\" +x: Lead").unwrap_err();
+        assert!(problems[0].starts_with("rules[0].points: "), "{problems:?}");
+        let yaml = RuleModel::from_yaml("name: [")
+            .map_err(problem_texts)
+            .unwrap_err();
+        assert!(yaml[0].starts_with("not valid YAML: "), "{yaml:?}");
+    }
 }

@@ -1,5 +1,5 @@
-//! Reading the text view back (docs/RULES.md, "Text view"; written by
-//! [`RuleModel::to_text`]), so that the designer's text tab is editable:
+//! Reading the text view back into a model ([`RuleModel::from_text`]), the
+//! inverse of [`RuleModel::to_text`]:
 //!
 //! ```text
 //! MODEL "Fit" TARGET contact SALES READY 30 FLOOR 0
@@ -8,14 +8,90 @@
 //! RULE "Came" +10: ANY(EventAttended OR Lead WHERE source = 'Webinar')
 //! ```
 //!
-//! The text is read into the same document the YAML is, then checked by
-//! the rules library like any other: a mistake of the text's own shape is
+//! The text is read into the same document the YAML is, then checked like any
+//! other ([`RuleModel::from_value`]): a mistake of the text's own shape is
 //! named by its line, anything else by the model's path.
 
-use leadscore_rules::{RuleModel, RulesError};
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
-use super::values::scalar;
+use crate::error::{LineProblem, RulesError};
+use crate::model::RuleModel;
+
+impl RuleModel {
+    /// Reads a model from its text view (RULES.md, "Text view"; what
+    /// [`RuleModel::to_text`] writes), checking everything RULES.md asks for.
+    ///
+    /// A line that does not read is a [`RulesError::TextView`] listing every
+    /// such line with what is wrong; a text that reads but breaks RULES.md is a
+    /// [`RulesError::Invalid`] listing every problem with its place, as
+    /// [`RuleModel::from_yaml`] does. Blank lines are skipped.
+    ///
+    /// ```
+    /// use leadscore_rules::{LineProblem, RuleModel, RulesError};
+    ///
+    /// let model = RuleModel::from_yaml(r#"
+    /// name: Webinar engagement
+    /// target: contact
+    /// rules:
+    ///   - name: Clicked an email
+    ///     when: [ { entity: EmailClicked, frequency: each, within: 30d } ]
+    ///     points: 5
+    ///     cap: 25
+    /// "#)?;
+    /// assert_eq!(RuleModel::from_text(&model.to_text())?, model);
+    ///
+    /// let Err(RulesError::TextView { problems }) =
+    ///     RuleModel::from_text("MODEL \"M\" TARGET contact\nRULE \"R\" +5 EmailClicked")
+    /// else {
+    ///     unreachable!("the second line has no `:`");
+    /// };
+    /// assert_eq!(problems, [LineProblem::new(2, "expected `:`, found `EmailClicked`")]);
+    /// # Ok::<(), RulesError>(())
+    /// ```
+    pub fn from_text(text: &str) -> Result<Self, RulesError> {
+        let mut doc = Map::new();
+        let mut rules = Vec::new();
+        let mut problems = Vec::new();
+        for (n, raw) in text.lines().enumerate() {
+            let tokens = match tokens(raw) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(LineProblem::new(n + 1, e));
+                    continue;
+                }
+            };
+            let mut line = Line { tokens, at: 0 };
+            let result = if line.tokens.is_empty() {
+                continue;
+            } else if line.keyword(&["MODEL"]) {
+                model_line(&mut line, &mut doc)
+            } else if line.keyword(&["GRADES"]) {
+                grades_line(&mut line).map(|g| {
+                    doc.insert("grades".into(), g);
+                })
+            } else if line.keyword(&["RULE"]) {
+                rule_line(&mut line).map(|r| rules.push(r))
+            } else {
+                Err(format!(
+                    "a line starts with MODEL, GRADES or RULE{}",
+                    line.found()
+                ))
+            };
+            let result = result.and_then(|()| match line.peek() {
+                None => Ok(()),
+                Some(_) => Err(format!("unexpected text at the end{}", line.found())),
+            });
+            if let Err(e) = result {
+                problems.push(LineProblem::new(n + 1, e));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(RulesError::TextView { problems });
+        }
+        doc.insert("rules".into(), Value::Array(rules));
+        Self::from_value(Value::Object(doc))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
@@ -33,8 +109,7 @@ fn tokens(line: &str) -> Result<Vec<Token>, String> {
     let mut out = Vec::new();
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while let Some(&c) = chars.get(i) {
         if c.is_whitespace() {
             i += 1;
         } else if c == '"' {
@@ -87,21 +162,22 @@ fn tokens(line: &str) -> Result<Vec<Token>, String> {
             out.push(Token::Punct(c));
             i += 1;
         } else {
-            let start = i;
-            while i < chars.len() {
-                let ch = chars[i];
+            let mut word = String::new();
+            while let Some(&ch) = chars.get(i) {
                 let colon_ends = ch == ':' && chars.get(i + 1).is_none_or(|n| n.is_whitespace());
                 if ch.is_whitespace() || matches!(ch, '(' | ')' | ',' | '"' | '\'') || colon_ends {
                     break;
                 }
+                word.push(ch);
                 i += 1;
             }
-            out.push(Token::Word(chars[start..i].iter().collect()));
+            out.push(Token::Word(word));
         }
     }
     Ok(out)
 }
 
+/// One line's tokens, read from the left.
 struct Line {
     tokens: Vec<Token>,
     at: usize,
@@ -110,12 +186,6 @@ struct Line {
 impl Line {
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.at)
-    }
-
-    fn next(&mut self) -> Option<Token> {
-        let t = self.tokens.get(self.at).cloned();
-        self.at += 1;
-        t
     }
 
     /// True (and consumed) when the next words are `words`.
@@ -148,23 +218,41 @@ impl Line {
     }
 
     fn word(&mut self, what: &str) -> Result<String, String> {
-        match self.next() {
-            Some(Token::Word(w)) => Ok(w),
-            _ => {
-                self.at -= 1;
-                Err(format!("expected {what}{}", self.found()))
+        match self.peek() {
+            Some(Token::Word(w)) => {
+                let w = w.clone();
+                self.at += 1;
+                Ok(w)
             }
+            _ => Err(format!("expected {what}{}", self.found())),
         }
     }
 
     fn name(&mut self, what: &str) -> Result<String, String> {
-        match self.next() {
-            Some(Token::Name(n)) => Ok(n),
-            _ => {
-                self.at -= 1;
-                Err(format!("expected {what} in double quotes{}", self.found()))
+        match self.peek() {
+            Some(Token::Name(n)) => {
+                let n = n.clone();
+                self.at += 1;
+                Ok(n)
             }
+            _ => Err(format!("expected {what} in double quotes{}", self.found())),
         }
+    }
+
+    /// A value: `'text'`, or a word read as a number, a boolean or text.
+    fn value(&mut self) -> Result<Value, String> {
+        let value = match self.peek() {
+            Some(Token::Text(t)) => Value::String(t.clone()),
+            Some(Token::Word(w)) => typed(w),
+            _ => {
+                return Err(format!(
+                    "expected a value ('text' or a number){}",
+                    self.found()
+                ));
+            }
+        };
+        self.at += 1;
+        Ok(value)
     }
 
     fn found(&self) -> String {
@@ -178,12 +266,28 @@ impl Line {
     }
 }
 
-/// A number when the word is one, else the word (the library names it).
+/// A whole number when the word is one, else the word (the check names it).
 fn number(word: &str) -> Value {
     word.trim_start_matches('+').parse::<i64>().map_or_else(
         |_| Value::String(word.to_owned()),
         |n| Value::Number(n.into()),
     )
+}
+
+/// An unquoted value: a whole number, a (finite) number or `true` / `false`
+/// is that; anything else is text.
+fn typed(word: &str) -> Value {
+    if let Ok(n) = word.parse::<i64>() {
+        return Value::Number(n.into());
+    }
+    if let Some(n) = word.parse::<f64>().ok().and_then(Number::from_f64) {
+        return Value::Number(n);
+    }
+    match word {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        _ => Value::String(word.to_owned()),
+    }
 }
 
 fn model_line(line: &mut Line, doc: &mut Map<String, Value>) -> Result<(), String> {
@@ -230,6 +334,7 @@ fn grades_line(line: &mut Line) -> Result<Value, String> {
     Ok(Value::Array(grades))
 }
 
+/// The comparisons' words, longest first, with the document's `op`.
 const OPS: &[(&[&str], &str)] = &[
     (&["IS", "NOT", "EMPTY"], "is_not_empty"),
     (&["IS", "EMPTY"], "is_empty"),
@@ -247,20 +352,6 @@ const OPS: &[(&[&str], &str)] = &[
     (&[">"], "gt"),
 ];
 
-fn value(line: &mut Line) -> Result<Value, String> {
-    match line.next() {
-        Some(Token::Text(t)) => Ok(Value::String(t)),
-        Some(Token::Word(w)) => Ok(scalar(&w)),
-        _ => {
-            line.at -= 1;
-            Err(format!(
-                "expected a value ('text' or a number){}",
-                line.found()
-            ))
-        }
-    }
-}
-
 fn predicate(line: &mut Line) -> Result<Value, String> {
     let mut p = Map::new();
     p.insert("field".into(), Value::String(line.word("a field")?));
@@ -277,7 +368,7 @@ fn predicate(line: &mut Line) -> Result<Value, String> {
             let mut items = Vec::new();
             if !line.punct(')') {
                 loop {
-                    items.push(value(line)?);
+                    items.push(line.value()?);
                     if line.punct(')') {
                         break;
                     }
@@ -288,7 +379,7 @@ fn predicate(line: &mut Line) -> Result<Value, String> {
         }
         "is_empty" | "is_not_empty" => {}
         _ => {
-            p.insert("value".into(), value(line)?);
+            p.insert("value".into(), line.value()?);
         }
     }
     Ok(Value::Object(p))
@@ -377,55 +468,6 @@ fn rule_line(line: &mut Line) -> Result<Value, String> {
     Ok(Value::Object(rule))
 }
 
-/// Reads the text view into a model, checked by the rules library; the
-/// problems of the text's own shape are named by line.
-pub fn from_text(text: &str) -> Result<RuleModel, Vec<String>> {
-    let mut doc = Map::new();
-    let mut rules = Vec::new();
-    let mut problems = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
-        let tokens = match tokens(raw) {
-            Ok(t) => t,
-            Err(e) => {
-                problems.push(format!("line {}: {e}", n + 1));
-                continue;
-            }
-        };
-        let mut line = Line { tokens, at: 0 };
-        let result = if line.tokens.is_empty() {
-            continue;
-        } else if line.keyword(&["MODEL"]) {
-            model_line(&mut line, &mut doc)
-        } else if line.keyword(&["GRADES"]) {
-            grades_line(&mut line).map(|g| {
-                doc.insert("grades".into(), g);
-            })
-        } else if line.keyword(&["RULE"]) {
-            rule_line(&mut line).map(|r| rules.push(r))
-        } else {
-            Err(format!(
-                "a line starts with MODEL, GRADES or RULE{}",
-                line.found()
-            ))
-        };
-        let result = result.and_then(|()| match line.peek() {
-            None => Ok(()),
-            Some(_) => Err(format!("unexpected text at the end{}", line.found())),
-        });
-        if let Err(e) = result {
-            problems.push(format!("line {}: {e}", n + 1));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    doc.insert("rules".into(), Value::Array(rules));
-    RuleModel::from_value(Value::Object(doc)).map_err(|e| match e {
-        RulesError::Invalid { problems } => problems.iter().map(ToString::to_string).collect(),
-        other => vec![other.to_string()],
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
@@ -475,17 +517,74 @@ rules:
     fn the_text_view_reads_back() {
         let model = RuleModel::from_yaml(MODEL).unwrap();
         let text = model.to_text();
-        let again = from_text(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        let again = RuleModel::from_text(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(again.to_text(), text);
         assert_eq!(again, model);
     }
 
     #[test]
     fn mistakes_are_named_by_line() {
-        let problems =
-            from_text("MODEL \"M\" TARGET contact\nRULE \"R\" +5 EmailClicked").unwrap_err();
-        assert_eq!(problems, ["line 2: expected `:`, found `EmailClicked`"]);
-        let problems = from_text("MODEL \"M\" TARGET contact\nRULE \"R\" +x: Lead").unwrap_err();
-        assert!(problems[0].contains("rules[0].points"), "{problems:?}");
+        let e = RuleModel::from_text("MODEL \"M\" TARGET contact\nRULE \"R\" +5 EmailClicked")
+            .unwrap_err();
+        let RulesError::TextView { problems } = &e else {
+            panic!("{e:?}");
+        };
+        assert_eq!(
+            problems,
+            &[LineProblem::new(2, "expected `:`, found `EmailClicked`")]
+        );
+        assert_eq!(
+            problems[0].to_string(),
+            "line 2: expected `:`, found `EmailClicked`"
+        );
+        assert_eq!(
+            e.to_string(),
+            "1 problem in the text view: line 2: expected `:`, found `EmailClicked`"
+        );
+    }
+
+    #[test]
+    fn every_line_that_does_not_read_is_named() {
+        let text = "MODEL \"M\" TARGET\n\nGRADES \"Low\" 9\nRULE \"R\" +5: Lead WHERE x ~ 1\n\
+                    RULE \"S\" +1: Lead extra\nRULE \"T\" +1: Lead WHERE a = 'open\nSCORE";
+        let Err(RulesError::TextView { problems }) = RuleModel::from_text(text) else {
+            panic!("the text should not read");
+        };
+        let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            listed,
+            [
+                "line 1: expected contact or account, found the end of the line",
+                "line 3: `9` is not a range: write min..max (either may be left out)",
+                "line 4: expected a comparison (=, !=, <, IN, CONTAINS, IS EMPTY, ...), found `~`",
+                "line 5: unexpected text at the end, found `extra`",
+                "line 6: a text's closing `'` is missing",
+                "line 7: a line starts with MODEL, GRADES or RULE, found `SCORE`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_text_that_reads_is_checked_like_any_model() {
+        let e =
+            RuleModel::from_text("MODEL \"M\" TARGET contact\nRULE \"R\" +x: Lead").unwrap_err();
+        let RulesError::Invalid { problems } = &e else {
+            panic!("{e:?}");
+        };
+        assert!(
+            problems.iter().any(|p| p.path == "rules[0].points"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn unquoted_values_are_typed() {
+        assert_eq!(typed("500"), Value::Number(500.into()));
+        assert_eq!(typed("-0.5"), Value::from(-0.5));
+        assert_eq!(typed("true"), Value::Bool(true));
+        assert_eq!(typed("inf"), Value::String("inf".into()));
+        assert_eq!(typed("2026-01-01"), Value::String("2026-01-01".into()));
+        assert_eq!(number("+5"), Value::Number(5.into()));
+        assert_eq!(number("5.5"), Value::String("5.5".into()));
     }
 }
