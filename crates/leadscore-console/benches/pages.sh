@@ -44,6 +44,7 @@ if [ ! -f "$work/console.db" ]; then
     --password-stdin --database "$db" >/dev/null
 fi
 RUST_LOG=warn "$bin" serve --database "$db" --listen 127.0.0.1:$port 2>"$work/serve.log" &
+serve_pid=$!
 wait_up
 if [ "$fresh" = 1 ]; then
   key=$("$bin" keys create --role admin --database "$db")
@@ -65,6 +66,17 @@ sleep 2
 until [ "$(depth)" = "0" ]; do sleep 2; done
 echo "scored in $(( $(date +%s) - start )) s"
 
+# The review and drift are served from the service's last computation,
+# which it starts on its own right after starting: wait for it (and say how
+# long it took), as a person opening the review later would find it.
+echo "== waiting for the service's review of the live model"
+start=$(date +%s)
+key=${key:-$("$bin" keys create --role read --database "$db")}
+until [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$base/v1/models/drift")" = 200 ]; do
+  sleep 2
+done
+echo "review computed in $(( $(date +%s) - start )) s (peak RSS of the service so far: $(awk '/VmHWM/ {print $2, $3}' /proc/$serve_pid/status 2>/dev/null || echo unknown))"
+
 jar="$work/cookies"
 curl -sf -c "$jar" -o /dev/null -d 'email=bench@example.com&password=bench+password+1234&next=/console/' \
   "$base/console/sign-in"
@@ -85,6 +97,9 @@ pages=(
   "/console/rule-models/Marketing%20engagement"
   /console/routing
   "${queue:-/console/routing}"
+  "${queue:-/console/routing}?sort=name"
+  "/console/leads?sort=name"
+  "/console/leads?open=1&sort=-company"
   /console/conversion
   "/console/conversion/mistakes?kind=false_positive"
   "/console/conversion/mistakes?kind=false_negative"

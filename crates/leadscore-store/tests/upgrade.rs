@@ -57,6 +57,7 @@ const V_RULE_MODEL_VERSIONS: i64 = 20261206000000;
 const V_CONSOLE_FILTERS: i64 = 20261207000000;
 const V_LEAD_STATE_KEYS: i64 = 20261208000000;
 const V_REVIEW_SNAPSHOTS: i64 = 20261209000000;
+const V_QUEUE_STAGE: i64 = 20261210000000;
 
 /// Every migration, oldest first, with the rows its schema holds.
 const STEPS: &[Step] = &[
@@ -198,6 +199,11 @@ const STEPS: &[Step] = &[
             "INSERT INTO review_snapshots (version, recent_days, computed_at, body) \
              VALUES (1, 90, 1772000000000000, '{\"stored\":\"at this schema\"}')",
         ],
+    },
+    // An index only: the rows before it are read back through it.
+    Step {
+        version: V_QUEUE_STAGE,
+        rows: &[],
     },
 ];
 
