@@ -260,6 +260,101 @@ fn score_reports_bad_data_with_its_place() -> TestResult {
     Ok(())
 }
 
+/// A model that reads no interaction does not read the interactions file
+/// (the slow part of a real folder): a bad record in it does not stop the
+/// run, and the scores are those of the whole folder; its header is still
+/// checked, and a model that reads interactions still reads every record.
+#[test]
+fn score_reads_only_the_files_its_models_read() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    folder(dir.path())?;
+    let run = |data: &Path, out: &Path| {
+        leadscore(&[
+            "rules",
+            "score",
+            &model("fit.yaml"),
+            "--data",
+            data.to_str().unwrap_or_default(),
+            "--at",
+            "2026-03-01",
+            "--out",
+            out.to_str().unwrap_or_default(),
+            "--json",
+        ])
+    };
+    let whole = dir.path().join("whole.csv");
+    let summary: serde_json::Value = serde_json::from_str(&run(dir.path(), &whole).success()?)?;
+    assert_eq!(summary["not_read"], serde_json::json!(["interactions.csv"]));
+
+    let bad = tempfile::tempdir()?;
+    folder(bad.path())?;
+    write_files(
+        bad.path(),
+        &[(
+            "interactions.csv",
+            "interaction_id,kind,occurred_at,contact_id\nI1,EmailClicked,yesterday,C9\n",
+        )],
+    )?;
+    let out = dir.path().join("bad.csv");
+    let text = leadscore(&[
+        "rules",
+        "score",
+        &model("fit.yaml"),
+        "--data",
+        bad.path().to_str().ok_or("path")?,
+        "--at",
+        "2026-03-01",
+        "--out",
+        out.to_str().ok_or("path")?,
+    ])
+    .success()?;
+    assert!(
+        text.contains("not read, as no model reads them (headers checked): interactions.csv"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out)?,
+        std::fs::read_to_string(&whole)?
+    );
+
+    // The header is checked all the same.
+    write_files(
+        bad.path(),
+        &[(
+            "interactions.csv",
+            "interaction_id,occurred_at,contact_id\nI1,2026-02-01,C1\n",
+        )],
+    )?;
+    let err = run(bad.path(), &out).failure()?;
+    assert!(err.contains("interactions.csv"), "{err}");
+    assert!(err.contains("kind"), "{err}");
+
+    // With a model that reads interactions, the bad record stops the run.
+    write_files(
+        bad.path(),
+        &[(
+            "interactions.csv",
+            "interaction_id,kind,occurred_at,contact_id\nI1,EmailClicked,yesterday,C1\n",
+        )],
+    )?;
+    let err = leadscore(&[
+        "rules",
+        "score",
+        &model("fit.yaml"),
+        &model("engagement.yaml"),
+        "--data",
+        bad.path().to_str().ok_or("path")?,
+        "--out",
+        out.to_str().ok_or("path")?,
+    ])
+    .failure()?;
+    assert!(
+        err.contains("interactions.csv") && err.contains("line 2"),
+        "{err}"
+    );
+    Ok(())
+}
+
 #[test]
 fn backtest_reports_auc_and_conversion_by_grade() -> TestResult {
     let out = leadscore(&[

@@ -166,7 +166,8 @@ fn add_folder(
             &plans,
             FutureLimit::new(tolerance, Some(at)),
             declared,
-        )?;
+        )?
+        .graph;
         let evaluator = Evaluator::new(&graph, &plans);
         add_rule_backtests(review, &evaluator);
     }

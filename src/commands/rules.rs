@@ -62,14 +62,24 @@ pub(crate) fn load_plans(paths: &[PathBuf]) -> anyhow::Result<Vec<Plan>> {
     Ok(plans)
 }
 
-/// Streams a folder into a graph keeping only what the plans read, refusing
-/// record times after `future` allows and near misses not `declared`.
+/// A folder read for some plans.
+pub(crate) struct Loaded {
+    /// What the plans read of it.
+    pub graph: Graph,
+    /// The names of its files that no plan reads (only their header was read
+    /// and checked).
+    pub not_read: Vec<String>,
+}
+
+/// Streams a folder into a graph keeping only what the plans read (a file of
+/// records none reads has only its header read), refusing record times after
+/// `future` allows and near misses not `declared`.
 pub(crate) fn load_graph(
     dir: &Path,
     plans: &[Plan],
     future: FutureLimit,
     declared: Declared,
-) -> anyhow::Result<Graph> {
+) -> anyhow::Result<Loaded> {
     let spinner = progress::spinner(&format!("reading {}", dir.display()));
     let mut builder = GraphBuilder::new(Plan::projection(plans));
     let t = Instant::now();
@@ -78,8 +88,8 @@ pub(crate) fn load_graph(
         declared,
         ..StreamOptions::default()
     };
-    stream_folder(dir, &mut builder, &options)?;
-    tracing::info!(seconds = t.elapsed().as_secs_f64(), "streamed");
+    let streamed = stream_folder(dir, &mut builder, &options)?;
+    tracing::info!(seconds = t.elapsed().as_secs_f64(), not_read = ?streamed.not_read, "streamed");
     let t = Instant::now();
     let graph = builder.finish();
     tracing::info!(seconds = t.elapsed().as_secs_f64(), "indexed");
@@ -98,7 +108,17 @@ pub(crate) fn load_graph(
             }
         }
     }
-    Ok(graph)
+    let not_read = streamed
+        .not_read
+        .iter()
+        .map(|path| {
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    Ok(Loaded { graph, not_read })
 }
 
 #[derive(Serialize)]
@@ -269,6 +289,8 @@ struct ScoreSummary {
     interactions: usize,
     unattributed_interactions: u64,
     rows: u64,
+    /// The folder's files that no model reads: only their header was read.
+    not_read: Vec<String>,
     models: Vec<ModelTally>,
     read_seconds: f64,
     score_seconds: f64,
@@ -285,7 +307,7 @@ fn score_input(args: &RulesScoreArgs, input: &Input) -> anyhow::Result<()> {
     let plans = load_plans(&args.models)?;
     let started = Instant::now();
     let declared = input.declare(declared(args.settings.config.as_deref())?);
-    let graph = load_graph(input.path(), &plans, future, declared)?;
+    let Loaded { graph, not_read } = load_graph(input.path(), &plans, future, declared)?;
     let read_seconds = started.elapsed().as_secs_f64();
 
     let scoring = Instant::now();
@@ -391,6 +413,7 @@ fn score_input(args: &RulesScoreArgs, input: &Input) -> anyhow::Result<()> {
         interactions: graph.interaction_count(),
         unattributed_interactions: graph.unattributed_count(),
         rows,
+        not_read,
         models: tallies,
         read_seconds,
         score_seconds: scoring.elapsed().as_secs_f64(),
@@ -412,6 +435,12 @@ fn score_input(args: &RulesScoreArgs, input: &Input) -> anyhow::Result<()> {
                 m.model, m.scored, m.not_scored, m.sales_ready
             ));
         }
+        if !summary.not_read.is_empty() {
+            text.push_str(&format!(
+                "\n  not read, as no model reads them (headers checked): {}",
+                summary.not_read.join(", ")
+            ));
+        }
         text
     });
     Ok(())
@@ -430,7 +459,7 @@ fn backtest_input(args: &RulesBacktestArgs, input: &Input) -> anyhow::Result<()>
     let future = FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, at);
     let plans = load_plans(&args.models)?;
     let declared = input.declare(declared(args.settings.config.as_deref())?);
-    let graph = load_graph(input.path(), &plans, future, declared)?;
+    let graph = load_graph(input.path(), &plans, future, declared)?.graph;
     let evaluator = Evaluator::new(&graph, &plans);
     let result = backtest(&evaluator, at);
     if result.closed_leads == 0 {

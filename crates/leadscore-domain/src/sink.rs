@@ -1,6 +1,8 @@
 //! Streaming records one at a time, parents first, into whatever indexes them.
 
-use crate::{Account, Contact, CustomRecord, EntityName, InteractionKind, Lead, Timestamp};
+use crate::{
+    Account, Contact, CustomRecord, EntityName, InteractionKind, Lead, RecordType, Timestamp,
+};
 
 /// One interaction as a streaming reader hands it over: borrowed, with only the
 /// properties the sink asked for.
@@ -54,4 +56,11 @@ pub trait RecordSink {
     /// True when the sink keeps the interaction property `name`; a reader need not
     /// read the others.
     fn wants_property(&self, name: &str) -> bool;
+    /// False when the sink keeps no record of this type: a reader may then check
+    /// the file's header and not read its records (so neither their values nor
+    /// their references are checked). By default every type is wanted.
+    fn wants_records(&self, record: &RecordType) -> bool {
+        let _ = record;
+        true
+    }
 }

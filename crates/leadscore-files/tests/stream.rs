@@ -5,6 +5,7 @@ mod support;
 
 use std::collections::{BTreeMap, HashSet};
 
+use leadscore_domain::RecordType;
 use leadscore_files::{Format, StreamOptions, stream_folder, write_folder};
 use support::*;
 
@@ -191,5 +192,53 @@ fn custom_files_come_before_interactions_in_name_order() -> TestResult {
     assert_eq!(names, ["Call", "Meeting"]);
     let expected: BTreeMap<_, _> = load(dir.path(), false)?.dataset.custom;
     assert_eq!(sink.data.custom, expected);
+    Ok(())
+}
+
+/// A record type the sink does not want is not read: its file's records
+/// (bad ones included) are not handed over nor checked, its header is, and
+/// the summary names the file.
+#[test]
+fn files_of_unwanted_records_have_only_their_header_read() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let files = [
+        ("leads.csv", "lead_id,created_at\nL1,2026-03-01\n"),
+        (
+            "interactions.csv",
+            "interaction_id,kind,occurred_at,lead_id\nI1,WebsiteVisited,yesterday,L9\n",
+        ),
+    ];
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body)?;
+    }
+    let options = StreamOptions::default();
+    let mut sink = Collect {
+        unwanted: vec![RecordType::Interaction],
+        ..Collect::default()
+    };
+    let summary = stream_folder(dir.path(), &mut sink, &options)?;
+    assert_eq!((summary.leads, summary.interactions), (1, 0));
+    assert_eq!(summary.not_read, vec![dir.path().join("interactions.csv")]);
+    assert_eq!(sink.order, "l");
+
+    // Wanted, the same file fails at its bad row.
+    let err = stream_folder(dir.path(), &mut Collect::default(), &options)
+        .err()
+        .ok_or("a bad row passed")?;
+    assert!(err.to_string().contains("occurred_at"), "{err}");
+
+    // Unwanted, a header without a required column still fails.
+    std::fs::write(
+        dir.path().join("interactions.csv"),
+        "interaction_id,occurred_at\nI1,2026-03-01\n",
+    )?;
+    let mut sink = Collect {
+        unwanted: vec![RecordType::Interaction],
+        ..Collect::default()
+    };
+    let err = stream_folder(dir.path(), &mut sink, &options)
+        .err()
+        .ok_or("a header without kind passed")?;
+    assert!(err.to_string().contains("kind"), "{err}");
     Ok(())
 }

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap as HashMap;
 use leadscore_domain::attribution::takes_visitor;
 use leadscore_domain::{
     Account, Contact, CustomRecord, Dataset, EntityName, Interaction, InteractionKind,
-    InteractionRow, Lead, RecordSink, UnknownReference,
+    InteractionRow, Lead, RecordSink, RecordType, UnknownReference,
 };
 
 use crate::error::RulesError;
@@ -27,12 +27,14 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// What of the records to keep: the interaction properties and, optionally, the
 /// lead, contact and account fields and the custom entities. Ids, parents,
 /// times, statuses and numbers are always kept.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projection {
     /// Property names to keep; `None` keeps all.
     properties: Option<HashSet<String>>,
     /// Record fields and custom entities to keep; `None` keeps all.
     records: Option<RecordProjection>,
+    /// False when no interaction is kept.
+    interactions: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,12 +45,20 @@ struct RecordProjection {
     customs: HashSet<EntityName>,
 }
 
+impl Default for Projection {
+    /// Keeps everything.
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
 impl Projection {
     /// Keeps everything.
     pub fn all() -> Self {
         Self {
             properties: None,
             records: None,
+            interactions: true,
         }
     }
 
@@ -116,7 +126,21 @@ impl Projection {
         Self {
             properties: Some(names.into_iter().map(Into::into).collect()),
             records: None,
+            interactions: true,
         }
+    }
+
+    /// Keeps no interaction at all when `keep` is false (their references are
+    /// still checked when they are added; a streamed folder's interaction files
+    /// are then not read).
+    pub fn with_interactions(mut self, keep: bool) -> Self {
+        self.interactions = keep;
+        self
+    }
+
+    /// True when interactions are kept.
+    pub fn keeps_interactions(&self) -> bool {
+        self.interactions
     }
 
     /// True when some interaction property is kept (with none kept, records
@@ -348,6 +372,9 @@ impl GraphBuilder {
             Some(id) => self.lead_ix(id, "lead_id")?,
             None => NONE,
         };
+        if !self.projection.interactions {
+            return Ok(());
+        }
         if contact == NONE {
             self.unattributed += 1;
             return Ok(());
@@ -540,6 +567,13 @@ impl RecordSink for GraphBuilder {
     }
     fn wants_property(&self, name: &str) -> bool {
         self.projection.keeps(name)
+    }
+    fn wants_records(&self, record: &RecordType) -> bool {
+        match record {
+            RecordType::Interaction => self.projection.interactions,
+            RecordType::Custom(entity) => self.projection.keeps_entity(entity),
+            RecordType::Account | RecordType::Contact | RecordType::Lead => true,
+        }
     }
 }
 

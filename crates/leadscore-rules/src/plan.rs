@@ -257,24 +257,29 @@ impl Plan {
 
     /// The projection that keeps what these plans read, and nothing more: the
     /// interaction properties, the lead, contact and account fields, and the
-    /// custom entities they name.
+    /// custom entities they name; no interaction when none reads one.
     pub fn projection<'a>(plans: impl IntoIterator<Item = &'a Plan> + Clone) -> Projection {
         let all = plans.clone().into_iter();
-        Projection::only(all.flat_map(|p| p.properties.iter().cloned())).with_records(
-            plans
-                .clone()
-                .into_iter()
-                .flat_map(|p| p.fields.lead.iter().cloned()),
-            plans
-                .clone()
-                .into_iter()
-                .flat_map(|p| p.fields.contact.iter().cloned()),
-            plans
-                .clone()
-                .into_iter()
-                .flat_map(|p| p.fields.account.iter().cloned()),
-            plans.into_iter().flat_map(|p| p.customs.iter().cloned()),
-        )
+        Projection::only(all.flat_map(|p| p.properties.iter().cloned()))
+            .with_records(
+                plans
+                    .clone()
+                    .into_iter()
+                    .flat_map(|p| p.fields.lead.iter().cloned()),
+                plans
+                    .clone()
+                    .into_iter()
+                    .flat_map(|p| p.fields.contact.iter().cloned()),
+                plans
+                    .clone()
+                    .into_iter()
+                    .flat_map(|p| p.fields.account.iter().cloned()),
+                plans
+                    .clone()
+                    .into_iter()
+                    .flat_map(|p| p.customs.iter().cloned()),
+            )
+            .with_interactions(plans.into_iter().any(|p| !p.kinds.is_empty()))
     }
 }
 

@@ -335,3 +335,44 @@ proptest! {
         }
     }
 }
+
+// Models that read no interaction (fit models) project every interaction
+// away, so a streamed folder's interaction file need not be read; their
+// scores are those of the full graph all the same. One reading a kind keeps
+// them.
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn models_reading_no_interaction_score_alike_without_them(
+        interactions in prop::collection::vec(ix(), 0..30),
+    ) {
+        let d = data(&interactions);
+        let fit = [
+            "{ name: chicago, when: [ { entity: Contact, where: [ { field: city, op: eq, value: Chicago } ] } ], points: 5 }",
+            "{ name: anyone, when: [ { entity: Account } ], points: 1 }",
+        ];
+        let plans: Vec<Plan> = [Target::Contact, Target::Account]
+            .iter()
+            .map(|t| Plan::compile(&model_of(*t, &fit)).unwrap())
+            .collect();
+        let projection = Plan::projection(&plans);
+        prop_assert!(!projection.keeps_interactions());
+        let full = d.graph();
+        let projected = Graph::from_dataset(&d.ds, projection).unwrap();
+        prop_assert_eq!(projected.interaction_count(), 0);
+        let (a, b) = (Evaluator::new(&full, &plans), Evaluator::new(&projected, &plans));
+        for lead in 0..full.lead_count() {
+            let (mut x, mut y) = (Scores::default(), Scores::default());
+            a.evaluate(lead, at(), &mut x);
+            b.evaluate(lead, at(), &mut y);
+            for m in 0..plans.len() {
+                prop_assert_eq!(a.explain(&x, m), b.explain(&y, m));
+            }
+        }
+        let engagement: Vec<String> = engagement_rules();
+        let engagement: Vec<&str> = engagement.iter().map(String::as_str).collect();
+        let plan = Plan::compile(&model_of(Target::Contact, &engagement)).unwrap();
+        prop_assert!(Plan::projection([&plans[0], &plan]).keeps_interactions());
+    }
+}

@@ -20,7 +20,7 @@ mod parquet_rows;
 mod seen;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use leadscore_domain::{Declared, EntityName, FutureLimit, RecordSink, RecordType};
 
@@ -76,6 +76,10 @@ pub struct StreamSummary {
     pub interactions: u64,
     /// Every skipped row, with its place and reason, in the order found.
     pub skipped: Vec<RowProblem>,
+    /// The files whose records the sink did not want
+    /// ([`RecordSink::wants_records`]): their header was checked, their
+    /// records not read.
+    pub not_read: Vec<PathBuf>,
 }
 
 impl StreamSummary {
@@ -103,7 +107,10 @@ impl StreamSummary {
 /// each record to `sink` as soon as it is read and checked: accounts, contacts,
 /// leads, custom records, then interactions, so that a reference names a record
 /// the sink already has. Only the interaction properties the sink wants
-/// ([`RecordSink::wants_property`]) are read.
+/// ([`RecordSink::wants_property`]) are read, and only the files of the record
+/// types it wants ([`RecordSink::wants_records`]; of the others only the header
+/// is read and checked, and the files are listed in
+/// [`StreamSummary::not_read`]).
 ///
 /// Every value is checked as by [`read_folder`](crate::read_folder): required
 /// columns, ids (non-empty, unique per file), timestamps, numbers, kinds,
@@ -163,12 +170,27 @@ pub fn stream_folder(
     files.sort_by_key(|f| stream_rank(&f.record));
     let mut summary = StreamSummary::default();
     for file in &files {
+        if !sink.wants_records(&file.record) {
+            check_header(file, &options.declared)?;
+            summary.not_read.push(file.path.clone());
+            continue;
+        }
         let mut problems = Problems::new(options.skip_bad_rows);
         let accepted = stream_file(file, sink, &mut problems, options)?;
         summary.add(&file.record, accepted);
         summary.skipped.extend(problems.finish()?);
     }
     Ok(summary)
+}
+
+/// Reads a file's header and checks its columns as reading it would, without
+/// reading its records.
+fn check_header(file: &DataFile, declared: &Declared) -> Result<(), FilesError> {
+    let header = match file.format {
+        Format::Csv => CsvRows::open(&file.path)?.0.header().to_vec(),
+        Format::Parquet => ParquetRows::open(&file.path)?.header().to_vec(),
+    };
+    FileColumns::new(&file.path, &file.record, &header, declared).map(drop)
 }
 
 /// Parents first; custom records (which refer to leads) before interactions, the

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use leadscore_domain::{
     Account, Contact, ContactId, CustomRecord, Dataset, DomainError, EntityName, ExternalIds,
-    Fields, Interaction, InteractionId, InteractionRow, Lead, LeadId, RecordSink, UnknownReference,
-    VisitorId,
+    Fields, Interaction, InteractionId, InteractionRow, Lead, LeadId, RecordSink, RecordType,
+    UnknownReference, VisitorId,
 };
 use leadscore_files::{
     FilesError, LoadedFolder, ReadOptions, StreamOptions, StreamSummary, read_folder, stream_folder,
@@ -28,6 +28,8 @@ pub struct Collect {
     pub wanted: Option<HashSet<&'static str>>,
     /// The order records came in: a, c, l, m (custom), i.
     pub order: String,
+    /// Record types it does not want.
+    pub unwanted: Vec<RecordType>,
 }
 
 pub fn known(
@@ -148,6 +150,10 @@ impl RecordSink for Collect {
 
     fn wants_property(&self, name: &str) -> bool {
         self.wanted.as_ref().is_none_or(|w| w.contains(name))
+    }
+
+    fn wants_records(&self, record: &RecordType) -> bool {
+        !self.unwanted.contains(record)
     }
 }
 
