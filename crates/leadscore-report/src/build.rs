@@ -11,24 +11,52 @@ use crate::{CalibrationRow, CurvePoint, DecileRow, DriftLevel, FeatureDrift, Gra
 /// Bins of the PSI of a feature or of the score (the usual ten).
 pub const DRIFT_BINS: usize = 10;
 
+/// How far apart (the sum of the differences along both axes, each from 0
+/// to 1) the points of a plotted curve are at least: closer ones are
+/// dropped, so that a curve keeps a few thousand points whatever the number
+/// of leads (one point per distinct score is 890,000 points and 46 MB of
+/// JSON for a million leads) and looks the same at any size a page draws it.
+pub const CURVE_RESOLUTION: f64 = 1.0 / 1000.0;
+
 /// The ROC curve (x false-positive rate, y true-positive rate) of
-/// probabilities against outcomes.
+/// probabilities against outcomes, for plotting: from (0, 0) to (1, 1),
+/// points closer than [`CURVE_RESOLUTION`] to the previous one dropped.
 pub fn roc_points(scored: &[(f64, bool)]) -> Vec<CurvePoint> {
-    roc_curve(scored)
-        .into_iter()
-        .map(|p| CurvePoint { x: p.fpr, y: p.tpr })
-        .collect()
+    thinned(
+        roc_curve(scored)
+            .into_iter()
+            .map(|p| CurvePoint { x: p.fpr, y: p.tpr }),
+    )
 }
 
-/// The precision-recall curve (x recall, y precision).
+/// The precision-recall curve (x recall, y precision), for plotting: points
+/// closer than [`CURVE_RESOLUTION`] to the previous one dropped, the first
+/// and last kept.
 pub fn pr_points(scored: &[(f64, bool)]) -> Vec<CurvePoint> {
-    pr_curve(scored)
-        .into_iter()
-        .map(|p| CurvePoint {
-            x: p.recall,
-            y: p.precision,
-        })
-        .collect()
+    thinned(pr_curve(scored).into_iter().map(|p| CurvePoint {
+        x: p.recall,
+        y: p.precision,
+    }))
+}
+
+/// The points at least [`CURVE_RESOLUTION`] from the last one kept, and the
+/// last point.
+fn thinned(points: impl Iterator<Item = CurvePoint>) -> Vec<CurvePoint> {
+    let mut kept: Vec<CurvePoint> = Vec::new();
+    let mut dropped = None;
+    for p in points {
+        match kept.last() {
+            Some(last) if (p.x - last.x).abs() + (p.y - last.y).abs() < CURVE_RESOLUTION => {
+                dropped = Some(p);
+            }
+            _ => {
+                kept.push(p);
+                dropped = None;
+            }
+        }
+    }
+    kept.extend(dropped);
+    kept
 }
 
 /// Predicted against observed conversion in ten probability bins (empty

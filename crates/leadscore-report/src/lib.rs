@@ -71,8 +71,8 @@ pub use assemble::{Population, ReviewData, add_data, add_rule_backtests, base_re
 /// The longest recent window a review's drift reads, in days (ten years).
 pub const MAX_RECENT_DAYS: u32 = 3650;
 pub use build::{
-    DRIFT_BINS, calibration_from_bins, calibration_rows, feature_drift, feature_drift_against,
-    grade_rows, lift_rows, pr_points, roc_points, score_drift,
+    CURVE_RESOLUTION, DRIFT_BINS, calibration_from_bins, calibration_rows, feature_drift,
+    feature_drift_against, grade_rows, lift_rows, pr_points, roc_points, score_drift,
 };
 pub use describe::describe_feature;
 /// A time window as words: `30d` reads "in the last 30 days", `1w` "in the
