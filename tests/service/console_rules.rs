@@ -537,9 +537,47 @@ async fn samples_a_large_store(db: TestDb) {
     app.stop().await;
 }
 
+/// On a large store, the designer opened while its data is still being read
+/// (the first time after the service starts; here `limits.designer_wait_ms`
+/// is 0, so at once) says so with a page that reloads itself (202), instead
+/// of waiting past the request's time limit; the read goes on, and the same
+/// page then opens with its backtest.
+async fn opens_after_reading_a_large_store(db: TestDb) {
+    let data = dataset();
+    db.store.import(&data, &|_| {}).await.unwrap();
+    let mut settings = crate::support::test_settings();
+    settings.limits.designer_sample_leads = 5;
+    settings.limits.designer_wait_ms = 0;
+    let app = crate::support::spawn_with(db, settings).await;
+    app.put_model("Seed", &MODEL_YAML.replace("name: Test fit", "name: Seed"))
+        .await;
+    let (admin, _) = signed_in(&app, "admin@example.com", Role::Admin).await;
+    let first = get(&app, &admin, "/console/rule-models/Seed").await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains("<meta http-equiv=\"refresh\" content=\"5\">")
+            && first
+                .body
+                .contains("The designer is reading the store&#39;s leads for its backtest"),
+        "{}",
+        first.body
+    );
+    app.eventually("the designer opens once the data is read", || async {
+        let page = get(&app, &admin, "/console/rule-models/Seed").await;
+        (page.status == StatusCode::OK).then_some(page)
+    })
+    .await;
+    let new = get(&app, &admin, "/console/designer").await;
+    assert_eq!(new.status, StatusCode::OK, "{}", new.body);
+    app.stop().await;
+}
+
 leadscore_store::on_both_backends!(
     designs_checks_and_saves,
     roles_and_csrf,
     every_name_opens,
-    samples_a_large_store
+    samples_a_large_store,
+    opens_after_reading_a_large_store
 );

@@ -38,6 +38,7 @@ pub fn test_settings() -> Settings {
     // A review asked for is waited for (a slow machine takes seconds on the
     // sample): the tests of the answer while it is computed set 0.
     s.drift.wait_ms = 120_000;
+    s.limits.designer_wait_ms = 120_000;
     s
 }
 

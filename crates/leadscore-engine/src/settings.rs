@@ -97,6 +97,11 @@ pub struct Limits {
     /// open leads (with their records) for its backtest and its changes,
     /// so that the service's memory stays bounded whatever the store's size.
     pub designer_sample_leads: u32,
+    /// How long the console's rule designer, opened while the store's data
+    /// is read for it (the first time after the service starts, seconds on
+    /// a large store), waits for it, in milliseconds, before it answers with
+    /// a page that says so and reloads itself.
+    pub designer_wait_ms: u64,
 }
 
 impl Default for Limits {
@@ -109,6 +114,7 @@ impl Default for Limits {
             requests_per_second_per_key: 200,
             burst_per_key: 1000,
             designer_sample_leads: 5_000,
+            designer_wait_ms: 5_000,
         }
     }
 }

@@ -76,9 +76,10 @@ static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
 /// store still holds as many leads, else read again. On a store larger than
 /// the sample (where reading takes seconds), an older copy answers at once
 /// while a newer one is read in the background, one read at a time: only
-/// the first read after the service starts makes a page wait.
+/// the first read after the service starts makes a page wait, and callers
+/// that come while it runs wait for that same read.
 pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError> {
-    let key = std::ptr::from_ref::<leadscore_engine::service::Shared>(service) as usize;
+    let key = service_key(service);
     let stored = service.store.lead_list().stored().await?;
     let large = stored > u64::from(service.settings.limits.designer_sample_leads);
     if let Ok(mut kept) = KEPT.lock()
@@ -95,7 +96,7 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
             if refresh {
                 let service = service.clone();
                 tokio::spawn(async move {
-                    if let Err(error) = read_and_keep(&service, key, stored).await {
+                    if let Err(error) = read_once(&service, key, stored).await {
                         tracing::warn!(%error, "cannot read the store's data for the designer");
                         if let Ok(mut kept) = KEPT.lock()
                             && let Some(k) = kept.iter_mut().find(|k| k.service == key)
@@ -108,29 +109,87 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
             return Ok(data);
         }
     }
-    read_and_keep(service, key, stored).await
+    // In a task of its own, so that a caller that stops waiting (see
+    // [`store_data_within`]) leaves the read to finish for the next one.
+    let reader = service.clone();
+    tokio::spawn(async move { read_once(&reader, key, stored).await })
+        .await
+        .map_err(|e| EngineError::Scoring {
+            reason: format!("reading the store's data stopped: {e}"),
+        })?
 }
 
-/// The services whose data [`warm`] is reading.
-static WARMING: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// [`store_data`], waiting at most `patience` when none is kept yet: `None`
+/// when the data is still being read then (the read goes on). A kept copy
+/// answers as [`store_data`] answers, without a limit (at once, or, on a
+/// small store, after reading it again).
+pub async fn store_data_within(
+    service: &Service,
+    patience: Duration,
+) -> Result<Option<Arc<StoreData>>, EngineError> {
+    let key = service_key(service);
+    let kept = KEPT
+        .lock()
+        .is_ok_and(|kept| kept.iter().any(|k| k.service == key));
+    if kept {
+        return store_data(service).await.map(Some);
+    }
+    match tokio::time::timeout(patience, store_data(service)).await {
+        Ok(data) => data.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The key of a service's kept data (a process runs one; tests run several).
+fn service_key(service: &Service) -> usize {
+    std::ptr::from_ref::<leadscore_engine::service::Shared>(service) as usize
+}
+
+/// One lock per service, held while its data is read: one read at a time.
+static READING: Mutex<Vec<(usize, Arc<tokio::sync::Mutex<()>>)>> = Mutex::new(Vec::new());
+
+/// Reads the store's data for the service `key`, unless a read that ran
+/// while this one waited for its turn kept a fresh enough copy.
+async fn read_once(
+    service: &Service,
+    key: usize,
+    stored: u64,
+) -> Result<Arc<StoreData>, EngineError> {
+    let lock = READING.lock().map(
+        |mut reading| match reading.iter().find(|(k, _)| *k == key) {
+            Some((_, lock)) => Arc::clone(lock),
+            None => {
+                let lock = Arc::new(tokio::sync::Mutex::new(()));
+                reading.push((key, Arc::clone(&lock)));
+                lock
+            }
+        },
+    );
+    let lock = lock.unwrap_or_else(|_| Arc::new(tokio::sync::Mutex::new(())));
+    let _turn = lock.lock().await;
+    let fresh = KEPT.lock().ok().and_then(|kept| {
+        kept.iter()
+            .find(|k| k.service == key && k.data.stored == stored && k.at.elapsed() < KEEP_FOR)
+            .map(|k| Arc::clone(&k.data))
+    });
+    match fresh {
+        Some(data) => Ok(data),
+        None => read_and_keep(service, key, stored).await,
+    }
+}
 
 /// Starts reading the store's data in the background when none is kept for
 /// this service and the store is larger than the sample (where reading
 /// takes seconds), so that the designer's first page does not wait for it.
 /// The overview, where people land after signing in, calls it.
 pub fn warm(service: &Service) {
-    let key = std::ptr::from_ref::<leadscore_engine::service::Shared>(service) as usize;
+    let key = service_key(service);
     let kept = KEPT
         .lock()
         .map_or(true, |kept| kept.iter().any(|k| k.service == key));
-    let Ok(mut warming) = WARMING.lock() else {
-        return;
-    };
-    if kept || warming.contains(&key) {
+    if kept {
         return;
     }
-    warming.push(key);
-    drop(warming);
     let service = service.clone();
     tokio::spawn(async move {
         let large = service
@@ -141,9 +200,6 @@ pub fn warm(service: &Service) {
             .is_ok_and(|stored| stored > u64::from(service.settings.limits.designer_sample_leads));
         if large && let Err(error) = store_data(&service).await {
             tracing::warn!(%error, "cannot read the store's data for the designer");
-        }
-        if let Ok(mut warming) = WARMING.lock() {
-            warming.retain(|k| *k != key);
         }
     });
 }

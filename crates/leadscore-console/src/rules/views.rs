@@ -8,12 +8,15 @@ use leadscore_engine::users::Session;
 use leadscore_engine::{Role, Service, model_registry};
 use leadscore_rules::RuleModel;
 
+use std::time::Duration;
+
 use super::check::Checked;
+use super::data;
 use super::draft::Draft;
 use super::page::{self, Messages};
 use super::results::{diff_html, figures_html, versions_html, yaml_of};
 use super::{Outcome, Source, evaluate, html, model_path, notice, reader};
-use crate::html::{error_page, escape};
+use crate::html::{Kind, error_page, escape};
 use crate::list::thousands;
 use crate::{Params, failed};
 
@@ -78,6 +81,9 @@ pub async fn new_form(State(service): State<Service>, headers: HeaderMap) -> Res
         Ok(s) => s,
         Err(answer) => return answer,
     };
+    if let Some(answer) = still_reading(&service, &session, "Design a rule model").await {
+        return answer;
+    }
     match evaluate(&service, Draft::blank()).await {
         Ok(outcome) => designer(&session, &outcome, StatusCode::OK, "", false),
         Err(e) => failed(&e, Some(&session)),
@@ -107,9 +113,45 @@ pub async fn show(
         }
         Err(e) => return failed(&e, Some(&session)),
     };
+    if let Some(answer) = still_reading(&service, &session, &name).await {
+        return answer;
+    }
     match evaluate(&service, Draft::of_model(&model, &name)).await {
         Ok(outcome) => designer(&session, &outcome, StatusCode::OK, &notice(&params), true),
         Err(e) => failed(&e, Some(&session)),
+    }
+}
+
+/// How often the page saying the store's data is being read reloads itself.
+const RELOAD_SECS: u32 = 5;
+
+/// Waits for the store's data the designer needs at most
+/// `limits.designer_wait_ms`; while it is still being read after that (the
+/// first time after the service starts, on a large store), a page that says
+/// so and reloads itself (202), so that the person sees why and the page
+/// opens by itself once the data is there.
+async fn still_reading(service: &Service, session: &Session, title: &str) -> Option<Response> {
+    let patience = Duration::from_millis(service.settings.limits.designer_wait_ms);
+    match data::store_data_within(service, patience).await {
+        Ok(Some(_)) => None,
+        Ok(None) => {
+            let sample = thousands(u64::from(service.settings.limits.designer_sample_leads));
+            let text = format!(
+                "The designer is reading the store's leads for its backtest (on a large store, \
+                 the {sample} most recently active closed leads and as many open ones, with \
+                 their records). This takes a moment the first time after the service starts; \
+                 this page reloads itself every {RELOAD_SECS} seconds until they are read."
+            );
+            let body = format!(
+                "<meta http-equiv=\"refresh\" content=\"{RELOAD_SECS}\">{}",
+                crate::html::notice(Kind::Notice, &text)
+            );
+            Some(crate::html::page(
+                StatusCode::ACCEPTED,
+                crate::html::layout(title, Some(session), &body),
+            ))
+        }
+        Err(e) => Some(failed(&e, Some(session))),
     }
 }
 
