@@ -198,18 +198,10 @@ impl RetrainingRuns<'_> {
         let backend = self.store.backend();
         write_tx!(self.store, op, |tx| {
             mark_dead_runs(tx, backend, now, op).await?;
-            if let Some(slot) = slot {
-                let taken = sqlx::query(AssertSqlSafe(placeholders(
-                    backend,
-                    "SELECT run_id FROM retraining_runs WHERE slot = ?",
-                )))
-                .bind(slot)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(StoreError::query(op))?;
-                if taken.is_some() {
-                    return Ok(None);
-                }
+            if let Some(slot) = slot
+                && slot_taken(tx, backend, slot, op).await?
+            {
+                return Ok(None);
             }
             insert_run(tx, backend, trigger, slot, now, op).await
         })
@@ -256,15 +248,7 @@ impl RetrainingRuns<'_> {
         let backend = self.store.backend();
         write_tx!(self.store, op, |tx| {
             let running = lock_and_find_running(tx, backend, now, op).await?;
-            let taken = sqlx::query(AssertSqlSafe(placeholders(
-                backend,
-                "SELECT run_id FROM retraining_runs WHERE slot = ?",
-            )))
-            .bind(slot)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(StoreError::query(op))?;
-            if taken.is_some() {
+            if slot_taken(tx, backend, slot, op).await? {
                 return Ok(SlotStart::Taken);
             }
             if let Some(run_id) = running {
@@ -457,6 +441,25 @@ impl RetrainingRuns<'_> {
         }
         Ok(Some(version))
     }
+}
+
+/// Whether a run was recorded for the scheduled time `slot` (by any
+/// instance).
+async fn slot_taken(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    slot: &str,
+    op: &'static str,
+) -> Result<bool, StoreError> {
+    let taken = sqlx::query(AssertSqlSafe(placeholders(
+        backend,
+        "SELECT run_id FROM retraining_runs WHERE slot = ?",
+    )))
+    .bind(slot)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(StoreError::query(op))?;
+    Ok(taken.is_some())
 }
 
 /// In a run-starting transaction: on PostgreSQL first locks the runs in
