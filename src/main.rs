@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     output::init_tracing(cli.log_format);
     let json = cli.command.json();
+    progress::set_quiet(json);
     let result = match cli.command {
         Command::Generate(args) => commands::generate::run(args),
         Command::Import(args) => commands::import::run(args),

@@ -1,30 +1,148 @@
-//! Progress bars on stderr (drawn only when stderr is a terminal).
+//! Progress on stderr: drawn only when stderr is a terminal, and never for a
+//! command asked for `--json` (its output is for programs).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
+use leadscore_domain::{
+    Account, Contact, CustomRecord, EntityName, InteractionRow, Lead, RecordSink, RecordType,
+    UnknownReference,
+};
 
-/// A bar over `total` items of `unit`.
-pub fn bar(total: u64, message: &str, unit: &str) -> ProgressBar {
-    let pb = ProgressBar::new(total);
-    let template = format!(
-        "{{spinner}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
-    );
-    if let Ok(style) = ProgressStyle::with_template(&template) {
-        pb.set_style(style.progress_chars("=> "));
+/// Set for a command asked for `--json`: no progress is drawn.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Draws no progress from now on when `quiet`.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// A hidden bar when progress is not drawn, else `make()`'s, ticking.
+fn drawn(make: impl FnOnce() -> ProgressBar) -> ProgressBar {
+    if QUIET.load(Ordering::Relaxed) {
+        return ProgressBar::hidden();
     }
-    pb.set_message(message.to_owned());
+    let pb = make();
     pb.enable_steady_tick(Duration::from_millis(200));
     pb
 }
 
+/// A bar over `total` items of `unit`.
+pub fn bar(total: u64, message: &str, unit: &str) -> ProgressBar {
+    drawn(|| {
+        let pb = ProgressBar::new(total);
+        let template = format!(
+            "{{spinner}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
+        );
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb.set_message(message.to_owned());
+        pb
+    })
+}
+
 /// A spinner for work of unknown length.
 pub fn spinner(message: &str) -> ProgressBar {
-    let pb = ProgressBar::new_spinner();
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
-        pb.set_style(style);
+    drawn(|| {
+        let pb = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            pb.set_style(style);
+        }
+        pb.set_message(message.to_owned());
+        pb
+    })
+}
+
+/// A spinner counting the records read so far, with their rate.
+pub fn records(message: &str) -> ProgressBar {
+    drawn(|| {
+        let pb = ProgressBar::new_spinner();
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} {msg}: {human_pos} records ({rate}, {elapsed})")
+        {
+            pb.set_style(style.with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", HumanCount(state.per_sec() as u64));
+                },
+            ));
+        }
+        pb.set_message(message.to_owned());
+        pb
+    })
+}
+
+/// Passes every record on to `inner`, counting them on `bar`.
+pub struct Counted<'a, S> {
+    inner: &'a mut S,
+    bar: &'a ProgressBar,
+    seen: u64,
+}
+
+impl<'a, S: RecordSink> Counted<'a, S> {
+    /// Counts what `inner` is handed on `bar` (see [`records`]).
+    pub fn new(inner: &'a mut S, bar: &'a ProgressBar) -> Self {
+        Self {
+            inner,
+            bar,
+            seen: 0,
+        }
     }
-    pb.set_message(message.to_owned());
-    pb.enable_steady_tick(Duration::from_millis(200));
-    pb
+
+    fn tick(&mut self) {
+        self.seen += 1;
+        if self.seen.is_multiple_of(4096) {
+            self.bar.set_position(self.seen);
+        }
+    }
+}
+
+impl<S: RecordSink> RecordSink for Counted<'_, S> {
+    fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
+        self.tick();
+        self.inner.account(account)
+    }
+    fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
+        self.tick();
+        self.inner.contact(contact)
+    }
+    fn lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
+        self.tick();
+        self.inner.lead(lead)
+    }
+    fn custom(
+        &mut self,
+        entity: &EntityName,
+        record: CustomRecord,
+    ) -> Result<(), UnknownReference> {
+        self.tick();
+        self.inner.custom(entity, record)
+    }
+    fn interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
+        self.tick();
+        self.inner.interaction(row)
+    }
+    fn wants_property(&self, name: &str) -> bool {
+        self.inner.wants_property(name)
+    }
+    fn wants_records(&self, record: &RecordType) -> bool {
+        self.inner.wants_records(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A command asked for `--json` draws no progress, whatever stderr is.
+    #[test]
+    fn json_output_draws_no_progress() {
+        set_quiet(true);
+        assert!(bar(10, "scoring", "leads").is_hidden());
+        assert!(spinner("reading").is_hidden());
+        assert!(records("reading").is_hidden());
+        set_quiet(false);
+    }
 }

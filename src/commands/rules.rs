@@ -80,7 +80,7 @@ pub(crate) fn load_graph(
     future: FutureLimit,
     declared: Declared,
 ) -> anyhow::Result<Loaded> {
-    let spinner = progress::spinner(&format!("reading {}", dir.display()));
+    let spinner = progress::records(&format!("reading {}", dir.display()));
     let mut builder = GraphBuilder::new(Plan::projection(plans));
     let t = Instant::now();
     let options = StreamOptions {
@@ -88,7 +88,11 @@ pub(crate) fn load_graph(
         declared,
         ..StreamOptions::default()
     };
-    let streamed = stream_folder(dir, &mut builder, &options)?;
+    let streamed = stream_folder(
+        dir,
+        &mut progress::Counted::new(&mut builder, &spinner),
+        &options,
+    )?;
     tracing::info!(seconds = t.elapsed().as_secs_f64(), not_read = ?streamed.not_read, "streamed");
     let t = Instant::now();
     let graph = builder.finish();
