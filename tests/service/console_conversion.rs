@@ -162,25 +162,27 @@ async fn publish_and_roll_back(db: TestDb) {
             expected.0.push(format!("Z{i}"));
         }
     }
+    // The rollback's rescoring may still be under way: a lead's state then
+    // holds version 2's score, not listed among the live version's mistakes
+    // until it is rescored (its version 1 probability, read above, is the
+    // same before and after).
     for (kind, wanted) in [
         ("false_positive", &expected.0),
         ("false_negative", &expected.1),
     ] {
-        let body = page_when(
+        let listed = |body: &str, id: &str| body.contains(&format!("href=\"/console/leads/{id}\""));
+        page_when(
             &app,
             &admin,
             &format!("/console/conversion/mistakes?kind={kind}"),
-            |_| true,
+            |body| {
+                (0..4).all(|i| {
+                    let id = format!("Z{i}");
+                    listed(body, &id) == wanted.contains(&id)
+                })
+            },
         )
         .await;
-        for i in 0..4 {
-            let id = format!("Z{i}");
-            assert_eq!(
-                body.contains(&format!("href=\"/console/leads/{id}\"")),
-                wanted.contains(&id),
-                "{kind} {id}: {body}"
-            );
-        }
     }
     assert_eq!(
         get(&app, &admin, "/console/conversion/mistakes?kind=maybe")
