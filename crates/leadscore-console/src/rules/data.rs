@@ -82,32 +82,32 @@ pub async fn store_data(service: &Service) -> Result<Arc<StoreData>, EngineError
     let key = service_key(service);
     let stored = service.store.lead_list().stored().await?;
     let large = stored > u64::from(service.settings.limits.designer_sample_leads);
-    if let Ok(mut kept) = KEPT.lock()
+    if let Some(data) = fresh(key, stored) {
+        return Ok(data);
+    }
+    if large
+        && let Ok(mut kept) = KEPT.lock()
         && let Some(k) = kept.iter_mut().find(|k| k.service == key)
+        && k.data.sample.is_some()
     {
-        if k.at.elapsed() < KEEP_FOR && k.data.stored == stored {
-            return Ok(Arc::clone(&k.data));
-        }
-        if large && k.data.sample.is_some() {
-            let refresh = !k.refreshing;
-            k.refreshing = true;
-            let data = Arc::clone(&k.data);
-            drop(kept);
-            if refresh {
-                let service = service.clone();
-                tokio::spawn(async move {
-                    if let Err(error) = read_once(&service, key, stored).await {
-                        tracing::warn!(%error, "cannot read the store's data for the designer");
-                        if let Ok(mut kept) = KEPT.lock()
-                            && let Some(k) = kept.iter_mut().find(|k| k.service == key)
-                        {
-                            k.refreshing = false;
-                        }
+        let refresh = !k.refreshing;
+        k.refreshing = true;
+        let data = Arc::clone(&k.data);
+        drop(kept);
+        if refresh {
+            let service = service.clone();
+            tokio::spawn(async move {
+                if let Err(error) = read_once(&service, key, stored).await {
+                    tracing::warn!(%error, "cannot read the store's data for the designer");
+                    if let Ok(mut kept) = KEPT.lock()
+                        && let Some(k) = kept.iter_mut().find(|k| k.service == key)
+                    {
+                        k.refreshing = false;
                     }
-                });
-            }
-            return Ok(data);
+                }
+            });
         }
+        return Ok(data);
     }
     // In a task of its own, so that a caller that stops waiting (see
     // [`store_data_within`]) leaves the read to finish for the next one.
@@ -167,15 +167,20 @@ async fn read_once(
     );
     let lock = lock.unwrap_or_else(|_| Arc::new(tokio::sync::Mutex::new(())));
     let _turn = lock.lock().await;
-    let fresh = KEPT.lock().ok().and_then(|kept| {
-        kept.iter()
-            .find(|k| k.service == key && k.data.stored == stored && k.at.elapsed() < KEEP_FOR)
-            .map(|k| Arc::clone(&k.data))
-    });
-    match fresh {
+    match fresh(key, stored) {
         Some(data) => Ok(data),
         None => read_and_keep(service, key, stored).await,
     }
+}
+
+/// The copy kept for the service `key`, when read less than [`KEEP_FOR`]
+/// ago and the store still holds `stored` leads.
+fn fresh(key: usize, stored: u64) -> Option<Arc<StoreData>> {
+    KEPT.lock().ok().and_then(|kept| {
+        kept.iter()
+            .find(|k| k.service == key && k.data.stored == stored && k.at.elapsed() < KEEP_FOR)
+            .map(|k| Arc::clone(&k.data))
+    })
 }
 
 /// Starts reading the store's data in the background when none is kept for
