@@ -2,9 +2,9 @@
 
 use std::time::Instant;
 
-use leadscore_domain::{ExternalIds, FutureLimit};
-use leadscore_files::{LoadedFolder, ReadOptions, RowProblem, read_folder_with_limit};
-use leadscore_store::{ImportSummary, SqlStore, StoreError};
+use leadscore_domain::FutureLimit;
+use leadscore_files::{FilesError, RowProblem, StreamOptions, stream_folder};
+use leadscore_store::{ImportSummary, SqlStore, StoreError, StreamedImportError};
 use serde::Serialize;
 
 use crate::cli::ImportArgs;
@@ -49,64 +49,62 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     result.map_err(|e| input.relocate(e))
 }
 
-/// Reads the folder (all of it, every problem kept when `keep_going`) and
-/// checks its references against the store.
-async fn read(
+/// How the folder is streamed: every bad row kept when `keep_going`.
+fn stream_options(
     args: &ImportArgs,
     input: &Input,
-    existing: impl AsyncFnOnce(&ExternalIds) -> Result<ExternalIds, StoreError>,
     keep_going: bool,
-) -> anyhow::Result<LoadedFolder> {
-    let tolerance = future_tolerance(args.settings.config.as_deref())?;
-    let options = ReadOptions {
+) -> anyhow::Result<StreamOptions> {
+    Ok(StreamOptions {
         skip_bad_rows: keep_going,
+        future: FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, None),
         declared: input.declare(declared(args.settings.config.as_deref())?),
-    };
-    let dir = input.path().to_path_buf();
-    let parsed = tokio::task::spawn_blocking(move || {
-        read_folder_with_limit(&dir, &options, &FutureLimit::new(tolerance, None))
     })
-    .await??;
-    let external = existing(&parsed.unresolved_ids()).await?;
-    Ok(parsed.resolve(&external)?)
+}
+
+/// A failed streamed import or check, as the command reports it.
+fn streamed_error(error: StreamedImportError<FilesError>) -> anyhow::Error {
+    match error {
+        StreamedImportError::Read(e) => e.into(),
+        StreamedImportError::Store(e) => e.into(),
+    }
 }
 
 async fn import(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
     let (url, store) = open_store(&args.database.database).await?;
+    let options = stream_options(args, input, args.skip_bad_rows)?;
+    let dir = input.path().to_path_buf();
     let started = Instant::now();
-    let spinner = progress::spinner(&format!("reading {}", args.dir.display()));
-    let loaded = read(
-        args,
-        input,
-        async |wanted| leadscore_store::Store::existing_ids(&store, wanted).await,
-        args.skip_bad_rows,
-    )
-    .await?;
-    spinner.finish_and_clear();
-    let read_seconds = started.elapsed().as_secs_f64();
-
-    let total = loaded.dataset.len() as u64;
-    let bar = progress::bar(total, "importing", "records");
-    let written = Instant::now();
-    // Queued in the same transaction, as the HTTP ingest queues: a service
-    // using this store rescores every lead whose records changed.
-    let (imported, queued) = store
+    let counter = progress::records(&format!("importing {}", args.dir.display()));
+    // The folder is streamed: each record checked (its references against
+    // this import's records and the store's) and written in chunks into one
+    // transaction, committed only when every record was read. A service
+    // using this store rescores every lead whose records changed (queued in
+    // the same transaction, as the HTTP ingest queues).
+    let streamed = store
         .records()
-        .ingest_with_progress(&loaded.dataset, CAUSE, &|done| bar.set_position(done))
-        .await?;
-    bar.finish_and_clear();
-    let write_seconds = written.elapsed().as_secs_f64();
+        .import_streamed(CAUSE, &|done| counter.set_position(done), move |sink| {
+            let summary = stream_folder(&dir, sink, &options)?;
+            Ok::<_, FilesError>((summary, Instant::now()))
+        })
+        .await;
+    counter.finish_and_clear();
+    let streamed = streamed.map_err(streamed_error)?;
+    let (read, read_at) = streamed.read;
+    let read_seconds = read_at.duration_since(started).as_secs_f64();
+    let write_seconds = read_at.elapsed().as_secs_f64();
 
-    let skipped = all_skipped(input, &loaded);
+    let skipped = all_skipped(input, &read.skipped);
     for p in &skipped {
         eprintln!("skipped: {p}");
     }
+    let total = streamed.imported.total();
     let summary = Summary {
         database: url.redacted(),
         rows: total,
         rows_per_second: total as f64 / (read_seconds + write_seconds).max(1e-9),
-        imported,
-        queued,
+        imported: streamed.imported,
+        queued: streamed.queued,
         skipped: skipped.iter().map(ProblemJson::from).collect(),
         read_seconds,
         write_seconds,
@@ -131,10 +129,10 @@ async fn import(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
 
 /// The rows left out: by the mapping (bad values) and by the reader, each
 /// named at its place in the export.
-fn all_skipped(input: &Input, loaded: &LoadedFolder) -> Vec<RowProblem> {
+fn all_skipped(input: &Input, skipped: &[RowProblem]) -> Vec<RowProblem> {
     match input.mapped() {
-        Some(mapped) => mapped.left_out(&loaded.skipped),
-        None => loaded.skipped.clone(),
+        Some(mapped) => mapped.left_out(skipped),
+        None => skipped.to_vec(),
     }
 }
 
@@ -156,17 +154,16 @@ async fn dry_run(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
         Err(StoreError::NoDatabase { .. }) => None,
         Err(e) => return Err(e.into()),
     };
-    let loaded = read(
-        args,
-        input,
-        async |wanted| match &store {
-            Some(store) => leadscore_store::Store::existing_ids(store, wanted).await,
-            None => Ok(ExternalIds::default()),
-        },
-        true,
-    )
-    .await?;
-    let problems = all_skipped(input, &loaded);
+    let options = stream_options(args, input, true)?;
+    let dir = input.path().to_path_buf();
+    let spinner = progress::spinner(&format!("checking {}", args.dir.display()));
+    let checked = leadscore_store::check_streamed(store.as_ref(), move |sink| {
+        stream_folder(&dir, sink, &options)
+    })
+    .await;
+    spinner.finish_and_clear();
+    let checked = checked.map_err(streamed_error)?;
+    let problems = all_skipped(input, &checked.skipped);
     let shown = match input.mapped() {
         Some(mapped) => mapped.preview(SHOWN)?,
         None => leadscore_mapping::preview_folder(input.path(), SHOWN)?,
@@ -192,13 +189,12 @@ async fn dry_run(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
         for p in &problems {
             println!("problem: {p}");
         }
-        let d = &loaded.dataset;
         println!(
             "dry run: would import {} accounts, {} contacts, {} leads, {} interactions into {}; {} problem{}; nothing was written",
-            d.accounts.len(),
-            d.contacts.len(),
-            d.leads.len(),
-            d.interactions.len(),
+            checked.accounts,
+            checked.contacts,
+            checked.leads,
+            checked.interactions,
             body.database,
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }

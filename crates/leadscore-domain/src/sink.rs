@@ -1,7 +1,8 @@
 //! Streaming records one at a time, parents first, into whatever indexes them.
 
 use crate::{
-    Account, Contact, CustomRecord, EntityName, InteractionKind, Lead, RecordType, Timestamp,
+    Account, Contact, ContactId, CustomRecord, DomainError, EntityName, Fields, Interaction,
+    InteractionId, InteractionKind, Lead, LeadId, RecordType, Timestamp, VisitorId,
 };
 
 /// One interaction as a streaming reader hands it over: borrowed, with only the
@@ -23,6 +24,27 @@ pub struct InteractionRow<'a> {
     /// The properties the sink wants ([`RecordSink::wants_property`]) that are
     /// present, as (name, value).
     pub properties: &'a [(&'a str, &'a str)],
+}
+
+impl InteractionRow<'_> {
+    /// The interaction as a record of its own, with the properties handed
+    /// over; its ids are checked again as [`InteractionId::parse`] and the
+    /// others check them.
+    pub fn to_interaction(&self) -> Result<Interaction, DomainError> {
+        let mut properties = Fields::new();
+        for (name, value) in self.properties {
+            properties.set(*name, *value);
+        }
+        Ok(Interaction {
+            interaction_id: InteractionId::parse(self.id)?,
+            kind: self.kind.clone(),
+            occurred_at: self.occurred_at,
+            contact_id: self.contact_id.map(ContactId::parse).transpose()?,
+            lead_id: self.lead_id.map(LeadId::parse).transpose()?,
+            visitor_id: self.visitor_id.map(VisitorId::parse).transpose()?,
+            properties,
+        })
+    }
 }
 
 /// A reference a sink could not follow: the record it names was not handed over.

@@ -8,6 +8,8 @@ use crate::{FilesError, RowProblem};
 pub(crate) struct Problems {
     skip: bool,
     kept: Vec<RowProblem>,
+    /// The references kept, apart (see [`Problems::push_reference_with`]).
+    references: Vec<RowProblem>,
     total: usize,
 }
 
@@ -16,6 +18,7 @@ impl Problems {
         Self {
             skip,
             kept: Vec::new(),
+            references: Vec::new(),
             total: 0,
         }
     }
@@ -32,11 +35,32 @@ impl Problems {
         }
     }
 
+    /// Counts a reference to a record that does not exist, building it only
+    /// when it is kept. Skipped references are listed after the values'
+    /// problems ([`Problems::finish_apart`]), as a whole folder's reader finds
+    /// them after every value.
+    pub fn push_reference_with(&mut self, problem: impl FnOnce() -> RowProblem) {
+        self.total += 1;
+        if self.skip {
+            self.references.push(problem());
+        } else if self.kept.len() < MAX_REPORTED {
+            self.kept.push(problem());
+        }
+    }
+
     /// The problems kept when bad rows are skipped; [`FilesError::BadRows`] when
     /// there was any and they are not.
     pub fn finish(self) -> Result<Vec<RowProblem>, FilesError> {
+        let (mut kept, references) = self.finish_apart()?;
+        kept.extend(references);
+        Ok(kept)
+    }
+
+    /// [`Problems::finish`], with the skipped references apart from the
+    /// other problems.
+    pub fn finish_apart(self) -> Result<(Vec<RowProblem>, Vec<RowProblem>), FilesError> {
         if self.total == 0 || self.skip {
-            Ok(self.kept)
+            Ok((self.kept, self.references))
         } else {
             Err(FilesError::BadRows {
                 problems: self.kept,

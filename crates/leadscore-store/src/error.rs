@@ -70,6 +70,19 @@ pub enum StoreError {
         /// The repeated id.
         id: String,
     },
+    /// A streamed import's reader stopped before the end of its records (it
+    /// failed, or its task ended): the transaction was rolled back and
+    /// nothing was written.
+    #[error("the import stopped before the end of its records: nothing was written")]
+    ImportStopped,
+    /// A streamed import's reader failed in a way no record explains (its
+    /// thread panicked, or a checked record could not be built again);
+    /// nothing was written.
+    #[error("the import's reader failed: {reason}; nothing was written")]
+    ImportReader {
+        /// What failed.
+        reason: String,
+    },
     /// A write was refused by what is stored (its transaction rolled back,
     /// nothing changed): a rare race the caller checked for beforehand.
     #[error("cannot {operation}: {reason}")]

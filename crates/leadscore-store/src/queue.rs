@@ -24,7 +24,7 @@ pub struct QueueToken(i64);
 
 impl QueueToken {
     /// A new random token.
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self(i64::from_ne_bytes(rand::rng().next_u64().to_ne_bytes()))
     }
 }
@@ -115,7 +115,20 @@ pub(crate) async fn enqueue_leads(
     leads: &[&str],
     cause: &str,
 ) -> Result<u64, StoreError> {
-    let stamp = [Timestamp::now().as_micros(), QueueToken::new().0];
+    enqueue_leads_with(conn, backend, leads, cause, QueueToken::new()).await
+}
+
+/// [`enqueue_leads`] with the given token: the statements of one write that
+/// share a token can count the leads they queued together
+/// ([`count_token`]).
+async fn enqueue_leads_with(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    leads: &[&str],
+    cause: &str,
+    token: QueueToken,
+) -> Result<u64, StoreError> {
+    let stamp = [Timestamp::now().as_micros(), token.0];
     let sql = enqueue_sql("lead_id IN ({in})");
     // Chunks in lead id order too (see `enqueue_sql`).
     let mut leads = leads.to_vec();
@@ -150,82 +163,149 @@ pub(crate) async fn enqueue_affected(
     data: &Dataset,
     cause: &str,
 ) -> Result<u64, StoreError> {
-    let op = "queue leads for rescoring";
-    let mut leads: BTreeSet<String> = data
-        .leads
-        .iter()
-        .map(|l| l.lead_id.as_str().to_owned())
-        .collect();
+    enqueue_affected_with(conn, backend, data, cause, QueueToken::new()).await
+}
 
-    let mut contacts: HashSet<String> = data
-        .contacts
-        .iter()
-        .map(|c| c.contact_id.as_str().to_owned())
-        .collect();
-    let mut visitors: Vec<String> = data
-        .contacts
-        .iter()
-        .filter_map(|c| c.visitor_id.as_ref().map(|v| v.as_str().to_owned()))
-        .collect();
-    for i in &data.interactions {
-        match (&i.contact_id, &i.visitor_id) {
-            (Some(c), _) => {
-                contacts.insert(c.as_str().to_owned());
+/// [`enqueue_affected`] with the given token (see [`enqueue_leads_with`]).
+pub(crate) async fn enqueue_affected_with(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    data: &Dataset,
+    cause: &str,
+    token: QueueToken,
+) -> Result<u64, StoreError> {
+    let mut affected = Affected::default();
+    affected.add(data);
+    affected.enqueue(conn, backend, cause, token).await
+}
+
+/// The ids of records written, from which [`Affected::enqueue`] finds the
+/// stored leads whose scores they can change (see [`enqueue_affected`]):
+/// gathered over many chunks, queued once they are all written.
+#[derive(Debug, Default)]
+pub(crate) struct Affected {
+    leads: BTreeSet<String>,
+    contacts: HashSet<String>,
+    visitors: HashSet<String>,
+    accounts: HashSet<String>,
+}
+
+impl Affected {
+    /// Adds the ids `data` names.
+    pub(crate) fn add(&mut self, data: &Dataset) {
+        self.leads
+            .extend(data.leads.iter().map(|l| l.lead_id.as_str().to_owned()));
+        for c in &data.contacts {
+            self.contacts.insert(c.contact_id.as_str().to_owned());
+            if let Some(v) = &c.visitor_id {
+                self.visitors.insert(v.as_str().to_owned());
             }
-            (None, Some(v)) => visitors.push(v.as_str().to_owned()),
-            (None, None) => {}
         }
+        for i in &data.interactions {
+            match (&i.contact_id, &i.visitor_id) {
+                (Some(c), _) => {
+                    if !self.contacts.contains(c.as_str()) {
+                        self.contacts.insert(c.as_str().to_owned());
+                    }
+                }
+                (None, Some(v)) => {
+                    if !self.visitors.contains(v.as_str()) {
+                        self.visitors.insert(v.as_str().to_owned());
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        self.accounts.extend(
+            data.accounts
+                .iter()
+                .map(|a| a.account_id.as_str().to_owned()),
+        );
     }
-    let visitors = sorted(visitors);
-    contacts.extend(
-        texts(
-            conn,
-            backend,
-            "SELECT contact_id AS id FROM contacts WHERE visitor_id IN ({in})",
-            &visitors,
-            op,
-        )
-        .await?,
-    );
-    let contacts = sorted(contacts);
-    let accounts_of_contacts = sorted(
-        texts(
-            conn,
-            backend,
-            "SELECT account_id AS id FROM contacts WHERE contact_id IN ({in})",
-            &contacts,
-            op,
-        )
-        .await?,
-    );
-    let accounts = sorted(
-        data.accounts
-            .iter()
-            .map(|a| a.account_id.as_str().to_owned()),
-    );
-    for (sql, ids) in [
-        (
-            "SELECT lead_id AS id FROM leads WHERE contact_id IN ({in})",
-            &contacts,
-        ),
-        (
-            "SELECT lead_id AS id FROM leads WHERE contact_id IS NULL AND account_id IN ({in})",
-            &accounts_of_contacts,
-        ),
-        (
-            "SELECT lead_id AS id FROM leads WHERE account_id IN ({in})",
-            &accounts,
-        ),
-        (
-            "SELECT lead_id AS id FROM leads \
+
+    /// Queues, inside the writing transaction (after every record was
+    /// written), the stored leads these ids can change; returns how many
+    /// were queued or touched.
+    pub(crate) async fn enqueue(
+        self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+        cause: &str,
+        token: QueueToken,
+    ) -> Result<u64, StoreError> {
+        let op = "queue leads for rescoring";
+        let Self {
+            mut leads,
+            mut contacts,
+            visitors,
+            accounts,
+        } = self;
+        let visitors = sorted(visitors);
+        contacts.extend(
+            texts(
+                conn,
+                backend,
+                "SELECT contact_id AS id FROM contacts WHERE visitor_id IN ({in})",
+                &visitors,
+                op,
+            )
+            .await?,
+        );
+        let contacts = sorted(contacts);
+        let accounts_of_contacts = sorted(
+            texts(
+                conn,
+                backend,
+                "SELECT account_id AS id FROM contacts WHERE contact_id IN ({in})",
+                &contacts,
+                op,
+            )
+            .await?,
+        );
+        let accounts = sorted(accounts);
+        for (sql, ids) in [
+            (
+                "SELECT lead_id AS id FROM leads WHERE contact_id IN ({in})",
+                &contacts,
+            ),
+            (
+                "SELECT lead_id AS id FROM leads WHERE contact_id IS NULL AND account_id IN ({in})",
+                &accounts_of_contacts,
+            ),
+            (
+                "SELECT lead_id AS id FROM leads WHERE account_id IN ({in})",
+                &accounts,
+            ),
+            (
+                "SELECT lead_id AS id FROM leads \
              WHERE contact_id IN (SELECT contact_id FROM contacts WHERE account_id IN ({in}))",
-            &accounts,
-        ),
-    ] {
-        leads.extend(texts(conn, backend, sql, ids, op).await?);
+                &accounts,
+            ),
+        ] {
+            leads.extend(texts(conn, backend, sql, ids, op).await?);
+        }
+        let leads: Vec<&str> = leads.iter().map(String::as_str).collect();
+        enqueue_leads_with(conn, backend, &leads, cause, token).await
     }
-    let leads: Vec<&str> = leads.iter().map(String::as_str).collect();
-    enqueue_leads(conn, backend, &leads, cause).await
+}
+
+/// How many queued leads carry `token`: within the transaction that queued
+/// them with it, the distinct leads its statements queued or touched.
+pub(crate) async fn count_token(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    token: QueueToken,
+) -> Result<u64, StoreError> {
+    let sql = placeholders(
+        backend,
+        "SELECT COUNT(*) FROM rescore_queue WHERE token = ?",
+    );
+    let (n,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(token.0)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::query("count the leads queued for rescoring"))?;
+    Ok(u64::try_from(n).unwrap_or_default())
 }
 
 fn refs(ids: &[String]) -> Vec<&str> {

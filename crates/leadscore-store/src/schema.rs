@@ -158,6 +158,27 @@ impl Table {
             }
             sql.push(')');
         }
+        self.push_on_conflict(&mut sql);
+        sql
+    }
+
+    /// `INSERT INTO t (..) SELECT .. FROM staging ORDER BY key ON CONFLICT ..`:
+    /// the rows of `staging` (a table with this one's columns) upserted as
+    /// [`Table::upsert_sql`] upserts them, in key order.
+    pub(crate) fn merge_sql(&self, staging: &str) -> String {
+        let columns = self.columns.join(", ");
+        let mut sql = format!(
+            "INSERT INTO {name} ({columns}) SELECT {columns} FROM {staging} ORDER BY {key}",
+            name = self.name,
+            key = self.key().join(", "),
+        );
+        self.push_on_conflict(&mut sql);
+        sql
+    }
+
+    /// ` ON CONFLICT (key) DO UPDATE SET c = excluded.c, .. WHERE t.c IS
+    /// DISTINCT FROM excluded.c OR ..`: an unchanged row is left untouched.
+    fn push_on_conflict(&self, sql: &mut String) {
         sql.push_str(" ON CONFLICT (");
         sql.push_str(&self.columns[..self.key_len].join(", "));
         sql.push_str(") DO UPDATE SET ");
@@ -173,7 +194,6 @@ impl Table {
             .map(|c| format!("{}.{c} IS DISTINCT FROM excluded.{c}", self.name))
             .collect();
         sql.push_str(&changed.join(" OR "));
-        sql
     }
 
     /// `DROP INDEX` for each secondary index.

@@ -340,7 +340,7 @@ impl FileMeta<'_> {
         match handed {
             Ok(()) => 1,
             Err(unknown) => {
-                problems.push_with(|| RowProblem {
+                problems.push_reference_with(|| RowProblem {
                     location: self.location(place, Some(unknown.column)),
                     message: format!("{} {:?} does not exist", target(unknown.column), unknown.id),
                 });

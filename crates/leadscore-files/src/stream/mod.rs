@@ -74,7 +74,10 @@ pub struct StreamSummary {
     pub custom: BTreeMap<EntityName, u64>,
     /// Interactions accepted.
     pub interactions: u64,
-    /// Every skipped row, with its place and reason, in the order found.
+    /// Every skipped row, with its place and reason, in
+    /// [`read_folder`](crate::read_folder)'s order: every bad value of every
+    /// file, in the order found, then every reference to a record that does
+    /// not exist (or was skipped), in the order found.
     pub skipped: Vec<RowProblem>,
     /// The files whose records the sink did not want
     /// ([`RecordSink::wants_records`]): their header was checked, their
@@ -169,6 +172,7 @@ pub fn stream_folder(
     let mut files = discover(dir)?;
     files.sort_by_key(|f| stream_rank(&f.record));
     let mut summary = StreamSummary::default();
+    let mut references = Vec::new();
     for file in &files {
         if !sink.wants_records(&file.record) {
             check_header(file, &options.declared)?;
@@ -178,8 +182,11 @@ pub fn stream_folder(
         let mut problems = Problems::new(options.skip_bad_rows);
         let accepted = stream_file(file, sink, &mut problems, options)?;
         summary.add(&file.record, accepted);
-        summary.skipped.extend(problems.finish()?);
+        let (values, refused) = problems.finish_apart()?;
+        summary.skipped.extend(values);
+        references.extend(refused);
     }
+    summary.skipped.extend(references);
     Ok(summary)
 }
 

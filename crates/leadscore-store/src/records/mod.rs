@@ -2,10 +2,15 @@
 //! records): imports, the service's writes (which queue the leads they
 //! affect, in the same transaction), the export, and a lead's neighbourhood.
 
+mod copy;
 mod grouped;
 pub(crate) mod neighbourhood;
 pub(crate) mod read;
+mod rows;
+mod stream;
 pub(crate) mod write;
+
+pub use stream::{ImportSink, StreamedImport, StreamedImportError, check_streamed};
 
 use std::collections::HashMap;
 
@@ -45,6 +50,27 @@ impl Records<'_> {
         let store = self.store;
         let _turn = store.write_turn().await;
         write::import(store.pool(), store.backend(), data, progress, Some(cause)).await
+    }
+
+    /// Imports the records `read` hands to an [`ImportSink`], as they come,
+    /// in one transaction: the same writes and queuing as
+    /// [`Records::ingest`], without holding the records in memory. `read`
+    /// runs on a blocking thread (a folder reader such as
+    /// `leadscore_files::stream_folder`); the sink refuses a reference to a
+    /// record neither handed over before nor stored. Nothing is written when
+    /// `read` fails ([`StreamedImportError::Read`]) or the store does;
+    /// `progress` hears how many records are written.
+    pub async fn import_streamed<R, E>(
+        &self,
+        cause: &str,
+        progress: &(dyn Fn(u64) + Sync),
+        read: impl FnOnce(&mut ImportSink) -> Result<R, E> + Send + 'static,
+    ) -> Result<StreamedImport<R>, StreamedImportError<E>>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        stream::import_streamed(self.store, cause, progress, read).await
     }
 
     /// Which of the given ids are stored.

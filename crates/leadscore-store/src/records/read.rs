@@ -114,6 +114,20 @@ where
     })
 }
 
+/// Whether any account, contact or lead is stored (what a reference can
+/// name), without counting them.
+pub(crate) async fn holds_referable(pool: &AnyPool) -> Result<bool, StoreError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM accounts LIMIT 1) AS a) \
+         + (SELECT COUNT(*) FROM (SELECT 1 FROM contacts LIMIT 1) AS c) \
+         + (SELECT COUNT(*) FROM (SELECT 1 FROM leads LIMIT 1) AS l)",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(StoreError::query("look for stored records"))?;
+    Ok(n > 0)
+}
+
 /// How many records of each type are stored.
 pub(crate) async fn counts(pool: &AnyPool) -> Result<StoreCounts, StoreError> {
     let op = "count stored records";

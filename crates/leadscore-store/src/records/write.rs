@@ -3,12 +3,13 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use leadscore_domain::{Account, Contact, CustomRecord, Dataset, Fields, Interaction, Lead};
+use leadscore_domain::{CustomRecord, Dataset};
 use sqlx::AnyConnection;
 use sqlx::any::AnyArguments;
 use sqlx::error::BoxDynError;
 use sqlx::{AnyPool, Arguments, AssertSqlSafe, Connection};
 
+use super::rows;
 use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
 use crate::{Backend, ImportSummary, StoreError};
 
@@ -98,7 +99,7 @@ async fn import_in_transaction(
 }
 
 /// Whether the store holds any lead.
-async fn has_leads(conn: &mut AnyConnection) -> Result<bool, StoreError> {
+pub(crate) async fn has_leads(conn: &mut AnyConnection) -> Result<bool, StoreError> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM leads LIMIT 1) AS one")
         .fetch_one(&mut *conn)
         .await
@@ -120,6 +121,144 @@ async fn run_all(
     Ok(())
 }
 
+/// What a streamed import's reader hands to its writer
+/// ([`import_chunks`]).
+#[derive(Debug)]
+pub(crate) enum Chunk {
+    /// Records of one type, in the reader's order (parents first).
+    Records(Dataset),
+    /// Every record was handed over and checked: commit.
+    End,
+}
+
+/// Writes chunks as they come, in one transaction, which commits at
+/// [`Chunk::End`] and rolls back when the channel closes before it (the
+/// reader failed): [`StoreError::ImportStopped`]. Each table is written as
+/// [`import`] writes it; its indexes are dropped for a bulk import when its
+/// first chunk is large next to what the table holds. Every stored lead the
+/// chunks can change is queued (one statement at the end into a store that
+/// had no lead); the count is of distinct leads, all queued with one token.
+pub(crate) async fn import_chunks(
+    pool: &AnyPool,
+    backend: Backend,
+    chunks: &mut tokio::sync::mpsc::Receiver<Chunk>,
+    progress: &(dyn Fn(u64) + Sync),
+    cause: &str,
+) -> Result<(ImportSummary, u64), StoreError> {
+    let mut conn = pool
+        .acquire()
+        .await
+        .map_err(StoreError::query("begin the import transaction"))?;
+    run_all(&mut conn, backend.import_begin(), "prepare the import").await?;
+    let result = chunks_in_transaction(&mut conn, backend, chunks, progress, cause).await;
+    if let Err(error) = run_all(&mut conn, backend.import_end(), "finish the import").await {
+        tracing::warn!(%error, "cannot restore connection settings after an import");
+    }
+    result
+}
+
+async fn chunks_in_transaction(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    chunks: &mut tokio::sync::mpsc::Receiver<Chunk>,
+    progress: &(dyn Fn(u64) + Sync),
+    cause: &str,
+) -> Result<(ImportSummary, u64), StoreError> {
+    let mut tx = conn
+        .begin_with(backend.begin_write())
+        .await
+        .map_err(StoreError::query("begin the import transaction"))?;
+    let was_empty = !has_leads(&mut tx).await?;
+    let token = crate::queue::QueueToken::new();
+    let mut writer = Writer {
+        conn: &mut tx,
+        backend,
+        progress,
+        written: 0,
+    };
+    let mut summary = ImportSummary::default();
+    // The table being written, and whether its indexes were dropped.
+    let mut open: Option<(&'static Table, bool)> = None;
+    let outcome = loop {
+        let Some(chunk) = chunks.recv().await else {
+            break Err(StoreError::ImportStopped);
+        };
+        let data = match chunk {
+            Chunk::Records(data) => data,
+            Chunk::End => break Ok(()),
+        };
+        let Some(table) = table_of(&data) else {
+            continue;
+        };
+        if open.map(|(t, _)| t.name) != Some(table.name) {
+            if let Some((previous, bulk)) = open.take() {
+                writer.end_bulk(previous, bulk).await?;
+            }
+            let bulk = writer.begin_bulk(table, rows_of(&data, table)).await?;
+            open = Some((table, bulk));
+        }
+        writer.write_table(table, &data, &mut summary).await?;
+        if !was_empty {
+            crate::queue::enqueue_affected_with(writer.conn, backend, &data, cause, token).await?;
+        }
+    };
+    let finished = match outcome {
+        Ok(()) => {
+            if let Some((table, bulk)) = open.take() {
+                writer.end_bulk(table, bulk).await?;
+            }
+            if was_empty {
+                crate::queue::enqueue(&mut tx, backend, crate::queue::Selection::All, cause).await
+            } else {
+                crate::queue::count_token(&mut tx, backend, token).await
+            }
+        }
+        Err(error) => Err(error),
+    };
+    match finished {
+        Ok(queued) => {
+            tx.commit()
+                .await
+                .map_err(StoreError::query("commit the import"))?;
+            Ok((summary, queued))
+        }
+        Err(error) => {
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(error = %rollback, "rolling back a failed import failed");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The table a one-type chunk goes into (`None` when it is empty).
+pub(crate) fn table_of(data: &Dataset) -> Option<&'static Table> {
+    if !data.accounts.is_empty() {
+        Some(&ACCOUNTS)
+    } else if !data.contacts.is_empty() {
+        Some(&CONTACTS)
+    } else if !data.leads.is_empty() {
+        Some(&LEADS)
+    } else if !data.interactions.is_empty() {
+        Some(&INTERACTIONS)
+    } else if data.custom.values().any(|r| !r.is_empty()) {
+        Some(&CUSTOM_RECORDS)
+    } else {
+        None
+    }
+}
+
+/// How many of `data`'s records go into `table`.
+pub(crate) fn rows_of(data: &Dataset, table: &Table) -> usize {
+    match table.name {
+        "accounts" => data.accounts.len(),
+        "contacts" => data.contacts.len(),
+        "leads" => data.leads.len(),
+        "interactions" => data.interactions.len(),
+        _ => data.custom.values().map(Vec::len).sum(),
+    }
+}
+
 struct Writer<'a> {
     conn: &'a mut AnyConnection,
     backend: Backend,
@@ -128,75 +267,90 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Writes the whole dataset, table after table, parents first; a table
+    /// with many rows has its indexes built afterwards (see
+    /// [`Writer::begin_bulk`]).
     async fn write_all(&mut self, data: &Dataset) -> Result<ImportSummary, StoreError> {
         let mut summary = ImportSummary::default();
-
-        let bulk = self.begin_bulk(&ACCOUNTS, data.accounts.len()).await?;
-        summary.accounts = self
-            .write(
-                &ACCOUNTS,
-                "import accounts",
-                &data.accounts,
-                |a| a.account_id.as_str(),
-                bind_account,
-            )
-            .await?;
-        self.end_bulk(&ACCOUNTS, bulk).await?;
-
-        let bulk = self.begin_bulk(&CONTACTS, data.contacts.len()).await?;
-        summary.contacts = self
-            .write(
-                &CONTACTS,
-                "import contacts",
-                &data.contacts,
-                |c| c.contact_id.as_str(),
-                bind_contact,
-            )
-            .await?;
-        self.end_bulk(&CONTACTS, bulk).await?;
-
-        let bulk = self.begin_bulk(&LEADS, data.leads.len()).await?;
-        summary.leads = self
-            .write(
-                &LEADS,
-                "import leads",
-                &data.leads,
-                |l| l.lead_id.as_str(),
-                bind_lead,
-            )
-            .await?;
-        self.end_bulk(&LEADS, bulk).await?;
-
-        let bulk = self
-            .begin_bulk(&INTERACTIONS, data.interactions.len())
-            .await?;
-        summary.interactions = self
-            .write(
-                &INTERACTIONS,
-                "import interactions",
-                &data.interactions,
-                |i| i.interaction_id.as_str(),
-                bind_interaction,
-            )
-            .await?;
-        self.end_bulk(&INTERACTIONS, bulk).await?;
-
-        let custom_rows = data.custom.values().map(Vec::len).sum();
-        let bulk = self.begin_bulk(&CUSTOM_RECORDS, custom_rows).await?;
-        for (entity, records) in &data.custom {
-            let entity = entity.as_str();
-            summary.custom_records += self
-                .write(
-                    &CUSTOM_RECORDS,
-                    "import custom records",
-                    records,
-                    |r| r.record_id.as_str(),
-                    |r: &CustomRecord, args: &mut AnyArguments| bind_custom(entity, r, args),
-                )
-                .await?;
+        for table in [&ACCOUNTS, &CONTACTS, &LEADS, &INTERACTIONS, &CUSTOM_RECORDS] {
+            let bulk = self.begin_bulk(table, rows_of(data, table)).await?;
+            self.write_table(table, data, &mut summary).await?;
+            self.end_bulk(table, bulk).await?;
         }
-        self.end_bulk(&CUSTOM_RECORDS, bulk).await?;
         Ok(summary)
+    }
+
+    /// Writes the records of `data` that go into `table`, adding them to
+    /// `summary`; no index is dropped or built here.
+    async fn write_table(
+        &mut self,
+        table: &Table,
+        data: &Dataset,
+        summary: &mut ImportSummary,
+    ) -> Result<(), StoreError> {
+        match table.name {
+            "accounts" => {
+                summary.accounts += self
+                    .write(
+                        table,
+                        "import accounts",
+                        &data.accounts,
+                        |a| a.account_id.as_str(),
+                        rows::account_row,
+                    )
+                    .await?;
+            }
+            "contacts" => {
+                summary.contacts += self
+                    .write(
+                        table,
+                        "import contacts",
+                        &data.contacts,
+                        |c| c.contact_id.as_str(),
+                        rows::contact_row,
+                    )
+                    .await?;
+            }
+            "leads" => {
+                summary.leads += self
+                    .write(
+                        table,
+                        "import leads",
+                        &data.leads,
+                        |l| l.lead_id.as_str(),
+                        rows::lead_row,
+                    )
+                    .await?;
+            }
+            "interactions" => {
+                summary.interactions += self
+                    .write(
+                        table,
+                        "import interactions",
+                        &data.interactions,
+                        |i| i.interaction_id.as_str(),
+                        rows::interaction_row,
+                    )
+                    .await?;
+            }
+            _ => {
+                for (entity, records) in &data.custom {
+                    let entity = entity.as_str();
+                    summary.custom_records += self
+                        .write(
+                            table,
+                            "import custom records",
+                            records,
+                            |r| r.record_id.as_str(),
+                            |r: &CustomRecord, args: &mut AnyArguments| {
+                                rows::custom_row(entity, r, args)
+                            },
+                        )
+                        .await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Before writing `rows` rows into `table`: drops its secondary indexes when
@@ -308,67 +462,4 @@ impl Writer<'_> {
         }
         Ok(rows.len() as u64)
     }
-}
-
-/// Custom fields / properties as a JSON object.
-fn json(fields: &Fields) -> Result<String, BoxDynError> {
-    if fields.is_empty() {
-        Ok("{}".to_owned())
-    } else {
-        Ok(serde_json::to_string(fields)?)
-    }
-}
-
-fn bind_account(a: &Account, args: &mut AnyArguments) -> Result<(), BoxDynError> {
-    args.add(a.account_id.as_str())?;
-    args.add(a.name.as_deref())?;
-    args.add(a.industry.as_deref())?;
-    args.add(a.employees)?;
-    args.add(a.annual_revenue)?;
-    args.add(a.country.as_deref())?;
-    args.add(a.city.as_deref())?;
-    args.add(json(&a.custom)?)
-}
-
-fn bind_contact(c: &Contact, args: &mut AnyArguments) -> Result<(), BoxDynError> {
-    args.add(c.contact_id.as_str())?;
-    args.add(c.account_id.as_ref().map(|v| v.as_str()))?;
-    args.add(c.first_name.as_deref())?;
-    args.add(c.last_name.as_deref())?;
-    args.add(c.email.as_deref())?;
-    args.add(c.job_title.as_deref())?;
-    args.add(c.city.as_deref())?;
-    args.add(c.country.as_deref())?;
-    args.add(c.visitor_id.as_ref().map(|v| v.as_str()))?;
-    args.add(json(&c.custom)?)
-}
-
-fn bind_lead(l: &Lead, args: &mut AnyArguments) -> Result<(), BoxDynError> {
-    args.add(l.lead_id.as_str())?;
-    args.add(l.created_at.as_micros())?;
-    args.add(l.contact_id.as_ref().map(|v| v.as_str()))?;
-    args.add(l.account_id.as_ref().map(|v| v.as_str()))?;
-    args.add(l.topic.as_deref())?;
-    args.add(l.source.as_deref())?;
-    args.add(l.status.as_str())?;
-    args.add(l.closed_at.map(|t| t.as_micros()))?;
-    args.add(l.disqualify_reason.as_deref())?;
-    args.add(json(&l.custom)?)
-}
-
-fn bind_interaction(i: &Interaction, args: &mut AnyArguments) -> Result<(), BoxDynError> {
-    args.add(i.interaction_id.as_str())?;
-    args.add(i.kind.as_str())?;
-    args.add(i.occurred_at.as_micros())?;
-    args.add(i.contact_id.as_ref().map(|v| v.as_str()))?;
-    args.add(i.lead_id.as_ref().map(|v| v.as_str()))?;
-    args.add(i.visitor_id.as_ref().map(|v| v.as_str()))?;
-    args.add(json(&i.properties)?)
-}
-
-fn bind_custom(entity: &str, r: &CustomRecord, args: &mut AnyArguments) -> Result<(), BoxDynError> {
-    args.add(entity)?;
-    args.add(r.record_id.as_str())?;
-    args.add(r.lead_id.as_str())?;
-    args.add(json(&r.fields)?)
 }
