@@ -24,7 +24,7 @@ pub struct QueueToken(i64);
 
 impl QueueToken {
     /// A new random token.
-    pub(crate) fn new() -> Self {
+    fn new() -> Self {
         Self(i64::from_ne_bytes(rand::rng().next_u64().to_ne_bytes()))
     }
 }
@@ -115,20 +115,7 @@ pub(crate) async fn enqueue_leads(
     leads: &[&str],
     cause: &str,
 ) -> Result<u64, StoreError> {
-    enqueue_leads_with(conn, backend, leads, cause, QueueToken::new()).await
-}
-
-/// [`enqueue_leads`] with the given token: the statements of one write that
-/// share a token can count the leads they queued together
-/// ([`count_token`]).
-async fn enqueue_leads_with(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    leads: &[&str],
-    cause: &str,
-    token: QueueToken,
-) -> Result<u64, StoreError> {
-    let stamp = [Timestamp::now().as_micros(), token.0];
+    let stamp = [Timestamp::now().as_micros(), QueueToken::new().0];
     let sql = enqueue_sql("lead_id IN ({in})");
     // Chunks in lead id order too (see `enqueue_sql`).
     let mut leads = leads.to_vec();
@@ -163,20 +150,9 @@ pub(crate) async fn enqueue_affected(
     data: &Dataset,
     cause: &str,
 ) -> Result<u64, StoreError> {
-    enqueue_affected_with(conn, backend, data, cause, QueueToken::new()).await
-}
-
-/// [`enqueue_affected`] with the given token (see [`enqueue_leads_with`]).
-pub(crate) async fn enqueue_affected_with(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    data: &Dataset,
-    cause: &str,
-    token: QueueToken,
-) -> Result<u64, StoreError> {
     let mut affected = Affected::default();
     affected.add(data);
-    affected.enqueue(conn, backend, cause, token).await
+    affected.enqueue(conn, backend, cause).await
 }
 
 /// The ids of records written, from which [`Affected::enqueue`] finds the
@@ -231,7 +207,6 @@ impl Affected {
         conn: &mut AnyConnection,
         backend: Backend,
         cause: &str,
-        token: QueueToken,
     ) -> Result<u64, StoreError> {
         let op = "queue leads for rescoring";
         let Self {
@@ -285,27 +260,8 @@ impl Affected {
             leads.extend(texts(conn, backend, sql, ids, op).await?);
         }
         let leads: Vec<&str> = leads.iter().map(String::as_str).collect();
-        enqueue_leads_with(conn, backend, &leads, cause, token).await
+        enqueue_leads(conn, backend, &leads, cause).await
     }
-}
-
-/// How many queued leads carry `token`: within the transaction that queued
-/// them with it, the distinct leads its statements queued or touched.
-pub(crate) async fn count_token(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    token: QueueToken,
-) -> Result<u64, StoreError> {
-    let sql = placeholders(
-        backend,
-        "SELECT COUNT(*) FROM rescore_queue WHERE token = ?",
-    );
-    let (n,): (i64,) = sqlx::query_as(AssertSqlSafe(sql))
-        .bind(token.0)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::query("count the leads queued for rescoring"))?;
-    Ok(u64::try_from(n).unwrap_or_default())
 }
 
 fn refs(ids: &[String]) -> Vec<&str> {

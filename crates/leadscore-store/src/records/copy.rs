@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 
 use super::rows::{self, CopyText};
 use super::write::{Chunk, rows_of, table_of};
-use crate::queue::{Affected, QueueToken, Selection};
+use crate::queue::{Affected, Selection};
 use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
 use crate::{Backend, ImportSummary, StoreError};
 
@@ -238,13 +238,7 @@ impl Staging {
                 .map_err(StoreError::query("drop an import's staging table"))?;
         }
         match self.affected.take() {
-            Some(affected) if !was_empty => {
-                let token = QueueToken::new();
-                affected
-                    .enqueue(tx, Backend::Postgres, cause, token)
-                    .await?;
-                crate::queue::count_token(tx, Backend::Postgres, token).await
-            }
+            Some(affected) if !was_empty => affected.enqueue(tx, Backend::Postgres, cause).await,
             // A store without leads (or one that had none when the import
             // began, so that nothing was gathered): every lead is queued.
             _ => crate::queue::enqueue(tx, Backend::Postgres, Selection::All, cause).await,

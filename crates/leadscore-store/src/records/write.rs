@@ -134,10 +134,11 @@ pub(crate) enum Chunk {
 /// Writes chunks as they come, in one transaction, which commits at
 /// [`Chunk::End`] and rolls back when the channel closes before it (the
 /// reader failed): [`StoreError::ImportStopped`]. Each table is written as
-/// [`import`] writes it; its indexes are dropped for a bulk import when its
-/// first chunk is large next to what the table holds. Every stored lead the
-/// chunks can change is queued (one statement at the end into a store that
-/// had no lead); the count is of distinct leads, all queued with one token.
+/// [`import`] writes it; its indexes are dropped (and built again at its end)
+/// once the rows written reach [`Writer::begin_bulk`]'s share of what the
+/// table held. Every stored lead the chunks can change is queued once every
+/// record is written: one statement into a store that had no lead, else from
+/// the ids the chunks named ([`Affected`](crate::queue::Affected)).
 pub(crate) async fn import_chunks(
     pool: &AnyPool,
     backend: Backend,
@@ -169,7 +170,9 @@ async fn chunks_in_transaction(
         .await
         .map_err(StoreError::query("begin the import transaction"))?;
     let was_empty = !has_leads(&mut tx).await?;
-    let token = crate::queue::QueueToken::new();
+    // Into a store that held leads, the leads the records change are worked
+    // out once every record is written (and every index built again).
+    let mut affected = (!was_empty).then(crate::queue::Affected::default);
     let mut writer = Writer {
         conn: &mut tx,
         backend,
@@ -177,8 +180,7 @@ async fn chunks_in_transaction(
         written: 0,
     };
     let mut summary = ImportSummary::default();
-    // The table being written, and whether its indexes were dropped.
-    let mut open: Option<(&'static Table, bool)> = None;
+    let mut open: Option<Open> = None;
     let outcome = loop {
         let Some(chunk) = chunks.recv().await else {
             break Err(StoreError::ImportStopped);
@@ -190,27 +192,43 @@ async fn chunks_in_transaction(
         let Some(table) = table_of(&data) else {
             continue;
         };
-        if open.map(|(t, _)| t.name) != Some(table.name) {
-            if let Some((previous, bulk)) = open.take() {
-                writer.end_bulk(previous, bulk).await?;
+        if open.as_ref().map(|o| o.table.name) != Some(table.name) {
+            if let Some(done) = open.take() {
+                writer.end_bulk(done.table, done.bulk).await?;
             }
-            let bulk = writer.begin_bulk(table, rows_of(&data, table)).await?;
-            open = Some((table, bulk));
+            open = Some(Open {
+                table,
+                stored: writer.stored_rows(table).await?,
+                rows: 0,
+                bulk: false,
+            });
+        }
+        if let Some(o) = &mut open {
+            o.rows += rows_of(&data, table);
+            // The bulk rule of a whole import ([`Writer::begin_bulk`]),
+            // applied as the rows come: once this import's rows reach a
+            // quarter of the stored ones, the rest go in without indexes.
+            if !o.bulk && writer.prefers_bulk(table, o.rows, o.stored) {
+                writer.drop_indexes(table).await?;
+                o.bulk = true;
+            }
         }
         writer.write_table(table, &data, &mut summary).await?;
-        if !was_empty {
-            crate::queue::enqueue_affected_with(writer.conn, backend, &data, cause, token).await?;
+        if let Some(affected) = &mut affected {
+            affected.add(&data);
         }
     };
     let finished = match outcome {
         Ok(()) => {
-            if let Some((table, bulk)) = open.take() {
-                writer.end_bulk(table, bulk).await?;
+            if let Some(done) = open.take() {
+                writer.end_bulk(done.table, done.bulk).await?;
             }
-            if was_empty {
-                crate::queue::enqueue(&mut tx, backend, crate::queue::Selection::All, cause).await
-            } else {
-                crate::queue::count_token(&mut tx, backend, token).await
+            match affected {
+                Some(affected) => affected.enqueue(&mut tx, backend, cause).await,
+                None => {
+                    crate::queue::enqueue(&mut tx, backend, crate::queue::Selection::All, cause)
+                        .await
+                }
             }
         }
         Err(error) => Err(error),
@@ -229,6 +247,17 @@ async fn chunks_in_transaction(
             Err(error)
         }
     }
+}
+
+/// The table a streamed import is writing.
+struct Open {
+    table: &'static Table,
+    /// Its rows when the import reached it.
+    stored: i64,
+    /// This import's rows written into it so far.
+    rows: usize,
+    /// Whether its indexes were dropped, to be built again at its end.
+    bulk: bool,
 }
 
 /// The table a one-type chunk goes into (`None` when it is empty).
@@ -358,33 +387,47 @@ impl Writer<'_> {
     /// and the import is large next to what the table holds. Returns whether it
     /// did; [`Writer::end_bulk`] builds them again.
     async fn begin_bulk(&mut self, table: &Table, rows: usize) -> Result<bool, StoreError> {
-        let operation = "prepare a bulk import";
-        if !self.backend.rebuilds_indexes_for_bulk_imports()
-            || table.indexes.is_empty()
-            || rows < BULK_MIN_ROWS
-        {
+        if !self.prefers_bulk(table, rows, 0) {
             return Ok(false);
         }
-        let stored: i64 = sqlx::query_scalar(AssertSqlSafe(table.count_sql()))
+        let stored = self.stored_rows(table).await?;
+        if !self.prefers_bulk(table, rows, stored) {
+            return Ok(false);
+        }
+        self.drop_indexes(table).await?;
+        Ok(true)
+    }
+
+    /// Whether writing `rows` rows into `table`, which holds `stored`, is
+    /// faster without its indexes, built again afterwards. Building an index
+    /// sorts every row, old and new; inserting into it costs several times
+    /// more per row: rebuild when the new rows are at least a quarter of the
+    /// stored ones.
+    fn prefers_bulk(&self, table: &Table, rows: usize, stored: i64) -> bool {
+        self.backend.rebuilds_indexes_for_bulk_imports()
+            && !table.indexes.is_empty()
+            && rows >= BULK_MIN_ROWS
+            && i64::try_from(rows).unwrap_or(i64::MAX) >= stored / 4
+    }
+
+    /// How many rows `table` holds (those this transaction wrote too).
+    async fn stored_rows(&mut self, table: &Table) -> Result<i64, StoreError> {
+        sqlx::query_scalar(AssertSqlSafe(table.count_sql()))
             .fetch_one(&mut *self.conn)
             .await
-            .map_err(StoreError::query(operation))?;
-        // Building an index sorts every row, old and new; inserting into it costs
-        // several times more per row. Rebuild when the new rows are at least a
-        // quarter of the stored ones.
-        if i64::try_from(rows).unwrap_or(i64::MAX) < stored / 4 {
-            return Ok(false);
-        }
+            .map_err(StoreError::query("prepare a bulk import"))
+    }
+
+    /// Drops `table`'s secondary indexes (see [`Writer::begin_bulk`]).
+    async fn drop_indexes(&mut self, table: &Table) -> Result<(), StoreError> {
         tracing::debug!(
             table = table.name,
-            rows,
-            stored,
             "bulk import: indexes are built afterwards"
         );
         for sql in table.drop_indexes_sql() {
-            self.execute(sql, operation).await?;
+            self.execute(sql, "prepare a bulk import").await?;
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Builds again the indexes [`Writer::begin_bulk`] dropped.
