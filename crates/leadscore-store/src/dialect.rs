@@ -41,14 +41,14 @@ const SQLITE_CONNECTION_SETUP: &[&str] = &[
 /// Reads of up to 1 GiB of the file are mapped into memory.
 const SQLITE_MMAP: &str = "PRAGMA mmap_size = 1073741824";
 
-/// Before an import, SQLite's page cache grows to 1 GiB (an upper bound,
+/// Before an import, SQLite's page cache grows to 512 MiB (an upper bound,
 /// used only as pages are read): a big import updates index pages all over
 /// the file, and a cache that holds them avoids spilling dirty pages to the
 /// WAL and reading them back (`tests/bulk.rs`: re-importing 11 M unchanged
 /// rows went from 147 s to 44 s with 2 GiB). The import reads through the
 /// cache only (no memory map): pages it maps would count in its memory too,
 /// and an import's memory stays bounded (issue 20).
-const SQLITE_IMPORT_BEGIN: &[&str] = &["PRAGMA cache_size = -1048576", "PRAGMA mmap_size = 0"];
+const SQLITE_IMPORT_BEGIN: &[&str] = &["PRAGMA cache_size = -524288", "PRAGMA mmap_size = 0"];
 
 /// After an import, the cache shrinks back (SQLite frees the excess pages)
 /// and reads are mapped again.
