@@ -165,15 +165,17 @@ fn skipping_bad_rows_skips_what_refers_to_them() -> TestResult {
     assert_eq!(sink.data.interactions.len(), 1);
     let skipped: Vec<String> = summary.skipped.iter().map(ToString::to_string).collect();
     assert_eq!(skipped.len(), 3, "{skipped:?}");
+    // In read_folder's order: the bad values (the duplicate) first, then the
+    // references, each in the order found.
+    assert!(skipped[0].contains("interactions.csv line 4, column interaction_id: duplicate interaction_id \"I1\" (first at line 2)"));
     assert!(
-        skipped[0]
+        skipped[1]
             .contains("contacts.csv line 3, column account_id: account \"A404\" does not exist")
     );
     assert!(
-        skipped[1]
+        skipped[2]
             .contains("interactions.csv line 3, column contact_id: contact \"C2\" does not exist")
     );
-    assert!(skipped[2].contains("interactions.csv line 4, column interaction_id: duplicate interaction_id \"I1\" (first at line 2)"));
     // read_folder skips the same records.
     let loaded = load(dir.path(), true)?;
     assert_eq!(loaded.dataset.interactions, sink.data.interactions);
