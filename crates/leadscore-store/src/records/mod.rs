@@ -35,21 +35,9 @@ impl Records<'_> {
         data: &Dataset,
         cause: &str,
     ) -> Result<(ImportSummary, u64), StoreError> {
-        self.ingest_with_progress(data, cause, &|_| {}).await
-    }
-
-    /// [`Records::ingest`], reporting how many records are written as it goes
-    /// (`leadscore import`: a bulk import into a store a service may be using
-    /// queues what it changes, as the HTTP ingest does).
-    pub async fn ingest_with_progress(
-        &self,
-        data: &Dataset,
-        cause: &str,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<(ImportSummary, u64), StoreError> {
         let store = self.store;
         let _turn = store.write_turn().await;
-        write::import(store.pool(), store.backend(), data, progress, Some(cause)).await
+        write::import(store.pool(), store.backend(), data, &|_| {}, Some(cause)).await
     }
 
     /// Imports the records `read` hands to an [`ImportSink`], as they come,
