@@ -8,7 +8,7 @@
 //! that landed in between changed the token: the lead stays queued and the
 //! next round scores it with that write.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use leadscore_domain::{Dataset, LeadId, Timestamp};
 use rand::RngCore;
@@ -155,12 +155,21 @@ pub(crate) async fn enqueue_affected(
     affected.enqueue(conn, backend, cause).await
 }
 
+/// Adds `id` to `ids`, copying it only when it is new (the chunks of an
+/// import name the same contacts again and again).
+fn add_id(ids: &mut HashSet<String>, id: &str) {
+    if !ids.contains(id) {
+        ids.insert(id.to_owned());
+    }
+}
+
 /// The ids of records written, from which [`Affected::enqueue`] finds the
 /// stored leads whose scores they can change (see [`enqueue_affected`]):
 /// gathered over many chunks, queued once they are all written.
 #[derive(Debug, Default)]
 pub(crate) struct Affected {
-    leads: BTreeSet<String>,
+    /// Queued in id order by [`enqueue_leads`], whatever order they are in.
+    leads: HashSet<String>,
     contacts: HashSet<String>,
     visitors: HashSet<String>,
     accounts: HashSet<String>,
@@ -169,34 +178,25 @@ pub(crate) struct Affected {
 impl Affected {
     /// Adds the ids `data` names.
     pub(crate) fn add(&mut self, data: &Dataset) {
-        self.leads
-            .extend(data.leads.iter().map(|l| l.lead_id.as_str().to_owned()));
+        for l in &data.leads {
+            add_id(&mut self.leads, l.lead_id.as_str());
+        }
         for c in &data.contacts {
-            self.contacts.insert(c.contact_id.as_str().to_owned());
+            add_id(&mut self.contacts, c.contact_id.as_str());
             if let Some(v) = &c.visitor_id {
-                self.visitors.insert(v.as_str().to_owned());
+                add_id(&mut self.visitors, v.as_str());
             }
         }
         for i in &data.interactions {
             match (&i.contact_id, &i.visitor_id) {
-                (Some(c), _) => {
-                    if !self.contacts.contains(c.as_str()) {
-                        self.contacts.insert(c.as_str().to_owned());
-                    }
-                }
-                (None, Some(v)) => {
-                    if !self.visitors.contains(v.as_str()) {
-                        self.visitors.insert(v.as_str().to_owned());
-                    }
-                }
+                (Some(c), _) => add_id(&mut self.contacts, c.as_str()),
+                (None, Some(v)) => add_id(&mut self.visitors, v.as_str()),
                 (None, None) => {}
             }
         }
-        self.accounts.extend(
-            data.accounts
-                .iter()
-                .map(|a| a.account_id.as_str().to_owned()),
-        );
+        for a in &data.accounts {
+            add_id(&mut self.accounts, a.account_id.as_str());
+        }
     }
 
     /// Queues, inside the writing transaction (after every record was

@@ -8,8 +8,20 @@ use sqlx::any::AnyRow;
 use crate::Backend;
 use crate::sql::Cells;
 
+/// Which record table a [`Table`] is: what its rows are made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordTable {
+    Accounts,
+    Contacts,
+    Leads,
+    Interactions,
+    CustomRecords,
+}
+
 /// One table: its name and columns, key columns first.
 pub(crate) struct Table {
+    /// Which record table it is.
+    pub record: RecordTable,
     /// The table name.
     pub name: &'static str,
     /// Every column, in the order rows are bound and read.
@@ -27,6 +39,7 @@ pub(crate) struct Table {
 }
 
 pub(crate) const ACCOUNTS: Table = Table {
+    record: RecordTable::Accounts,
     name: "accounts",
     columns: &[
         "account_id",
@@ -44,6 +57,7 @@ pub(crate) const ACCOUNTS: Table = Table {
 };
 
 pub(crate) const CONTACTS: Table = Table {
+    record: RecordTable::Contacts,
     name: "contacts",
     columns: &[
         "contact_id",
@@ -66,6 +80,7 @@ pub(crate) const CONTACTS: Table = Table {
 };
 
 pub(crate) const LEADS: Table = Table {
+    record: RecordTable::Leads,
     name: "leads",
     columns: &[
         "lead_id",
@@ -89,6 +104,7 @@ pub(crate) const LEADS: Table = Table {
 };
 
 pub(crate) const INTERACTIONS: Table = Table {
+    record: RecordTable::Interactions,
     name: "interactions",
     columns: &[
         "interaction_id",
@@ -112,6 +128,7 @@ pub(crate) const INTERACTIONS: Table = Table {
 };
 
 pub(crate) const CUSTOM_RECORDS: Table = Table {
+    record: RecordTable::CustomRecords,
     name: "custom_records",
     columns: &["entity", "record_id", "lead_id", "fields"],
     key_len: 2,

@@ -24,6 +24,19 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
+    /// Counts `rows` records written into `table`.
+    pub(crate) fn add_rows(&mut self, table: crate::schema::RecordTable, rows: u64) {
+        use crate::schema::RecordTable;
+        let count = match table {
+            RecordTable::Accounts => &mut self.accounts,
+            RecordTable::Contacts => &mut self.contacts,
+            RecordTable::Leads => &mut self.leads,
+            RecordTable::Interactions => &mut self.interactions,
+            RecordTable::CustomRecords => &mut self.custom_records,
+        };
+        *count += rows;
+    }
+
     /// All records together.
     pub fn total(&self) -> u64 {
         self.accounts + self.contacts + self.leads + self.interactions + self.custom_records

@@ -19,7 +19,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, ConnectOptions, Connection};
 use tokio::sync::mpsc;
 
 use super::rows::{self, CopyText};
-use super::write::{Chunk, rows_of, table_of};
+use super::write::{Chunk, conclude, rows_of, table_of};
 use crate::queue::{Affected, Selection};
 use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
 use crate::{Backend, ImportSummary, StoreError};
@@ -114,7 +114,7 @@ impl Staging {
     /// Sends `data`'s records of `table` into its staging table.
     async fn copy(&mut self, table: &'static Table, data: &Dataset) -> Result<(), StoreError> {
         let name = self.name(table);
-        if !self.created.iter().any(|t| t.name == table.name) {
+        if !self.created.iter().any(|t| t.record == table.record) {
             let sql = format!(
                 "CREATE UNLOGGED TABLE {name} (LIKE {} INCLUDING DEFAULTS)",
                 table.name
@@ -126,50 +126,12 @@ impl Staging {
             self.created.push(table);
         }
         let mut text = CopyText::default();
-        let encode = |e| StoreError::Query {
+        rows::table_rows(table, data, &mut text).map_err(|e| StoreError::Query {
             operation: "encode records for COPY",
             source: sqlx::Error::Encode(e),
-        };
-        let summary = &mut self.summary;
-        match table.name {
-            "accounts" => {
-                for a in &data.accounts {
-                    rows::account_row(a, &mut text).map_err(encode)?;
-                    text.end_row();
-                }
-                summary.accounts += data.accounts.len() as u64;
-            }
-            "contacts" => {
-                for c in &data.contacts {
-                    rows::contact_row(c, &mut text).map_err(encode)?;
-                    text.end_row();
-                }
-                summary.contacts += data.contacts.len() as u64;
-            }
-            "leads" => {
-                for l in &data.leads {
-                    rows::lead_row(l, &mut text).map_err(encode)?;
-                    text.end_row();
-                }
-                summary.leads += data.leads.len() as u64;
-            }
-            "interactions" => {
-                for i in &data.interactions {
-                    rows::interaction_row(i, &mut text).map_err(encode)?;
-                    text.end_row();
-                }
-                summary.interactions += data.interactions.len() as u64;
-            }
-            _ => {
-                for (entity, records) in &data.custom {
-                    for r in records {
-                        rows::custom_row(entity.as_str(), r, &mut text).map_err(encode)?;
-                        text.end_row();
-                    }
-                    summary.custom_records += records.len() as u64;
-                }
-            }
-        }
+        })?;
+        self.summary
+            .add_rows(table.record, rows_of(data, table) as u64);
         let op = "copy records into an import's staging table";
         let statement = format!(
             "COPY {name} ({}) FROM STDIN (FORMAT text)",
@@ -204,27 +166,15 @@ impl Staging {
             .await
             .map_err(StoreError::query(op))?;
         let merged = self.merge_in(&mut tx, cause).await;
-        match merged {
-            Ok(queued) => {
-                tx.commit()
-                    .await
-                    .map_err(StoreError::query("commit the import"))?;
-                self.created.clear();
-                Ok((std::mem::take(&mut self.summary), queued))
-            }
-            Err(error) => {
-                if let Err(rollback) = tx.rollback().await {
-                    tracing::warn!(error = %rollback, "rolling back a failed import failed");
-                }
-                Err(error)
-            }
-        }
+        let queued = conclude(tx, merged).await?;
+        self.created.clear();
+        Ok((std::mem::take(&mut self.summary), queued))
     }
 
     async fn merge_in(&mut self, tx: &mut AnyConnection, cause: &str) -> Result<u64, StoreError> {
         let was_empty = !super::write::has_leads(tx).await?;
         for table in MERGE_ORDER {
-            if !self.created.iter().any(|t| t.name == table.name) {
+            if !self.created.iter().any(|t| t.record == table.record) {
                 continue;
             }
             let staging = self.name(table);

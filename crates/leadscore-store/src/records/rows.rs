@@ -3,10 +3,12 @@
 //! bound upserts ([`AnyArguments`]) and for PostgreSQL's `COPY`
 //! ([`CopyText`]) alike.
 
-use leadscore_domain::{Account, Contact, CustomRecord, Fields, Interaction, Lead};
+use leadscore_domain::{Account, Contact, CustomRecord, Dataset, Fields, Interaction, Lead};
 use sqlx::Arguments;
 use sqlx::any::AnyArguments;
 use sqlx::error::BoxDynError;
+
+use crate::schema::{RecordTable, Table};
 
 /// Where a row's values go, one column after the other.
 pub(crate) trait RowOut {
@@ -16,6 +18,8 @@ pub(crate) trait RowOut {
     fn int(&mut self, value: Option<i64>) -> Result<(), BoxDynError>;
     /// A floating point column.
     fn float(&mut self, value: Option<f64>) -> Result<(), BoxDynError>;
+    /// Ends a row (bound arguments need no mark between rows).
+    fn end_row(&mut self) {}
 }
 
 impl RowOut for AnyArguments {
@@ -42,12 +46,6 @@ pub(crate) struct CopyText {
 }
 
 impl CopyText {
-    /// Ends the current row.
-    pub fn end_row(&mut self) {
-        self.bytes.push(b'\n');
-        self.started = false;
-    }
-
     fn column(&mut self) {
         if self.started {
             self.bytes.push(b'\t');
@@ -57,6 +55,11 @@ impl CopyText {
 }
 
 impl RowOut for CopyText {
+    fn end_row(&mut self) {
+        self.bytes.push(b'\n');
+        self.started = false;
+    }
+
     fn text(&mut self, value: Option<&str>) -> Result<(), BoxDynError> {
         self.column();
         let Some(value) = value else {
@@ -165,6 +168,35 @@ pub(crate) fn custom_row(
     out.text(Some(r.record_id.as_str()))?;
     out.text(Some(r.lead_id.as_str()))?;
     out.text(Some(&json(&r.fields)?))
+}
+
+/// Every record of `data` that goes into `table`, as rows, each ended
+/// ([`RowOut::end_row`]).
+pub(crate) fn table_rows(
+    table: &Table,
+    data: &Dataset,
+    out: &mut impl RowOut,
+) -> Result<(), BoxDynError> {
+    fn each<T, O: RowOut>(
+        records: &[T],
+        out: &mut O,
+        row: impl Fn(&T, &mut O) -> Result<(), BoxDynError>,
+    ) -> Result<(), BoxDynError> {
+        for record in records {
+            row(record, out)?;
+            out.end_row();
+        }
+        Ok(())
+    }
+    match table.record {
+        RecordTable::Accounts => each(&data.accounts, out, account_row),
+        RecordTable::Contacts => each(&data.contacts, out, contact_row),
+        RecordTable::Leads => each(&data.leads, out, lead_row),
+        RecordTable::Interactions => each(&data.interactions, out, interaction_row),
+        RecordTable::CustomRecords => data.custom.iter().try_for_each(|(entity, records)| {
+            each(records, out, |r, out| custom_row(entity.as_str(), r, out))
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use sqlx::error::BoxDynError;
 use sqlx::{AnyPool, Arguments, AssertSqlSafe, Connection};
 
 use super::rows;
-use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
+use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, RecordTable, Table};
 use crate::{Backend, ImportSummary, StoreError};
 
 /// At most this many rows go into one `INSERT` statement.
@@ -32,12 +32,25 @@ pub(crate) async fn import(
     progress: &(dyn Fn(u64) + Sync),
     enqueue: Option<&str>,
 ) -> Result<(ImportSummary, u64), StoreError> {
+    on_import_connection(pool, backend, async |conn| {
+        import_in_transaction(conn, backend, data, progress, enqueue).await
+    })
+    .await
+}
+
+/// Runs `import` on a connection of its own, set up for an import
+/// ([`Backend::import_begin`]) and set back afterwards, whatever its outcome.
+async fn on_import_connection<T>(
+    pool: &AnyPool,
+    backend: Backend,
+    import: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     let mut conn = pool
         .acquire()
         .await
         .map_err(StoreError::query("begin the import transaction"))?;
     run_all(&mut conn, backend.import_begin(), "prepare the import").await?;
-    let result = import_in_transaction(&mut conn, backend, data, progress, enqueue).await;
+    let result = import(&mut conn).await;
     if let Err(error) = run_all(&mut conn, backend.import_end(), "finish the import").await {
         tracing::warn!(%error, "cannot restore connection settings after an import");
     }
@@ -82,12 +95,21 @@ async fn import_in_transaction(
         },
         Err(error) => Err(error),
     };
-    match written {
-        Ok(result) => {
+    conclude(tx, written).await
+}
+
+/// Ends an import's transaction: commits when `result` is a success, else
+/// rolls back, and gives back `result`.
+pub(crate) async fn conclude<T>(
+    tx: sqlx::Transaction<'_, sqlx::Any>,
+    result: Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match result {
+        Ok(value) => {
             tx.commit()
                 .await
                 .map_err(StoreError::query("commit the import"))?;
-            Ok(result)
+            Ok(value)
         }
         Err(error) => {
             if let Err(rollback) = tx.rollback().await {
@@ -146,16 +168,10 @@ pub(crate) async fn import_chunks(
     progress: &(dyn Fn(u64) + Sync),
     cause: &str,
 ) -> Result<(ImportSummary, u64), StoreError> {
-    let mut conn = pool
-        .acquire()
-        .await
-        .map_err(StoreError::query("begin the import transaction"))?;
-    run_all(&mut conn, backend.import_begin(), "prepare the import").await?;
-    let result = chunks_in_transaction(&mut conn, backend, chunks, progress, cause).await;
-    if let Err(error) = run_all(&mut conn, backend.import_end(), "finish the import").await {
-        tracing::warn!(%error, "cannot restore connection settings after an import");
-    }
-    result
+    on_import_connection(pool, backend, async |conn| {
+        chunks_in_transaction(conn, backend, chunks, progress, cause).await
+    })
+    .await
 }
 
 async fn chunks_in_transaction(
@@ -192,13 +208,20 @@ async fn chunks_in_transaction(
         let Some(table) = table_of(&data) else {
             continue;
         };
-        if open.as_ref().map(|o| o.table.name) != Some(table.name) {
+        if open.as_ref().map(|o| o.table.record) != Some(table.record) {
             if let Some(done) = open.take() {
                 writer.end_bulk(done.table, done.bulk).await?;
             }
+            // Counted only where the indexes could be dropped (SQLite, a
+            // table with indexes): a count reads the whole table.
+            let stored = if writer.may_drop_indexes(table) {
+                writer.stored_rows(table).await?
+            } else {
+                0
+            };
             open = Some(Open {
                 table,
-                stored: writer.stored_rows(table).await?,
+                stored,
                 rows: 0,
                 bulk: false,
             });
@@ -233,20 +256,7 @@ async fn chunks_in_transaction(
         }
         Err(error) => Err(error),
     };
-    match finished {
-        Ok(queued) => {
-            tx.commit()
-                .await
-                .map_err(StoreError::query("commit the import"))?;
-            Ok((summary, queued))
-        }
-        Err(error) => {
-            if let Err(rollback) = tx.rollback().await {
-                tracing::warn!(error = %rollback, "rolling back a failed import failed");
-            }
-            Err(error)
-        }
-    }
+    conclude(tx, finished.map(|queued| (summary, queued))).await
 }
 
 /// The table a streamed import is writing.
@@ -279,12 +289,12 @@ pub(crate) fn table_of(data: &Dataset) -> Option<&'static Table> {
 
 /// How many of `data`'s records go into `table`.
 pub(crate) fn rows_of(data: &Dataset, table: &Table) -> usize {
-    match table.name {
-        "accounts" => data.accounts.len(),
-        "contacts" => data.contacts.len(),
-        "leads" => data.leads.len(),
-        "interactions" => data.interactions.len(),
-        _ => data.custom.values().map(Vec::len).sum(),
+    match table.record {
+        RecordTable::Accounts => data.accounts.len(),
+        RecordTable::Contacts => data.contacts.len(),
+        RecordTable::Leads => data.leads.len(),
+        RecordTable::Interactions => data.interactions.len(),
+        RecordTable::CustomRecords => data.custom.values().map(Vec::len).sum(),
     }
 }
 
@@ -317,55 +327,52 @@ impl Writer<'_> {
         data: &Dataset,
         summary: &mut ImportSummary,
     ) -> Result<(), StoreError> {
-        match table.name {
-            "accounts" => {
-                summary.accounts += self
-                    .write(
-                        table,
-                        "import accounts",
-                        &data.accounts,
-                        |a| a.account_id.as_str(),
-                        rows::account_row,
-                    )
-                    .await?;
+        let written = match table.record {
+            RecordTable::Accounts => {
+                self.write(
+                    table,
+                    "import accounts",
+                    &data.accounts,
+                    |a| a.account_id.as_str(),
+                    rows::account_row,
+                )
+                .await?
             }
-            "contacts" => {
-                summary.contacts += self
-                    .write(
-                        table,
-                        "import contacts",
-                        &data.contacts,
-                        |c| c.contact_id.as_str(),
-                        rows::contact_row,
-                    )
-                    .await?;
+            RecordTable::Contacts => {
+                self.write(
+                    table,
+                    "import contacts",
+                    &data.contacts,
+                    |c| c.contact_id.as_str(),
+                    rows::contact_row,
+                )
+                .await?
             }
-            "leads" => {
-                summary.leads += self
-                    .write(
-                        table,
-                        "import leads",
-                        &data.leads,
-                        |l| l.lead_id.as_str(),
-                        rows::lead_row,
-                    )
-                    .await?;
+            RecordTable::Leads => {
+                self.write(
+                    table,
+                    "import leads",
+                    &data.leads,
+                    |l| l.lead_id.as_str(),
+                    rows::lead_row,
+                )
+                .await?
             }
-            "interactions" => {
-                summary.interactions += self
-                    .write(
-                        table,
-                        "import interactions",
-                        &data.interactions,
-                        |i| i.interaction_id.as_str(),
-                        rows::interaction_row,
-                    )
-                    .await?;
+            RecordTable::Interactions => {
+                self.write(
+                    table,
+                    "import interactions",
+                    &data.interactions,
+                    |i| i.interaction_id.as_str(),
+                    rows::interaction_row,
+                )
+                .await?
             }
-            _ => {
+            RecordTable::CustomRecords => {
+                let mut written = 0;
                 for (entity, records) in &data.custom {
                     let entity = entity.as_str();
-                    summary.custom_records += self
+                    written += self
                         .write(
                             table,
                             "import custom records",
@@ -377,8 +384,10 @@ impl Writer<'_> {
                         )
                         .await?;
                 }
+                written
             }
-        }
+        };
+        summary.add_rows(table.record, written);
         Ok(())
     }
 
@@ -404,10 +413,15 @@ impl Writer<'_> {
     /// more per row: rebuild when the new rows are at least a quarter of the
     /// stored ones.
     fn prefers_bulk(&self, table: &Table, rows: usize, stored: i64) -> bool {
-        self.backend.rebuilds_indexes_for_bulk_imports()
-            && !table.indexes.is_empty()
+        self.may_drop_indexes(table)
             && rows >= BULK_MIN_ROWS
             && i64::try_from(rows).unwrap_or(i64::MAX) >= stored / 4
+    }
+
+    /// Whether this backend builds `table`'s indexes again after a bulk
+    /// import, and it has any.
+    fn may_drop_indexes(&self, table: &Table) -> bool {
+        self.backend.rebuilds_indexes_for_bulk_imports() && !table.indexes.is_empty()
     }
 
     /// How many rows `table` holds (those this transaction wrote too).
