@@ -169,7 +169,7 @@ fn add_folder(
         )?
         .graph;
         let evaluator = Evaluator::new(&graph, &plans);
-        add_rule_backtests(review, &evaluator);
+        add_rule_backtests(review, &evaluator, &|_| true);
     }
     spinner.finish_and_clear();
     Ok(())

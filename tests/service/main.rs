@@ -19,6 +19,7 @@ mod keys;
 mod parity;
 mod reports;
 mod retrain_now;
+mod review_sample;
 mod support;
 mod webhooks;
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::console_support::{get, signed_in};
 use crate::support::{App, publish_conversion_model, spawn_with, test_settings};
 
-fn root() -> &'static Path {
+pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 

@@ -173,6 +173,12 @@ pub struct Drift {
     /// before it is answered that it is being computed (503 with
     /// `Retry-After`; in the console a page that reloads itself).
     pub wait_ms: u64,
+    /// The most leads a review reads. A store holding more is reviewed on a
+    /// sample of this many (the same leads on every instance and every
+    /// computation while the store is unchanged), with the records their
+    /// scores read, so that the review's memory does not grow with the store
+    /// (about 15 KB a lead: 1.5 GB at the default). The review says so.
+    pub max_leads: usize,
 }
 
 impl Default for Drift {
@@ -181,6 +187,7 @@ impl Default for Drift {
             every_secs: 3600,
             recent_days: 90,
             wait_ms: 5000,
+            max_leads: 100_000,
         }
     }
 }
@@ -320,6 +327,9 @@ impl Settings {
                 "drift.recent_days must be 1 to {}",
                 leadscore_report::MAX_RECENT_DAYS
             ));
+        }
+        if self.drift.max_leads < 2 {
+            return bad("drift.max_leads must be at least 2");
         }
         self.records.validate()?;
         self.retraining.validate()

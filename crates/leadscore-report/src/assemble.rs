@@ -5,10 +5,10 @@
 
 use std::collections::HashSet;
 
-use leadscore_domain::Timestamp;
+use leadscore_domain::{Lead, Timestamp};
 use leadscore_features::Table;
 use leadscore_model::{ConversionModel, LabelledRows, ModelError, Scorer, assess};
-use leadscore_rules::{Evaluator, ModelBacktest, backtest};
+use leadscore_rules::{Evaluator, ModelBacktest, backtest_where};
 
 use crate::{
     BacktestRow, DataSummary, DriftSection, GradeRow, ModelSummary, Review, ScorerKind,
@@ -254,11 +254,16 @@ fn drift(
     }))
 }
 
-/// Backtests each of the evaluator's rule models on its closed leads and adds
+/// Backtests each of the evaluator's rule models on its closed leads for
+/// which `keep` holds (every one, or the review's sample of them) and adds
 /// the results beside the conversion model's.
-pub fn add_rule_backtests(review: &mut Review, evaluator: &Evaluator<'_>) {
+pub fn add_rule_backtests(
+    review: &mut Review,
+    evaluator: &Evaluator<'_>,
+    keep: &dyn Fn(&Lead) -> bool,
+) {
     review.backtests.extend(
-        backtest(evaluator, None)
+        backtest_where(evaluator, None, keep)
             .models
             .into_iter()
             .map(rule_backtest_row),

@@ -2,7 +2,7 @@
 //! the moment they closed (nothing after the outcome counts), and the scores are
 //! set against the outcomes: AUC, and conversion by grade.
 
-use leadscore_domain::Timestamp;
+use leadscore_domain::{Lead, Timestamp};
 use leadscore_metrics::{lift_by_decile, pr_auc, roc_auc};
 use serde::Serialize;
 
@@ -86,6 +86,17 @@ pub struct Backtest {
 /// Scores every closed lead of the evaluator's graph under each plan, as of `at`
 /// or, by default, as of each lead's close time, and sets scores against outcomes.
 pub fn backtest(evaluator: &Evaluator<'_>, at: Option<Timestamp>) -> Backtest {
+    backtest_where(evaluator, at, &|_| true)
+}
+
+/// [`backtest`] of the closed leads for which `keep` holds: a sample of them,
+/// in a graph that also holds leads read only for what the sample's rules
+/// traverse.
+pub fn backtest_where(
+    evaluator: &Evaluator<'_>,
+    at: Option<Timestamp>,
+    keep: &dyn Fn(&Lead) -> bool,
+) -> Backtest {
     let plans = evaluator.plans();
     let mut points: Vec<Vec<(f64, bool)>> = vec![Vec::new(); plans.len()];
     let mut models: Vec<ModelBacktest> = plans
@@ -118,6 +129,9 @@ pub fn backtest(evaluator: &Evaluator<'_>, at: Option<Timestamp>) -> Backtest {
         let Some(qualified) = lead.status.outcome() else {
             continue;
         };
+        if !keep(lead) {
+            continue;
+        }
         closed += 1;
         let Some(when) = at.or(lead.closed_at) else {
             without_close_time += 1;

@@ -42,7 +42,7 @@ mod schema;
 mod text;
 mod validate;
 
-pub use backtest::{Backtest, GroupOutcome, ModelBacktest, backtest};
+pub use backtest::{Backtest, GroupOutcome, ModelBacktest, backtest, backtest_where};
 pub use check::{CheckData, ModelCheck, ModelFormat, VALUES_PER_FIELD};
 pub use error::{LineProblem, Problem, RulesError};
 pub use eval::{

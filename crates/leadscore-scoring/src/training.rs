@@ -2,7 +2,7 @@
 //! leads, as `read_lead_rows` builds it from a folder, for retraining from
 //! records held in memory (a store) rather than files.
 
-use leadscore_domain::{LeadStatus, Timestamp};
+use leadscore_domain::{Lead, LeadStatus, Timestamp};
 use leadscore_features::{Cell, Column, Table};
 
 use crate::{FeatureIndex, LeadFeatures};
@@ -41,6 +41,18 @@ impl FeatureIndex<'_> {
     /// `from..=to` (and created by `to`), each as of its close, the rows
     /// `read_lead_rows` gives a folder's closed leads for training.
     pub fn closed_rows(&self, from: Timestamp, to: Timestamp) -> ClosedRows {
+        self.closed_rows_where(from, to, &|_| true)
+    }
+
+    /// [`FeatureIndex::closed_rows`] of the leads for which `keep` holds: a
+    /// sample of them, in a dataset that also holds leads read only for
+    /// their neighbours' features.
+    pub fn closed_rows_where(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        keep: &dyn Fn(&Lead) -> bool,
+    ) -> ClosedRows {
         let mut picked = Vec::new();
         let mut out = ClosedRows {
             lead_ids: Vec::new(),
@@ -58,7 +70,7 @@ impl FeatureIndex<'_> {
             let Some(closed) = lead.closed_at else {
                 continue;
             };
-            if closed < from || closed > to || lead.created_at > to {
+            if closed < from || closed > to || lead.created_at > to || !keep(lead) {
                 continue;
             }
             picked.push((index, closed));

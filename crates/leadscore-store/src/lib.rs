@@ -132,7 +132,9 @@ pub use lead_list::{
 };
 pub use outbox::{DeliveryRow, DeliveryTally, Failure, NewEvent, Outbox, PendingDelivery};
 pub use queue::{QueueDepth, QueueToken, QueuedLead, RescoreQueue};
-pub use records::{ImportSink, Records, StreamedImport, StreamedImportError, check_streamed};
+pub use records::{
+    ImportSink, Records, SampledLeads, StreamedImport, StreamedImportError, check_streamed,
+};
 pub use registry::{Generation, Registry, RolledBack, RuleModelRow, VersionRow};
 pub use rescoring::{Committed, LeadWrite, Rescoring, Round, Snapshot, SnapshotRead};
 pub use retraining::{

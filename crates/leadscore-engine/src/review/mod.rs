@@ -20,7 +20,7 @@ use std::sync::Arc;
 use crate::in_service::InService;
 use crate::service::Service;
 use crate::{EngineError, model_registry};
-use leadscore_domain::{Dataset, Timestamp};
+use leadscore_domain::{Dataset, Lead, Timestamp};
 use leadscore_model::{ConversionModel, LabelledRows, add_missing_columns};
 use leadscore_report::{
     DriftLevel, DriftSection, Population, Review, ReviewData, add_data, add_rule_backtests,
@@ -28,7 +28,7 @@ use leadscore_report::{
 };
 use leadscore_rules::{Evaluator, Graph, Plan};
 use leadscore_scoring::{FeatureIndex, scoring_time};
-use leadscore_store::Store;
+use leadscore_store::{SampledLeads, Store};
 
 /// Computes the review of the live model now, or `None` when no model is
 /// live (requests are served [`served`] instead: this reads the whole
@@ -42,12 +42,21 @@ pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review
         Some(v) => model_registry::model_version(store, v).await?,
         None => None,
     };
-    let data = store.export().await?;
+    let sample = store
+        .records()
+        .sample_leads(service.settings.drift.max_leads)
+        .await?;
+    let data = if sample.is_everything() {
+        store.export().await?
+    } else {
+        store.records().neighbourhood(&sample.ids, true).await?
+    };
     let live = service.in_service.get();
     let at = service.settings.scoring_time();
     let review = tokio::task::spawn_blocking(move || {
         assemble(
             &data,
+            &sample,
             &live,
             version,
             &model,
@@ -64,8 +73,14 @@ pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review
     Ok(Some(review))
 }
 
+/// The review of `data`'s leads that `sample` picked (`data` may hold more,
+/// read for their features: see [`Records::neighbourhood`]).
+///
+/// [`Records::neighbourhood`]: leadscore_store::Records::neighbourhood
+#[allow(clippy::too_many_arguments)]
 fn assemble(
     data: &Dataset,
+    sample: &SampledLeads,
     live: &Arc<InService>,
     version: i64,
     model: &ConversionModel,
@@ -79,7 +94,9 @@ fn assemble(
     let mut review = base_review(model, previous, Some(version), Timestamp::now());
     let index = FeatureIndex::new(data);
     let earliest = Timestamp::from_micros(0).unwrap_or(at);
-    let rows = index.closed_rows(earliest, at);
+    let everything = sample.is_everything();
+    let keep = |lead: &Lead| everything || sample.ids.binary_search(&lead.lead_id).is_ok();
+    let rows = index.closed_rows_where(earliest, at, &keep);
     if rows.is_empty() {
         review.warnings.push(
             "The store holds no closed lead yet: only the model's own figures are shown."
@@ -99,6 +116,7 @@ fn assemble(
         .leads
         .iter()
         .enumerate()
+        .filter(|(_, lead)| keep(lead))
         .filter_map(|(i, lead)| scoring_time(lead, at).map(|t| (i, t)))
         .collect();
     let mut population = Population {
@@ -121,7 +139,15 @@ fn assemble(
             missing.join(", ")
         ));
     }
-    let source = format!("the store ({} leads)", data.leads.len());
+    let source = if everything {
+        format!("the store ({} leads)", data.leads.len())
+    } else {
+        format!(
+            "a sample of {} of the store's {} leads (drift.max_leads), each with the records its scores read",
+            sample.ids.len(),
+            sample.stored
+        )
+    };
     add_data(
         &mut review,
         model,
@@ -138,7 +164,7 @@ fn assemble(
     if !plans.is_empty() {
         let graph = Graph::from_dataset(data, Plan::projection(plans)).map_err(|e| scoring(&e))?;
         let evaluator = Evaluator::new(&graph, plans);
-        add_rule_backtests(&mut review, &evaluator);
+        add_rule_backtests(&mut review, &evaluator, &keep);
     }
     Ok(review)
 }

@@ -7,9 +7,11 @@ mod grouped;
 pub(crate) mod neighbourhood;
 pub(crate) mod read;
 mod rows;
+mod sample;
 mod stream;
 pub(crate) mod write;
 
+pub use sample::SampledLeads;
 pub use stream::{ImportSink, StreamedImport, StreamedImportError, check_streamed};
 
 use std::collections::HashMap;
@@ -82,6 +84,15 @@ impl Records<'_> {
         let mut conn = self.store.acquire("read leads' records").await?;
         let ids: Vec<String> = lead_ids.iter().map(|l| l.as_str().to_owned()).collect();
         neighbourhood::neighbourhood(&mut conn, self.store.backend(), &ids, properties).await
+    }
+
+    /// At most `max` stored leads, the same ones on every call while the
+    /// store is unchanged (the `max` ids of lowest hash: see
+    /// [`SampledLeads`]), and how many are stored. Reads the ids once, keeping
+    /// only `max` in memory.
+    pub async fn sample_leads(&self, max: usize) -> Result<SampledLeads, StoreError> {
+        let mut conn = self.store.acquire("sample the stored leads").await?;
+        sample::sample_lead_ids(&mut conn, max).await
     }
 
     /// Stored leads by id (ids not stored are absent).
