@@ -9,6 +9,7 @@ use leadscore_domain::{
     Account, Contact, CustomRecord, EntityName, InteractionRow, Lead, RecordSink, RecordType,
     UnknownReference,
 };
+use leadscore_model::TrainStage;
 
 /// Set for a command asked for `--json`: no progress is drawn.
 static QUIET: AtomicBool = AtomicBool::new(false);
@@ -72,6 +73,60 @@ pub fn records(message: &str) -> ProgressBar {
         pb.set_message(message.to_owned());
         pb
     })
+}
+
+/// Training's stages on a terminal: a spinner naming each, and a bar with
+/// the time left over the cross-validation fits (all equal in number, most
+/// of the time).
+pub struct Training {
+    spinner: ProgressBar,
+    fits: Option<ProgressBar>,
+}
+
+impl Training {
+    /// Continues on `spinner` (the reading's).
+    pub fn new(spinner: ProgressBar) -> Self {
+        Self {
+            spinner,
+            fits: None,
+        }
+    }
+
+    /// Shows `stage`.
+    pub fn stage(&mut self, stage: TrainStage) {
+        match stage {
+            TrainStage::Encoding => self.spinner.set_message("encoding the training rows"),
+            TrainStage::CrossValidating { done, of } => {
+                let bar = self.fits.get_or_insert_with(|| {
+                    self.spinner.finish_and_clear();
+                    bar(of as u64, "cross-validating the penalty", "fits")
+                });
+                bar.set_position(done as u64);
+            }
+            TrainStage::FinalFit { rows } => {
+                self.finish_fits();
+                self.spinner = spinner(&format!(
+                    "fitting the final model on {} rows",
+                    HumanCount(rows as u64)
+                ));
+            }
+            TrainStage::Measuring => self
+                .spinner
+                .set_message("calibrating and measuring on the held-out rows"),
+        }
+    }
+
+    fn finish_fits(&mut self) {
+        if let Some(fits) = self.fits.take() {
+            fits.finish_and_clear();
+        }
+    }
+
+    /// Clears whatever is shown.
+    pub fn finish(mut self) {
+        self.finish_fits();
+        self.spinner.finish_and_clear();
+    }
 }
 
 /// Passes every record on to `inner`, counting them on `bar`.

@@ -64,12 +64,19 @@ fn train(args: &TrainArgs, input: &Input) -> anyhow::Result<()> {
         Some(path) => Some(read_labelled(path, &data.source, tolerance, &declared)?),
         None => None,
     };
-    spinner.set_message("training");
     let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut shown = progress::Training::new(spinner);
     let trained = params
-        .fit(&data.rows, test.as_ref(), data.source.clone(), &created_at)
-        .with_context(|| format!("training on {}", args.data.display()))?;
-    spinner.finish_and_clear();
+        .fit_with_progress(
+            &data.rows,
+            test.as_ref(),
+            data.source.clone(),
+            &created_at,
+            &mut |stage| shown.stage(stage),
+        )
+        .with_context(|| format!("training on {}", args.data.display()));
+    shown.finish();
+    let trained = trained?;
 
     let split = if args.test_data.is_some() {
         "test_data"

@@ -6,7 +6,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 
 use crate::solver::{SolverSettings, fit_logistic, logit, sigmoid};
 use crate::split::{stratified_folds, stratified_sample};
-use crate::{Calibration, ClassWeight, CvPoint, Linear, ModelError, TrainParams};
+use crate::{Calibration, ClassWeight, CvPoint, Linear, ModelError, TrainParams, TrainStage};
 
 /// Cross-validation fits stop at this multiple of the final fit's tolerance.
 const CV_TOLERANCE_FACTOR: f64 = 10.0;
@@ -32,6 +32,7 @@ pub(crate) fn cross_validate(
     y: &[bool],
     params: &TrainParams,
     settings: SolverSettings,
+    progress: &mut dyn FnMut(TrainStage),
 ) -> Result<CvOutcome, ModelError> {
     // Choosing the penalty compares log losses that differ far more than a
     // looser stopping rule moves them; the final fit uses the full tolerance.
@@ -50,6 +51,9 @@ pub(crate) fn cross_validate(
     // The last fold's model per penalty: the next fold starts from it (the folds
     // share most of their rows, so their optima are close).
     let mut last: Vec<Option<Linear>> = vec![None; params.l2_grid.len()];
+    let fits = params.cv_folds * order.len();
+    let mut done = 0;
+    progress(TrainStage::CrossValidating { done, of: fits });
     for fold in 0..params.cv_folds {
         let (train, held): (Vec<usize>, Vec<usize>) =
             (0..ys.len()).partition(|&i| folds[i] != fold);
@@ -65,6 +69,8 @@ pub(crate) fn cross_validate(
             }
             previous = Some(model.clone());
             last[g] = Some(model);
+            done += 1;
+            progress(TrainStage::CrossValidating { done, of: fits });
         }
     }
     let mut points = Vec::new();

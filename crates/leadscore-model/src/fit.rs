@@ -16,6 +16,27 @@ use crate::{
     TrainingReference, TrainingSource,
 };
 
+/// Where [`TrainParams::fit_with_progress`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainStage {
+    /// Encoding the training rows into features.
+    Encoding,
+    /// Cross-validating the penalty: `done` fits of `of`.
+    CrossValidating {
+        /// Fits done.
+        done: usize,
+        /// Fits in all (folds × penalties).
+        of: usize,
+    },
+    /// Fitting the final model on every training row.
+    FinalFit {
+        /// The training rows.
+        rows: usize,
+    },
+    /// Calibrating and measuring on the held-out rows.
+    Measuring,
+}
+
 /// A trained model and what training found out.
 #[derive(Debug, Clone)]
 pub struct Trained {
@@ -43,6 +64,20 @@ impl TrainParams {
         test: Option<&LabelledRows>,
         source: TrainingSource,
         created_at: &str,
+    ) -> Result<Trained, ModelError> {
+        self.fit_with_progress(data, test, source, created_at, &mut |_| {})
+    }
+
+    /// [`TrainParams::fit`], telling `progress` each stage as it starts and
+    /// each cross-validation fit as it ends (for a progress bar: the fits are
+    /// most of the time, and equal in number for every data set).
+    pub fn fit_with_progress(
+        &self,
+        data: &LabelledRows,
+        test: Option<&LabelledRows>,
+        source: TrainingSource,
+        created_at: &str,
+        progress: &mut dyn FnMut(TrainStage),
     ) -> Result<Trained, ModelError> {
         self.validate()?;
         data.check()?;
@@ -82,6 +117,7 @@ impl TrainParams {
             }
         }
 
+        progress(TrainStage::Encoding);
         let started = std::time::Instant::now();
         let encoder = self.encoder.fit(&train.features)?;
         let x = encode(&encoder, &train.features)?;
@@ -93,13 +129,14 @@ impl TrainParams {
         );
         let settings = self.solver_settings();
         let started = std::time::Instant::now();
-        let cv = cross_validate(x.view(), &train.labels, self, settings)?;
+        let cv = cross_validate(x.view(), &train.labels, self, settings, progress)?;
         tracing::info!(
             l2 = cv.best_l2,
             seconds = started.elapsed().as_secs_f64(),
             "cross-validated the penalty"
         );
         let calibration = platt(&cv.oof, settings)?;
+        progress(TrainStage::FinalFit { rows: x.nrows() });
         let started = std::time::Instant::now();
         let linear = fit_logistic(
             x.view(),
@@ -112,6 +149,7 @@ impl TrainParams {
             seconds = started.elapsed().as_secs_f64(),
             "fitted the final model"
         );
+        progress(TrainStage::Measuring);
         let reference_features: Vec<Option<PsiBins>> = x
             .columns()
             .into_iter()

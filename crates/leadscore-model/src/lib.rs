@@ -114,7 +114,7 @@ pub use coverage::{InputCoverage, MissingInput, RowsFrom, input_coverage, prepar
 pub use data::{LabelledRows, add_missing_columns, encode, take_rows};
 pub use error::ModelError;
 pub use evaluation::Evaluation;
-pub use fit::Trained;
+pub use fit::{TrainStage, Trained};
 pub use grades::{Grade, GradeBands};
 pub use metrics_json::MetricsJson;
 pub use model::{

@@ -7,7 +7,7 @@ mod common;
 use common::{flat_source, synthetic};
 use leadscore_features::{Column, Table};
 use leadscore_model::{
-    LabelledRows, ModelError, Scorer, SplitKind, TrainParams, assess, load, save,
+    LabelledRows, ModelError, Scorer, SplitKind, TrainParams, TrainStage, assess, load, save,
 };
 
 const AT: &str = "2026-11-23T00:00:00Z";
@@ -57,6 +57,30 @@ fn learns_a_known_signal_and_measures_it_on_held_out_rows() {
     let c = m.metrics.confusion;
     assert_eq!(trained.test.misclassified.len(), c.fp + c.fn_);
     assert!(trained.leakage.is_empty());
+}
+
+/// Training tells its stages in order, and every cross-validation fit as it
+/// ends (folds × penalties), for the command's progress bar; the model is the
+/// one `fit` gives.
+#[test]
+fn training_tells_its_progress() {
+    let rows = synthetic(2000, 3, 1.0);
+    let params = TrainParams::default();
+    let mut stages = Vec::new();
+    let trained = params
+        .fit_with_progress(&rows, None, flat_source(), AT, &mut |s| stages.push(s))
+        .unwrap();
+    let fits = params.cv_folds * params.l2_grid.len();
+    let mut expected = vec![TrainStage::Encoding];
+    expected.extend((0..=fits).map(|done| TrainStage::CrossValidating { done, of: fits }));
+    expected.push(TrainStage::FinalFit { rows: 1600 });
+    expected.push(TrainStage::Measuring);
+    assert_eq!(stages, expected);
+    let quiet = params.fit(&rows, None, flat_source(), AT).unwrap();
+    assert_eq!(
+        trained.model.fitted_linear().map(|l| &l.weights),
+        quiet.model.fitted_linear().map(|l| &l.weights)
+    );
 }
 
 #[test]
