@@ -56,7 +56,7 @@ for max in $maxes; do
   db="sqlite://$work/run.db"
   key=$("$bin" keys create --role read --database "$db")
   start=$(date +%s%N)
-  RUST_LOG=warn LEADSCORE_DRIFT__MAX_LEADS=$max "$bin" serve --database "$db" \
+  RUST_LOG=${RUST_LOG:-warn} LEADSCORE_DRIFT__MAX_LEADS=$max "$bin" serve --database "$db" \
     --listen 127.0.0.1:$port 2>"$work/serve-$max.log" &
   pid=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$base/v1/models/drift")" = 200 ]; do

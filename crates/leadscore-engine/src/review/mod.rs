@@ -42,17 +42,33 @@ pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review
         Some(v) => model_registry::model_version(store, v).await?,
         None => None,
     };
+    let started = std::time::Instant::now();
     let sample = store
         .records()
         .sample_leads(service.settings.drift.max_leads)
         .await?;
+    let live = service.in_service.get();
     let data = if sample.is_everything() {
         store.export().await?
     } else {
-        store.records().neighbourhood(&sample.ids, true).await?
+        // The interactions' properties only when some rule reads one, as the
+        // rescoring reads them.
+        let properties = live.engine.reads_properties();
+        store
+            .records()
+            .neighbourhood(&sample.ids, properties)
+            .await?
     };
-    let live = service.in_service.get();
+    tracing::info!(
+        leads = sample.ids.len(),
+        stored = sample.stored,
+        read = data.leads.len(),
+        interactions = data.interactions.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "read the records of the review's leads"
+    );
     let at = service.settings.scoring_time();
+    let started = std::time::Instant::now();
     let review = tokio::task::spawn_blocking(move || {
         assemble(
             &data,
@@ -69,6 +85,10 @@ pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review
     .map_err(|e| EngineError::Scoring {
         reason: format!("the review task stopped: {e}"),
     })??;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "computed the review of the live model"
+    );
     update_gauges(service, &review, Timestamp::now());
     Ok(Some(review))
 }
