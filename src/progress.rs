@@ -34,10 +34,10 @@ pub fn bar(total: u64, message: &str, unit: &str) -> ProgressBar {
     drawn(|| {
         let pb = ProgressBar::new(total);
         let template = format!(
-            "{{spinner}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
+            "{{spinner}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{rate}}, {{eta}} left)"
         );
         if let Ok(style) = ProgressStyle::with_template(&template) {
-            pb.set_style(style.progress_chars("=> "));
+            pb.set_style(style.progress_chars("=> ").with_key("rate", rate));
         }
         pb.set_message(message.to_owned());
         pb
@@ -63,12 +63,7 @@ pub fn records(message: &str) -> ProgressBar {
         if let Ok(style) =
             ProgressStyle::with_template("{spinner} {msg}: {human_pos} records ({rate}, {elapsed})")
         {
-            pb.set_style(style.with_key(
-                "rate",
-                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{}/s", HumanCount(state.per_sec() as u64));
-                },
-            ));
+            pb.set_style(style.with_key("rate", rate));
         }
         pb.set_message(message.to_owned());
         pb
@@ -126,6 +121,20 @@ impl Training {
     pub fn finish(mut self) {
         self.finish_fits();
         self.spinner.finish_and_clear();
+    }
+}
+
+/// Items a second, for people: whole and grouped from 10 a second up
+/// (`12,345/s`), with one decimal below (`0.4/s`).
+fn rate(state: &ProgressState, w: &mut dyn std::fmt::Write) {
+    let _ = w.write_str(&rate_text(state.per_sec()));
+}
+
+fn rate_text(per_sec: f64) -> String {
+    if per_sec >= 10.0 {
+        format!("{}/s", HumanCount(per_sec as u64))
+    } else {
+        format!("{per_sec:.1}/s")
     }
 }
 
@@ -190,6 +199,14 @@ impl<S: RecordSink> RecordSink for Counted<'_, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_read_as_people_write_them() {
+        assert_eq!(rate_text(14.9678), "14/s");
+        assert_eq!(rate_text(123_456.7), "123,456/s");
+        assert_eq!(rate_text(0.4321), "0.4/s");
+        assert_eq!(rate_text(0.0), "0.0/s");
+    }
 
     /// A command asked for `--json` draws no progress, whatever stderr is.
     #[test]
