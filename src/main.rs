@@ -19,7 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    output::init_tracing(cli.log_format);
+    output::init_tracing(cli.log_format, matches!(cli.command, Command::Serve(_)));
     let json = cli.command.json();
     progress::set_quiet(json);
     let result = match cli.command {

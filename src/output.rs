@@ -5,12 +5,12 @@ use serde::Serialize;
 
 use crate::cli::LogFormat;
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings): as text,
-/// coloured only when stderr is a terminal, or as JSON lines.
-pub fn init_tracing(format: LogFormat) {
+/// Logs go to stderr, filtered by `RUST_LOG` (default: [`default_log_filter`]):
+/// as text, coloured only when stderr is a terminal, or as JSON lines.
+pub fn init_tracing(format: LogFormat, serving: bool) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log_filter(serving)));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -20,6 +20,19 @@ pub fn init_tracing(format: LogFormat) {
             .try_init(),
         LogFormat::Json => builder.json().with_current_span(false).try_init(),
     };
+}
+
+/// Warnings, without `RUST_LOG`. A batch command (an import, an export, a
+/// retraining) leaves out the store driver's slow-statement warnings: its
+/// long statements (building an index over millions of rows) are its work,
+/// which its progress shows, not a fault. The service keeps them: there a
+/// slow statement is worth an operator's look.
+pub fn default_log_filter(serving: bool) -> &'static str {
+    if serving {
+        "warn"
+    } else {
+        "warn,sqlx::query=error"
+    }
 }
 
 /// A row problem as JSON.
@@ -124,5 +137,16 @@ mod tests {
             one_line(&err),
             "import: cannot connect to x: pool timed out"
         );
+    }
+
+    /// Regression: importing a million leads printed three "slow statement"
+    /// warnings (its index builds) on a person's terminal.
+    #[test]
+    fn batch_commands_leave_out_slow_statement_warnings() {
+        assert_eq!(default_log_filter(true), "warn");
+        let batch = default_log_filter(false);
+        assert!(batch.contains("sqlx::query=error"), "{batch}");
+        assert!(batch.starts_with("warn"), "{batch}");
+        assert!(tracing_subscriber::EnvFilter::try_new(batch).is_ok());
     }
 }
