@@ -9,6 +9,7 @@ use leadscore_domain::{
     Account, Contact, CustomRecord, EntityName, InteractionRow, Lead, RecordSink, RecordType,
     UnknownReference,
 };
+use leadscore_engine::retrain::RetrainStage;
 use leadscore_model::TrainStage;
 
 /// Set for a command asked for `--json`: no progress is drawn.
@@ -34,7 +35,7 @@ pub fn bar(total: u64, message: &str, unit: &str) -> ProgressBar {
     drawn(|| {
         let pb = ProgressBar::new(total);
         let template = format!(
-            "{{spinner}} {{msg}} [{{bar:30}}] {{human_pos}}/{{human_len}} {unit} ({{rate}}, {{eta}} left)"
+            "{{spinner}} {{msg}} [{{wide_bar}}] {{human_pos}}/{{human_len}} {unit} ({{rate}}, {{eta}} left)"
         );
         if let Ok(style) = ProgressStyle::with_template(&template) {
             pb.set_style(style.progress_chars("=> ").with_key("rate", rate));
@@ -117,8 +118,22 @@ impl Training {
         }
     }
 
+    /// Shows a retraining run's `stage`.
+    pub fn retrain_stage(&mut self, stage: RetrainStage) {
+        match stage {
+            RetrainStage::Reading => self.spinner.set_message("reading the store"),
+            RetrainStage::BuildingRows => self
+                .spinner
+                .set_message("building the closed leads' rows, each as of its close"),
+            RetrainStage::Training(stage) => self.stage(stage),
+            RetrainStage::Recording => self
+                .spinner
+                .set_message("measuring the live model on the held-out leads"),
+        }
+    }
+
     /// Clears whatever is shown.
-    pub fn finish(mut self) {
+    pub fn finish(&mut self) {
         self.finish_fits();
         self.spinner.finish_and_clear();
     }

@@ -317,3 +317,59 @@ fn bad_settings_are_refused_before_anything_runs() -> TestResult {
     assert!(stderr.contains("min_auc_share"), "{stderr}");
     Ok(())
 }
+
+/// A retraining run tells where it is, in order, for the command's progress:
+/// reading the store, building the rows, every training stage (each
+/// cross-validation fit), then measuring and recording.
+#[test]
+fn retraining_tells_its_progress() -> TestResult {
+    use leadscore_engine::retrain::RetrainStage;
+    use leadscore_model::TrainStage;
+    use std::sync::{Arc, Mutex};
+
+    let backend = Backend::sqlite()?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let store = rt.block_on(open(backend.url()));
+    rt.block_on(store.records().ingest(&load(&sample())?, "test"))?;
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let progress: retrain::RetrainProgress = {
+        let heard = Arc::clone(&heard);
+        Arc::new(move |stage| heard.lock().unwrap().push(stage))
+    };
+    let outcome = rt.block_on(retrain::retrain_with_progress(
+        &store,
+        &Retraining::default(),
+        Trigger::Command,
+        Timestamp::parse(AT)?,
+        progress,
+    ))?;
+    assert!(outcome.is_some());
+    let heard = heard.lock().unwrap().clone();
+    assert_eq!(
+        heard[..3],
+        [
+            RetrainStage::Reading,
+            RetrainStage::BuildingRows,
+            RetrainStage::Training(TrainStage::Encoding)
+        ]
+    );
+    let fits = heard
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                RetrainStage::Training(TrainStage::CrossValidating { .. })
+            )
+        })
+        .count();
+    assert_eq!(fits, 26, "folds × penalties, and the start: {heard:?}");
+    assert!(matches!(
+        heard[heard.len() - 3..],
+        [
+            RetrainStage::Training(TrainStage::FinalFit { .. }),
+            RetrainStage::Training(TrainStage::Measuring),
+            RetrainStage::Recording
+        ]
+    ));
+    Ok(())
+}

@@ -1,8 +1,10 @@
 //! `leadscore retrain`
 
+use std::sync::{Arc, Mutex};
+
 use anyhow::Context;
 use leadscore_engine::Settings;
-use leadscore_engine::retrain::{Outcome, Trigger, retrain};
+use leadscore_engine::retrain::{Outcome, RetrainProgress, Trigger, retrain_with_progress};
 use leadscore_store::DEFAULT_SQLITE_FILE;
 use serde::Serialize;
 
@@ -43,9 +45,21 @@ async fn run_async(args: RetrainArgs) -> anyhow::Result<()> {
         .or_else(|| settings.database.clone())
         .unwrap_or_else(|| DEFAULT_SQLITE_FILE.to_owned());
     let (url, store) = open_existing_store(&database, "retrain").await?;
-    let spinner = progress::spinner("retraining");
-    let outcome = retrain(&store, &retraining, Trigger::Command, at).await;
-    spinner.finish_and_clear();
+    let shown = Arc::new(Mutex::new(progress::Training::new(progress::spinner(
+        "retraining",
+    ))));
+    let on_stage: RetrainProgress = {
+        let shown = Arc::clone(&shown);
+        Arc::new(move |stage| {
+            if let Ok(mut shown) = shown.lock() {
+                shown.retrain_stage(stage);
+            }
+        })
+    };
+    let outcome = retrain_with_progress(&store, &retraining, Trigger::Command, at, on_stage).await;
+    if let Ok(mut shown) = shown.lock() {
+        shown.finish();
+    }
     let outcome = outcome?.context("the run was not started")?;
     let summary = Summary {
         database: url.redacted(),

@@ -21,10 +21,12 @@ mod runs;
 mod schedule;
 mod settings;
 
+use std::sync::Arc;
+
 use leadscore_domain::{Dataset, RunTrigger, Timestamp};
 use leadscore_model::{
     ConversionModel, Evaluation, LabelledRows, MetricsJson, Scorer, SplitKind, TrainParams,
-    TrainingSource, time_holdout, to_artifact_json,
+    TrainStage, TrainingSource, time_holdout, to_artifact_json,
 };
 use leadscore_scoring::FeatureIndex;
 use leadscore_store::{HEARTBEAT_EVERY, NewVersion, RunMeasures, SlotStart, SqlStore, Store};
@@ -87,6 +89,22 @@ struct Trial {
     champion_age_days: Option<f64>,
 }
 
+/// Where a retraining run is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetrainStage {
+    /// Reading the store's records.
+    Reading,
+    /// Building the rows of the window's closed leads, each as of its close.
+    BuildingRows,
+    /// Training on them.
+    Training(TrainStage),
+    /// Measuring the live model on the held-out leads and recording the run.
+    Recording,
+}
+
+/// Hears each [`RetrainStage`] as it comes (from the training's thread too).
+pub type RetrainProgress = Arc<dyn Fn(RetrainStage) + Send + Sync>;
+
 /// Runs one retraining as of `at`. `Ok(None)` when the trigger's scheduled
 /// time was already taken by another instance, or is skipped because a run
 /// is running (one at a time). On failure the run is
@@ -96,6 +114,17 @@ pub async fn retrain(
     settings: &Retraining,
     trigger: Trigger,
     at: Timestamp,
+) -> Result<Option<Outcome>, EngineError> {
+    retrain_with_progress(store, settings, trigger, at, Arc::new(|_| {})).await
+}
+
+/// [`retrain`], telling `progress` where the run is.
+pub async fn retrain_with_progress(
+    store: &SqlStore,
+    settings: &Retraining,
+    trigger: Trigger,
+    at: Timestamp,
+    progress: RetrainProgress,
 ) -> Result<Option<Outcome>, EngineError> {
     settings.validate()?;
     let (name, run_id) = match &trigger {
@@ -120,7 +149,7 @@ pub async fn retrain(
         return Ok(None);
     };
     tracing::info!(run_id, trigger = %name, "retraining started");
-    run(store, settings, run_id, at).await.map(Some)
+    run(store, settings, run_id, at, progress).await.map(Some)
 }
 
 /// Trains run `run_id` (recorded as running) as of `at` and records its end,
@@ -131,6 +160,7 @@ async fn run(
     settings: &Retraining,
     run_id: i64,
     at: Timestamp,
+    progress: RetrainProgress,
 ) -> Result<Outcome, EngineError> {
     // The run's heartbeat, while it runs: a run whose process dies is marked
     // interrupted once its lease lapses (leadscore_store::RUN_LEASE).
@@ -147,7 +177,7 @@ async fn run(
             }
         })
     };
-    let attempted = attempt(store, settings, run_id, at).await;
+    let attempted = attempt(store, settings, run_id, at, progress).await;
     heartbeat.abort();
     match attempted {
         Ok(outcome) => {
@@ -181,19 +211,23 @@ async fn attempt(
     settings: &Retraining,
     run_id: i64,
     at: Timestamp,
+    progress: RetrainProgress,
 ) -> Result<Outcome, Failure> {
     let fail = |e: EngineError| Box::new((RunMeasures::default(), e));
     let champion = model_registry::live_model(store).await.map_err(fail)?;
+    progress(RetrainStage::Reading);
     let data = store.export().await.map_err(|e| fail(e.into()))?;
     let job = settings.clone();
-    let trial = tokio::task::spawn_blocking(move || train(&data, &job, champion, run_id, at))
-        .await
-        .map_err(|e| {
-            fail(EngineError::Retraining {
-                run_id,
-                reason: format!("the training task stopped: {e}"),
-            })
-        })??;
+    let trial = tokio::task::spawn_blocking(move || {
+        train(&data, &job, champion, run_id, at, progress.as_ref())
+    })
+    .await
+    .map_err(|e| {
+        fail(EngineError::Retraining {
+            run_id,
+            reason: format!("the training task stopped: {e}"),
+        })
+    })??;
     let measured = trial.measured;
     let (version, decision) = match (trial.same_as_champion, measured.champion) {
         (true, Some(version)) => {
@@ -278,6 +312,7 @@ fn train(
     champion: Option<(i64, ConversionModel)>,
     run_id: i64,
     at: Timestamp,
+    progress: &(dyn Fn(RetrainStage) + Send + Sync),
 ) -> Result<Trial, Failure> {
     let mut measured = RunMeasures {
         champion: champion.as_ref().map(|(v, _)| *v),
@@ -290,6 +325,7 @@ fn train(
     let from = Timestamp::from_micros(at.as_micros().saturating_sub(window))
         .or_else(|| Timestamp::from_micros(0))
         .unwrap_or(at);
+    progress(RetrainStage::BuildingRows);
     let index = FeatureIndex::new(data);
     let rows = index.closed_rows(from, at);
     measured.leads = i64::try_from(rows.len()).ok();
@@ -320,7 +356,7 @@ fn train(
         .to_datetime()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let trained = params
-        .fit(
+        .fit_with_progress(
             &labelled.take(&train_at),
             Some(&labelled.take(&test_at)),
             TrainingSource::Folder {
@@ -328,6 +364,7 @@ fn train(
                 exclude: Vec::new(),
             },
             &created_at,
+            &mut |stage| progress(RetrainStage::Training(stage)),
         )
         .map_err(|e| {
             failed(
@@ -347,6 +384,7 @@ fn train(
             Some((lead, *closed_at.get(r)?, *labelled.labels.get(r)?))
         })
         .collect();
+    progress(RetrainStage::Recording);
     measured.challenger_auc = held_out_auc(&trained.model, &index, &held_out)
         .map_err(|reason| failed(&measured, format!("the new model: {reason}")))?;
     let mut champion_age_days = None;
