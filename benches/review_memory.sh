@@ -15,6 +15,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$root/benches/shipped_models.sh"
 folder=${1:?usage: benches/review_memory.sh FOLDER [path/to/leadscore]}
 bin=${2:-$root/target/release/leadscore}
 maxes=${MAXES:-100000 2000000}
@@ -36,14 +37,7 @@ if [ ! -f "$work/base.db" ]; then
   pid=$!
   wait_up
   key=$("$bin" keys create --role admin --database "sqlite://$work/base.db")
-  for f in "$root"/models/rules/*.yaml; do
-    name=$(awk -F': *' '/^name:/ {print $2; exit}' "$f")
-    curl -sf -X PUT "$base/v1/rule-models/$(printf %s "$name" | sed 's/ /%20/g')" -H "Authorization: Bearer $key" \
-      -H 'content-type: application/yaml' --data-binary @"$f" >/dev/null
-  done
-  curl -sf -X POST "$base/v1/models" -H "Authorization: Bearer $key" \
-    -H 'content-type: application/json' --data-binary @"$root/models/conversion/model.json" >/dev/null
-  curl -sf -X POST "$base/v1/models/1/publish" -H "Authorization: Bearer $key" >/dev/null
+  publish_shipped_models "$base" "$key" "$root"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 fi

@@ -14,6 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+. "$root/benches/shipped_models.sh"
 bin=${1:-$root/target/release/leadscore}
 leads=${LEADS:-1000000}
 runs=${RUNS:-20}
@@ -48,14 +49,7 @@ serve_pid=$!
 wait_up
 if [ "$fresh" = 1 ]; then
   key=$("$bin" keys create --role admin --database "$db")
-  for f in "$root"/models/rules/*.yaml; do
-    name=$(awk -F': *' '/^name:/ {print $2; exit}' "$f")
-    curl -sf -X PUT "$base/v1/rule-models/$(printf %s "$name" | sed 's/ /%20/g')" -H "Authorization: Bearer $key" \
-      -H 'content-type: application/yaml' --data-binary @"$f" >/dev/null
-  done
-  curl -sf -X POST "$base/v1/models" -H "Authorization: Bearer $key" \
-    -H 'content-type: application/json' --data-binary @"$root/models/conversion/model.json" >/dev/null
-  curl -sf -X POST "$base/v1/models/1/publish" -H "Authorization: Bearer $key" >/dev/null
+  publish_shipped_models "$base" "$key" "$root"
   # Seller queues: grade A (of the primary score) to "hot", the rest to "nurture".
   curl -sf -X PUT "$base/v1/routing" -H "Authorization: Bearer $key" -H 'content-type: application/json' \
     --data '{"rules": [{"queue": "hot", "grades": ["A"]}], "default_queue": "nurture"}' >/dev/null
