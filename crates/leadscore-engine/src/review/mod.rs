@@ -31,8 +31,8 @@ use leadscore_scoring::{FeatureIndex, scoring_time};
 use leadscore_store::{SampledLeads, Store};
 
 /// Computes the review of the live model now, or `None` when no model is
-/// live (requests are served [`served`] instead: this reads the whole
-/// store).
+/// live (requests are served [`served`] instead: this reads the store, or
+/// a sample of `drift.max_leads` of its leads with their records).
 pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review>, EngineError> {
     let store = &service.store;
     let Some((version, model)) = model_registry::live_model(store).await? else {
@@ -69,10 +69,10 @@ pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review
     );
     let at = service.settings.scoring_time();
     let started = std::time::Instant::now();
+    let leads = ReviewLeads { data, sample };
     let review = tokio::task::spawn_blocking(move || {
         assemble(
-            &data,
-            &sample,
+            &leads,
             &live,
             version,
             &model,
@@ -93,14 +93,27 @@ pub async fn review(service: &Service, recent_days: u32) -> Result<Option<Review
     Ok(Some(review))
 }
 
-/// The review of `data`'s leads that `sample` picked (`data` may hold more,
-/// read for their features: see [`Records::neighbourhood`]).
-///
-/// [`Records::neighbourhood`]: leadscore_store::Records::neighbourhood
-#[allow(clippy::too_many_arguments)]
+/// The records a review reads, and which of their leads it counts.
+struct ReviewLeads {
+    /// Every stored record, or the sample's leads with the records their
+    /// scores read (more leads among them: see [`Records::neighbourhood`]).
+    ///
+    /// [`Records::neighbourhood`]: leadscore_store::Records::neighbourhood
+    data: Dataset,
+    /// The leads the review counts.
+    sample: SampledLeads,
+}
+
+impl ReviewLeads {
+    /// Whether the review counts `lead`.
+    fn counts(&self, lead: &Lead) -> bool {
+        self.sample.is_everything() || self.sample.ids.binary_search(&lead.lead_id).is_ok()
+    }
+}
+
+/// The review of the leads `leads` counts.
 fn assemble(
-    data: &Dataset,
-    sample: &SampledLeads,
+    leads: &ReviewLeads,
     live: &Arc<InService>,
     version: i64,
     model: &ConversionModel,
@@ -112,10 +125,10 @@ fn assemble(
         reason: format!("the review of v{version}: {e}"),
     };
     let mut review = base_review(model, previous, Some(version), Timestamp::now());
+    let (data, sample) = (&leads.data, &leads.sample);
     let index = FeatureIndex::new(data);
     let earliest = Timestamp::from_micros(0).unwrap_or(at);
-    let everything = sample.is_everything();
-    let keep = |lead: &Lead| everything || sample.ids.binary_search(&lead.lead_id).is_ok();
+    let keep = |lead: &Lead| leads.counts(lead);
     let rows = index.closed_rows_where(earliest, at, &keep);
     if rows.is_empty() {
         review.warnings.push(
@@ -159,7 +172,7 @@ fn assemble(
             missing.join(", ")
         ));
     }
-    let source = if everything {
+    let source = if sample.is_everything() {
         format!("the store ({} leads)", data.leads.len())
     } else {
         format!(
