@@ -12,7 +12,8 @@ use leadscore_engine::service::Tasks;
 use leadscore_engine::{ErrorCode, Service};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Level;
 
 use crate::ServeError;
 use crate::error::ApiError;
@@ -33,15 +34,22 @@ pub fn router(service: Service) -> Router {
         .layer(middleware::from_fn_with_state(service.clone(), track))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                // The route template only: paths hold ids, which may be personal.
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", |p| p.as_str())
-                    .to_owned();
-                tracing::info_span!("request", method = %request.method(), route)
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    // The route template only: paths hold ids, which may be personal.
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", |p| p.as_str())
+                        .to_owned();
+                    tracing::info_span!("request", method = %request.method(), route)
+                })
+                // Every 5xx counts as a failure here, including the answers
+                // given by design (503 while the review is computed, with
+                // Retry-After). Real faults are logged where they happen
+                // (`ApiError::internal`, `ApiError::unavailable`, the request
+                // timeout below), so this layer's own line is for debugging.
+                .on_failure(DefaultOnFailure::new().level(Level::DEBUG)),
         )
         .with_state(service)
 }
@@ -90,14 +98,22 @@ async fn track(State(service): State<Service>, request: Request, next: Next) -> 
     let limit = service.settings.request_timeout();
     let response = match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => ApiError::new(
-            ErrorCode::Unavailable,
-            format!(
-                "the request took longer than {} ms (limits.request_timeout_ms); try again",
-                limit.as_millis()
-            ),
-        )
-        .into_response(),
+        Err(_) => {
+            tracing::warn!(
+                route = %route,
+                method = %method,
+                limit_ms = %limit.as_millis(),
+                "request timed out (limits.request_timeout_ms)"
+            );
+            ApiError::new(
+                ErrorCode::Unavailable,
+                format!(
+                    "the request took longer than {} ms (limits.request_timeout_ms); try again",
+                    limit.as_millis()
+                ),
+            )
+            .into_response()
+        }
     };
     let elapsed = start.elapsed().as_secs_f64();
     let metrics = &service.metrics;
