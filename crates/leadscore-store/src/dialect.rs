@@ -97,7 +97,9 @@ impl Backend {
     /// the statement touches; random index keys touch a new page per row. Building
     /// an index afterwards sorts once. Other connections keep reading their
     /// snapshot, with its indexes. Not on PostgreSQL: `DROP INDEX` would lock the
-    /// table against readers on every other instance for the whole import.
+    /// table against readers on every other instance for the whole import (its
+    /// import drops them only for a table that holds no row: see
+    /// `records::copy`).
     pub(crate) fn rebuilds_indexes_for_bulk_imports(self) -> bool {
         match self {
             Self::Sqlite => true,

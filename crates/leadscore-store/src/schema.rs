@@ -183,14 +183,48 @@ impl Table {
     /// the rows of `staging` (a table with this one's columns) upserted as
     /// [`Table::upsert_sql`] upserts them, in key order.
     pub(crate) fn merge_sql(&self, staging: &str) -> String {
-        let columns = self.columns.join(", ");
-        let mut sql = format!(
-            "INSERT INTO {name} ({columns}) SELECT {columns} FROM {staging} ORDER BY {key}",
-            name = self.name,
-            key = self.key().join(", "),
-        );
+        let mut sql = self.insert_sql(staging);
         self.push_on_conflict(&mut sql);
         sql
+    }
+
+    /// `INSERT INTO t (..) SELECT .. FROM staging ORDER BY key`: the rows of
+    /// `staging` inserted in key order.
+    fn insert_sql(&self, staging: &str) -> String {
+        format!(
+            "{} ORDER BY {}",
+            self.load_sql(staging),
+            self.key().join(", ")
+        )
+    }
+
+    /// `INSERT INTO t (..) SELECT .. FROM staging`: the rows of `staging`
+    /// appended as they are, for a bulk load into a table without its
+    /// indexes (see [`Table::drop_primary_key_sql`]).
+    pub(crate) fn load_sql(&self, staging: &str) -> String {
+        let columns = self.columns.join(", ");
+        format!(
+            "INSERT INTO {name} ({columns}) SELECT {columns} FROM {staging}",
+            name = self.name,
+        )
+    }
+
+    /// PostgreSQL: drops the primary key (the constraint and its unique
+    /// index, named as `CREATE TABLE` names them), for a bulk load that
+    /// builds it again with [`Table::add_primary_key_sql`], which checks
+    /// that every key is unique.
+    pub(crate) fn drop_primary_key_sql(&self) -> String {
+        format!("ALTER TABLE {0} DROP CONSTRAINT {0}_pkey", self.name)
+    }
+
+    /// PostgreSQL: the primary key again, built from the table's rows (a key
+    /// held twice fails the statement).
+    pub(crate) fn add_primary_key_sql(&self) -> String {
+        format!(
+            "ALTER TABLE {0} ADD CONSTRAINT {0}_pkey PRIMARY KEY ({1})",
+            self.name,
+            self.key().join(", ")
+        )
     }
 
     /// ` ON CONFLICT (key) DO UPDATE SET c = excluded.c, .. WHERE t.c IS

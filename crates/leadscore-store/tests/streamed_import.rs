@@ -66,7 +66,8 @@ async fn stream(
     Ok((done.imported, done.queued))
 }
 
-/// The secondary indexes present, sorted.
+/// The indexes present, sorted: the secondary ones, and on PostgreSQL the
+/// primary keys' too (a bulk load drops and builds both).
 async fn indexes(store: &SqlStore) -> Result<Vec<String>, sqlx::Error> {
     let pool = leadscore_store::testing::pool(store);
     let sql = match store.backend() {
@@ -75,7 +76,7 @@ async fn indexes(store: &SqlStore) -> Result<Vec<String>, sqlx::Error> {
         }
         leadscore_store::Backend::Postgres => {
             "SELECT indexname::text AS name FROM pg_indexes WHERE schemaname = current_schema() \
-             AND indexname NOT LIKE '%_pkey' ORDER BY indexname"
+             ORDER BY indexname"
         }
     };
     sqlx::query_scalar(sql).fetch_all(pool).await
