@@ -43,19 +43,34 @@ struct Cells<'a> {
     properties: Option<Cow<'a, str>>,
 }
 
-/// The interactions for which `filter` holds, with `{in}` standing for a
-/// chunk of `ids`, grouped by `key` (the column the filter's list is on).
-/// Without `properties`, read from `interactions_contact_cover` alone when
-/// the filter is on contacts.
-pub(crate) async fn interactions(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    filter: &str,
-    key: &str,
-    ids: &[String],
-    properties: bool,
-    operation: &'static str,
-) -> Result<Vec<Interaction>, StoreError> {
+/// Which interactions a read takes, and by which index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Filter {
+    /// The condition, with `{in}` standing for a chunk of ids.
+    pub condition: &'static str,
+    /// The column the condition's list is on; the groups are by it.
+    pub key: &'static str,
+    /// The index SQLite must read them by (see [`Backend::indexed_by`]).
+    pub index: &'static str,
+}
+
+/// The interactions of these contacts (by contact id).
+pub(crate) const BY_CONTACT: Filter = Filter {
+    condition: "contact_id IN ({in})",
+    key: "contact_id",
+    index: "interactions_contact_cover",
+};
+
+/// The interactions owned by no contact under these visitor ids.
+pub(crate) const BY_VISITOR: Filter = Filter {
+    condition: "contact_id IS NULL AND visitor_id IN ({in})",
+    key: "visitor_id",
+    index: "interactions_visitor_id",
+};
+
+/// The statement that reads the interactions `filter` takes for `n` ids,
+/// grouped by its key.
+pub(crate) fn select_sql(backend: Backend, filter: Filter, properties: bool, n: usize) -> String {
     // The properties are the last column.
     let all = INTERACTIONS.columns;
     let columns = if properties {
@@ -63,14 +78,30 @@ pub(crate) async fn interactions(
     } else {
         &all[..all.len() - 1]
     };
-    let aggregate = backend.json_rows(columns);
+    let key = filter.key;
+    format!(
+        "SELECT {key} AS owner, {} AS grouped FROM {}{} WHERE {} GROUP BY {key}",
+        backend.json_rows(columns),
+        INTERACTIONS.name,
+        backend.indexed_by(filter.index),
+        filter.condition.replace("{in}", &marks(n))
+    )
+}
+
+/// The interactions `filter` takes for `ids`, grouped by its key. Without
+/// `properties`, read from `interactions_contact_cover` alone when the
+/// filter is on contacts.
+pub(crate) async fn interactions(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    filter: Filter,
+    ids: &[String],
+    properties: bool,
+    operation: &'static str,
+) -> Result<Vec<Interaction>, StoreError> {
     let mut out = Vec::new();
     for chunk in ids.chunks(IN_CHUNK) {
-        let sql = format!(
-            "SELECT {key} AS owner, {aggregate} AS grouped FROM {} WHERE {} GROUP BY {key}",
-            INTERACTIONS.name,
-            filter.replace("{in}", &marks(chunk.len()))
-        );
+        let sql = select_sql(backend, filter, properties, chunk.len());
         let mut args = AnyArguments::default();
         for id in chunk {
             args.add(id.as_str()).map_err(encode_error(operation))?;
@@ -147,6 +178,51 @@ fn decode_group(group: &str, text: &str, out: &mut Vec<Interaction>) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SQLite's plan for a read of `filter` with 500 bound ids, as
+    /// `EXPLAIN QUERY PLAN` details.
+    async fn plan(filter: Filter) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let (_dir, store) = crate::testing::fresh_sqlite().await?;
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            select_sql(Backend::Sqlite, filter, false, 500)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for i in 0..500 {
+            query = query.bind(format!("v-{i}"));
+        }
+        let rows = query.fetch_all(store.pool()).await?;
+        let details = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>("detail"))
+            .collect::<Result<_, _>>()?;
+        store.close().await;
+        Ok(details)
+    }
+
+    /// Regression: without statistics, SQLite read the interactions of a
+    /// list of visitors through the covering index on `contact_id` (every
+    /// interaction without a contact, for each chunk) instead of the index
+    /// on `visitor_id`.
+    #[tokio::test]
+    async fn each_read_goes_through_its_own_index() -> Result<(), Box<dyn std::error::Error>> {
+        let visitors = plan(BY_VISITOR).await?;
+        assert!(
+            visitors
+                .iter()
+                .any(|d| d.contains("USING INDEX interactions_visitor_id (visitor_id=?)")),
+            "{visitors:?}"
+        );
+        let contacts = plan(BY_CONTACT).await?;
+        assert!(
+            contacts
+                .iter()
+                .any(|d| d
+                    .contains("USING COVERING INDEX interactions_contact_cover (contact_id=?)")),
+            "{contacts:?}"
+        );
+        Ok(())
+    }
 
     #[test]
     fn a_group_decodes_with_escapes_and_nulls() -> Result<(), StoreError> {

@@ -7,7 +7,7 @@ use leadscore_domain::attribution::takes_visitor;
 use leadscore_domain::{Contact, CustomRecord, Dataset, Lead, LeadId};
 use sqlx::AnyConnection;
 
-use super::grouped;
+use super::grouped::{self, BY_CONTACT, BY_VISITOR};
 use super::read::{decode_account, decode_contact, decode_custom, decode_lead};
 use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, LEADS, Table};
 use crate::sql::select_in;
@@ -124,27 +124,10 @@ pub(crate) async fn neighbourhood(
 
     let contact_ids = sorted(contacts.iter().map(|c| c.contact_id.as_str().to_owned()));
     let visitor_ids = owned_visitors(conn, backend, &contacts, op).await?;
-    let mut interactions = grouped::interactions(
-        conn,
-        backend,
-        "contact_id IN ({in})",
-        "contact_id",
-        &contact_ids,
-        properties,
-        op,
-    )
-    .await?;
+    let mut interactions =
+        grouped::interactions(conn, backend, BY_CONTACT, &contact_ids, properties, op).await?;
     interactions.extend(
-        grouped::interactions(
-            conn,
-            backend,
-            "contact_id IS NULL AND visitor_id IN ({in})",
-            "visitor_id",
-            &visitor_ids,
-            properties,
-            op,
-        )
-        .await?,
+        grouped::interactions(conn, backend, BY_VISITOR, &visitor_ids, properties, op).await?,
     );
     interactions.sort_by(|a, b| a.interaction_id.cmp(&b.interaction_id));
 
