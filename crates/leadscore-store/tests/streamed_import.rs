@@ -82,6 +82,24 @@ async fn indexes(store: &SqlStore) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(sql).fetch_all(pool).await
 }
 
+/// How many record tables have the planner's column statistics on
+/// PostgreSQL (regression: a bulk-loaded table had none, and the import's
+/// own queueing queries scanned every lead); 5 on SQLite, where the import
+/// does not gather them.
+async fn statistics(store: &SqlStore) -> Result<i64, sqlx::Error> {
+    match store.backend() {
+        leadscore_store::Backend::Sqlite => Ok(5),
+        leadscore_store::Backend::Postgres => {
+            sqlx::query_scalar(
+                "SELECT COUNT(DISTINCT tablename) FROM pg_stats WHERE schemaname = current_schema() \
+                 AND tablename IN ('accounts', 'contacts', 'leads', 'interactions', 'custom_records')",
+            )
+            .fetch_one(leadscore_store::testing::pool(store))
+            .await
+        }
+    }
+}
+
 /// The staging tables of PostgreSQL imports left in the database (none on
 /// SQLite).
 async fn staging_tables(store: &SqlStore) -> Result<i64, sqlx::Error> {
@@ -126,6 +144,11 @@ async fn a_streamed_import_writes_what_the_import_writes(ctx: TestDb) -> TestRes
     // The bulk import's indexes were built again.
     assert_eq!(indexes(&ctx.store).await?, before);
     assert_eq!(staging_tables(&ctx.store).await?, 0);
+    assert_eq!(
+        statistics(&ctx.store).await?,
+        5,
+        "every record table analyzed"
+    );
 
     // Again, into the store that holds it all: nothing changes (the
     // interactions' indexes are dropped once the rows written reach a
