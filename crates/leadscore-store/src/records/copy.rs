@@ -31,7 +31,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, ConnectOptions, Connection};
 use tokio::sync::mpsc;
 
 use super::rows::{self, CopyText};
-use super::write::{Chunk, conclude, rows_of, table_of};
+use super::write::{Chunk, conclude, execute, has_leads, holds_rows, rows_of, table_of};
 use crate::queue::{Affected, Selection};
 use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
 use crate::{Backend, ImportSummary, StoreError};
@@ -51,31 +51,6 @@ const MERGE_SETTINGS: &[&str] = &[
 /// The operation a failed merge statement names.
 const MERGE: &str = "merge an import's staging table";
 
-async fn execute(
-    conn: &mut AnyConnection,
-    sql: String,
-    operation: &'static str,
-) -> Result<(), StoreError> {
-    sqlx::query(AssertSqlSafe(sql))
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::query(operation))?;
-    Ok(())
-}
-
-/// Whether `table` holds any row (this transaction's too).
-async fn holds_rows(conn: &mut AnyConnection, table: &Table) -> Result<bool, StoreError> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) AS one",
-        table.name
-    );
-    let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(StoreError::query("prepare an import's merge"))?;
-    Ok(n > 0)
-}
-
 /// Imports the chunks as they come (see the [module documentation](self)).
 pub(crate) async fn import_chunks(
     pool: &AnyPool,
@@ -94,7 +69,7 @@ pub(crate) async fn import_chunks(
     // Which leads the records change is only worked out when the store held
     // leads (else every lead is queued): their ids are kept meanwhile.
     let mut probe = pool.acquire().await.map_err(StoreError::query(op))?;
-    let gather = super::write::has_leads(&mut probe).await?;
+    let gather = has_leads(&mut probe).await?;
     drop(probe);
     let mut staging = Staging {
         conn,
@@ -261,7 +236,7 @@ impl Staging {
     }
 
     async fn merge_in(&mut self, tx: &mut AnyConnection, cause: &str) -> Result<u64, StoreError> {
-        let was_empty = !super::write::has_leads(tx).await?;
+        let was_empty = !has_leads(tx).await?;
         for sql in MERGE_SETTINGS {
             execute(tx, (*sql).to_owned(), "prepare an import's merge").await?;
         }
@@ -270,7 +245,7 @@ impl Staging {
                 continue;
             }
             let staging = self.name(table);
-            if holds_rows(tx, table).await? {
+            if holds_rows(tx, table, "prepare an import's merge").await? {
                 execute(tx, table.merge_sql(&staging), MERGE).await?;
             } else {
                 // An empty table is filled as a bulk load: the rows are

@@ -122,11 +122,38 @@ pub(crate) async fn conclude<T>(
 
 /// Whether the store holds any lead.
 pub(crate) async fn has_leads(conn: &mut AnyConnection) -> Result<bool, StoreError> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM leads LIMIT 1) AS one")
+    holds_rows(conn, &LEADS, "look for stored leads").await
+}
+
+/// Whether `table` holds any row (this transaction's too), without counting
+/// them.
+pub(crate) async fn holds_rows(
+    conn: &mut AnyConnection,
+    table: &Table,
+    operation: &'static str,
+) -> Result<bool, StoreError> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) AS one",
+        table.name
+    );
+    let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
         .fetch_one(&mut *conn)
         .await
-        .map_err(StoreError::query("look for stored leads"))?;
+        .map_err(StoreError::query(operation))?;
     Ok(n > 0)
+}
+
+/// Runs one statement built at run time.
+pub(crate) async fn execute(
+    conn: &mut AnyConnection,
+    sql: String,
+    operation: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query(AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query(operation))?;
+    Ok(())
 }
 
 async fn run_all(
@@ -456,11 +483,7 @@ impl Writer<'_> {
     }
 
     async fn execute(&mut self, sql: String, operation: &'static str) -> Result<(), StoreError> {
-        sqlx::query(AssertSqlSafe(sql))
-            .execute(&mut *self.conn)
-            .await
-            .map_err(StoreError::query(operation))?;
-        Ok(())
+        execute(&mut *self.conn, sql, operation).await
     }
 
     /// Upserts `rows` in statements of up to [`MAX_ROWS_PER_STATEMENT`] rows. The
