@@ -105,6 +105,11 @@ pub enum RetrainStage {
 /// Hears each [`RetrainStage`] as it comes (from the training's thread too).
 pub type RetrainProgress = Arc<dyn Fn(RetrainStage) + Send + Sync>;
 
+/// A [`RetrainProgress`] no one listens to.
+pub(crate) fn unheard() -> RetrainProgress {
+    Arc::new(|_| {})
+}
+
 /// Runs one retraining as of `at`. `Ok(None)` when the trigger's scheduled
 /// time was already taken by another instance, or is skipped because a run
 /// is running (one at a time). On failure the run is
@@ -115,7 +120,7 @@ pub async fn retrain(
     trigger: Trigger,
     at: Timestamp,
 ) -> Result<Option<Outcome>, EngineError> {
-    retrain_with_progress(store, settings, trigger, at, Arc::new(|_| {})).await
+    retrain_with_progress(store, settings, trigger, at, unheard()).await
 }
 
 /// [`retrain`], telling `progress` where the run is.

@@ -8,8 +8,6 @@
 //! schedule. A run whose instance stops before it ends stops stamping its
 //! heartbeat and is marked interrupted once its lease lapses, as any run.
 
-use std::sync::Arc;
-
 use leadscore_domain::RunTrigger;
 use leadscore_store::RunStart;
 
@@ -37,7 +35,7 @@ pub async fn retrain_now(service: &Service) -> Result<RunStart, EngineError> {
     let at = service.settings.scoring_time();
     let service = service.clone();
     tokio::spawn(async move {
-        let result = run(&service.store, &settings, run_id, at, Arc::new(|_| {})).await;
+        let result = run(&service.store, &settings, run_id, at, super::unheard()).await;
         if let Err(error) = &result {
             tracing::warn!(run_id, %error, "requested retraining failed");
         }
