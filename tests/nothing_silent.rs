@@ -7,11 +7,11 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{TestResult, leadscore};
+use common::{Server, TestResult, leadscore, serve_sample};
 
 /// The repository: the shipped models.
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -140,25 +140,10 @@ fn commands_needing_a_store_refuse_a_missing_one_and_do_not_create_it() -> TestR
 }
 
 /// Kills the service when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Runs `serve --load-sample` on `database` until it serves; its stderr
 /// lines up to then.
 fn serve_with_sample(database: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
-        .args(["serve", "--database", database, "--listen", "127.0.0.1:0"])
-        .args(["--load-sample", "--sample"])
-        .arg(format!("{ROOT}/training-data/sample"))
-        .arg("--models")
-        .arg(format!("{ROOT}/models"))
-        .env_remove("DATABASE_URL")
+    let mut child = serve_sample(database, "127.0.0.1:0")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

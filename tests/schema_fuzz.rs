@@ -22,12 +22,10 @@ mod common;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestResult};
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use common::{Backend, Server, TestResult, serve_sample};
 
 /// The `st` executable, if there is one.
 fn schemathesis() -> Option<PathBuf> {
@@ -48,15 +46,6 @@ fn required() -> bool {
 }
 
 /// Kills the server when the test ends, whatever happens.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Whether `GET /readyz` answers 200.
 fn ready(port: u16) -> bool {
     use std::io::{Read, Write};
@@ -85,13 +74,7 @@ fn serve(url: &str) -> Result<(Server, String, String), Box<dyn std::error::Erro
     }
     let key = String::from_utf8(created.stdout)?.trim().to_owned();
     let port = free_port()?;
-    let child = Command::new(bin)
-        .args(["serve", "--database", url, "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["--load-sample", "--sample"])
-        .arg(format!("{ROOT}/training-data/sample"))
-        .arg("--models")
-        .arg(format!("{ROOT}/models"))
+    let child = serve_sample(url, &format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "error")
         // Each fuzzed review window is computed while the request waits
         // `drift.wait_ms` (5 s by default), then answered 503 with

@@ -7,24 +7,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{TestResult, leadscore};
+use common::{Server, TestResult, leadscore, serve_sample};
 use reqwest::StatusCode;
-
-/// The repository: the sample and the shipped models.
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// A child process killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The base URL in the log's "leadscore is serving on URL (...)" line,
 /// waited for.
@@ -59,15 +46,9 @@ async fn answers_given_by_design_are_not_logged_as_errors() -> TestResult {
         .trim()
         .to_owned();
     let log = work.path().join("serve.log");
-    let child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
-        .args(["serve", "--database", database, "--listen", "127.0.0.1:0"])
-        .args(["--load-sample", "--sample"])
-        .arg(format!("{ROOT}/training-data/sample"))
-        .arg("--models")
-        .arg(format!("{ROOT}/models"))
+    let child = serve_sample(database, "127.0.0.1:0")
         // The default log filter, as an operator runs it.
         .env_remove("RUST_LOG")
-        .env_remove("DATABASE_URL")
         // The review is computed when first asked for, and the request that
         // asks is answered at once: 503 with Retry-After.
         .env("LEADSCORE_DRIFT__EVERY_SECS", "0")

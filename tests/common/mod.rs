@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
 
 use leadscore_domain::{Dataset, ExternalIds};
 use leadscore_files::{ReadOptions, read_folder};
@@ -193,4 +193,31 @@ pub fn dataset(
          or set LEADSCORE_REQUIRE_DATASETS=1 to fail instead"
     );
     Ok(None)
+}
+
+/// A child process (`leadscore serve`), killed and reaped when dropped.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `leadscore serve` on `database`, listening on `listen`, with the
+/// repository's sample data and shipped models loaded (`--load-sample`) and
+/// no `DATABASE_URL` from the environment; the caller adds its environment
+/// and where the output goes, and spawns it.
+pub fn serve_sample(database: &str, listen: &str) -> Command {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_leadscore"));
+    command
+        .args(["serve", "--database", database, "--listen", listen])
+        .args(["--load-sample", "--sample"])
+        .arg(format!("{root}/training-data/sample"))
+        .arg("--models")
+        .arg(format!("{root}/models"))
+        .env_remove("DATABASE_URL");
+    command
 }
