@@ -298,6 +298,30 @@ impl Encoder {
     /// `rows * n_features()` values (no allocation per row).
     pub fn transform_flat(&self, table: &Table) -> Result<Vec<f64>, FeaturesError> {
         let rows = table.rows()?;
+        let mut out = Vec::with_capacity(rows * self.n_features());
+        self.transform_rows(table, 0..rows, &mut out)?;
+        Ok(out)
+    }
+
+    /// Encodes the rows `rows` of a table into `out` (cleared first), row
+    /// after row, as [`transform_flat`](Self::transform_flat) encodes them:
+    /// a caller that goes through a large table a chunk at a time holds one
+    /// chunk's features, not the whole table's. A row past the table's end is
+    /// an error; an error in a row names its number in the table (from 1).
+    pub fn transform_rows(
+        &self,
+        table: &Table,
+        rows: std::ops::Range<usize>,
+        out: &mut Vec<f64>,
+    ) -> Result<(), FeaturesError> {
+        out.clear();
+        let height = table.rows()?;
+        if rows.end > height {
+            return Err(FeaturesError::RowOutOfRange {
+                row: rows.end,
+                rows: height,
+            });
+        }
         let inputs = self
             .columns
             .iter()
@@ -310,16 +334,16 @@ impl Encoder {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut out = Vec::with_capacity(rows * self.n_features());
-        for r in 0..rows {
+        out.reserve(rows.len() * self.n_features());
+        for r in rows {
             for (col, values) in &inputs {
-                encode_cell(col, values, r, &mut out).map_err(|e| FeaturesError::InRow {
+                encode_cell(col, values, r, out).map_err(|e| FeaturesError::InRow {
                     row: r + 1,
                     source: Box::new(e),
                 })?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -68,4 +68,12 @@ pub enum FeaturesError {
         /// What was wrong with its value.
         source: Box<FeaturesError>,
     },
+    /// Rows were asked for past a table's end.
+    #[error("row {row} was asked for, but the table has {rows} rows")]
+    RowOutOfRange {
+        /// The end of the rows asked for (exclusive, from 0).
+        row: usize,
+        /// The table's rows.
+        rows: usize,
+    },
 }

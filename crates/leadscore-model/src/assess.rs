@@ -11,14 +11,34 @@ use ndarray::ArrayView2;
 use crate::data::encode;
 use crate::{ConversionModel, Evaluation, Grade, LabelledRows, ModelError, Scored, Scorer, Top};
 
-/// Scores every row of a table.
+/// The rows [`score_table`] encodes at a time.
+const SCORE_CHUNK: usize = 4096;
+
+/// Scores every row of a table. The rows are encoded a chunk at a time, so
+/// that a large table's scoring holds one chunk's features beside the table
+/// (at a million leads the whole encoded matrix was about 2.5 GB), and score
+/// as [`score_matrix`] scores an encoded matrix.
 pub fn score_table(
     model: &ConversionModel,
     scorer: &Scorer,
     table: &Table,
 ) -> Result<Vec<Scored>, ModelError> {
-    let x = encode(&model.encoder, table)?;
-    Ok(score_matrix(scorer, x.view()))
+    let rows = table.rows()?;
+    let d = model.encoder.n_features();
+    let mut scores = Vec::with_capacity(rows);
+    let (mut x, mut work) = (Vec::new(), Vec::new());
+    let mut start = 0;
+    while start < rows {
+        let end = rows.min(start + SCORE_CHUNK);
+        model.encoder.transform_rows(table, start..end, &mut x)?;
+        if d == 0 {
+            scores.extend((start..end).map(|_| scorer.score(&[], &mut work)));
+        } else {
+            scores.extend(x.chunks_exact(d).map(|row| scorer.score(row, &mut work)));
+        }
+        start = end;
+    }
+    Ok(scores)
 }
 
 /// Scores every row of an encoded matrix.

@@ -8,6 +8,7 @@ use common::{flat_source, synthetic};
 use leadscore_features::{Column, Table};
 use leadscore_model::{
     LabelledRows, ModelError, Scorer, SplitKind, TrainParams, TrainStage, assess, load, save,
+    score_table,
 };
 
 const AT: &str = "2026-11-23T00:00:00Z";
@@ -107,6 +108,43 @@ fn contributions_sum_with_the_intercept_to_the_logit() {
         }
         assert!(s.top_positive.as_slice().len() <= 3);
     }
+}
+
+#[test]
+fn a_table_scored_a_chunk_at_a_time_scores_as_each_row_alone() {
+    // More rows than score_table encodes at a time (4,096), and not a
+    // multiple of it: the chunks' seams and the last, short chunk.
+    let rows = synthetic(9000, 12, 1.0);
+    let m = TrainParams::default()
+        .fit(&rows, None, flat_source(), AT)
+        .unwrap()
+        .model;
+    let scorer = Scorer::new(&m);
+    let scores = score_table(&m, &scorer, &rows.features).unwrap();
+    assert_eq!(scores.len(), 9000);
+    let x = m.encoder.transform(&rows.features).unwrap();
+    let mut work = Vec::new();
+    for (i, (row, s)) in x.iter().zip(&scores).enumerate() {
+        assert_eq!(*s, scorer.score(row, &mut work), "row {i}");
+    }
+    // An encoding error names the row in the whole table, not in its chunk.
+    let mut bad = rows.features.clone();
+    let column = m.input_columns().into_iter().find(|name| {
+        matches!(
+            bad.column(name).map(|c| &c.values),
+            Some(leadscore_features::ColumnValues::Numeric(_))
+        )
+    });
+    let column = column.expect("a numeric input column");
+    for c in &mut bad.columns {
+        if c.name == column {
+            let mut values: Vec<Option<String>> = vec![Some("1".to_owned()); 9000];
+            values[5000] = Some("many".to_owned());
+            c.values = leadscore_features::ColumnValues::Categorical(values);
+        }
+    }
+    let err = score_table(&m, &scorer, &bad).unwrap_err().to_string();
+    assert!(err.contains("row 5001"), "{err}");
 }
 
 #[test]
