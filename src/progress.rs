@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use indicatif::{HumanCount, ProgressBar, ProgressState, ProgressStyle};
 use leadscore_domain::{
-    Account, Contact, CustomRecord, EntityName, InteractionRow, Lead, RecordSink, RecordType,
-    UnknownReference,
+    Account, Contact, CustomRecord, EntityName, InteractionRow, Lead, ReadProgress, RecordSink,
+    RecordType, UnknownReference,
 };
 use leadscore_engine::retrain::RetrainStage;
 use leadscore_model::TrainStage;
@@ -57,18 +57,28 @@ pub fn spinner(message: &str) -> ProgressBar {
     })
 }
 
-/// A spinner counting the records read so far, with their rate.
+/// A bar over the bytes of the files a folder reader reads (see
+/// [`Counted`]), with the records read so far and their rate, and the time
+/// left.
 pub fn records(message: &str) -> ProgressBar {
     drawn(|| {
-        let pb = ProgressBar::new_spinner();
-        if let Ok(style) =
-            ProgressStyle::with_template("{spinner} {msg}: {human_pos} records ({rate}, {elapsed})")
-        {
-            pb.set_style(style.with_key("rate", rate));
+        let pb = ProgressBar::new(0);
+        let template = "{spinner} {prefix} [{wide_bar}] {percent}% {msg} ({eta} left)";
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            pb.set_style(style.progress_chars("=> "));
         }
-        pb.set_message(message.to_owned());
+        pb.set_prefix(message.to_owned());
         pb
     })
+}
+
+/// Turns a [`records`] bar, once everything was read, into a spinner of
+/// what is left to do (`message`), with the time it has taken so far.
+pub fn records_read(bar: &ProgressBar, message: &str) {
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {prefix}: {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.set_message(message.to_owned());
 }
 
 /// Training's stages on a terminal: a spinner naming each, and a bar with
@@ -153,7 +163,8 @@ fn rate_text(per_sec: f64) -> String {
     }
 }
 
-/// Passes every record on to `inner`, counting them on `bar`.
+/// Passes every record on to `inner`, counting them on `bar` (see
+/// [`records`]), and moves the bar as the reader goes through the files.
 pub struct Counted<'a, S> {
     inner: &'a mut S,
     bar: &'a ProgressBar,
@@ -173,9 +184,20 @@ impl<'a, S: RecordSink> Counted<'a, S> {
     fn tick(&mut self) {
         self.seen += 1;
         if self.seen.is_multiple_of(4096) {
-            self.bar.set_position(self.seen);
+            self.bar
+                .set_message(records_text(self.seen, self.bar.elapsed().as_secs_f64()));
         }
     }
+}
+
+/// `1,234,567 records (456,789/s)`.
+fn records_text(records: u64, seconds: f64) -> String {
+    let rate = if seconds > 0.0 {
+        records as f64 / seconds
+    } else {
+        0.0
+    };
+    format!("{} records ({})", HumanCount(records), rate_text(rate))
 }
 
 impl<S: RecordSink> RecordSink for Counted<'_, S> {
@@ -209,6 +231,11 @@ impl<S: RecordSink> RecordSink for Counted<'_, S> {
     fn wants_records(&self, record: &RecordType) -> bool {
         self.inner.wants_records(record)
     }
+    fn read_progress(&mut self, progress: ReadProgress) {
+        self.bar.set_length(progress.total);
+        self.bar.set_position(progress.done);
+        self.inner.read_progress(progress);
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +244,11 @@ mod tests {
 
     #[test]
     fn rates_read_as_people_write_them() {
+        assert_eq!(
+            records_text(1_234_567, 2.0),
+            "1,234,567 records (617,283/s)"
+        );
+        assert_eq!(records_text(0, 0.0), "0 records (0.0/s)");
         assert_eq!(rate_text(14.9678), "14/s");
         assert_eq!(rate_text(123_456.7), "123,456/s");
         assert_eq!(rate_text(0.4321), "0.4/s");

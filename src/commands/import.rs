@@ -1,7 +1,10 @@
 //! `leadscore import`
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use indicatif::HumanCount;
 use leadscore_domain::FutureLimit;
 use leadscore_files::{FilesError, RowProblem, StreamOptions, stream_folder};
 use leadscore_store::{ImportSummary, SqlStore, StoreError, StreamedImportError};
@@ -81,10 +84,30 @@ async fn import(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
     // transaction, committed only when every record was read. A service
     // using this store rescores every lead whose records changed (queued in
     // the same transaction, as the HTTP ingest queues).
+    // Once every record was read, the bar shows the writing that is left.
+    let (shown, read) = (counter.clone(), Arc::new(AtomicU64::new(0)));
+    let read_all = Arc::clone(&read);
+    let written = |done: u64| {
+        let read = read.load(Ordering::Relaxed);
+        if read > 0 && done < read {
+            counter.set_message(format!(
+                "{} of {} records written, then the commit",
+                HumanCount(done),
+                HumanCount(read)
+            ));
+        } else if read > 0 {
+            counter.set_message(format!(
+                "{} records written; queueing the leads for rescoring and committing",
+                HumanCount(read)
+            ));
+        }
+    };
     let streamed = store
         .records()
-        .import_streamed(CAUSE, &|done| counter.set_position(done), move |sink| {
-            let summary = stream_folder(&dir, sink, &options)?;
+        .import_streamed(CAUSE, &written, move |sink| {
+            let summary = stream_folder(&dir, &mut progress::Counted::new(sink, &shown), &options)?;
+            read_all.store(summary.records().max(1), Ordering::Relaxed);
+            progress::records_read(&shown, "writing the last records, then the commit");
             Ok::<_, FilesError>((summary, Instant::now()))
         })
         .await;
@@ -156,9 +179,10 @@ async fn dry_run(args: &ImportArgs, input: &Input) -> anyhow::Result<()> {
     };
     let options = stream_options(args, input, true)?;
     let dir = input.path().to_path_buf();
-    let spinner = progress::spinner(&format!("checking {}", args.dir.display()));
+    let spinner = progress::records(&format!("checking {}", args.dir.display()));
+    let shown = spinner.clone();
     let checked = leadscore_store::check_streamed(store.as_ref(), move |sink| {
-        stream_folder(&dir, sink, &options)
+        stream_folder(&dir, &mut progress::Counted::new(sink, &shown), &options)
     })
     .await;
     spinner.finish_and_clear();

@@ -49,7 +49,7 @@ pub use records::{
     Account, Contact, CustomRecord, Interaction, Lead, LeadKind, parse_amount, parse_count,
     person_name, sort_key,
 };
-pub use sink::{InteractionRow, RecordSink, UnknownReference};
+pub use sink::{InteractionRow, ReadProgress, RecordSink, UnknownReference};
 pub use status::LeadStatus;
 pub use text::thousands;
 pub use time::Timestamp;

@@ -85,4 +85,20 @@ pub trait RecordSink {
         let _ = record;
         true
     }
+    /// How far the reader is through what it reads, told now and then
+    /// between records (for a progress bar with the time left). By default
+    /// ignored.
+    fn read_progress(&mut self, progress: ReadProgress) {
+        let _ = progress;
+    }
+}
+
+/// How far a reader is through the files it reads, in bytes: exact for text
+/// files, estimated from the rows read for compressed ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadProgress {
+    /// Bytes read so far.
+    pub done: u64,
+    /// Bytes of every file to be read.
+    pub total: u64,
 }

@@ -56,6 +56,56 @@ fn parquet_and_mixed_folders_stream_the_same_records_as_csv() -> TestResult {
     Ok(())
 }
 
+/// The reader tells the sink how far through the files it is, in bytes of
+/// the files it reads (those of unwanted records left out): never going
+/// back, and ending at the total, for CSV and Parquet alike.
+#[test]
+fn the_reader_tells_its_progress_through_the_files_it_reads() -> TestResult {
+    let expected = load(&sample(), false)?.dataset;
+    let out = tempfile::tempdir()?;
+    let parquet = out.path().join("parquet");
+    write_folder(&expected, &parquet, Format::Parquet)?;
+    for (dir, unwanted) in [
+        (sample(), vec![]),
+        (sample(), vec![RecordType::Interaction]),
+        (parquet, vec![]),
+    ] {
+        // The record files: the folder's and its custom entities'.
+        let mut wanted_bytes = 0;
+        for folder in [dir.clone(), dir.join("custom")] {
+            for entry in std::fs::read_dir(&folder)? {
+                let path = entry?.path();
+                let data = path
+                    .extension()
+                    .is_some_and(|e| e == "csv" || e == "parquet");
+                let interactions = path.file_stem().is_some_and(|s| s == "interactions");
+                if data && (unwanted.is_empty() || !interactions) {
+                    wanted_bytes += std::fs::metadata(&path)?.len();
+                }
+            }
+        }
+        let mut sink = Collect {
+            unwanted,
+            ..Collect::default()
+        };
+        stream_folder(&dir, &mut sink, &StreamOptions::default())?;
+        let shown = &sink.progress;
+        // More than one step a file: the bar moves inside the interactions.
+        assert!(shown.len() > 8, "{dir:?}: {shown:?}");
+        assert!(
+            shown
+                .iter()
+                .all(|p| p.total == wanted_bytes && p.done <= p.total)
+        );
+        assert!(
+            shown.windows(2).all(|w| w[0].done <= w[1].done),
+            "{shown:?}"
+        );
+        assert_eq!(shown.last().map(|p| p.done), Some(wanted_bytes));
+    }
+    Ok(())
+}
+
 #[test]
 fn only_wanted_non_empty_properties_are_passed() -> TestResult {
     let csv = folder(&good_files())?;

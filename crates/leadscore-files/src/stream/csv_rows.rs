@@ -59,6 +59,8 @@ pub(crate) struct CsvIndex {
     checkpoints: Vec<Position>,
     /// How many rows the file holds, estimated from the first [`SAMPLE_ROWS`].
     expected: Option<u64>,
+    /// The bytes read up to the end of the batch last handed over.
+    read: u64,
 }
 
 /// The rows read before estimating how many the file holds.
@@ -119,6 +121,8 @@ struct Batch {
     places: Vec<Place>,
     checkpoints: Vec<Position>,
     expected: Option<u64>,
+    /// The reader's position in bytes after the batch's last record.
+    read: u64,
 }
 
 impl Batch {
@@ -129,6 +133,7 @@ impl Batch {
             places: Vec::with_capacity(BATCH_ROWS),
             checkpoints: Vec::new(),
             expected: None,
+            read: 0,
         }
     }
 }
@@ -158,6 +163,7 @@ impl CsvRows {
             width: header.len(),
             checkpoints: Vec::new(),
             expected: None,
+            read: 0,
         };
         Ok((
             Self {
@@ -195,6 +201,7 @@ impl CsvRows {
                 if batch.expected.is_some() {
                     index.expected = batch.expected;
                 }
+                index.read = batch.read;
                 let records = batch.records.get(..batch.len).unwrap_or_default();
                 f(records, &batch.places, index)?;
                 // The reading thread may be gone already; the batch is then dropped.
@@ -270,6 +277,7 @@ impl CsvRows {
                 });
                 batch.len += 1;
             }
+            batch.read = self.reader.position().byte();
             if batch.len > 0 && full.send(Ok(batch)).is_err() {
                 return;
             }
@@ -325,5 +333,12 @@ impl Revisit for CsvIndex {
 
     fn expected_rows(&self) -> Option<u64> {
         self.expected
+    }
+}
+
+impl CsvIndex {
+    /// The bytes read up to the end of the batch last handed over.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.read
     }
 }

@@ -22,7 +22,7 @@ mod seen;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use leadscore_domain::{Declared, EntityName, FutureLimit, RecordSink, RecordType};
+use leadscore_domain::{Declared, EntityName, FutureLimit, ReadProgress, RecordSink, RecordType};
 
 use crate::columns::{Cells, FileColumns};
 use crate::layout::{DataFile, discover};
@@ -173,6 +173,14 @@ pub fn stream_folder(
     files.sort_by_key(|f| stream_rank(&f.record));
     let mut summary = StreamSummary::default();
     let mut references = Vec::new();
+    let mut progress = ReadProgress {
+        done: 0,
+        total: files
+            .iter()
+            .filter(|f| sink.wants_records(&f.record))
+            .map(|f| file_len(&f.path))
+            .sum(),
+    };
     for file in &files {
         if !sink.wants_records(&file.record) {
             check_header(file, &options.declared)?;
@@ -180,7 +188,9 @@ pub fn stream_folder(
             continue;
         }
         let mut problems = Problems::new(options.skip_bad_rows);
-        let accepted = stream_file(file, sink, &mut problems, options)?;
+        let accepted = stream_file(file, sink, &mut problems, options, progress)?;
+        progress.done += file_len(&file.path);
+        sink.read_progress(progress);
         summary.add(&file.record, accepted);
         let (values, refused) = problems.finish_apart()?;
         summary.skipped.extend(values);
@@ -188,6 +198,12 @@ pub fn stream_folder(
     }
     summary.skipped.extend(references);
     Ok(summary)
+}
+
+/// A file's size in bytes (0 when it cannot be read: opening it then names
+/// the problem).
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 /// Reads a file's header and checks its columns as reading it would, without
@@ -212,12 +228,15 @@ fn stream_rank(record: &RecordType) -> u8 {
     }
 }
 
-/// Streams one file; gives how many records the sink accepted.
+/// Streams one file; gives how many records the sink accepted. `before` is
+/// the folder's progress as the file begins: each batch tells the sink how
+/// far through the folder the reader is.
 fn stream_file(
     file: &DataFile,
     sink: &mut impl RecordSink,
     problems: &mut Problems,
     options: &StreamOptions,
+    before: ReadProgress,
 ) -> Result<u64, FilesError> {
     let (limit, declared) = (options.future, &options.declared);
     match file.format {
@@ -242,6 +261,10 @@ fn stream_file(
                         problems,
                     )?;
                 }
+                sink.read_progress(ReadProgress {
+                    done: before.done + index.bytes_read(),
+                    ..before
+                });
                 Ok(())
             })?;
             Ok(reader.accepted())
@@ -255,12 +278,19 @@ fn stream_file(
             }
             reader.expect_rows(&rows);
             let width = rows.width();
+            // Compressed: the bytes read are estimated from the rows read.
+            let (len, expected) = (file_len(&file.path), rows.expected_rows().unwrap_or(0));
             rows.for_each_chunk(|chunk, places, rows| {
                 let cells = chunk.chunks(width).map(Cells::Values);
                 reader.prefetch(cells.clone());
                 for (k, (cells, place)) in cells.zip(places).enumerate() {
                     reader.row(cells, *place, Some(k), rows, sink, problems)?;
                 }
+                let read = places.last().map_or(0, |p| p.row);
+                sink.read_progress(ReadProgress {
+                    done: before.done + len.saturating_mul(read) / expected.max(1),
+                    ..before
+                });
                 Ok(())
             })?;
             Ok(reader.accepted())

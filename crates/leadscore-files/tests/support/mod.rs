@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use leadscore_domain::{
     Account, Contact, ContactId, CustomRecord, Dataset, DomainError, EntityName, ExternalIds,
-    Fields, Interaction, InteractionId, InteractionRow, Lead, LeadId, RecordSink, RecordType,
-    UnknownReference, VisitorId,
+    Fields, Interaction, InteractionId, InteractionRow, Lead, LeadId, ReadProgress, RecordSink,
+    RecordType, UnknownReference, VisitorId,
 };
 use leadscore_files::{
     FilesError, LoadedFolder, ReadOptions, StreamOptions, StreamSummary, read_folder, stream_folder,
@@ -30,6 +30,8 @@ pub struct Collect {
     pub order: String,
     /// Record types it does not want.
     pub unwanted: Vec<RecordType>,
+    /// What the reader told of its progress, in order.
+    pub progress: Vec<ReadProgress>,
 }
 
 pub fn known(
@@ -154,6 +156,9 @@ impl RecordSink for Collect {
 
     fn wants_records(&self, record: &RecordType) -> bool {
         !self.unwanted.contains(record)
+    }
+    fn read_progress(&mut self, progress: ReadProgress) {
+        self.progress.push(progress);
     }
 }
 
