@@ -66,10 +66,12 @@ fn train(args: &TrainArgs, input: &Input) -> anyhow::Result<()> {
     };
     let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut shown = progress::Training::new(spinner);
+    // The rows go to the fit, which splits them a column at a time and
+    // drops the training part's table once encoded.
     let trained = params
-        .fit_with_progress(
-            &data.rows,
-            test.as_ref(),
+        .fit_owned(
+            data.rows,
+            test,
             data.source.clone(),
             &created_at,
             &mut |stage| shown.stage(stage),

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::ModelError;
 
 /// Labelled rows: features, outcomes, and optionally ids and creation times.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LabelledRows {
     /// The feature columns.
     pub features: Table,
@@ -73,6 +73,44 @@ impl LabelledRows {
                 .as_ref()
                 .map(|t| index.iter().map(|&i| t[i]).collect()),
         }
+    }
+
+    /// The rows of `first` and those of `second`, as [`take`](Self::take)
+    /// gives each, consuming the rows a column at a time: the peak is the
+    /// rows and one column more, where [`take`](Self::take) twice beside
+    /// them holds every row twice.
+    pub fn split(self, first: &[usize], second: &[usize]) -> (Self, Self) {
+        let mut columns = (Vec::new(), Vec::new());
+        for column in self.features.columns {
+            let (a, b) = match column.values {
+                ColumnValues::Numeric(v) => (
+                    ColumnValues::Numeric(first.iter().map(|&i| v[i]).collect()),
+                    ColumnValues::Numeric(second.iter().map(|&i| v[i]).collect()),
+                ),
+                ColumnValues::Categorical(v) => (
+                    ColumnValues::Categorical(first.iter().map(|&i| v[i].clone()).collect()),
+                    ColumnValues::Categorical(second.iter().map(|&i| v[i].clone()).collect()),
+                ),
+            };
+            columns.0.push(Column {
+                name: column.name.clone(),
+                values: a,
+            });
+            columns.1.push(Column {
+                name: column.name,
+                values: b,
+            });
+        }
+        let part = |index: &[usize], features: Vec<Column>| Self {
+            features: Table::new(features),
+            labels: index.iter().map(|&i| self.labels[i]).collect(),
+            ids: index.iter().map(|&i| self.ids[i].clone()).collect(),
+            times: self
+                .times
+                .as_ref()
+                .map(|t| index.iter().map(|&i| t[i]).collect()),
+        };
+        (part(first, columns.0), part(second, columns.1))
     }
 
     /// A SHA-256 of the column names, their values and the labels, as

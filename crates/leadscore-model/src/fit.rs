@@ -79,6 +79,22 @@ impl TrainParams {
         created_at: &str,
         progress: &mut dyn FnMut(TrainStage),
     ) -> Result<Trained, ModelError> {
+        self.fit_owned(data.clone(), test.cloned(), source, created_at, progress)
+    }
+
+    /// [`TrainParams::fit_with_progress`] on rows the caller gives up: they
+    /// are split into the training and test parts a column at a time, and
+    /// the training part's table is dropped once encoded, so that the
+    /// fitting holds the encoded rows beside the test part only (the rows
+    /// once, not the rows, their two parts and the encoded rows together).
+    pub fn fit_owned(
+        &self,
+        data: LabelledRows,
+        test: Option<LabelledRows>,
+        source: TrainingSource,
+        created_at: &str,
+        progress: &mut dyn FnMut(TrainStage),
+    ) -> Result<Trained, ModelError> {
         self.validate()?;
         data.check()?;
         let (positives, negatives) = data.class_counts();
@@ -89,10 +105,12 @@ impl TrainParams {
                 min: self.min_per_class,
             });
         }
+        let duplicates = duplicate_rows(&data);
+        let training_data_hash = data.hash();
         let (train, test_rows) = match test {
             Some(test) => {
                 test.check()?;
-                (data.clone(), test.clone())
+                (data, test)
             }
             None => {
                 let (a, b) = match self.split {
@@ -104,7 +122,7 @@ impl TrainParams {
                         time_holdout(times, self.test_fraction)
                     }
                 };
-                (data.take(&a), data.take(&b))
+                data.split(&a, &b)
             }
         };
         for (part, rows) in [("training part", &train), ("test data", &test_rows)] {
@@ -117,10 +135,18 @@ impl TrainParams {
             }
         }
 
+        let leakage = leakage(&train, &test_rows, self.leakage_auc);
+
         progress(TrainStage::Encoding);
         let started = std::time::Instant::now();
         let encoder = self.encoder.fit(&train.features)?;
         let x = encode(&encoder, &train.features)?;
+        // From here on the training part is its encoded rows and its labels.
+        let (pos, neg) = train.class_counts();
+        let LabelledRows {
+            labels: train_labels,
+            ..
+        } = train;
         tracing::info!(
             rows = x.nrows(),
             features = x.ncols(),
@@ -129,7 +155,7 @@ impl TrainParams {
         );
         let settings = self.solver_settings();
         let started = std::time::Instant::now();
-        let cv = cross_validate(x.view(), &train.labels, self, settings, progress)?;
+        let cv = cross_validate(x.view(), &train_labels, self, settings, progress)?;
         tracing::info!(
             l2 = cv.best_l2,
             seconds = started.elapsed().as_secs_f64(),
@@ -140,7 +166,7 @@ impl TrainParams {
         let started = std::time::Instant::now();
         let linear = fit_logistic(
             x.view(),
-            &train.labels,
+            &train_labels,
             cv.best_l2,
             cv.warm.as_ref(),
             settings,
@@ -158,7 +184,6 @@ impl TrainParams {
         let train_logits = linear.logits(x.view());
         drop(x);
 
-        let (pos, neg) = train.class_counts();
         let base_rate = pos as f64 / (pos + neg) as f64;
         let calibrated = |z: f64| sigmoid(calibration.slope * z + calibration.offset);
         let oof_probs: Vec<(f64, bool)> =
@@ -183,8 +208,6 @@ impl TrainParams {
         let base = logit(base_rate);
         let threshold = sigmoid(base + shrink * (logit(raw_threshold) - base));
 
-        let leakage = leakage(&train, &test_rows, self.leakage_auc);
-        let duplicates = duplicate_rows(data);
         let mut warnings: Vec<String> = Vec::new();
         for flag in &leakage {
             warnings.push(format!(
@@ -212,7 +235,7 @@ impl TrainParams {
         let mut model = ConversionModel {
             created_at: created_at.to_owned(),
             source,
-            training_data_hash: data.hash(),
+            training_data_hash,
             encoder,
             family: Family::Logistic(LogisticFit {
                 linear,
@@ -230,7 +253,7 @@ impl TrainParams {
             threshold,
             grades: self.grades,
             top_features: self.top_features,
-            n_train: train.labels.len(),
+            n_train: train_labels.len(),
             n_test: test_rows.labels.len(),
             metrics: crate::Evaluation::compute(&[], threshold),
             warnings,

@@ -148,6 +148,40 @@ fn a_table_scored_a_chunk_at_a_time_scores_as_each_row_alone() {
 }
 
 #[test]
+fn rows_given_up_train_the_model_rows_lent_train() {
+    // The owned path splits the rows a column at a time and drops the
+    // training part's table once encoded: the same parts, the same model.
+    let mut rows = synthetic(3000, 13, 1.0);
+    rows.times = Some((0..3000).map(|i| i * 1_000).collect());
+    let (a, b): (Vec<usize>, Vec<usize>) = (0..3000).partition(|i| i % 5 != 2);
+    let (first, second) = rows.clone().split(&a, &b);
+    assert_eq!(first, rows.take(&a));
+    assert_eq!(second, rows.take(&b));
+
+    for split in [SplitKind::Stratified, SplitKind::Time] {
+        let params = TrainParams {
+            split,
+            ..TrainParams::default()
+        };
+        let lent = params.fit(&rows, None, flat_source(), AT).unwrap();
+        let owned = params
+            .fit_owned(rows.clone(), None, flat_source(), AT, &mut |_| {})
+            .unwrap();
+        assert_eq!(owned.model, lent.model, "{split:?}");
+        assert_eq!(owned.duplicates, lent.duplicates);
+        assert_eq!(owned.leakage, lent.leakage);
+    }
+    let test = rows.take(&b);
+    let lent = TrainParams::default()
+        .fit(&rows.take(&a), Some(&test), flat_source(), AT)
+        .unwrap();
+    let owned = TrainParams::default()
+        .fit_owned(rows.take(&a), Some(test), flat_source(), AT, &mut |_| {})
+        .unwrap();
+    assert_eq!(owned.model, lent.model);
+}
+
+#[test]
 fn too_few_outcomes_refuses_and_points_to_the_rule_models() {
     let mut rows = synthetic(1000, 3, 1.0);
     // Keep 39 converted rows only.

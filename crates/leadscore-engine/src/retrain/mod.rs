@@ -360,10 +360,14 @@ fn train(
     let created_at = at
         .to_datetime()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // The held-out leads are looked up by id and outcome below; the rows
+    // themselves go to the fit, split a column at a time.
+    let (ids, labels) = (labelled.ids.clone(), labelled.labels.clone());
+    let (train_rows, test_rows) = labelled.split(&train_at, &test_at);
     let trained = params
-        .fit_with_progress(
-            &labelled.take(&train_at),
-            Some(&labelled.take(&test_at)),
+        .fit_owned(
+            train_rows,
+            Some(test_rows),
             TrainingSource::Folder {
                 kinds,
                 exclude: Vec::new(),
@@ -385,8 +389,8 @@ fn train(
     let held_out: Vec<(usize, Timestamp, bool)> = test_at
         .iter()
         .filter_map(|&r| {
-            let lead = index.lead_index(labelled.ids.get(r)?)?;
-            Some((lead, *closed_at.get(r)?, *labelled.labels.get(r)?))
+            let lead = index.lead_index(ids.get(r)?)?;
+            Some((lead, *closed_at.get(r)?, *labels.get(r)?))
         })
         .collect();
     progress(RetrainStage::Recording);
