@@ -64,8 +64,13 @@ impl LabelledRows {
 
     /// The rows at `index`, in that order.
     pub fn take(&self, index: &[usize]) -> Self {
+        self.with_features(take_rows(&self.features, index), index)
+    }
+
+    /// The rows at `index` with `features` (already taken at `index`).
+    fn with_features(&self, features: Table, index: &[usize]) -> Self {
         Self {
-            features: take_rows(&self.features, index),
+            features,
             labels: index.iter().map(|&i| self.labels[i]).collect(),
             ids: index.iter().map(|&i| self.ids[i].clone()).collect(),
             times: self
@@ -79,38 +84,16 @@ impl LabelledRows {
     /// gives each, consuming the rows a column at a time: the peak is the
     /// rows and one column more, where [`take`](Self::take) twice beside
     /// them holds every row twice.
-    pub fn split(self, first: &[usize], second: &[usize]) -> (Self, Self) {
+    pub fn split(mut self, first: &[usize], second: &[usize]) -> (Self, Self) {
         let mut columns = (Vec::new(), Vec::new());
-        for column in self.features.columns {
-            let (a, b) = match column.values {
-                ColumnValues::Numeric(v) => (
-                    ColumnValues::Numeric(first.iter().map(|&i| v[i]).collect()),
-                    ColumnValues::Numeric(second.iter().map(|&i| v[i]).collect()),
-                ),
-                ColumnValues::Categorical(v) => (
-                    ColumnValues::Categorical(first.iter().map(|&i| v[i].clone()).collect()),
-                    ColumnValues::Categorical(second.iter().map(|&i| v[i].clone()).collect()),
-                ),
-            };
-            columns.0.push(Column {
-                name: column.name.clone(),
-                values: a,
-            });
-            columns.1.push(Column {
-                name: column.name,
-                values: b,
-            });
+        for column in std::mem::take(&mut self.features.columns) {
+            columns.0.push(take_column(&column, first));
+            columns.1.push(take_column(&column, second));
         }
-        let part = |index: &[usize], features: Vec<Column>| Self {
-            features: Table::new(features),
-            labels: index.iter().map(|&i| self.labels[i]).collect(),
-            ids: index.iter().map(|&i| self.ids[i].clone()).collect(),
-            times: self
-                .times
-                .as_ref()
-                .map(|t| index.iter().map(|&i| t[i]).collect()),
-        };
-        (part(first, columns.0), part(second, columns.1))
+        (
+            self.with_features(Table::new(columns.0), first),
+            self.with_features(Table::new(columns.1), second),
+        )
     }
 
     /// A SHA-256 of the column names, their values and the labels, as
@@ -157,22 +140,28 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// The rows at `index` of a table, in that order.
 pub fn take_rows(table: &Table, index: &[usize]) -> Table {
-    let columns = table
-        .columns
-        .iter()
-        .map(|c| Column {
-            name: c.name.clone(),
-            values: match &c.values {
-                ColumnValues::Numeric(v) => {
-                    ColumnValues::Numeric(index.iter().map(|&i| v[i]).collect())
-                }
-                ColumnValues::Categorical(v) => {
-                    ColumnValues::Categorical(index.iter().map(|&i| v[i].clone()).collect())
-                }
-            },
-        })
-        .collect();
-    Table::new(columns)
+    Table::new(
+        table
+            .columns
+            .iter()
+            .map(|c| take_column(c, index))
+            .collect(),
+    )
+}
+
+/// The values of a column at `index`, in that order.
+fn take_column(column: &Column, index: &[usize]) -> Column {
+    Column {
+        name: column.name.clone(),
+        values: match &column.values {
+            ColumnValues::Numeric(v) => {
+                ColumnValues::Numeric(index.iter().map(|&i| v[i]).collect())
+            }
+            ColumnValues::Categorical(v) => {
+                ColumnValues::Categorical(index.iter().map(|&i| v[i].clone()).collect())
+            }
+        },
+    }
 }
 
 /// Encodes a table into a row-major matrix.
