@@ -91,12 +91,25 @@ fn enqueue_sql(selection: &str) -> String {
 
 /// Queues the leads `selection` picks; returns how many rows were queued or
 /// touched.
+///
+/// On PostgreSQL it first locks the queue against writers (readers go on),
+/// inside the caller's transaction: it waits for the rescoring round writing
+/// now, and the rounds after wait for it. Taking the rows one by one, the
+/// statement waited on the round writing now, then, further on, on the next
+/// round's leads, and so on: it chased the worker through the whole queue
+/// (over 10 s for a routing change while the sample was rescored).
 pub(crate) async fn enqueue(
     conn: &mut AnyConnection,
     backend: Backend,
     selection: Selection,
     cause: &str,
 ) -> Result<u64, StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("LOCK TABLE rescore_queue IN EXCLUSIVE MODE")
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::query("lock the rescoring queue"))?;
+    }
     let sql = placeholders(backend, &enqueue_sql(selection.condition()));
     Ok(sqlx::query(AssertSqlSafe(sql))
         .bind(cause)
