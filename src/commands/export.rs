@@ -2,8 +2,8 @@
 
 use std::time::Instant;
 
-use leadscore_files::{Format, write_folder};
-use leadscore_store::Store;
+use leadscore_files::{FilesError, FolderWriter, Format};
+use leadscore_store::StreamedExportError;
 use serde::Serialize;
 
 use crate::cli::{ExportArgs, FileFormat};
@@ -30,25 +30,39 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
 async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let (url, store) = open_existing_store(&args.database.database, "export").await?;
     let started = Instant::now();
-    let spinner = progress::spinner("exporting");
-    let data = store.export().await?;
     let format = match args.format {
         FileFormat::Csv => Format::Csv,
         FileFormat::Parquet => Format::Parquet,
     };
     let out = args.out.clone();
-    let data =
-        tokio::task::spawn_blocking(move || write_folder(&data, &out, format).map(|()| data))
-            .await??;
-    spinner.finish_and_clear();
+    // Read a chunk at a time from one snapshot and written as it comes: the
+    // files are moved into place only once every record was read.
+    let (writer, counts) = store
+        .records()
+        .export_streamed(move |plan, chunks| {
+            let bar = progress::bar(plan.counts.total(), "exporting", "records");
+            let mut writer = FolderWriter::create(&out, format, &plan.names)?;
+            for chunk in chunks {
+                writer.write(&chunk)?;
+                bar.inc(chunk.len() as u64);
+            }
+            bar.finish_and_clear();
+            Ok::<_, FilesError>((writer, plan.counts))
+        })
+        .await
+        .map_err(|e| match e {
+            StreamedExportError::Write(e) => anyhow::Error::new(e),
+            StreamedExportError::Store(e) => anyhow::Error::new(e),
+        })?;
+    tokio::task::spawn_blocking(move || writer.finish()).await??;
     let summary = Summary {
         database: url.redacted(),
         out: args.out.display().to_string(),
-        accounts: data.accounts.len(),
-        contacts: data.contacts.len(),
-        leads: data.leads.len(),
-        interactions: data.interactions.len(),
-        custom_records: data.custom.values().map(Vec::len).sum(),
+        accounts: count(counts.accounts),
+        contacts: count(counts.contacts),
+        leads: count(counts.leads),
+        interactions: count(counts.interactions),
+        custom_records: count(counts.custom_records),
         seconds: started.elapsed().as_secs_f64(),
     };
     print_summary(args.json, &summary, || {
@@ -64,4 +78,8 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         )
     });
     Ok(())
+}
+
+fn count(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }

@@ -20,6 +20,7 @@ pub mod attribution;
 mod dataset;
 mod declared;
 mod error;
+mod field_names;
 mod fields;
 mod future;
 mod ids;
@@ -37,6 +38,7 @@ mod vocabulary;
 pub use dataset::{DanglingReference, Dataset, ExternalIds, RecordType, retain_indexed};
 pub use declared::{CUSTOM_FIELDS_SETTING, CUSTOM_KINDS_SETTING, Declared};
 pub use error::DomainError;
+pub use field_names::FieldNames;
 pub use fields::Fields;
 pub use future::{Ahead, FUTURE_TOLERANCE_SETTING, FutureLimit, FutureTime, FutureTolerance};
 pub use ids::{

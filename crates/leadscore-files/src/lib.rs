@@ -66,4 +66,4 @@ pub use scoring::{ScoringTable, read_scoring_table};
 pub use stream::{StreamOptions, StreamSummary, stream_folder};
 pub use table::{detect_delimiter, read_table};
 pub use training::{POSITIVE_VALUES, TrainingOptions, TrainingTable, read_training_table};
-pub use write::write_folder;
+pub use write::{FolderWriter, write_folder};

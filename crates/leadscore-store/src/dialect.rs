@@ -164,6 +164,33 @@ impl Backend {
         }
     }
 
+    /// `column` to be sorted in byte order (as Rust compares text):
+    /// SQLite's default collation is; PostgreSQL's default follows the
+    /// database's locale, and its `"C"` collation is byte order.
+    pub(crate) fn byte_order(self, column: &str) -> String {
+        match self {
+            Self::Sqlite => column.to_owned(),
+            Self::Postgres => format!("{column} COLLATE \"C\""),
+        }
+    }
+
+    /// The distinct names of the JSON objects (text) in `column` of `table`,
+    /// as a column `key`; with `group`, beside that column's value (a
+    /// column `group`).
+    pub(crate) fn json_keys_sql(self, table: &str, column: &str, group: Option<&str>) -> String {
+        let group = group.map_or(String::new(), |g| format!("t.{g}, "));
+        match self {
+            Self::Sqlite => format!(
+                "SELECT DISTINCT {group}j.key AS key FROM {table} AS t, json_each(t.{column}) AS j \
+                 WHERE t.{column} IS NOT NULL"
+            ),
+            Self::Postgres => format!(
+                "SELECT DISTINCT {group}jsonb_object_keys(t.{column}::jsonb) AS key \
+                 FROM {table} AS t WHERE t.{column} IS NOT NULL"
+            ),
+        }
+    }
+
     /// How many connections the pool may hold. SQLite serialises writers anyway;
     /// a few connections let readers run beside a writer (WAL).
     pub(crate) fn max_connections(self) -> u32 {

@@ -83,6 +83,13 @@ pub enum StoreError {
         /// What failed.
         reason: String,
     },
+    /// A streamed export's writer failed in a way it could not answer (its
+    /// thread panicked).
+    #[error("the export's writer failed: {reason}")]
+    ExportWriter {
+        /// What failed.
+        reason: String,
+    },
     /// A write was refused by what is stored (its transaction rolled back,
     /// nothing changed): a rare race the caller checked for beforehand.
     #[error("cannot {operation}: {reason}")]

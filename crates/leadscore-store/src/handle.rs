@@ -437,7 +437,7 @@ impl Store for SqlStore {
     }
 
     async fn export(&self) -> Result<Dataset, StoreError> {
-        read::export(&self.pool, self.backend).await
+        crate::records::export::export(&self.pool, self.backend).await
     }
 
     async fn counts(&self) -> Result<StoreCounts, StoreError> {

@@ -269,14 +269,16 @@ impl Table {
         format!("SELECT COUNT(*) FROM {}", self.name)
     }
 
-    /// `SELECT <all columns> FROM t ORDER BY <key>`. (Without the `ORDER BY`,
+    /// `SELECT <all columns> FROM t ORDER BY <key>`, the key in byte order
+    /// on both stores ([`Backend::byte_order`]). (Without the `ORDER BY`,
     /// exporting from SQLite measured slower, sort in code included.)
-    pub(crate) fn select_all_sql(&self) -> String {
+    pub(crate) fn select_all_sql(&self, backend: Backend) -> String {
+        let key: Vec<String> = self.key().iter().map(|c| backend.byte_order(c)).collect();
         format!(
             "SELECT {} FROM {} ORDER BY {}",
             self.columns.join(", "),
             self.name,
-            self.columns[..self.key_len].join(", ")
+            key.join(", ")
         )
     }
 

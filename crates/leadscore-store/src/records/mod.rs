@@ -3,6 +3,7 @@
 //! affect, in the same transaction), the export, and a lead's neighbourhood.
 
 mod copy;
+pub(crate) mod export;
 mod grouped;
 pub(crate) mod neighbourhood;
 pub(crate) mod read;
@@ -11,6 +12,7 @@ mod sample;
 mod stream;
 pub(crate) mod write;
 
+pub use export::{EXPORT_CHUNK, ExportChunks, ExportPlan, StreamedExportError};
 pub use sample::SampledLeads;
 pub use stream::{ImportSink, StreamedImport, StreamedImportError, check_streamed};
 
@@ -61,6 +63,25 @@ impl Records<'_> {
         E: Send + 'static,
     {
         stream::import_streamed(self.store, cause, progress, read).await
+    }
+
+    /// Reads every stored record from one snapshot, a chunk at a time, and
+    /// hands the chunks to `write` on a blocking thread as they come (a
+    /// folder writer such as `leadscore_files::FolderWriter`), after the
+    /// [`ExportPlan`]: the counts, and each type's custom field names. The
+    /// order is [`Store::export`](crate::Store::export)'s. `write`'s result
+    /// is answered only when every chunk was read: should the store fail,
+    /// the chunks end early and the export answers
+    /// [`StreamedExportError::Store`] (drop what `write` made unfinished).
+    pub async fn export_streamed<R, E>(
+        &self,
+        write: impl FnOnce(ExportPlan, ExportChunks) -> Result<R, E> + Send + 'static,
+    ) -> Result<R, StreamedExportError<E>>
+    where
+        R: Send + 'static,
+        E: Send + 'static,
+    {
+        export::export_streamed(self.store, write).await
     }
 
     /// Which of the given ids are stored.

@@ -1,91 +1,23 @@
-//! Reading back: export, counts, and which ids exist.
+//! Reading back: counts, which ids exist, and the rows' decoding (the
+//! export's too).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use futures_util::TryStreamExt;
 use leadscore_domain::{
-    Account, AccountId, Contact, ContactId, CustomRecord, Dataset, EntityName, ExternalIds,
-    Interaction, InteractionId, InteractionKind, Lead, LeadId, LeadStatus, RecordId, VisitorId,
+    Account, AccountId, Contact, ContactId, CustomRecord, EntityName, ExternalIds, Interaction,
+    InteractionId, InteractionKind, Lead, LeadId, LeadStatus, RecordId, VisitorId,
 };
 use sqlx::AnyConnection;
 use sqlx::any::AnyArguments;
 use sqlx::{AnyPool, Arguments, AssertSqlSafe, Row};
 
-use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
+use crate::schema::{ACCOUNTS, CONTACTS, LEADS, Table};
 use crate::sql::Cells;
 use crate::{Backend, StoreCounts, StoreError};
 
 /// How many ids one `IN (..)` look-up carries.
 const IDS_PER_QUERY: usize = 500;
-
-/// Everything stored, read in one snapshot, each list ordered by id (in byte
-/// order).
-pub(crate) async fn export(pool: &AnyPool, backend: Backend) -> Result<Dataset, StoreError> {
-    let mut tx = pool
-        .begin_with(backend.begin_snapshot())
-        .await
-        .map_err(StoreError::query("begin the export transaction"))?;
-    let mut data = Dataset {
-        accounts: read_table(&mut tx, &ACCOUNTS, "export accounts", decode_account).await?,
-        contacts: read_table(&mut tx, &CONTACTS, "export contacts", decode_contact).await?,
-        leads: read_table(&mut tx, &LEADS, "export leads", decode_lead).await?,
-        interactions: read_table(
-            &mut tx,
-            &INTERACTIONS,
-            "export interactions",
-            decode_interaction,
-        )
-        .await?,
-        custom: BTreeMap::new(),
-    };
-    let custom = read_table(
-        &mut tx,
-        &CUSTOM_RECORDS,
-        "export custom records",
-        decode_custom,
-    )
-    .await?;
-    tx.commit()
-        .await
-        .map_err(StoreError::query("end the export transaction"))?;
-
-    // The database orders text by its collation, which on PostgreSQL need not be
-    // byte order; sorting here makes the order the same everywhere. The lists
-    // arrive sorted or nearly so, which the stable sort handles in linear time.
-    data.accounts
-        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    data.contacts
-        .sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
-    data.leads.sort_by(|a, b| a.lead_id.cmp(&b.lead_id));
-    data.interactions
-        .sort_by(|a, b| a.interaction_id.cmp(&b.interaction_id));
-    for (entity, record) in custom {
-        data.custom.entry(entity).or_default().push(record);
-    }
-    for records in data.custom.values_mut() {
-        records.sort_by(|a, b| a.record_id.cmp(&b.record_id));
-    }
-    Ok(data)
-}
-
-async fn read_table<T>(
-    conn: &mut AnyConnection,
-    table: &Table,
-    operation: &'static str,
-    decode: fn(&Cells<'_>) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError> {
-    let mut rows = sqlx::query(AssertSqlSafe(table.select_all_sql())).fetch(&mut *conn);
-    let mut out = Vec::new();
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .map_err(StoreError::query(operation))?
-    {
-        out.push(decode(&table.cells(&row))?);
-    }
-    Ok(out)
-}
 
 /// The query that counts the records of each type.
 pub(crate) const COUNTS_SQL: &str = "SELECT (SELECT COUNT(*) FROM accounts) AS accounts, \

@@ -1,0 +1,333 @@
+//! The export: every stored record, read from one snapshot a chunk at a time
+//! in id order (byte order on both stores), handed to a writer on a blocking
+//! thread as it comes. Memory holds a few chunks, never the store; the
+//! in-memory export ([`export`]) gathers the same chunks.
+
+use std::collections::BTreeSet;
+
+use futures_util::TryStreamExt;
+use leadscore_domain::{Dataset, EntityName, FieldNames};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+use tokio::sync::mpsc;
+
+use super::read::{
+    COUNTS_SQL, counts_of, decode_account, decode_contact, decode_custom, decode_interaction,
+    decode_lead,
+};
+use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Table};
+use crate::sql::Cells;
+use crate::{Backend, SqlStore, StoreCounts, StoreError};
+
+/// Records per chunk handed to the writer.
+pub const EXPORT_CHUNK: usize = 8192;
+/// Chunks waiting for the writer at most.
+const CHUNKS_AHEAD: usize = 2;
+
+/// What an export knows before its first record: how many records of each
+/// type it holds, and the custom field names of each (what a file's header
+/// names before its rows come).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportPlan {
+    /// The records of each type.
+    pub counts: StoreCounts,
+    /// The custom field names of each type, and the custom entities with
+    /// records.
+    pub names: FieldNames,
+}
+
+/// The chunks of a streamed export, in order: accounts, contacts, leads,
+/// interactions, then custom records by entity; each chunk holds records of
+/// one type (or one entity), in id order. It ends early when the store
+/// fails, in which case the export answers that failure whatever the writer
+/// returns.
+#[derive(Debug)]
+pub struct ExportChunks {
+    rx: mpsc::Receiver<Dataset>,
+}
+
+impl Iterator for ExportChunks {
+    type Item = Dataset;
+
+    fn next(&mut self) -> Option<Dataset> {
+        self.rx.blocking_recv()
+    }
+}
+
+/// Why a streamed export gave nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamedExportError<E> {
+    /// The writer failed.
+    #[error(transparent)]
+    Write(E),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Runs `write` on a blocking thread with the plan and the chunks read from
+/// one snapshot (see [`Records::export_streamed`](super::Records::export_streamed)).
+pub(crate) async fn export_streamed<R, E>(
+    store: &SqlStore,
+    write: impl FnOnce(ExportPlan, ExportChunks) -> Result<R, E> + Send + 'static,
+) -> Result<R, StreamedExportError<E>>
+where
+    R: Send + 'static,
+    E: Send + 'static,
+{
+    let backend = store.backend();
+    let mut tx = store
+        .pool()
+        .begin_with(backend.begin_snapshot())
+        .await
+        .map_err(StoreError::query("begin the export transaction"))?;
+    let plan = plan(&mut tx, backend).await?;
+    let (sender, rx) = mpsc::channel(CHUNKS_AHEAD);
+    let writer = tokio::task::spawn_blocking(move || write(plan, ExportChunks { rx }));
+    let read = read_chunks(&mut tx, backend, &sender).await;
+    drop(sender);
+    let written = writer.await.map_err(|e| StoreError::ExportWriter {
+        reason: e.to_string(),
+    })?;
+    read?;
+    tx.commit()
+        .await
+        .map_err(StoreError::query("end the export transaction"))?;
+    written.map_err(StreamedExportError::Write)
+}
+
+/// Everything stored, read in one snapshot, each list ordered by id (in byte
+/// order): the chunks of [`export_streamed`] gathered.
+pub(crate) async fn export(pool: &AnyPool, backend: Backend) -> Result<Dataset, StoreError> {
+    let mut tx = pool
+        .begin_with(backend.begin_snapshot())
+        .await
+        .map_err(StoreError::query("begin the export transaction"))?;
+    let (sender, mut rx) = mpsc::channel(CHUNKS_AHEAD);
+    let gather = async move {
+        let mut data = Dataset::default();
+        while let Some(chunk) = rx.recv().await {
+            append(&mut data, chunk);
+        }
+        data
+    };
+    let read = async {
+        let read = read_chunks(&mut tx, backend, &sender).await;
+        drop(sender);
+        read
+    };
+    let (read, data) = tokio::join!(read, gather);
+    read?;
+    tx.commit()
+        .await
+        .map_err(StoreError::query("end the export transaction"))?;
+    Ok(data)
+}
+
+/// Moves a chunk's records to the end of `data`'s lists.
+fn append(data: &mut Dataset, chunk: Dataset) {
+    let Dataset {
+        mut accounts,
+        mut contacts,
+        mut leads,
+        mut interactions,
+        custom,
+    } = chunk;
+    data.accounts.append(&mut accounts);
+    data.contacts.append(&mut contacts);
+    data.leads.append(&mut leads);
+    data.interactions.append(&mut interactions);
+    for (entity, mut records) in custom {
+        data.custom.entry(entity).or_default().append(&mut records);
+    }
+}
+
+/// The counts and field names, in the export's snapshot.
+async fn plan(conn: &mut AnyConnection, backend: Backend) -> Result<ExportPlan, StoreError> {
+    let op = "count the records to export";
+    let row = sqlx::query(COUNTS_SQL)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(StoreError::query(op))?;
+    let counts = counts_of(&row, op)?;
+    let mut names = FieldNames {
+        accounts: field_names(conn, backend, &ACCOUNTS, "custom").await?,
+        contacts: field_names(conn, backend, &CONTACTS, "custom").await?,
+        leads: field_names(conn, backend, &LEADS, "custom").await?,
+        interactions: field_names(conn, backend, &INTERACTIONS, "properties").await?,
+        custom: Default::default(),
+    };
+    let op = "list the custom entities to export";
+    let entities: Vec<String> = sqlx::query_scalar("SELECT DISTINCT entity FROM custom_records")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::query(op))?;
+    for entity in entities {
+        let name = EntityName::parse(&entity).map_err(|e| StoreError::CorruptRow {
+            table: "custom_records",
+            id: entity.clone(),
+            column: "entity",
+            reason: e.to_string(),
+        })?;
+        names.custom.insert(name, BTreeSet::new());
+    }
+    let sql = backend.json_keys_sql(CUSTOM_RECORDS.name, "fields", Some("entity"));
+    let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&mut *conn);
+    while let Some(row) = rows.try_next().await.map_err(StoreError::query(op))? {
+        let entity: String = row.try_get("entity").map_err(StoreError::query(op))?;
+        let key: String = row.try_get("key").map_err(StoreError::query(op))?;
+        if let Some(fields) = names
+            .custom
+            .iter_mut()
+            .find(|(e, _)| e.as_str() == entity)
+            .map(|(_, f)| f)
+        {
+            fields.insert(key);
+        }
+    }
+    Ok(ExportPlan { counts, names })
+}
+
+/// The names of the JSON objects in `column` of `table`.
+async fn field_names(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &Table,
+    column: &str,
+) -> Result<BTreeSet<String>, StoreError> {
+    let sql = backend.json_keys_sql(table.name, column, None);
+    sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch(&mut *conn)
+        .try_collect()
+        .await
+        .map_err(StoreError::query("list the custom fields to export"))
+}
+
+/// Reads every table in order, sending chunks; stops without an error when
+/// the receiver is gone (the writer failed: its error is the answer).
+async fn read_chunks(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    out: &mpsc::Sender<Dataset>,
+) -> Result<(), StoreError> {
+    let chunked = |records| async move { out.send(records).await.is_ok() };
+    let sent = read_table(conn, backend, &ACCOUNTS, decode_account, |accounts| {
+        chunked(Dataset {
+            accounts,
+            ..Dataset::default()
+        })
+    })
+    .await?
+        && read_table(conn, backend, &CONTACTS, decode_contact, |contacts| {
+            chunked(Dataset {
+                contacts,
+                ..Dataset::default()
+            })
+        })
+        .await?
+        && read_table(conn, backend, &LEADS, decode_lead, |leads| {
+            chunked(Dataset {
+                leads,
+                ..Dataset::default()
+            })
+        })
+        .await?
+        && read_table(
+            conn,
+            backend,
+            &INTERACTIONS,
+            decode_interaction,
+            |interactions| {
+                chunked(Dataset {
+                    interactions,
+                    ..Dataset::default()
+                })
+            },
+        )
+        .await?;
+    if sent {
+        read_custom(conn, backend, out).await?;
+    }
+    Ok(())
+}
+
+/// Reads a table in key order, handing `send` a chunk of records at a time;
+/// false when `send` answered false (nobody listens any more).
+async fn read_table<T, F, Fut>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &Table,
+    decode: fn(&Cells<'_>) -> Result<T, StoreError>,
+    mut send: F,
+) -> Result<bool, StoreError>
+where
+    F: FnMut(Vec<T>) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let op = "export records";
+    let sql = table.select_all_sql(backend);
+    let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&mut *conn);
+    let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
+    while let Some(row) = rows.try_next().await.map_err(StoreError::query(op))? {
+        chunk.push(decode(&table.cells(&row))?);
+        if chunk.len() == EXPORT_CHUNK
+            && !send(std::mem::replace(
+                &mut chunk,
+                Vec::with_capacity(EXPORT_CHUNK),
+            ))
+            .await
+        {
+            return Ok(false);
+        }
+    }
+    Ok(chunk.is_empty() || send(chunk).await)
+}
+
+/// Reads the custom records by entity then record id, a chunk of one entity
+/// at a time.
+async fn read_custom(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    out: &mpsc::Sender<Dataset>,
+) -> Result<(), StoreError> {
+    let op = "export custom records";
+    let sql = CUSTOM_RECORDS.select_all_sql(backend);
+    let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&mut *conn);
+    let mut chunk: Option<(EntityName, Vec<_>)> = None;
+    while let Some(row) = rows.try_next().await.map_err(StoreError::query(op))? {
+        let (entity, record) = decode_custom(&CUSTOM_RECORDS.cells(&row))?;
+        let full = match &mut chunk {
+            Some((current, records)) if *current == entity => {
+                records.push(record);
+                records.len() == EXPORT_CHUNK
+            }
+            _ => {
+                if let Some(done) = chunk.take()
+                    && !send_custom(out, done).await
+                {
+                    return Ok(());
+                }
+                chunk = Some((entity, vec![record]));
+                false
+            }
+        };
+        if full
+            && let Some(done) = chunk.take()
+            && !send_custom(out, done).await
+        {
+            return Ok(());
+        }
+    }
+    if let Some(done) = chunk {
+        send_custom(out, done).await;
+    }
+    Ok(())
+}
+
+async fn send_custom(
+    out: &mpsc::Sender<Dataset>,
+    (entity, records): (EntityName, Vec<leadscore_domain::CustomRecord>),
+) -> bool {
+    let mut data = Dataset::default();
+    data.custom.insert(entity, records);
+    out.send(data).await.is_ok()
+}
