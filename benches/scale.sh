@@ -13,8 +13,9 @@
 #   PG     a PostgreSQL server that may create databases (default
 #          postgres://postgres@127.0.0.1:5432); PG=none skips its steps
 #   STEPS  the steps to run, of: generate import-sqlite import-postgres
-#          rules-score train score retrain (default all); a step not run
-#          shows as "-"
+#          export-sqlite export-postgres rules-score train score retrain
+#          (default all); a step not run shows as "-"; an export step
+#          exports the store its import step filled
 #   KEEP=1 keeps the folders and stores afterwards
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +25,7 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000 3000000)
 work=${WORK:-/var/tmp/leadscore-scale}
 pg=${PG:-postgres://postgres@127.0.0.1:5432}
-steps=${STEPS:-generate import-sqlite import-postgres rules-score train score retrain}
+steps=${STEPS:-generate import-sqlite import-postgres export-sqlite export-postgres rules-score train score retrain}
 export PGOPTIONS="-c client_min_messages=warning"
 mkdir -p "$work"
 
@@ -68,6 +69,18 @@ for n in "${sizes[@]}"; do
     fresh_pg "$pgdb"
     cell[import-postgres,$n]=$(measure "import-postgres-$n" "$bin" import "$dir" --database "$pg/$pgdb" --json)
   fi
+  if wants export-sqlite && wants import-sqlite; then
+    rm -rf "$work/export-sqlite-$n"
+    cell[export-sqlite,$n]=$(measure "export-sqlite-$n" "$bin" export --database "$db" \
+      --out "$work/export-sqlite-$n" --json)
+    rm -rf "$work/export-sqlite-$n"
+  fi
+  if wants export-postgres && wants import-postgres && [ "$pg" != none ]; then
+    rm -rf "$work/export-postgres-$n"
+    cell[export-postgres,$n]=$(measure "export-postgres-$n" "$bin" export --database "$pg/$pgdb" \
+      --out "$work/export-postgres-$n" --json)
+    rm -rf "$work/export-postgres-$n"
+  fi
   if wants rules-score; then
     cell[rules-score,$n]=$(measure "rules-score-$n" "$bin" rules score \
       "$root/models/rules/fit.yaml" "$root/models/rules/engagement.yaml" \
@@ -100,7 +113,7 @@ for n in "${sizes[@]}"; do printf ' %s leads |' "$n"; done
 printf '\n| --- |'
 for _ in "${sizes[@]}"; do printf ' --- |'; done
 printf '\n'
-for step in lines generate import-sqlite import-postgres rules-score train score retrain; do
+for step in lines generate import-sqlite import-postgres export-sqlite export-postgres rules-score train score retrain; do
   printf '| %s |' "$step"
   for n in "${sizes[@]}"; do printf ' %s |' "${cell[$step,$n]:--}"; done
   printf '\n'
