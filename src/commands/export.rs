@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use leadscore_files::{FilesError, FolderWriter, Format};
-use leadscore_store::StreamedExportError;
+use leadscore_store::{StoreCounts, StreamedExportError};
 use serde::Serialize;
 
 use crate::cli::{ExportArgs, FileFormat};
@@ -15,11 +15,9 @@ use crate::progress;
 struct Summary {
     database: String,
     out: String,
-    accounts: usize,
-    contacts: usize,
-    leads: usize,
-    interactions: usize,
-    custom_records: usize,
+    /// The records written, of each type (`accounts`, ..).
+    #[serde(flatten)]
+    counts: StoreCounts,
     seconds: f64,
 }
 
@@ -58,28 +56,20 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let summary = Summary {
         database: url.redacted(),
         out: args.out.display().to_string(),
-        accounts: count(counts.accounts),
-        contacts: count(counts.contacts),
-        leads: count(counts.leads),
-        interactions: count(counts.interactions),
-        custom_records: count(counts.custom_records),
+        counts,
         seconds: started.elapsed().as_secs_f64(),
     };
     print_summary(args.json, &summary, || {
         format!(
             "exported {} accounts, {} contacts, {} leads, {} interactions, {} custom records to {} in {:.1}s",
-            summary.accounts,
-            summary.contacts,
-            summary.leads,
-            summary.interactions,
-            summary.custom_records,
+            summary.counts.accounts,
+            summary.counts.contacts,
+            summary.counts.leads,
+            summary.counts.interactions,
+            summary.counts.custom_records,
             summary.out,
             summary.seconds
         )
     });
     Ok(())
-}
-
-fn count(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
 }
