@@ -636,6 +636,11 @@ pub struct ScoreArgs {
     /// lead_id,score,grade,probability,top_positive,top_negative,low_confidence.
     #[arg(long)]
     pub out: PathBuf,
+    /// For a DATA.md folder: the leads read at once (whole neighbourhoods of
+    /// accounts, contacts and leads, in parts of at least this many); memory
+    /// grows with it, never with the folder.
+    #[arg(long, default_value_t = leadscore_files::LEADS_PER_PART, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub leads_per_part: usize,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,

@@ -186,6 +186,30 @@ fn trains_on_a_folder_then_scores_and_evaluates_it() -> TestResult {
     let text = std::fs::read_to_string(&scores)?;
     // Every lead that existed at the scoring time gets a row.
     assert_eq!(text.lines().count(), 5001);
+    // Read a few hundred leads at a time, the folder gives the same file.
+    let in_parts = out.path().join("in-parts.csv");
+    let p = in_parts.to_str().ok_or("path")?;
+    leadscore(&[
+        "score",
+        "--model",
+        m,
+        "--data",
+        sample(),
+        "--at",
+        "2026-10-01",
+        "--leads-per-part",
+        "300",
+        "--out",
+        p,
+    ])
+    .success()?;
+    assert_eq!(std::fs::read_to_string(&in_parts)?, text);
+    // Nothing is left beside the output but the two score files and the model.
+    let mut left: Vec<String> = std::fs::read_dir(out.path())?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    left.sort();
+    assert_eq!(left, ["in-parts.csv", "model", "scores.csv"]);
     let row = text.lines().nth(1).ok_or("no rows")?;
     let fields: Vec<&str> = row.split(',').collect();
     assert!(fields[0].starts_with('L'));

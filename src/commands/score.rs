@@ -1,11 +1,17 @@
 //! `leadscore score`
 
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
+use std::path::Path;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use leadscore_domain::spreadsheet::safe_cell;
+use leadscore_domain::{Declared, FutureTolerance, Timestamp};
+use leadscore_features::Table;
+use leadscore_files::{LeadRowOptions, LeadSelection, OrderedRows, PartStep, read_lead_row_parts};
 use leadscore_fs::AtomicFile;
-use leadscore_model::{CellText, GradeBands, Scorer, load, score_table};
+use leadscore_model::{
+    CellText, ConversionModel, GradeBands, Scored, Scorer, TrainingSource, load, score_table,
+};
 use serde::Serialize;
 
 use crate::cli::ScoreArgs;
@@ -14,6 +20,17 @@ use crate::commands::model_data::{fill_missing_columns, model_file, read_scoring
 use crate::commands::{declared, future_tolerance, parse_at};
 use crate::output::print_summary;
 use crate::progress;
+
+/// The score file's header.
+const HEADER: [&str; 7] = [
+    "lead_id",
+    "score",
+    "grade",
+    "probability",
+    "top_positive",
+    "top_negative",
+    "low_confidence",
+];
 
 pub fn run(args: ScoreArgs) -> anyhow::Result<()> {
     let input = Input::open(&args.data, args.map.map.as_deref(), false)?;
@@ -28,45 +45,48 @@ fn score(args: &ScoreArgs, input: &Input) -> anyhow::Result<()> {
     };
     let at = parse_at(args.at.as_deref())?;
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
-    let spinner = progress::spinner(&format!("reading {}", args.data.display()));
-    let mut data = read_scoring(
-        input.path(),
-        &model.source,
-        args.id.as_deref(),
-        at,
-        tolerance,
-        &input.declare(declared(args.settings.config.as_deref())?),
-    )?;
-    fill_missing_columns(&model, &mut data.features, input.path())?;
-    spinner.set_message("scoring");
+    let declared = input.declare(declared(args.settings.config.as_deref())?);
     let scorer = Scorer::with_grades(&model, grades);
-    let scores = score_table(&model, &scorer, &data.features)
-        .with_context(|| format!("scoring {}", args.data.display()))?;
-    let cells = CellText::new(&scorer, &data.features);
 
     let file = AtomicFile::create(&args.out)?;
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-    w.write_record([
-        "lead_id",
-        "score",
-        "grade",
-        "probability",
-        "top_positive",
-        "top_negative",
-        "low_confidence",
-    ])?;
-    let mut by_grade = [0usize; 4];
-    for (i, (id, s)) in data.ids.iter().zip(&scores).enumerate() {
-        by_grade[s.grade as usize] += 1;
-        w.write_record([
-            safe_cell(id.as_str()).as_ref(),
-            &s.score.to_string(),
-            &s.grade.to_string(),
-            &format!("{:.4}", s.probability),
-            safe_cell(&cells.summary(&scorer, &s.top_positive, i)).as_ref(),
-            safe_cell(&cells.summary(&scorer, &s.top_negative, i)).as_ref(),
-            if s.low_confidence { "true" } else { "false" },
-        ])?;
+    w.write_record(HEADER)?;
+    let mut tally = Tally::default();
+    if input.path().is_dir() {
+        if args.id.is_some() {
+            bail!(
+                "{}: --id is for a flat table; a folder's rows are its leads",
+                input.path().display()
+            );
+        }
+        let folder = Folder {
+            model: &model,
+            scorer: &scorer,
+            at,
+            tolerance,
+            declared,
+        };
+        folder.score(input.path(), args, &mut w, &mut tally)?;
+    } else {
+        let spinner = progress::spinner(&format!("reading {}", args.data.display()));
+        let mut data = read_scoring(
+            input.path(),
+            &model.source,
+            args.id.as_deref(),
+            at,
+            tolerance,
+            &declared,
+        )?;
+        fill_missing_columns(&model, &mut data.features, input.path())?;
+        spinner.set_message("scoring");
+        let scores = score_table(&model, &scorer, &data.features)
+            .with_context(|| format!("scoring {}", args.data.display()))?;
+        let cells = CellText::new(&scorer, &data.features);
+        for (i, (id, s)) in data.ids.iter().zip(&scores).enumerate() {
+            tally.add(s);
+            w.write_record(row(&scorer, &cells, id, s, i))?;
+        }
+        spinner.finish_and_clear();
     }
     let buffered = w
         .into_inner()
@@ -75,7 +95,6 @@ fn score(args: &ScoreArgs, input: &Input) -> anyhow::Result<()> {
         .into_inner()
         .map_err(|e| anyhow::anyhow!("cannot write {}: {}", args.out.display(), e.error()))?;
     file.commit()?;
-    spinner.finish_and_clear();
 
     if model.confidence.low {
         eprintln!(
@@ -86,12 +105,12 @@ fn score(args: &ScoreArgs, input: &Input) -> anyhow::Result<()> {
     let summary = Summary {
         ok: true,
         out: args.out.display().to_string(),
-        leads: scores.len(),
+        leads: tally.leads,
         grades: Grades {
-            a: by_grade[0],
-            b: by_grade[1],
-            c: by_grade[2],
-            d: by_grade[3],
+            a: tally.by_grade[0],
+            b: tally.by_grade[1],
+            c: tally.by_grade[2],
+            d: tally.by_grade[3],
         },
         low_confidence: model.confidence.low,
     };
@@ -112,6 +131,138 @@ fn score(args: &ScoreArgs, input: &Input) -> anyhow::Result<()> {
         )
     });
     Ok(())
+}
+
+/// Scoring a DATA.md folder a part at a time.
+struct Folder<'a> {
+    model: &'a ConversionModel,
+    scorer: &'a Scorer,
+    at: Timestamp,
+    tolerance: FutureTolerance,
+    declared: Declared,
+}
+
+impl Folder<'_> {
+    /// Reads the folder's leads a part at a time (whole neighbourhoods, at
+    /// least `--leads-per-part` leads each), scores each part into a sorted
+    /// run beside the output, and merges the runs into `w` in the leads
+    /// file's order.
+    fn score<W: Write>(
+        &self,
+        dir: &Path,
+        args: &ScoreArgs,
+        w: &mut csv::Writer<W>,
+        tally: &mut Tally,
+    ) -> anyhow::Result<()> {
+        let kinds = match &self.model.source {
+            TrainingSource::Folder { kinds, .. } => kinds.clone(),
+            TrainingSource::Flat { .. } => Vec::new(),
+        };
+        let options = LeadRowOptions {
+            select: LeadSelection::All,
+            at: Some(self.at),
+            kinds,
+            future_tolerance: self.tolerance,
+            declared: self.declared.clone(),
+            column_kinds: self
+                .model
+                .encoder
+                .input_columns()
+                .into_iter()
+                .map(|(name, kind)| (name.to_owned(), kind))
+                .collect(),
+            ..LeadRowOptions::default()
+        };
+        let scratch = match args.out.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let reading = progress::records(&format!("reading {}", dir.display()));
+        let parts = read_lead_row_parts(
+            dir,
+            &options,
+            args.leads_per_part,
+            scratch,
+            &mut |step, read| {
+                reading.set_message(match step {
+                    PartStep::Checking => "checking",
+                    PartStep::Splitting => "splitting into parts",
+                });
+                reading.set_length(read.total);
+                reading.set_position(read.done);
+            },
+        )?;
+        reading.finish_and_clear();
+        let bar = progress::bar(parts.leads(), "scoring", "leads");
+        let mut ordered = OrderedRows::new(scratch)?;
+        for (index, rows) in parts.enumerate() {
+            let mut rows = rows?;
+            self.prepare(&mut rows.features, dir, index == 0)?;
+            let scores = score_table(self.model, self.scorer, &rows.features)
+                .with_context(|| format!("scoring {}", dir.display()))?;
+            let cells = CellText::new(self.scorer, &rows.features);
+            let mut run = ordered.run()?;
+            for (i, ((id, s), place)) in rows
+                .lead_ids
+                .iter()
+                .zip(&scores)
+                .zip(&rows.file_rows)
+                .enumerate()
+            {
+                tally.add(s);
+                let fields = row(self.scorer, &cells, id, s, i);
+                let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+                run.push(*place, &fields)?;
+            }
+            run.finish()?;
+            bar.inc(rows.lead_ids.len() as u64);
+        }
+        bar.set_message("writing in the leads file's order");
+        ordered.merge(w)?;
+        bar.finish_and_clear();
+        Ok(())
+    }
+
+    /// Adds the model's input columns a part lacks, warning once (the parts
+    /// all have the same columns).
+    fn prepare(&self, table: &mut Table, dir: &Path, warn: bool) -> anyhow::Result<()> {
+        if warn {
+            fill_missing_columns(self.model, table, dir)
+        } else {
+            leadscore_model::prepare_inputs(self.model, table, leadscore_model::RowsFrom::Folder)
+                .with_context(|| dir.display().to_string())?;
+            Ok(())
+        }
+    }
+}
+
+/// One line of the score file.
+fn row(scorer: &Scorer, cells: &CellText, id: &str, s: &Scored, i: usize) -> [String; 7] {
+    [
+        safe_cell(id).into_owned(),
+        s.score.to_string(),
+        s.grade.to_string(),
+        format!("{:.4}", s.probability),
+        safe_cell(&cells.summary(scorer, &s.top_positive, i)).into_owned(),
+        safe_cell(&cells.summary(scorer, &s.top_negative, i)).into_owned(),
+        if s.low_confidence { "true" } else { "false" }.to_owned(),
+    ]
+}
+
+/// How many leads were scored, by grade.
+#[derive(Debug, Default)]
+struct Tally {
+    leads: usize,
+    by_grade: [usize; 4],
+}
+
+impl Tally {
+    fn add(&mut self, s: &Scored) {
+        self.leads += 1;
+        if let Some(n) = self.by_grade.get_mut(s.grade as usize) {
+            *n += 1;
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -46,6 +46,7 @@ mod frame;
 mod layout;
 mod lead_rows;
 mod lines;
+mod ordered;
 mod problems;
 mod records;
 mod scoring;
@@ -58,10 +59,12 @@ pub use error::{FilesError, Location, MAX_REPORTED, RowProblem};
 pub use folder::{LoadedFolder, ParsedFolder, ReadOptions, read_folder, read_folder_with_limit};
 pub use layout::Format;
 pub use lead_rows::{
-    ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadRowOptions, LeadRows, LeadSample,
-    LeadSelection, QUALITY_EXAMPLES, read_lead_rows,
+    ClosedWithoutTime, DuplicateLeads, FolderQuality, LEADS_PER_PART, LeadRowOptions, LeadRowParts,
+    LeadRows, LeadSample, LeadSelection, PartStep, QUALITY_EXAMPLES, read_lead_row_parts,
+    read_lead_rows,
 };
 pub use lines::LineMap;
+pub use ordered::{OrderedRows, RunWriter};
 pub use scoring::{ScoringTable, read_scoring_table};
 pub use stream::{StreamOptions, StreamSummary, stream_folder};
 pub use table::{detect_delimiter, read_table};

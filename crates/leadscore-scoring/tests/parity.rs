@@ -328,6 +328,7 @@ fn check_neighbourhoods(
     let picked: Vec<usize> = (0..closed.lead_ids.len()).step_by(step).collect();
     let subset = LeadRows {
         lead_ids: picked.iter().map(|&r| closed.lead_ids[r].clone()).collect(),
+        file_rows: picked.iter().map(|&r| closed.file_rows[r]).collect(),
         as_of: picked.iter().map(|&r| closed.as_of[r]).collect(),
         features: leadscore_features::Table::new(
             closed

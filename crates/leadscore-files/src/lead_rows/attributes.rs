@@ -2,7 +2,9 @@
 //! its account's (the lead's own account, else its contact's), joined with
 //! polars.
 
-use leadscore_features as features;
+use std::collections::BTreeMap;
+
+use leadscore_features::{self as features, ColumnKind};
 use polars::prelude::*;
 
 use super::load::{Folder, custom_key};
@@ -93,9 +95,11 @@ pub(super) fn names(folder: &Folder) -> Vec<String> {
 
 /// The profile columns of the selected leads (`base`, see
 /// [`Selected`](super::select::Selected)).
+/// A text column whose name `column_kinds` holds is read as that kind.
 pub(super) fn columns(
     folder: &Folder,
     base: &DataFrame,
+    column_kinds: &BTreeMap<String, ColumnKind>,
 ) -> Result<Vec<features::Column>, FilesError> {
     let fail = polars_error(&folder.leads.path);
     let joined = joined(folder, base).collect().map_err(&fail)?;
@@ -106,7 +110,20 @@ pub(super) fn columns(
         let column = match s.kind {
             Kind::Text => {
                 let cells = scatter::text(&joined, &s.internal, &positions, rows).map_err(&fail)?;
-                features::Column::from_text(s.name, &cells)
+                match column_kinds.get(&s.name) {
+                    None => features::Column::from_text(s.name, &cells),
+                    Some(ColumnKind::Categorical) => {
+                        features::Column::categorical_from_text(s.name, &cells)
+                    }
+                    Some(ColumnKind::Numeric) => {
+                        features::Column::numeric_from_text(s.name, &cells).map_err(|e| {
+                            FilesError::LeadRows {
+                                path: folder.leads.path.clone(),
+                                message: e.to_string(),
+                            }
+                        })?
+                    }
+                }
             }
             Kind::Number => {
                 let cells = scatter::text(&joined, &s.internal, &positions, rows).map_err(&fail)?;

@@ -2,98 +2,321 @@
 //! [`stream_folder`] checks it, and every reference, as the rules engine's
 //! graph builder checks it: a record naming an account, contact or lead that
 //! the folder does not hold is a bad row, named by file, line and column.
+//!
+//! While checking, the pass also learns what reading the folder a part at a
+//! time needs ([`Neighbourhoods`]): which records a lead's row reads, the
+//! interaction kinds, and each custom entity's time column.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use leadscore_domain::{
     Account, Contact, CustomRecord, Declared, EntityName, FutureLimit, InteractionRow, Lead,
-    RecordSink, UnknownReference,
+    ReadProgress, RecordSink, RecordType, Timestamp, UnknownReference,
 };
 
+use super::load::{EntityTimes, extra_columns};
+use crate::layout::discover;
 use crate::{FilesError, StreamOptions, stream_folder};
 
-/// Streams the folder through [`References`]; fails on the first file with a
+/// Streams the folder through a [`Checker`]; fails on the first file with a
 /// bad record, with every problem of that file located. `declared` holds the
-/// custom fields and kinds the caller declares.
+/// custom fields and kinds the caller declares; `progress` hears how far the
+/// reading is.
 pub(super) fn check_folder(
     dir: &Path,
     future: FutureLimit,
     declared: &Declared,
-) -> Result<(), FilesError> {
-    let mut references = References::default();
+    progress: &mut dyn FnMut(ReadProgress),
+) -> Result<Neighbourhoods, FilesError> {
+    let mut entities = BTreeMap::new();
+    for file in discover(dir)? {
+        if let RecordType::Custom(name) = &file.record {
+            let fields = extra_columns(&file)?
+                .into_iter()
+                .map(|name| (name, TimeSniff::default()))
+                .collect();
+            entities.insert(name.clone(), fields);
+        }
+    }
+    let mut checker = Checker {
+        hoods: Neighbourhoods {
+            entities,
+            ..Neighbourhoods::default()
+        },
+        progress,
+    };
     let options = StreamOptions {
         skip_bad_rows: false,
         future,
         declared: declared.clone(),
     };
-    stream_folder(dir, &mut references, &options)?;
-    Ok(())
+    stream_folder(dir, &mut checker, &options)?;
+    Ok(checker.hoods)
 }
 
-/// The ids seen so far; refuses a reference to any other. Records are not kept.
-#[derive(Debug, Default)]
-struct References {
-    accounts: HashSet<Box<str>>,
-    contacts: HashSet<Box<str>>,
-    leads: HashSet<Box<str>>,
+/// The check pass's sink: the neighbourhoods learnt, and who hears of the
+/// progress.
+struct Checker<'p> {
+    hoods: Neighbourhoods,
+    progress: &'p mut dyn FnMut(ReadProgress),
+}
+
+/// A node of the graph of records: an account, or a contact without one, or
+/// a lead with neither. Nodes joined by a lead are one neighbourhood.
+pub(super) type Node = u32;
+
+/// Whether a custom entity's field holds times: every present value is one,
+/// and one is present.
+#[derive(Debug, Clone, Copy)]
+struct TimeSniff {
+    present: bool,
+    times: bool,
+}
+
+impl Default for TimeSniff {
+    fn default() -> Self {
+        Self {
+            present: false,
+            times: true,
+        }
+    }
+}
+
+/// The ids seen so far (a reference to any other is refused) and the
+/// neighbourhood each belongs to. Records are not kept.
+///
+/// A lead's row reads its contact, its account (its own, else its
+/// contact's) with every contact of that account, those contacts'
+/// interactions (by `contact_id`, or by a `visitor_id` a contact lists) and
+/// the lead's custom records; so an account and its contacts are one node,
+/// and a lead naming a contact of one account and another account joins the
+/// two.
+#[derive(Default)]
+pub(super) struct Neighbourhoods {
+    accounts: HashMap<Box<str>, Node>,
+    contacts: HashMap<Box<str>, Node>,
+    leads: HashMap<Box<str>, Node>,
+    /// The contact each visitor's interactions belong to: the greatest contact
+    /// id listing it (`leadscore_domain::attribution`), and its node.
+    visitors: HashMap<Box<str>, (Box<str>, Node)>,
+    /// Each node's parent (union-find); a root is its own.
+    parent: Vec<Node>,
+    /// The interaction kinds present.
+    kinds: BTreeSet<String>,
+    /// Each custom entity's fields, in its file's order.
+    entities: BTreeMap<EntityName, Vec<(String, TimeSniff)>>,
     /// The contact id of the last interaction that named a known one.
     last_contact: String,
 }
 
-fn known(
-    ids: &HashSet<Box<str>>,
+/// The value `id` has in `ids`; an id not there is an unknown reference.
+fn known<'m, V>(
+    ids: &'m HashMap<Box<str>, V>,
     column: &'static str,
     id: Option<&str>,
-) -> Result<(), UnknownReference> {
+) -> Result<Option<&'m V>, UnknownReference> {
     match id {
-        Some(id) if !ids.contains(id) => Err(UnknownReference {
+        Some(id) => ids.get(id).map(Some).ok_or_else(|| UnknownReference {
             column,
             id: id.to_owned(),
         }),
-        _ => Ok(()),
+        None => Ok(None),
     }
 }
 
-impl RecordSink for References {
+impl Neighbourhoods {
+    fn node(&mut self) -> Node {
+        let node = self.parent.len() as Node;
+        self.parent.push(node);
+        node
+    }
+
+    /// The root of `node`'s neighbourhood.
+    pub fn root(&self, mut node: Node) -> Node {
+        while let Some(&parent) = self.parent.get(node as usize) {
+            if parent == node {
+                break;
+            }
+            node = parent;
+        }
+        node
+    }
+
+    /// The root, halving the path on the way.
+    fn find(&mut self, mut node: Node) -> Node {
+        loop {
+            let Some(&parent) = self.parent.get(node as usize) else {
+                return node;
+            };
+            if parent == node {
+                return node;
+            }
+            let grand = self.parent.get(parent as usize).copied().unwrap_or(parent);
+            if let Some(p) = self.parent.get_mut(node as usize) {
+                *p = grand;
+            }
+            node = grand;
+        }
+    }
+
+    /// Joins two neighbourhoods; gives the root of the one they make.
+    fn union(&mut self, a: Node, b: Node) -> Node {
+        let (a, b) = (self.find(a), self.find(b));
+        let (low, high) = if a <= b { (a, b) } else { (b, a) };
+        if let Some(p) = self.parent.get_mut(high as usize) {
+            *p = low;
+        }
+        low
+    }
+
+    /// How many nodes there are.
+    pub fn nodes(&self) -> usize {
+        self.parent.len()
+    }
+
+    /// Each lead's node.
+    pub fn leads(&self) -> impl Iterator<Item = Node> + '_ {
+        self.leads.values().copied()
+    }
+
+    /// The node of an account.
+    pub fn account(&self, id: &str) -> Option<Node> {
+        self.accounts.get(id).copied()
+    }
+
+    /// The node of a contact.
+    pub fn contact(&self, id: &str) -> Option<Node> {
+        self.contacts.get(id).copied()
+    }
+
+    /// The node of a lead.
+    pub fn lead(&self, id: &str) -> Option<Node> {
+        self.leads.get(id).copied()
+    }
+
+    /// The node an interaction belongs to: its contact's, else the contact
+    /// its visitor belongs to; none when it belongs to nobody.
+    pub fn owner(&self, contact: Option<&str>, visitor: Option<&str>) -> Option<Node> {
+        match contact {
+            Some(contact) => self.contact(contact),
+            None => visitor.and_then(|v| self.visitors.get(v).map(|(_, node)| *node)),
+        }
+    }
+
+    /// The interaction kinds present.
+    pub fn kinds(&self) -> impl Iterator<Item = &String> {
+        self.kinds.iter()
+    }
+
+    /// Each custom entity's time column, as [`EntityTimes::Sniffed`] finds
+    /// it in the whole folder.
+    pub fn entity_times(&self) -> EntityTimes {
+        EntityTimes::Given(
+            self.entities
+                .iter()
+                .map(|(name, fields)| {
+                    let time = fields
+                        .iter()
+                        .find(|(_, sniff)| sniff.present && sniff.times)
+                        .map(|(field, _)| field.clone());
+                    (name.as_str().to_owned(), time)
+                })
+                .collect(),
+        )
+    }
+
+    /// Each custom entity's fields, in its file's order.
+    pub fn entity_fields(&self) -> impl Iterator<Item = (&EntityName, Vec<&str>)> {
+        self.entities
+            .iter()
+            .map(|(name, fields)| (name, fields.iter().map(|(f, _)| f.as_str()).collect()))
+    }
+}
+
+impl RecordSink for Checker<'_> {
     fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
-        self.accounts.insert(account.account_id.as_str().into());
+        let node = self.hoods.node();
+        self.hoods
+            .accounts
+            .insert(account.account_id.as_str().into(), node);
         Ok(())
     }
 
     fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
+        let hoods = &mut self.hoods;
         let account = contact.account_id.as_ref().map(|a| a.as_str());
-        known(&self.accounts, "account_id", account)?;
-        self.contacts.insert(contact.contact_id.as_str().into());
+        let node = match known(&hoods.accounts, "account_id", account)? {
+            Some(&node) => node,
+            None => hoods.node(),
+        };
+        let id = contact.contact_id.as_str();
+        if let Some(visitor) = &contact.visitor_id {
+            let owner = hoods.visitors.get(visitor.as_str());
+            if owner.is_none_or(|(greatest, _)| &**greatest < id) {
+                hoods
+                    .visitors
+                    .insert(visitor.as_str().into(), (id.into(), node));
+            }
+        }
+        hoods.contacts.insert(id.into(), node);
         Ok(())
     }
 
     fn lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
+        let hoods = &mut self.hoods;
         let contact = lead.contact_id.as_ref().map(|c| c.as_str());
-        known(&self.contacts, "contact_id", contact)?;
+        let contact = known(&hoods.contacts, "contact_id", contact)?.copied();
         let account = lead.account_id.as_ref().map(|a| a.as_str());
-        known(&self.accounts, "account_id", account)?;
-        self.leads.insert(lead.lead_id.as_str().into());
+        let account = known(&hoods.accounts, "account_id", account)?.copied();
+        let node = match (contact, account) {
+            (Some(c), Some(a)) => hoods.union(c, a),
+            (Some(node), None) | (None, Some(node)) => node,
+            (None, None) => hoods.node(),
+        };
+        hoods.leads.insert(lead.lead_id.as_str().into(), node);
         Ok(())
     }
 
-    fn custom(&mut self, _: &EntityName, record: CustomRecord) -> Result<(), UnknownReference> {
-        known(&self.leads, "lead_id", Some(record.lead_id.as_str()))
+    fn custom(
+        &mut self,
+        entity: &EntityName,
+        record: CustomRecord,
+    ) -> Result<(), UnknownReference> {
+        known(&self.hoods.leads, "lead_id", Some(record.lead_id.as_str()))?;
+        if let Some(fields) = self.hoods.entities.get_mut(entity) {
+            for (name, sniff) in fields.iter_mut() {
+                if let Some(value) = record.fields.get(name) {
+                    sniff.present = true;
+                    sniff.times = sniff.times && Timestamp::parse(value).is_ok();
+                }
+            }
+        }
+        Ok(())
     }
 
     fn interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
+        let hoods = &mut self.hoods;
         // Files are often grouped by contact: the previous contact is known.
-        if row.contact_id != Some(self.last_contact.as_str()) {
-            known(&self.contacts, "contact_id", row.contact_id)?;
+        if row.contact_id != Some(hoods.last_contact.as_str()) {
+            known(&hoods.contacts, "contact_id", row.contact_id)?;
             if let Some(contact) = row.contact_id {
-                self.last_contact.clear();
-                self.last_contact.push_str(contact);
+                hoods.last_contact.clear();
+                hoods.last_contact.push_str(contact);
             }
         }
-        known(&self.leads, "lead_id", row.lead_id)
+        known(&hoods.leads, "lead_id", row.lead_id)?;
+        if !hoods.kinds.contains(row.kind.as_str()) {
+            hoods.kinds.insert(row.kind.as_str().to_owned());
+        }
+        Ok(())
     }
 
     fn wants_property(&self, _: &str) -> bool {
         false
+    }
+
+    fn read_progress(&mut self, progress: ReadProgress) {
+        (self.progress)(progress);
     }
 }

@@ -3,6 +3,7 @@
 //! time columns as microseconds since the Unix epoch, read with
 //! [`Timestamp`] semantics (RFC 3339, or a bare date at midnight UTC).
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,9 +64,20 @@ fn time_columns(record: &RecordType) -> &'static [&'static str] {
     }
 }
 
+/// How each custom entity's time column is found.
+pub(super) enum EntityTimes {
+    /// From the file's content: the first column (in the file's order) whose
+    /// every present value is a timestamp, with at least one present.
+    Sniffed,
+    /// As found in a larger folder this one is a part of, by entity name
+    /// (`None`: the entity has no time column); an entity not listed is
+    /// sniffed.
+    Given(BTreeMap<String, Option<String>>),
+}
+
 impl Folder {
     /// Reads every file of a folder that passed the checks.
-    pub fn read(dir: &Path) -> Result<Self, FilesError> {
+    pub fn read(dir: &Path, entity_times: &EntityTimes) -> Result<Self, FilesError> {
         let mut accounts = None;
         let mut contacts = None;
         let mut leads = None;
@@ -77,7 +89,9 @@ impl Folder {
                 RecordType::Contact => contacts = Some(read_file(&file)?),
                 RecordType::Lead => leads = Some(read_file(&file)?),
                 RecordType::Interaction => interactions = Some(read_file(&file)?),
-                RecordType::Custom(name) => entities.push(read_entity(&file, name.as_str())?),
+                RecordType::Custom(name) => {
+                    entities.push(read_entity(&file, name.as_str(), entity_times)?)
+                }
             }
         }
         entities.sort_by(|a, b| a.name.cmp(&b.name));
@@ -194,6 +208,22 @@ fn read_columns(
     Ok(frame)
 }
 
+/// A file's columns besides its record type's standard ones (its custom
+/// fields; a custom entity's fields but `record_id` and `lead_id`), trimmed,
+/// in the file's order.
+pub(super) fn extra_columns(file: &DataFile) -> Result<Vec<String>, FilesError> {
+    let (required, optional) = (
+        file.record.required_columns(),
+        file.record.optional_columns(),
+    );
+    Ok(header(file)?
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !required.contains(name) && !optional.contains(name))
+        .map(str::to_owned)
+        .collect())
+}
+
 /// Reads an account, contact, lead or interaction file.
 fn read_file(file: &DataFile) -> Result<Loaded, FilesError> {
     let header = header(file)?;
@@ -251,7 +281,11 @@ fn read_file(file: &DataFile) -> Result<Loaded, FilesError> {
 /// Reads a custom entity's records: their lead, and their time when a column
 /// holds one (the first column whose every present value is a timestamp, with
 /// at least one present).
-fn read_entity(file: &DataFile, name: &str) -> Result<Entity, FilesError> {
+fn read_entity(
+    file: &DataFile,
+    name: &str,
+    entity_times: &EntityTimes,
+) -> Result<Entity, FilesError> {
     let header = header(file)?;
     let positions: Vec<usize> = (0..header.len())
         .filter(|&i| header[i].trim() != "record_id")
@@ -259,16 +293,21 @@ fn read_entity(file: &DataFile, name: &str) -> Result<Entity, FilesError> {
     let raw = read_columns(file, &header, positions)?;
     let lead_id = clean_text(raw.column("lead_id").map_err(polars_error(&file.path))?)
         .map_err(polars_error(&file.path))?;
-    let mut time = None;
-    for column in raw.columns() {
-        if column.name().as_str() == "lead_id" {
-            continue;
+    let given = match entity_times {
+        EntityTimes::Given(times) => times.get(name),
+        EntityTimes::Sniffed => None,
+    };
+    let time = match given {
+        Some(None) => None,
+        Some(Some(column)) => {
+            let column = raw.column(column).map_err(polars_error(&file.path))?;
+            let micros = all_times(column).map_err(polars_error(&file.path))?;
+            let micros = micros
+                .unwrap_or_else(|| Int64Chunked::full_null(column.name().clone(), column.len()));
+            Some((column.name().to_string(), micros))
         }
-        if let Some(micros) = all_times(column).map_err(polars_error(&file.path))? {
-            time = Some((column.name().to_string(), micros));
-            break;
-        }
-    }
+        None => sniff_time(&raw, &file.path)?,
+    };
     let mut columns = vec![lead_id];
     let time_column = time.map(|(name, micros)| {
         columns.push(micros.with_name("time".into()).into_column());
@@ -280,6 +319,20 @@ fn read_entity(file: &DataFile, name: &str) -> Result<Entity, FilesError> {
         frame,
         time_column,
     })
+}
+
+/// The first column but `lead_id` whose every present value is an instant,
+/// with one present, and its instants.
+fn sniff_time(raw: &DataFrame, path: &Path) -> Result<Option<(String, Int64Chunked)>, FilesError> {
+    for column in raw.columns() {
+        if column.name().as_str() == "lead_id" {
+            continue;
+        }
+        if let Some(micros) = all_times(column).map_err(polars_error(path))? {
+            return Ok(Some((column.name().to_string(), micros)));
+        }
+    }
+    Ok(None)
 }
 
 /// The column as instants, when every present value is one and one is present.

@@ -71,24 +71,28 @@ mod behaviour;
 mod check;
 mod custom;
 mod load;
+mod parts;
 mod quality;
 mod scatter;
 mod select;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
 use leadscore_domain::{
     Declared, FutureLimit, FutureTolerance, InteractionKind, STANDARD_KINDS, Timestamp,
 };
-use leadscore_features::Table;
+use leadscore_features::{ColumnKind, Table};
 
 use crate::FilesError;
 
+pub use parts::{LEADS_PER_PART, LeadRowParts, PartStep, read_lead_row_parts};
 pub use quality::{ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadSample, QUALITY_EXAMPLES};
 
 /// The frames' row number column (selected rows, from 0, in file order).
 const POS: &str = "pos";
+/// The frames' column of each lead's place in the leads file (from 0).
+const FILE_ROW: &str = "file_row";
 /// The frames' column of each row's time, in microseconds.
 const AS_OF: &str = "as_of";
 /// The frames' outcome column.
@@ -127,6 +131,13 @@ pub struct LeadRowOptions {
     /// The custom fields and interaction kinds the caller declares, as in
     /// [`ReadOptions::declared`](crate::ReadOptions::declared).
     pub declared: Declared,
+    /// The kind of text columns (the leads', contacts' and accounts' text
+    /// fields, custom fields among them) by output name, where the caller
+    /// knows it (a trained model's input columns): such a column is read as
+    /// numbers (a cell that is not one is an error) or as labels, each cell
+    /// as written. Any other text column is numeric or categorical by its
+    /// content ([`Column::from_text`](leadscore_features::Column::from_text)).
+    pub column_kinds: BTreeMap<String, ColumnKind>,
 }
 
 /// The rows: one per selected lead, in the order of the leads file.
@@ -134,6 +145,8 @@ pub struct LeadRowOptions {
 pub struct LeadRows {
     /// Each row's lead.
     pub lead_ids: Vec<String>,
+    /// Each row's lead's place in the leads file (its record number, from 0).
+    pub file_rows: Vec<u64>,
     /// The features, numeric or categorical (see the module documentation).
     pub features: Table,
     /// `Some(true)` qualified, `Some(false)` disqualified, `None` open (or not
@@ -168,21 +181,24 @@ pub struct LeadRows {
 /// [`FilesError::ScoringTimeRequired`], [`FilesError::BadKind`],
 /// [`FilesError::UnknownExclusion`], [`FilesError::DuplicateColumn`].
 pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, FilesError> {
-    if options.select == LeadSelection::All && options.at.is_none() {
-        return Err(FilesError::ScoringTimeRequired);
-    }
-    for kind in &options.kinds {
-        InteractionKind::parse(kind).map_err(|source| FilesError::BadKind {
-            kind: kind.clone(),
-            source,
-        })?;
-    }
+    check_options(options)?;
     check::check_folder(
         dir,
         FutureLimit::new(options.future_tolerance, options.at),
         &options.declared,
+        &mut |_| {},
     )?;
-    let folder = load::Folder::read(dir)?;
+    rows_of_checked(dir, options, &load::EntityTimes::Sniffed)
+}
+
+/// The rows of a folder that passed the checks (see [`read_lead_rows`]);
+/// `entity_times` says how each custom entity's time column is found.
+fn rows_of_checked(
+    dir: &Path,
+    options: &LeadRowOptions,
+    entity_times: &load::EntityTimes,
+) -> Result<LeadRows, FilesError> {
+    let folder = load::Folder::read(dir, entity_times)?;
     let kinds: Vec<String> = STANDARD_KINDS
         .iter()
         .map(|k| (*k).to_owned())
@@ -198,7 +214,7 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
 
     let selected = select::select(&folder.leads, options.select, options.at)?;
     let base = &selected.base;
-    let mut columns = attributes::columns(&folder, base)?;
+    let mut columns = attributes::columns(&folder, base, &options.column_kinds)?;
     columns.extend(behaviour::columns(&folder, base, &kinds)?);
     columns.extend(custom::columns(dir, &folder.entities, base)?);
     columns.retain(|c| !options.exclude.contains(&c.name));
@@ -214,6 +230,13 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
             .map(|v| v.unwrap_or_default().to_owned())
             .collect())
     };
+    let file_rows = base
+        .column(FILE_ROW)
+        .and_then(|c| c.idx().cloned())
+        .map_err(&fail)?
+        .iter()
+        .map(|r| r.map(u64::from).unwrap_or_default())
+        .collect();
     let times = |name: &str| -> Result<Vec<Timestamp>, FilesError> {
         let values = base
             .column(name)
@@ -247,6 +270,7 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
     };
     Ok(LeadRows {
         lead_ids: text("lead_id")?,
+        file_rows,
         features: Table::new(columns),
         outcomes,
         as_of: times(AS_OF)?,
@@ -254,6 +278,21 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
         quality,
         excluded: options.exclude.clone(),
     })
+}
+
+/// Fails on options that cannot be read with: a scoring selection without
+/// its time, a kind that is not one.
+fn check_options(options: &LeadRowOptions) -> Result<(), FilesError> {
+    if options.select == LeadSelection::All && options.at.is_none() {
+        return Err(FilesError::ScoringTimeRequired);
+    }
+    for kind in &options.kinds {
+        InteractionKind::parse(kind).map_err(|source| FilesError::BadKind {
+            kind: kind.clone(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// Fails when two columns would have one name, or an exclusion names no

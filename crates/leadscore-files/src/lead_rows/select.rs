@@ -7,11 +7,11 @@ use polars::prelude::*;
 
 use super::load::Loaded;
 use super::quality::ClosedWithoutTime;
-use super::{AS_OF, LeadSelection, OUTCOME, POS, polars_error};
+use super::{AS_OF, FILE_ROW, LeadSelection, OUTCOME, POS, polars_error};
 use crate::FilesError;
 
-/// The selected leads: every lead column, plus [`POS`] (the row's number, from
-/// 0, in file order), [`AS_OF`] (microseconds) and [`OUTCOME`] (boolean).
+/// The selected leads: every lead column, plus [`FILE_ROW`] (the lead's place
+/// in the file), [`POS`] (the row's number, from 0, in file order), [`AS_OF`] (microseconds) and [`OUTCOME`] (boolean).
 pub(super) struct Selected {
     pub base: DataFrame,
     /// Closed leads left out for want of a close time.
@@ -66,6 +66,7 @@ pub(super) fn select(
         .frame
         .clone()
         .lazy()
+        .with_row_index(FILE_ROW, None)
         .filter(keep)
         .with_columns([as_of.alias(AS_OF), outcome.alias(OUTCOME)])
         .with_row_index(POS, None)

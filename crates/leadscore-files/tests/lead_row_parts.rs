@@ -1,0 +1,313 @@
+//! Reading a folder's lead rows a part at a time gives the rows of the whole
+//! folder, each once, whatever the part size.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use leadscore_domain::{ExternalIds, Timestamp};
+use leadscore_features::{ColumnKind, ColumnValues, Table};
+use leadscore_files::{
+    Format, LeadRowOptions, LeadRows, LeadSelection, ReadOptions, read_folder, read_lead_row_parts,
+    read_lead_rows, write_folder,
+};
+
+use support::{TestResult, folder, sample};
+
+/// The whole folder's rows, and the rows of its parts put back in file order
+/// (every column read as the whole folder's kind, as `score` reads them with
+/// a model's kinds); gives the number of parts.
+fn both(
+    dir: &Path,
+    options: &LeadRowOptions,
+    leads_per_part: usize,
+) -> Result<(LeadRows, LeadRows, usize), Box<dyn std::error::Error>> {
+    let whole = read_lead_rows(dir, options)?;
+    let options = LeadRowOptions {
+        column_kinds: kinds(&whole.features),
+        ..options.clone()
+    };
+    let whole = read_lead_rows(dir, &options)?;
+    let scratch = tempfile::tempdir()?;
+    let mut steps = Vec::new();
+    let parts = read_lead_row_parts(
+        dir,
+        &options,
+        leads_per_part,
+        scratch.path(),
+        &mut |s, _| steps.push(s),
+    )?;
+    let count = parts.parts();
+    assert!(!steps.is_empty(), "the passes report their progress");
+    let mut gathered: Vec<LeadRows> = Vec::new();
+    for part in parts {
+        let part = part?;
+        assert!(
+            part.file_rows.windows(2).all(|w| w[0] < w[1]),
+            "a part's rows come in file order"
+        );
+        gathered.push(part);
+    }
+    Ok((whole, concat(gathered)?, count))
+}
+
+/// Each column's kind in `table`.
+fn kinds(table: &Table) -> BTreeMap<String, ColumnKind> {
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            let kind = match c.values {
+                ColumnValues::Numeric(_) => ColumnKind::Numeric,
+                ColumnValues::Categorical(_) => ColumnKind::Categorical,
+            };
+            (c.name.clone(), kind)
+        })
+        .collect()
+}
+
+/// The parts' rows as one, sorted by their place in the leads file.
+fn concat(parts: Vec<LeadRows>) -> Result<LeadRows, Box<dyn std::error::Error>> {
+    let mut rows: Vec<(u64, usize, usize)> = Vec::new();
+    for (p, part) in parts.iter().enumerate() {
+        for (r, place) in part.file_rows.iter().enumerate() {
+            rows.push((*place, p, r));
+        }
+    }
+    rows.sort();
+    let first = parts.first().ok_or("no part")?;
+    let mut out = LeadRows {
+        lead_ids: Vec::new(),
+        file_rows: Vec::new(),
+        features: Table::new(Vec::new()),
+        outcomes: Vec::new(),
+        as_of: Vec::new(),
+        created_at: Vec::new(),
+        quality: Default::default(),
+        excluded: first.excluded.clone(),
+    };
+    let mut columns = first.features.columns.clone();
+    for column in &mut columns {
+        match &mut column.values {
+            ColumnValues::Numeric(v) => v.clear(),
+            ColumnValues::Categorical(v) => v.clear(),
+        }
+    }
+    for &(place, p, r) in &rows {
+        let part = &parts[p];
+        out.lead_ids.push(part.lead_ids[r].clone());
+        out.file_rows.push(place);
+        out.outcomes.push(part.outcomes[r]);
+        out.as_of.push(part.as_of[r]);
+        out.created_at.push(part.created_at[r]);
+        for (column, from) in columns.iter_mut().zip(&part.features.columns) {
+            assert_eq!(column.name, from.name, "every part has the same columns");
+            match (&mut column.values, &from.values) {
+                (ColumnValues::Numeric(to), ColumnValues::Numeric(v)) => to.push(v[r]),
+                (ColumnValues::Categorical(to), ColumnValues::Categorical(v)) => {
+                    to.push(v[r].clone())
+                }
+                _ => return Err(format!("{} changes kind between parts", column.name).into()),
+            }
+        }
+    }
+    out.features = Table::new(columns);
+    Ok(out)
+}
+
+fn assert_same(whole: &LeadRows, parts: &LeadRows) {
+    assert_eq!(parts.lead_ids, whole.lead_ids);
+    assert_eq!(parts.file_rows, whole.file_rows);
+    assert_eq!(parts.outcomes, whole.outcomes);
+    assert_eq!(parts.as_of, whole.as_of);
+    assert_eq!(parts.created_at, whole.created_at);
+    let names = |rows: &LeadRows| -> Vec<String> {
+        rows.features
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    assert_eq!(names(parts), names(whole));
+    for (p, w) in parts.features.columns.iter().zip(&whole.features.columns) {
+        assert_eq!(p.values, w.values, "column {}", p.name);
+    }
+}
+
+fn at(text: &str) -> Result<Option<Timestamp>, Box<dyn std::error::Error>> {
+    Ok(Some(Timestamp::parse(text)?))
+}
+
+#[test]
+fn the_sample_in_parts_gives_the_whole_folders_rows() -> TestResult {
+    let scoring = LeadRowOptions {
+        select: LeadSelection::All,
+        at: at("2026-10-01")?,
+        ..LeadRowOptions::default()
+    };
+    let training = LeadRowOptions::default();
+    for options in [scoring, training] {
+        let (whole, parts, count) = both(&sample(), &options, 300)?;
+        assert!(count > 5, "{count} parts");
+        assert!(whole.lead_ids.len() > 1000);
+        assert_same(&whole, &parts);
+        // One part: the folder read as it is.
+        let (whole, parts, count) = both(&sample(), &options, 1_000_000)?;
+        assert_eq!(count, 1);
+        assert_same(&whole, &parts);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_parquet_folder_in_parts_gives_the_same_rows() -> TestResult {
+    let data = read_folder(&sample(), &ReadOptions::default())?.resolve(&ExternalIds::default())?;
+    let copy = tempfile::tempdir()?;
+    write_folder(&data.dataset, copy.path(), Format::Parquet)?;
+    let options = LeadRowOptions {
+        select: LeadSelection::All,
+        at: at("2026-10-01")?,
+        ..LeadRowOptions::default()
+    };
+    let (whole, parts, count) = both(copy.path(), &options, 500)?;
+    assert!(count > 5, "{count} parts");
+    assert_same(&whole, &parts);
+    let (csv, _, _) = both(&sample(), &options, 500)?;
+    assert_eq!(csv.lead_ids, whole.lead_ids);
+    Ok(())
+}
+
+/// Neighbourhoods that a part boundary must not cut: a lead naming a
+/// contact of one account and another account; a contact without an
+/// account; a visitor listed by two contacts (its interactions belong to
+/// the greatest id); interactions of nobody (their kind still gets
+/// columns); a custom entity whose `note` column is a time in some records
+/// only (so it is not the time column) and whose `held_at` is.
+#[test]
+fn neighbourhoods_stay_whole_in_any_part_size() -> TestResult {
+    let dir = folder(&[
+        (
+            "accounts.csv",
+            "account_id,industry,employees,tier\nA1,Retail,10,gold\nA2,Software,200,1.50\nA3,Retail,5,\nA4,Energy,7,silver\n",
+        ),
+        (
+            "contacts.csv",
+            "contact_id,account_id,job_title,visitor_id\n\
+             C1,A1,CTO,V1\nC2,A2,CEO,\nC3,,Analyst,V1\nC4,A3,Buyer,V2\nC5,A3,,\nC6,A4,Owner,\n",
+        ),
+        (
+            "leads.csv",
+            "lead_id,created_at,contact_id,account_id,status,closed_at,budget\n\
+             L1,2026-01-01,C1,A2,qualified,2026-02-01,10\n\
+             L2,2026-01-02,,A3,disqualified,2026-02-02,n/a\n\
+             L3,2026-01-03,C3,,open,,5\n\
+             L4,2026-01-04,,,open,,\n\
+             L5,2026-01-05,C2,,qualified,2026-03-01,7\n\
+             L6,2026-01-06,C6,A4,open,,1.50\n",
+        ),
+        (
+            "interactions.csv",
+            "interaction_id,kind,occurred_at,contact_id,visitor_id\n\
+             I1,EmailOpened,2026-01-10,C1,\n\
+             I2,WebsiteVisited,2026-01-11,,V1\n\
+             I3,WebsiteVisited,2026-01-12,C2,\n\
+             I4,FormSubmitted,2026-01-13,C5,\n\
+             I5,PodcastListened,2026-01-14,,V9\n\
+             I6,EmailClicked,2026-01-15,,V2\n\
+             I7,EmailOpened,2026-01-20,C4,\n",
+        ),
+        (
+            "custom/Meeting.csv",
+            "record_id,lead_id,note,held_at\n\
+             M1,L1,2026-01-05,2026-01-05\n\
+             M2,L2,2026-01-06,2026-01-06\n\
+             M3,L6,call back,2026-01-07\n\
+             M4,L3,,2026-04-01\n",
+        ),
+    ])?;
+    for options in [
+        LeadRowOptions {
+            select: LeadSelection::All,
+            at: at("2026-06-01")?,
+            ..LeadRowOptions::default()
+        },
+        LeadRowOptions::default(),
+    ] {
+        let whole = read_lead_rows(dir.path(), &options)?;
+        assert!(
+            whole.features.column("PodcastListened.30d").is_some(),
+            "an interaction of nobody still gives its kind columns"
+        );
+        for leads_per_part in 1..=6 {
+            let (whole, parts, count) = both(dir.path(), &options, leads_per_part)?;
+            assert!(count >= 1);
+            assert_same(&whole, &parts);
+        }
+    }
+    // With one lead a part: L1 joins A1 and A2, so it shares a part with L5
+    // (C2 is A2's); L2 is A3's; L3 (C3, no account) and L4 (nothing) are
+    // alone; L6 is A4's.
+    let options = LeadRowOptions {
+        select: LeadSelection::All,
+        at: at("2026-06-01")?,
+        ..LeadRowOptions::default()
+    };
+    let scratch = tempfile::tempdir()?;
+    let parts = read_lead_row_parts(dir.path(), &options, 1, scratch.path(), &mut |_, _| {})?;
+    assert_eq!(parts.leads(), 6);
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for part in parts {
+        groups.push(part?.lead_ids);
+    }
+    groups.sort();
+    assert_eq!(
+        groups,
+        [
+            vec!["L1".to_owned(), "L5".to_owned()],
+            vec!["L2".to_owned()],
+            vec!["L3".to_owned()],
+            vec!["L4".to_owned()],
+            vec!["L6".to_owned()],
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_bad_folder_is_refused_as_the_whole_read_refuses_it() -> TestResult {
+    let dir = folder(&[
+        ("contacts.csv", "contact_id,account_id\nC1,A9\n"),
+        (
+            "leads.csv",
+            "lead_id,created_at,contact_id\nL1,2026-01-01,C1\n",
+        ),
+    ])?;
+    let options = LeadRowOptions::default();
+    let whole = read_lead_rows(dir.path(), &options)
+        .err()
+        .ok_or("the whole read accepts it")?;
+    let scratch = tempfile::tempdir()?;
+    let parts = read_lead_row_parts(dir.path(), &options, 1, scratch.path(), &mut |_, _| {})
+        .err()
+        .ok_or("the read in parts accepts it")?;
+    assert_eq!(parts.to_string(), whole.to_string());
+    assert!(whole.to_string().contains("A9"), "{whole}");
+    // Nothing is left in the scratch folder.
+    assert_eq!(std::fs::read_dir(scratch.path())?.count(), 0);
+    Ok(())
+}
+
+#[test]
+fn the_scratch_folder_is_removed_once_read() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let options = LeadRowOptions::default();
+    let parts = read_lead_row_parts(&sample(), &options, 500, scratch.path(), &mut |_, _| {})?;
+    assert_eq!(std::fs::read_dir(scratch.path())?.count(), 1);
+    let rows: usize = parts
+        .map(|p| p.map(|p| p.lead_ids.len()))
+        .sum::<Result<usize, _>>()?;
+    assert!(rows > 0);
+    assert_eq!(std::fs::read_dir(scratch.path())?.count(), 0);
+    Ok(())
+}
