@@ -169,41 +169,28 @@ fn trains_on_a_folder_then_scores_and_evaluates_it() -> TestResult {
     );
     assert!(errors.contains(",false_positive,") && errors.contains(",false_negative,"));
 
-    let scores = out.path().join("scores.csv");
-    let s = scores.to_str().ok_or("path")?;
-    leadscore(&[
-        "score",
-        "--model",
-        m,
-        "--data",
-        sample(),
-        "--at",
-        "2026-10-01",
-        "--out",
-        s,
-    ])
-    .success()?;
-    let text = std::fs::read_to_string(&scores)?;
+    let score = |file: &str, more: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+        let path = out.path().join(file);
+        let p = path.to_str().ok_or("path")?;
+        let mut args = vec![
+            "score",
+            "--model",
+            m,
+            "--data",
+            sample(),
+            "--at",
+            "2026-10-01",
+        ];
+        args.extend(more);
+        args.extend(["--out", p]);
+        leadscore(&args).success()?;
+        Ok(std::fs::read_to_string(&path)?)
+    };
+    let text = score("scores.csv", &[])?;
     // Every lead that existed at the scoring time gets a row.
     assert_eq!(text.lines().count(), 5001);
     // Read a few hundred leads at a time, the folder gives the same file.
-    let in_parts = out.path().join("in-parts.csv");
-    let p = in_parts.to_str().ok_or("path")?;
-    leadscore(&[
-        "score",
-        "--model",
-        m,
-        "--data",
-        sample(),
-        "--at",
-        "2026-10-01",
-        "--leads-per-part",
-        "300",
-        "--out",
-        p,
-    ])
-    .success()?;
-    assert_eq!(std::fs::read_to_string(&in_parts)?, text);
+    assert_eq!(score("in-parts.csv", &["--leads-per-part", "300"])?, text);
     // Nothing is left beside the output but the two score files and the model.
     let mut left: Vec<String> = std::fs::read_dir(out.path())?
         .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))

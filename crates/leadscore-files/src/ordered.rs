@@ -49,15 +49,8 @@ impl OrderedRows {
     /// Runs kept in a scratch folder made inside `scratch` (removed when this
     /// is dropped).
     pub fn new(scratch: &Path) -> Result<Self, FilesError> {
-        let dir = tempfile::Builder::new()
-            .prefix(".leadscore-runs-")
-            .tempdir_in(scratch)
-            .map_err(|source| FilesError::Io {
-                path: scratch.to_path_buf(),
-                source,
-            })?;
         Ok(Self {
-            scratch: dir,
+            scratch: scratch_folder(scratch, ".leadscore-runs-")?,
             runs: Vec::new(),
         })
     }
@@ -172,6 +165,17 @@ impl RunWriter {
             source,
         })
     }
+}
+
+/// A new folder inside `parent`, named from `prefix`, removed when dropped.
+pub(crate) fn scratch_folder(parent: &Path, prefix: &str) -> Result<tempfile::TempDir, FilesError> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir_in(parent)
+        .map_err(|source| FilesError::Io {
+            path: parent.to_path_buf(),
+            source,
+        })
 }
 
 fn write_error(path: &Path, e: csv::Error) -> FilesError {

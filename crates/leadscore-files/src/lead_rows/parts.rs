@@ -24,6 +24,7 @@ use super::check::{Neighbourhoods, Node, check_folder};
 use super::load::{EntityTimes, extra_columns};
 use super::{LeadRowOptions, LeadRows, rows_of_checked};
 use crate::layout::discover;
+use crate::ordered::scratch_folder;
 use crate::{FilesError, FolderWriter, Format, StreamOptions, stream_folder};
 
 /// The leads a part holds by default: whole neighbourhoods are added to a
@@ -165,13 +166,7 @@ pub fn read_lead_row_parts(
             leads,
         });
     }
-    let scratch = tempfile::Builder::new()
-        .prefix(".leadscore-parts-")
-        .tempdir_in(scratch)
-        .map_err(|source| FilesError::Io {
-            path: scratch.to_path_buf(),
-            source,
-        })?;
+    let scratch = scratch_folder(scratch, ".leadscore-parts-")?;
     let names = field_names(dir, &hoods)?;
     let mut writers = Vec::with_capacity(plan.parts);
     for i in 0..plan.parts {
