@@ -17,7 +17,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let declared = declared(args.settings.config.as_deref())?;
     let spinner = progress::spinner(&format!("reading {}", args.data.display()));
     let mut rows = read_labelled(&args.data, &model.source, tolerance, &declared)?;
-    fill_missing_columns(&model, &mut rows.features, &args.data)?;
+    fill_missing_columns(&model, &mut rows.features, &args.data, true)?;
     spinner.set_message("scoring");
     let assessment =
         assess(&model, &rows).with_context(|| format!("scoring {}", args.data.display()))?;

@@ -198,12 +198,13 @@ pub fn read_scoring(
 /// Checks that the data supply enough of the model's input columns (the
 /// library's [`prepare_inputs`]: fewer than half is an error naming the
 /// missing columns and the data's columns) and adds the ones they lack as
-/// all-missing columns, warning about every missing one: they score as
-/// missing values, as in training.
+/// all-missing columns, warning about every missing one when `warn` is set:
+/// they score as missing values, as in training.
 pub fn fill_missing_columns(
     model: &ConversionModel,
     table: &mut Table,
     data: &Path,
+    warn: bool,
 ) -> anyhow::Result<()> {
     let from = if data.is_dir() {
         RowsFrom::Folder
@@ -212,7 +213,7 @@ pub fn fill_missing_columns(
     };
     let coverage =
         prepare_inputs(model, table, from).with_context(|| data.display().to_string())?;
-    if !coverage.missing.is_empty() {
+    if warn && !coverage.missing.is_empty() {
         eprintln!("warning: {}: {coverage}", data.display());
     }
     Ok(())

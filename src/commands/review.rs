@@ -100,7 +100,7 @@ fn add_folder(
     let declared = declared(args.settings.config.as_deref())?;
     let spinner = progress::spinner(&format!("reading {}", data.display()));
     let mut closed = read_labelled(data, &model.source, tolerance, &declared)?;
-    fill_missing_columns(model, &mut closed.features, data)?;
+    fill_missing_columns(model, &mut closed.features, data, true)?;
     if closed.labels.is_empty() {
         bail!(
             "{} holds no closed (qualified or disqualified) lead",
@@ -141,7 +141,7 @@ fn add_folder(
         created_at: all.created_at,
         features: all.features,
     };
-    fill_missing_columns(model, &mut population.features, data)?;
+    fill_missing_columns(model, &mut population.features, data, true)?;
     spinner.set_message("scoring");
     let source = data.display().to_string();
     add_data(

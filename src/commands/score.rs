@@ -6,7 +6,6 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_domain::{Declared, FutureTolerance, Timestamp};
-use leadscore_features::Table;
 use leadscore_files::{LeadRowOptions, LeadSelection, OrderedRows, PartStep, read_lead_row_parts};
 use leadscore_fs::AtomicFile;
 use leadscore_model::{
@@ -77,7 +76,7 @@ fn score(args: &ScoreArgs, input: &Input) -> anyhow::Result<()> {
             tolerance,
             &declared,
         )?;
-        fill_missing_columns(&model, &mut data.features, input.path())?;
+        fill_missing_columns(&model, &mut data.features, input.path(), true)?;
         spinner.set_message("scoring");
         let scores = score_table(&model, &scorer, &data.features)
             .with_context(|| format!("scoring {}", args.data.display()))?;
@@ -197,7 +196,8 @@ impl Folder<'_> {
         let mut ordered = OrderedRows::new(scratch)?;
         for (index, rows) in parts.enumerate() {
             let mut rows = rows?;
-            self.prepare(&mut rows.features, dir, index == 0)?;
+            // The parts all have the same columns: one warning is enough.
+            fill_missing_columns(self.model, &mut rows.features, dir, index == 0)?;
             let scores = score_table(self.model, self.scorer, &rows.features)
                 .with_context(|| format!("scoring {}", dir.display()))?;
             let cells = CellText::new(self.scorer, &rows.features);
@@ -221,18 +221,6 @@ impl Folder<'_> {
         ordered.merge(w)?;
         bar.finish_and_clear();
         Ok(())
-    }
-
-    /// Adds the model's input columns a part lacks, warning once (the parts
-    /// all have the same columns).
-    fn prepare(&self, table: &mut Table, dir: &Path, warn: bool) -> anyhow::Result<()> {
-        if warn {
-            fill_missing_columns(self.model, table, dir)
-        } else {
-            leadscore_model::prepare_inputs(self.model, table, leadscore_model::RowsFrom::Folder)
-                .with_context(|| dir.display().to_string())?;
-            Ok(())
-        }
     }
 }
 

@@ -246,8 +246,8 @@ fn neighbourhoods_stay_whole_in_any_part_size() -> TestResult {
         }
     }
     // With one lead a part: L1 joins A1 and A2, so it shares a part with L5
-    // (C2 is A2's); L2 is A3's; L3 (C3, no account) and L4 (nothing) are
-    // alone; L6 is A4's.
+    // (C2 is A2's); C1 (A1's) and C3 list one visitor, so L3 (C3's) goes
+    // with them too; L2 is A3's; L4 (nothing) is alone; L6 is A4's.
     let options = LeadRowOptions {
         select: LeadSelection::All,
         at: at("2026-06-01")?,
@@ -264,12 +264,63 @@ fn neighbourhoods_stay_whole_in_any_part_size() -> TestResult {
     assert_eq!(
         groups,
         [
-            vec!["L1".to_owned(), "L5".to_owned()],
+            vec!["L1".to_owned(), "L3".to_owned(), "L5".to_owned()],
             vec!["L2".to_owned()],
-            vec!["L3".to_owned()],
             vec!["L4".to_owned()],
             vec!["L6".to_owned()],
         ]
+    );
+    Ok(())
+}
+
+/// The parts are copies of the folder's own rows: CRLF line breaks, quoted
+/// cells with commas, quotes and line breaks, columns in any order, and
+/// interaction properties (not copied) give the whole folder's rows.
+#[test]
+fn rows_copied_as_written_give_the_same_rows() -> TestResult {
+    let crlf = |text: &str| text.replace('\n', "\r\n");
+    let dir = folder(&[
+        (
+            "accounts.csv",
+            &crlf(
+                "industry,account_id,motto\n\"Retail, online\",A1,\"say \"\"hi\"\"\"\nSoftware,A2,\"two\nlines\"\n",
+            ),
+        ),
+        (
+            "contacts.csv",
+            &crlf("contact_id,account_id,job_title\nC1,A1,\"CTO, acting\"\nC2,A2,CEO\n"),
+        ),
+        (
+            "leads.csv",
+            &crlf(
+                "lead_id,created_at,contact_id,status,closed_at,budget\nL1,2026-01-01,C1,qualified,2026-02-01,10\nL2,2026-01-02,C2,open,,5\n",
+            ),
+        ),
+        (
+            "interactions.csv",
+            &crlf(
+                "interaction_id,kind,occurred_at,contact_id,url\nI1,EmailOpened,2026-01-10,C1,\"https://x.test/a,b\"\nI2,WebsiteVisited,2026-01-11,C2,\n",
+            ),
+        ),
+    ])?;
+    let options = LeadRowOptions {
+        select: LeadSelection::All,
+        at: at("2026-06-01")?,
+        ..LeadRowOptions::default()
+    };
+    let (whole, parts, count) = both(dir.path(), &options, 1)?;
+    assert_eq!(count, 2);
+    assert_same(&whole, &parts);
+    let industry = whole
+        .features
+        .column("account.industry")
+        .ok_or("no account.industry")?;
+    assert_eq!(
+        industry.values,
+        ColumnValues::Categorical(vec![
+            Some("Retail, online".to_owned()),
+            Some("Software".to_owned())
+        ])
     );
     Ok(())
 }

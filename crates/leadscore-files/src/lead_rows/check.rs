@@ -103,9 +103,12 @@ pub(super) struct Neighbourhoods {
     accounts: HashMap<Key, Node>,
     contacts: HashMap<Key, Node>,
     leads: HashMap<Key, Node>,
-    /// The contact each visitor's interactions belong to: the greatest contact
-    /// id listing it (`leadscore_domain::attribution`), and its node.
-    visitors: HashMap<Box<str>, (Box<str>, Node)>,
+    /// The node of the contacts listing each visitor. The visitor's
+    /// interactions belong to one of them (the greatest contact id,
+    /// `leadscore_domain::attribution`); the contacts listing one visitor are
+    /// joined into one neighbourhood, so that it holds that one whichever it
+    /// is, and no contact id need be kept to compare.
+    visitors: HashMap<Key, Node>,
     /// Each node's parent (union-find); a root is its own.
     parent: Vec<Node>,
     /// The interaction kinds present.
@@ -158,8 +161,24 @@ impl Neighbourhoods {
         node
     }
 
-    /// The root of `node`'s neighbourhood.
-    pub fn root(&self, mut node: Node) -> Node {
+    /// Each node's root, by node, in one pass: a node's parent never comes
+    /// after it (a union makes the later root a child of the earlier, and
+    /// halving only moves a node up), so a parent's root is known first.
+    pub fn roots(&self) -> Vec<Node> {
+        let mut roots: Vec<Node> = Vec::with_capacity(self.parent.len());
+        for (node, &parent) in self.parent.iter().enumerate() {
+            let root = match roots.get(parent as usize) {
+                Some(&root) if (parent as usize) < node => root,
+                _ if parent as usize == node => parent,
+                _ => self.root(parent),
+            };
+            roots.push(root);
+        }
+        roots
+    }
+
+    /// The root of `node`'s neighbourhood, walking up.
+    fn root(&self, mut node: Node) -> Node {
         while let Some(&parent) = self.parent.get(node as usize) {
             if parent == node {
                 break;
@@ -196,11 +215,6 @@ impl Neighbourhoods {
         low
     }
 
-    /// How many nodes there are.
-    pub fn nodes(&self) -> usize {
-        self.parent.len()
-    }
-
     /// Each lead's node.
     pub fn leads(&self) -> impl Iterator<Item = Node> + '_ {
         self.leads.values().copied()
@@ -226,7 +240,7 @@ impl Neighbourhoods {
     pub fn owner(&self, contact: Option<&str>, visitor: Option<&str>) -> Option<Node> {
         match contact {
             Some(contact) => self.contact(contact),
-            None => visitor.and_then(|v| self.visitors.get(v).map(|(_, node)| *node)),
+            None => visitor.and_then(|v| self.visitors.get(&self.keys.of(v)).copied()),
         }
     }
 
@@ -251,13 +265,6 @@ impl Neighbourhoods {
                 .collect(),
         )
     }
-
-    /// Each custom entity's fields, in its file's order.
-    pub fn entity_fields(&self) -> impl Iterator<Item = (&EntityName, Vec<&str>)> {
-        self.entities
-            .iter()
-            .map(|(name, fields)| (name, fields.iter().map(|(f, _)| f.as_str()).collect()))
-    }
 }
 
 impl RecordSink for Checker<'_> {
@@ -275,16 +282,15 @@ impl RecordSink for Checker<'_> {
             Some(node) => node,
             None => hoods.node(),
         };
-        let id = contact.contact_id.as_str();
         if let Some(visitor) = &contact.visitor_id {
-            let owner = hoods.visitors.get(visitor.as_str());
-            if owner.is_none_or(|(greatest, _)| &**greatest < id) {
-                hoods
-                    .visitors
-                    .insert(visitor.as_str().into(), (id.into(), node));
-            }
+            let visitor = hoods.keys.of(visitor.as_str());
+            let node = match hoods.visitors.get(&visitor) {
+                Some(&other) => hoods.union(other, node),
+                None => node,
+            };
+            hoods.visitors.insert(visitor, node);
         }
-        let key = hoods.keys.of(id);
+        let key = hoods.keys.of(contact.contact_id.as_str());
         hoods.contacts.insert(key, node);
         Ok(())
     }

@@ -188,15 +188,18 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
         &options.declared,
         &mut |_| {},
     )?;
-    rows_of_checked(dir, options, &load::EntityTimes::Sniffed)
+    rows_of_checked(dir, options, &load::EntityTimes::Sniffed, true)
 }
 
 /// The rows of a folder that passed the checks (see [`read_lead_rows`]);
-/// `entity_times` says how each custom entity's time column is found.
+/// `entity_times` says how each custom entity's time column is found. The
+/// quality findings are computed only when `quality` is set (a part's are
+/// not its folder's: they stay empty).
 fn rows_of_checked(
     dir: &Path,
     options: &LeadRowOptions,
     entity_times: &load::EntityTimes,
+    quality: bool,
 ) -> Result<LeadRows, FilesError> {
     let folder = load::Folder::read(dir, entity_times)?;
     let kinds: Vec<String> = STANDARD_KINDS
@@ -257,16 +260,20 @@ fn rows_of_checked(
         .map_err(&fail)?
         .iter()
         .collect();
-    let quality = FolderQuality {
-        closed_without_closed_at: selected.no_close_time.clone(),
-        disqualified_without_reason: quality::without_reason(&folder.leads)?,
-        duplicate_leads: quality::duplicates(&folder.leads)?,
-        entities_without_time: folder
-            .entities
-            .iter()
-            .filter(|e| e.time_column.is_none())
-            .map(|e| e.name.clone())
-            .collect(),
+    let quality = if quality {
+        FolderQuality {
+            closed_without_closed_at: selected.no_close_time.clone(),
+            disqualified_without_reason: quality::without_reason(&folder.leads)?,
+            duplicate_leads: quality::duplicates(&folder.leads)?,
+            entities_without_time: folder
+                .entities
+                .iter()
+                .filter(|e| e.time_column.is_none())
+                .map(|e| e.name.clone())
+                .collect(),
+        }
+    } else {
+        FolderQuality::default()
     };
     Ok(LeadRows {
         lead_ids: text("lead_id")?,

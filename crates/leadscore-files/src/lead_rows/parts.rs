@@ -13,26 +13,23 @@
 //! is the row the whole folder gives.
 
 use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use leadscore_domain::{
-    Account, Contact, CustomRecord, Dataset, EntityName, FieldNames, FutureLimit, InteractionRow,
-    Lead, ReadProgress, RecordSink, RecordType, UnknownReference,
-};
+use leadscore_domain::{FutureLimit, ReadProgress, RecordType};
 
 use super::check::{Neighbourhoods, Node, check_folder};
-use super::load::{EntityTimes, extra_columns};
+use super::load::EntityTimes;
 use super::{LeadRowOptions, LeadRows, rows_of_checked};
-use crate::layout::discover;
+use crate::columns::{FileColumns, Row};
 use crate::ordered::scratch_folder;
-use crate::{FilesError, FolderWriter, Format, StreamOptions, stream_folder};
+use crate::stream::{RowSink, revisit_folder};
+use crate::{FilesError, Format};
 
 /// The leads a part holds by default: whole neighbourhoods are added to a
 /// part until it holds at least this many.
 pub const LEADS_PER_PART: usize = 200_000;
-
-/// Records gathered for a part before they are appended to its files.
-const CHUNK: usize = 4096;
 
 /// Which pass the reading is in, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,16 +95,12 @@ impl Iterator for LeadRowParts {
         let index = self.next;
         self.next += 1;
         match &self.source {
-            Source::Whole(dir) => (index == 0).then(|| {
-                rows_of_checked(dir, &self.options, &EntityTimes::Sniffed).map(|mut rows| {
-                    rows.quality = Default::default();
-                    rows
-                })
-            }),
+            Source::Whole(dir) => (index == 0)
+                .then(|| rows_of_checked(dir, &self.options, &EntityTimes::Sniffed, false)),
             Source::Parts { parts, .. } => {
                 let part = parts.get(index)?;
                 Some(
-                    rows_of_checked(&part.dir, &self.options, &self.entity_times).and_then(
+                    rows_of_checked(&part.dir, &self.options, &self.entity_times, false).and_then(
                         |mut rows| {
                             for row in &mut rows.file_rows {
                                 *row = usize::try_from(*row)
@@ -119,7 +112,6 @@ impl Iterator for LeadRowParts {
                                         message: format!("the part has no lead {row}"),
                                     })?;
                             }
-                            rows.quality = Default::default();
                             Ok(rows)
                         },
                     ),
@@ -167,48 +159,23 @@ pub fn read_lead_row_parts(
         });
     }
     let scratch = scratch_folder(scratch, ".leadscore-parts-")?;
-    let names = field_names(dir, &hoods)?;
-    let mut writers = Vec::with_capacity(plan.parts);
-    for i in 0..plan.parts {
-        let part = scratch.path().join(format!("part-{i}"));
-        writers.push(PartWriter {
-            writer: Some(FolderWriter::create(&part, Format::Csv, &names)?),
-            dir: part,
-            chunk: Dataset::default(),
-            records: 0,
+    let parts = (0..plan.parts)
+        .map(|i| Part {
+            dir: scratch.path().join(format!("part-{i}")),
             file_rows: Vec::new(),
-        });
-    }
+        })
+        .collect();
     let mut router = Router {
         dir,
         hoods: &hoods,
         plan: &plan,
-        parts: writers,
+        parts,
+        file: None,
         lead_row: 0,
-        failed: None,
         progress: &mut |p| progress(PartStep::Splitting, p),
     };
-    let stream = StreamOptions {
-        skip_bad_rows: false,
-        future,
-        declared: options.declared.clone(),
-    };
-    stream_folder(dir, &mut router, &stream)?;
-    let Router { parts, failed, .. } = router;
-    if let Some(failed) = failed {
-        return Err(failed);
-    }
-    let mut done = Vec::with_capacity(parts.len());
-    for mut part in parts {
-        part.flush()?;
-        if let Some(writer) = part.writer.take() {
-            writer.finish()?;
-        }
-        done.push(Part {
-            dir: part.dir,
-            file_rows: part.file_rows,
-        });
-    }
+    revisit_folder(dir, &options.declared, &mut router)?;
+    let done = router.parts;
     Ok(LeadRowParts {
         entity_times: hoods.entity_times(),
         options,
@@ -219,29 +186,6 @@ pub fn read_lead_row_parts(
         next: 0,
         leads,
     })
-}
-
-/// The custom field names each part's files carry: the whole folder's
-/// columns, so that every part has the same columns (interaction properties
-/// are not copied: rows do not read them).
-fn field_names(dir: &Path, hoods: &Neighbourhoods) -> Result<FieldNames, FilesError> {
-    let mut names = FieldNames::default();
-    for file in discover(dir)? {
-        let set = match &file.record {
-            RecordType::Account => &mut names.accounts,
-            RecordType::Contact => &mut names.contacts,
-            RecordType::Lead => &mut names.leads,
-            RecordType::Interaction | RecordType::Custom(_) => continue,
-        };
-        set.extend(extra_columns(&file)?);
-    }
-    for (entity, fields) in hoods.entity_fields() {
-        names.custom.insert(
-            entity.clone(),
-            fields.into_iter().map(str::to_owned).collect(),
-        );
-    }
-    Ok(names)
 }
 
 /// Which part each neighbourhood goes to: roots in order, each part filled
@@ -257,30 +201,35 @@ const NOWHERE: u32 = u32::MAX;
 
 impl Plan {
     fn new(hoods: &Neighbourhoods, leads_per_part: usize) -> Self {
-        let nodes = hoods.nodes();
-        let mut leads_of = vec![0u32; nodes];
+        let mut part = hoods.roots();
+        let mut leads_of = vec![0u32; part.len()];
         for node in hoods.leads() {
-            if let Some(n) = leads_of.get_mut(hoods.root(node) as usize) {
+            if let Some(n) = part
+                .get(node as usize)
+                .and_then(|&r| leads_of.get_mut(r as usize))
+            {
                 *n = n.saturating_add(1);
             }
         }
-        let mut root_part = vec![NOWHERE; nodes];
-        let (mut part, mut filled) = (0u32, 0usize);
-        for (root, &n) in leads_of.iter().enumerate() {
-            if n == 0 {
+        // Each root's part, in root order, where its leads count is.
+        let (mut current, mut filled) = (0u32, 0usize);
+        for n in &mut leads_of {
+            if *n == 0 {
+                *n = NOWHERE;
                 continue;
             }
             if filled >= leads_per_part {
-                part += 1;
+                current += 1;
                 filled = 0;
             }
-            root_part[root] = part;
-            filled += n as usize;
+            filled += *n as usize;
+            *n = current;
         }
-        let parts = if filled == 0 { 0 } else { part as usize + 1 };
-        let part = (0..nodes)
-            .map(|node| root_part[hoods.root(node as Node) as usize])
-            .collect();
+        let parts = if filled == 0 { 0 } else { current as usize + 1 };
+        // Each node's part: its root's.
+        for p in &mut part {
+            *p = leads_of.get(*p as usize).copied().unwrap_or(NOWHERE);
+        }
         Self { part, parts }
     }
 
@@ -290,123 +239,148 @@ impl Plan {
     }
 }
 
-/// One part being written.
-struct PartWriter {
-    writer: Option<FolderWriter>,
-    dir: PathBuf,
-    chunk: Dataset,
-    records: usize,
-    file_rows: Vec<u64>,
+/// The file being copied: a writer into each part's copy of it, the
+/// columns copied, and how a row finds its neighbourhood.
+struct Copying {
+    writers: Vec<(csv::Writer<BufWriter<File>>, PathBuf)>,
+    /// The positions copied, in the file's order.
+    copied: Vec<usize>,
+    route: Route,
 }
 
-impl PartWriter {
-    fn flush(&mut self) -> Result<(), FilesError> {
-        if self.records == 0 {
-            return Ok(());
-        }
-        if let Some(writer) = &mut self.writer {
-            writer.write(&self.chunk)?;
-        }
-        self.chunk = Dataset::default();
-        self.records = 0;
-        Ok(())
-    }
+/// How a row of a file finds its neighbourhood.
+#[derive(Clone, Copy)]
+enum Route {
+    Account,
+    Contact,
+    Lead,
+    /// A custom record, by its lead.
+    Custom,
+    Interaction,
 }
 
-/// The second pass: each record copied into its neighbourhood's part.
+/// The second pass: each row copied, as it was read, into its
+/// neighbourhood's part.
 struct Router<'a> {
     dir: &'a Path,
     hoods: &'a Neighbourhoods,
     plan: &'a Plan,
-    parts: Vec<PartWriter>,
+    parts: Vec<Part>,
+    file: Option<Copying>,
     /// The next lead's place in the leads file.
     lead_row: u64,
-    /// The first write that failed; nothing is written after it.
-    failed: Option<FilesError>,
     progress: &'a mut dyn FnMut(ReadProgress),
 }
 
-impl Router<'_> {
-    /// Adds a record to `node`'s part.
-    fn add(&mut self, node: Option<Node>, add: impl FnOnce(&mut PartWriter)) {
-        if self.failed.is_some() {
-            return;
-        }
-        let Some(part) = self.plan.of(node).and_then(|p| self.parts.get_mut(p)) else {
-            return;
-        };
-        add(part);
-        part.records += 1;
-        if part.records >= CHUNK
-            && let Err(e) = part.flush()
-        {
-            self.failed = Some(e);
-        }
-    }
-}
-
-impl RecordSink for Router<'_> {
-    fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
-        let node = self.hoods.account(account.account_id.as_str());
-        self.add(node, |p| p.chunk.accounts.push(account));
-        Ok(())
-    }
-
-    fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
-        let node = self.hoods.contact(contact.contact_id.as_str());
-        self.add(node, |p| p.chunk.contacts.push(contact));
-        Ok(())
-    }
-
-    fn lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
-        let node = self.hoods.lead(lead.lead_id.as_str());
-        let row = self.lead_row;
-        self.lead_row += 1;
-        self.add(node, |p| {
-            p.file_rows.push(row);
-            p.chunk.leads.push(lead);
-        });
-        Ok(())
-    }
-
-    fn custom(
+impl RowSink for Router<'_> {
+    fn begin(
         &mut self,
-        entity: &EntityName,
-        record: CustomRecord,
-    ) -> Result<(), UnknownReference> {
-        let node = self.hoods.lead(record.lead_id.as_str());
-        self.add(node, |p| {
-            p.chunk
-                .custom
-                .entry(entity.clone())
-                .or_default()
-                .push(record);
+        path: &Path,
+        record: &RecordType,
+        columns: &FileColumns,
+    ) -> Result<Option<Vec<usize>>, FilesError> {
+        let route = match record {
+            RecordType::Account => Route::Account,
+            RecordType::Contact => Route::Contact,
+            RecordType::Lead => Route::Lead,
+            RecordType::Custom(_) => Route::Custom,
+            RecordType::Interaction => Route::Interaction,
+        };
+        // Rows do not read interaction properties: only the standard columns
+        // of interactions are copied.
+        let copied: Vec<usize> = match route {
+            Route::Interaction => {
+                let mut standard: Vec<usize> = columns.standard().collect();
+                standard.sort_unstable();
+                standard
+            }
+            _ => (0..columns.names.len()).collect(),
+        };
+        let header: Vec<&str> = copied
+            .iter()
+            .filter_map(|&i| columns.names.get(i).map(String::as_str))
+            .collect();
+        let mut relative = path.strip_prefix(self.dir).unwrap_or(path).to_path_buf();
+        relative.set_extension(Format::Csv.extension());
+        let mut writers = Vec::with_capacity(self.parts.len());
+        for part in &self.parts {
+            let path = part.dir.join(&relative);
+            writers.push((create_csv(&path, &header)?, path));
+        }
+        let read = matches!(route, Route::Interaction).then(|| copied.clone());
+        self.file = Some(Copying {
+            writers,
+            copied,
+            route,
         });
-        Ok(())
+        Ok(read)
     }
 
-    fn interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
-        let node = self.hoods.owner(row.contact_id, row.visitor_id);
-        if self.plan.of(node).is_none() {
+    fn row(&mut self, row: &Row<'_, '_>) -> Result<(), FilesError> {
+        let Some(file) = &mut self.file else {
             return Ok(());
-        }
-        match row.to_interaction() {
-            Ok(interaction) => self.add(node, |p| p.chunk.interactions.push(interaction)),
-            Err(e) => {
-                self.failed.get_or_insert(FilesError::LeadRows {
-                    path: self.dir.to_path_buf(),
-                    message: format!("interaction {}: {e}", row.id),
-                });
+        };
+        let hoods = self.hoods;
+        let node = match file.route {
+            Route::Account => row.get("account_id").and_then(|id| hoods.account(id)),
+            Route::Contact => row.get("contact_id").and_then(|id| hoods.contact(id)),
+            Route::Lead => {
+                let node = row.get("lead_id").and_then(|id| hoods.lead(id));
+                if let Some(part) = self.plan.of(node).and_then(|p| self.parts.get_mut(p)) {
+                    part.file_rows.push(self.lead_row);
+                }
+                self.lead_row += 1;
+                node
+            }
+            Route::Custom => row.get("lead_id").and_then(|id| hoods.lead(id)),
+            Route::Interaction => hoods.owner(row.get("contact_id"), row.get("visitor_id")),
+        };
+        let Some((writer, path)) = self.plan.of(node).and_then(|p| file.writers.get_mut(p)) else {
+            return Ok(());
+        };
+        writer
+            .write_record(file.copied.iter().map(|&i| row.cell(i).unwrap_or_default()))
+            .map_err(|e| write_error(path, e))
+    }
+
+    fn end(&mut self) -> Result<(), FilesError> {
+        if let Some(file) = self.file.take() {
+            for (mut writer, path) in file.writers {
+                writer
+                    .flush()
+                    .map_err(|source| FilesError::Io { path, source })?;
             }
         }
         Ok(())
     }
 
-    fn wants_property(&self, _: &str) -> bool {
-        false
-    }
-
-    fn read_progress(&mut self, progress: ReadProgress) {
+    fn progress(&mut self, progress: ReadProgress) {
         (self.progress)(progress);
+    }
+}
+
+/// Creates a part's copy of a file (and its folder) and writes its header.
+fn create_csv(path: &Path, header: &[&str]) -> Result<csv::Writer<BufWriter<File>>, FilesError> {
+    let io = |source| FilesError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let file = File::create(path).map_err(io)?;
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(BufWriter::with_capacity(1 << 16, file));
+    writer
+        .write_record(header)
+        .map_err(|e| write_error(path, e))?;
+    Ok(writer)
+}
+
+fn write_error(path: &Path, e: csv::Error) -> FilesError {
+    FilesError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
     }
 }

@@ -17,6 +17,7 @@
 mod csv_rows;
 mod file;
 mod parquet_rows;
+mod rows;
 mod seen;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ use crate::{FilesError, Format, RowProblem};
 use self::csv_rows::CsvRows;
 use self::file::FileReader;
 use self::parquet_rows::ParquetRows;
+pub(crate) use self::rows::{RowSink, revisit_folder};
 
 /// How to stream a folder.
 #[derive(Debug, Clone, Default)]
