@@ -23,6 +23,7 @@ mod error;
 mod field_names;
 mod fields;
 mod future;
+mod id_hash;
 mod ids;
 mod kind;
 mod observed;
@@ -41,6 +42,7 @@ pub use error::DomainError;
 pub use field_names::FieldNames;
 pub use fields::Fields;
 pub use future::{Ahead, FUTURE_TOLERANCE_SETTING, FutureLimit, FutureTime, FutureTolerance};
+pub use id_hash::{IdHash, IdHasher};
 pub use ids::{
     AccountId, ContactId, EntityName, ID_PATTERN, InteractionId, LeadId, MAX_ID_LEN, RecordId,
     VisitorId,

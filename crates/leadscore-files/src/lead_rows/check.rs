@@ -8,12 +8,11 @@
 //! interaction kinds, and each custom entity's time column.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
 use leadscore_domain::{
-    Account, Contact, CustomRecord, Declared, EntityName, FutureLimit, InteractionRow, Lead,
-    ReadProgress, RecordSink, RecordType, Timestamp, UnknownReference,
+    Account, Contact, CustomRecord, Declared, EntityName, FutureLimit, IdHash, IdHasher,
+    InteractionRow, Lead, ReadProgress, RecordSink, RecordType, Timestamp, UnknownReference,
 };
 
 use super::load::{EntityTimes, extra_columns};
@@ -94,21 +93,21 @@ impl Default for TimeSniff {
 /// and a lead naming a contact of one account and another account joins the
 /// two.
 ///
-/// Ids are kept as 128-bit keyed hashes ([`Keys`]), 24 bytes a slot, not as
+/// Ids are kept as 128-bit keyed hashes ([`IdHash`]), 24 bytes a slot, not as
 /// strings (some 70 bytes an id with the string's heap block): at ten million
 /// leads the folder holds over twenty million ids.
 #[derive(Default)]
 pub(super) struct Neighbourhoods {
-    keys: Keys,
-    accounts: HashMap<Key, Node>,
-    contacts: HashMap<Key, Node>,
-    leads: HashMap<Key, Node>,
+    keys: IdHasher,
+    accounts: HashMap<IdHash, Node>,
+    contacts: HashMap<IdHash, Node>,
+    leads: HashMap<IdHash, Node>,
     /// The node of the contacts listing each visitor. The visitor's
     /// interactions belong to one of them (the greatest contact id,
     /// `leadscore_domain::attribution`); the contacts listing one visitor are
     /// joined into one neighbourhood, so that it holds that one whichever it
     /// is, and no contact id need be kept to compare.
-    visitors: HashMap<Key, Node>,
+    visitors: HashMap<IdHash, Node>,
     /// Each node's parent (union-find); a root is its own.
     parent: Vec<Node>,
     /// The interaction kinds present.
@@ -119,31 +118,16 @@ pub(super) struct Neighbourhoods {
     last_contact: String,
 }
 
-/// An id's 128-bit keyed hash: two SipHashes with random keys, so that a
-/// folder cannot be crafted to collide, and two ids of a folder share one
-/// with a chance of about 10^-24 at twenty million ids.
-type Key = [u64; 2];
-
-/// The random keys of [`Key`]s.
-#[derive(Default)]
-struct Keys(RandomState, RandomState);
-
-impl Keys {
-    fn of(&self, id: &str) -> Key {
-        [self.0.hash_one(id), self.1.hash_one(id)]
-    }
-}
-
 /// The node `id` has in `ids`; an id not there is an unknown reference.
 fn known(
-    keys: &Keys,
-    ids: &HashMap<Key, Node>,
+    keys: &IdHasher,
+    ids: &HashMap<IdHash, Node>,
     column: &'static str,
     id: Option<&str>,
 ) -> Result<Option<Node>, UnknownReference> {
     match id {
         Some(id) => ids
-            .get(&keys.of(id))
+            .get(&keys.hash(id))
             .copied()
             .map(Some)
             .ok_or_else(|| UnknownReference {
@@ -222,17 +206,17 @@ impl Neighbourhoods {
 
     /// The node of an account.
     pub fn account(&self, id: &str) -> Option<Node> {
-        self.accounts.get(&self.keys.of(id)).copied()
+        self.accounts.get(&self.keys.hash(id)).copied()
     }
 
     /// The node of a contact.
     pub fn contact(&self, id: &str) -> Option<Node> {
-        self.contacts.get(&self.keys.of(id)).copied()
+        self.contacts.get(&self.keys.hash(id)).copied()
     }
 
     /// The node of a lead.
     pub fn lead(&self, id: &str) -> Option<Node> {
-        self.leads.get(&self.keys.of(id)).copied()
+        self.leads.get(&self.keys.hash(id)).copied()
     }
 
     /// The node an interaction belongs to: its contact's, else the contact
@@ -240,7 +224,7 @@ impl Neighbourhoods {
     pub fn owner(&self, contact: Option<&str>, visitor: Option<&str>) -> Option<Node> {
         match contact {
             Some(contact) => self.contact(contact),
-            None => visitor.and_then(|v| self.visitors.get(&self.keys.of(v)).copied()),
+            None => visitor.and_then(|v| self.visitors.get(&self.keys.hash(v)).copied()),
         }
     }
 
@@ -270,7 +254,7 @@ impl Neighbourhoods {
 impl RecordSink for Checker<'_> {
     fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
         let node = self.hoods.node();
-        let key = self.hoods.keys.of(account.account_id.as_str());
+        let key = self.hoods.keys.hash(account.account_id.as_str());
         self.hoods.accounts.insert(key, node);
         Ok(())
     }
@@ -283,14 +267,14 @@ impl RecordSink for Checker<'_> {
             None => hoods.node(),
         };
         if let Some(visitor) = &contact.visitor_id {
-            let visitor = hoods.keys.of(visitor.as_str());
+            let visitor = hoods.keys.hash(visitor.as_str());
             let node = match hoods.visitors.get(&visitor) {
                 Some(&other) => hoods.union(other, node),
                 None => node,
             };
             hoods.visitors.insert(visitor, node);
         }
-        let key = hoods.keys.of(contact.contact_id.as_str());
+        let key = hoods.keys.hash(contact.contact_id.as_str());
         hoods.contacts.insert(key, node);
         Ok(())
     }
@@ -306,7 +290,7 @@ impl RecordSink for Checker<'_> {
             (Some(node), None) | (None, Some(node)) => node,
             (None, None) => hoods.node(),
         };
-        let key = hoods.keys.of(lead.lead_id.as_str());
+        let key = hoods.keys.hash(lead.lead_id.as_str());
         hoods.leads.insert(key, node);
         Ok(())
     }

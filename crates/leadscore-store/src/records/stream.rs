@@ -9,8 +9,8 @@
 use std::collections::HashSet;
 
 use leadscore_domain::{
-    Account, Contact, CustomRecord, Dataset, EntityName, ExternalIds, InteractionRow, Lead,
-    RecordSink, RecordType, UnknownReference,
+    Account, Contact, CustomRecord, Dataset, EntityName, ExternalIds, IdHash, IdHasher,
+    InteractionRow, Lead, RecordSink, RecordType, UnknownReference,
 };
 use tokio::sync::mpsc;
 
@@ -62,6 +62,8 @@ pub struct ImportSink {
     chunks: Option<mpsc::Sender<Chunk>>,
     chunk: Dataset,
     len: usize,
+    /// The keys of every id hash in `seen` and `stored`.
+    hasher: IdHasher,
     seen: Ids,
     stored: Stored,
     /// The contact id of the last interaction that named a known one.
@@ -71,16 +73,17 @@ pub struct ImportSink {
     stopped: Option<StoreError>,
 }
 
-/// Ids by record type.
+/// Ids by record type, as 128-bit keyed hashes ([`IdHash`]; 16 bytes a
+/// slot, where the strings took some 50-70 bytes an id).
 #[derive(Debug, Default)]
 struct Ids {
-    accounts: HashSet<Box<str>>,
-    contacts: HashSet<Box<str>>,
-    leads: HashSet<Box<str>>,
+    accounts: HashSet<IdHash>,
+    contacts: HashSet<IdHash>,
+    leads: HashSet<IdHash>,
 }
 
 impl Ids {
-    fn of(&mut self, kind: Kind) -> &mut HashSet<Box<str>> {
+    fn of(&mut self, kind: Kind) -> &mut HashSet<IdHash> {
         match kind {
             Kind::Account => &mut self.accounts,
             Kind::Contact => &mut self.contacts,
@@ -118,6 +121,7 @@ impl ImportSink {
             chunks,
             chunk: Dataset::default(),
             len: 0,
+            hasher: IdHasher::new(),
             seen: Ids::default(),
             stored,
             last_contact: String::new(),
@@ -135,7 +139,8 @@ impl ImportSink {
         let Some(id) = id else {
             return Ok(());
         };
-        if self.seen.of(kind).contains(id) {
+        let hash = self.hasher.hash(id);
+        if self.seen.of(kind).contains(&hash) {
             return Ok(());
         }
         let unknown = || UnknownReference {
@@ -150,7 +155,7 @@ impl ImportSink {
         else {
             return Err(unknown());
         };
-        if missing.of(kind).contains(id) {
+        if missing.of(kind).contains(&hash) {
             return Err(unknown());
         }
         let mut wanted = ExternalIds::default();
@@ -163,11 +168,11 @@ impl ImportSink {
         let found = runtime.block_on(read::existing_ids(store.pool(), store.backend(), &wanted));
         match found {
             Ok(found) if !found.is_empty() => {
-                self.seen.of(kind).insert(id.into());
+                self.seen.of(kind).insert(hash);
                 Ok(())
             }
             Ok(_) => {
-                missing.of(kind).insert(id.into());
+                missing.of(kind).insert(hash);
                 Err(unknown())
             }
             Err(error) => {
@@ -233,9 +238,8 @@ fn holds(chunk: &Dataset, record: &RecordType) -> bool {
 
 impl RecordSink for ImportSink {
     fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
-        self.seen
-            .accounts
-            .insert(account.account_id.as_str().into());
+        let hash = self.hasher.hash(account.account_id.as_str());
+        self.seen.accounts.insert(hash);
         self.push(&RecordType::Account, |c| c.accounts.push(account));
         Ok(())
     }
@@ -243,9 +247,8 @@ impl RecordSink for ImportSink {
     fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
         let account = contact.account_id.as_ref().map(|a| a.as_str());
         self.known(Kind::Account, "account_id", account)?;
-        self.seen
-            .contacts
-            .insert(contact.contact_id.as_str().into());
+        let hash = self.hasher.hash(contact.contact_id.as_str());
+        self.seen.contacts.insert(hash);
         self.push(&RecordType::Contact, |c| c.contacts.push(contact));
         Ok(())
     }
@@ -255,7 +258,8 @@ impl RecordSink for ImportSink {
         self.known(Kind::Contact, "contact_id", contact)?;
         let account = lead.account_id.as_ref().map(|a| a.as_str());
         self.known(Kind::Account, "account_id", account)?;
-        self.seen.leads.insert(lead.lead_id.as_str().into());
+        let hash = self.hasher.hash(lead.lead_id.as_str());
+        self.seen.leads.insert(hash);
         self.push(&RecordType::Lead, |c| c.leads.push(lead));
         Ok(())
     }
