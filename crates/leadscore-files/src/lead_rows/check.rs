@@ -219,8 +219,8 @@ impl Neighbourhoods {
         self.leads.get(&self.keys.hash(id)).copied()
     }
 
-    /// The node an interaction belongs to: its contact's, else the contact
-    /// its visitor belongs to; none when it belongs to nobody.
+    /// The node an interaction belongs to: its contact's, else that of the
+    /// contacts listing its visitor; none when it belongs to nobody.
     pub fn owner(&self, contact: Option<&str>, visitor: Option<&str>) -> Option<Node> {
         match contact {
             Some(contact) => self.contact(contact),
