@@ -190,6 +190,12 @@ pub struct RulesScoreArgs {
     /// Also write each score's explanation, one JSON object per line.
     #[arg(long)]
     pub explain: Option<PathBuf>,
+    /// A folder whose leads file holds more leads than this is read a part at
+    /// a time (whole neighbourhoods of accounts, contacts, leads and the
+    /// interactions of their contacts, at least this many leads each); memory
+    /// grows with it, never with the folder.
+    #[arg(long, default_value_t = crate::commands::RULE_LEADS_PER_PART, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub leads_per_part: usize,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,

@@ -12,6 +12,9 @@ mod model_data;
 pub mod retrain;
 pub mod review;
 pub mod rules;
+mod rules_score;
+
+pub use rules_score::RULE_LEADS_PER_PART;
 pub mod score;
 pub mod serve;
 pub mod train;

@@ -1,22 +1,19 @@
 //! `leadscore rules check | text | score | backtest`
 
 use std::collections::HashSet;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_domain::{Declared, FutureLimit, ObservedField};
 use leadscore_files::{StreamOptions, stream_folder};
-use leadscore_fs::AtomicFile;
 use leadscore_rules::{
-    Backtest, CheckData, Evaluator, Graph, GraphBuilder, ModelCheck, ModelFormat, Outcome, Plan,
-    Problem, Projection, RuleModel, RulesError, Schema, Scores, VALUES_PER_FIELD, backtest,
+    Backtest, CheckData, Evaluator, Graph, GraphBuilder, ModelCheck, ModelFormat, Plan, Problem,
+    Projection, RuleModel, RulesError, Schema, VALUES_PER_FIELD, backtest,
 };
 use serde::Serialize;
 
-use crate::cli::{RulesBacktestArgs, RulesCheckArgs, RulesCommand, RulesScoreArgs, RulesTextArgs};
+use crate::cli::{RulesBacktestArgs, RulesCheckArgs, RulesCommand, RulesTextArgs};
 use crate::commands::mapped::Input;
 use crate::commands::{declared, future_tolerance, open_existing_store, parse_at, runtime};
 use crate::output::print_summary;
@@ -26,7 +23,7 @@ pub fn run(command: RulesCommand) -> anyhow::Result<()> {
     match command {
         RulesCommand::Check(args) => check(args),
         RulesCommand::Text(args) => text(args),
-        RulesCommand::Score(args) => score(args),
+        RulesCommand::Score(args) => crate::commands::rules_score::score(args),
         RulesCommand::Backtest(args) => run_backtest(args),
     }
 }
@@ -98,11 +95,17 @@ pub(crate) fn load_graph(
     let graph = builder.finish();
     tracing::info!(seconds = t.elapsed().as_secs_f64(), "indexed");
     spinner.finish_and_clear();
-    // A field no record of the folder has reads as absent: legal, but most often a
-    // typo, so say so without stopping.
-    let schema = Schema::from_graph(&graph);
+    warn_absent_fields(plans, &Schema::from_graph(&graph), dir);
+    let not_read = file_names(&streamed.not_read);
+    Ok(Loaded { graph, not_read })
+}
+
+/// Warns of each field a plan reads that no record of the folder (whose
+/// records' fields are `schema`) has: it reads as absent, which is legal but
+/// most often a typo, so it is said without stopping.
+pub(crate) fn warn_absent_fields(plans: &[Plan], schema: &Schema, dir: &Path) {
     for plan in plans {
-        if let Err(RulesError::Invalid { problems }) = plan.model().validate_against(&schema) {
+        if let Err(RulesError::Invalid { problems }) = plan.model().validate_against(schema) {
             for p in problems {
                 eprintln!(
                     "warning: model \"{}\": {p} (in {}; it reads as absent)",
@@ -112,8 +115,11 @@ pub(crate) fn load_graph(
             }
         }
     }
-    let not_read = streamed
-        .not_read
+}
+
+/// The names of files, for a summary.
+pub(crate) fn file_names(paths: &[PathBuf]) -> Vec<String> {
+    paths
         .iter()
         .map(|path| {
             path.file_name().map_or_else(
@@ -121,8 +127,7 @@ pub(crate) fn load_graph(
                 |n| n.to_string_lossy().into_owned(),
             )
         })
-        .collect();
-    Ok(Loaded { graph, not_read })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -274,179 +279,6 @@ fn check(args: RulesCheckArgs) -> anyhow::Result<()> {
 fn text(args: RulesTextArgs) -> anyhow::Result<()> {
     let model = read_model(&args.model)?;
     print!("{}", model.to_text());
-    Ok(())
-}
-
-#[derive(Serialize, Default)]
-struct ModelTally {
-    model: String,
-    scored: u64,
-    not_scored: u64,
-    sales_ready: u64,
-}
-
-#[derive(Serialize)]
-struct ScoreSummary {
-    out: String,
-    at: String,
-    leads: usize,
-    interactions: usize,
-    unattributed_interactions: u64,
-    rows: u64,
-    /// The folder's files that no model reads: only their header was read.
-    not_read: Vec<String>,
-    models: Vec<ModelTally>,
-    read_seconds: f64,
-    score_seconds: f64,
-}
-
-fn score(args: RulesScoreArgs) -> anyhow::Result<()> {
-    let input = Input::open(&args.data, args.map.map.as_deref(), false)?;
-    score_input(&args, &input).map_err(|e| input.relocate(e))
-}
-
-fn score_input(args: &RulesScoreArgs, input: &Input) -> anyhow::Result<()> {
-    let at = parse_at(args.at.as_deref())?;
-    let future = FutureLimit::new(future_tolerance(args.settings.config.as_deref())?, Some(at));
-    let plans = load_plans(&args.models)?;
-    let started = Instant::now();
-    let declared = input.declare(declared(args.settings.config.as_deref())?);
-    let Loaded { graph, not_read } = load_graph(input.path(), &plans, future, declared)?;
-    let read_seconds = started.elapsed().as_secs_f64();
-
-    let scoring = Instant::now();
-    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(
-        1 << 20,
-        AtomicFile::create(&args.out)?,
-    ));
-    out.write_record([
-        "lead_id",
-        "model",
-        "score",
-        "grade",
-        "sales_ready",
-        "reason",
-    ])?;
-    let mut explain = match &args.explain {
-        Some(path) => Some((path, BufWriter::new(AtomicFile::create(path)?))),
-        None => None,
-    };
-    let evaluator = Evaluator::new(&graph, &plans);
-    let mut tallies: Vec<ModelTally> = plans
-        .iter()
-        .map(|p| ModelTally {
-            model: p.name().to_owned(),
-            ..ModelTally::default()
-        })
-        .collect();
-    let bar = progress::bar(graph.lead_count() as u64, "scoring", "leads");
-    let mut scores = Scores::default();
-    let mut rows = 0u64;
-    for (i, lead) in graph.leads().iter().enumerate() {
-        evaluator.evaluate(i, at, &mut scores);
-        for ((m, plan), result) in plans.iter().enumerate().zip(&scores.results) {
-            let tally = &mut tallies[m];
-            match result.outcome {
-                Outcome::Scored {
-                    score,
-                    grade,
-                    sales_ready,
-                } => {
-                    tally.scored += 1;
-                    tally.sales_ready += u64::from(sales_ready);
-                    let grade = grade
-                        .and_then(|g| plan.model().grades.get(usize::from(g)))
-                        .map_or("", |g| g.name.as_str());
-                    let number = score.to_string();
-                    out.write_record([
-                        safe_cell(lead.lead_id.as_str()).as_ref(),
-                        safe_cell(plan.name()).as_ref(),
-                        &number,
-                        safe_cell(grade).as_ref(),
-                        if sales_ready { "true" } else { "false" },
-                        "",
-                    ])?;
-                }
-                Outcome::Unscored(why) => {
-                    tally.not_scored += 1;
-                    out.write_record([
-                        safe_cell(lead.lead_id.as_str()).as_ref(),
-                        safe_cell(plan.name()).as_ref(),
-                        "",
-                        "",
-                        "false",
-                        safe_cell(why.reason()).as_ref(),
-                    ])?;
-                }
-            }
-            rows += 1;
-            if let Some((_, w)) = &mut explain
-                && let Some(e) = evaluator.explain(&scores, m)
-            {
-                serde_json::to_writer(&mut *w, &e)?;
-                w.write_all(b"\n")?;
-            }
-        }
-        if i % 65_536 == 0 {
-            bar.set_position(i as u64);
-        }
-    }
-    bar.finish_and_clear();
-    let out = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    // Both files appear whole, or not at all.
-    let explain = match explain {
-        Some((path, w)) => Some(
-            w.into_inner()
-                .map_err(|e| e.into_error())
-                .with_context(|| format!("cannot write {}", path.display()))?,
-        ),
-        None => None,
-    };
-    out.commit()?;
-    if let Some(file) = explain {
-        file.commit()?;
-    }
-    let summary = ScoreSummary {
-        out: args.out.display().to_string(),
-        at: at.to_string(),
-        leads: graph.lead_count(),
-        interactions: graph.interaction_count(),
-        unattributed_interactions: graph.unattributed_count(),
-        rows,
-        not_read,
-        models: tallies,
-        read_seconds,
-        score_seconds: scoring.elapsed().as_secs_f64(),
-    };
-    print_summary(args.json, &summary, || {
-        let mut text = format!(
-            "scored {} leads under {} model{} as of {} into {} (read {:.1}s, scored {:.1}s)",
-            summary.leads,
-            summary.models.len(),
-            if summary.models.len() == 1 { "" } else { "s" },
-            summary.at,
-            summary.out,
-            summary.read_seconds,
-            summary.score_seconds
-        );
-        for m in &summary.models {
-            text.push_str(&format!(
-                "\n  {}: {} scored, {} not scored, {} sales-ready",
-                m.model, m.scored, m.not_scored, m.sales_ready
-            ));
-        }
-        if !summary.not_read.is_empty() {
-            text.push_str(&format!(
-                "\n  not read, as no model reads them (headers checked): {}",
-                summary.not_read.join(", ")
-            ));
-        }
-        text
-    });
     Ok(())
 }
 

@@ -59,14 +59,14 @@ pub use error::{FilesError, Location, MAX_REPORTED, RowProblem};
 pub use folder::{LoadedFolder, ParsedFolder, ReadOptions, read_folder, read_folder_with_limit};
 pub use layout::Format;
 pub use lead_rows::{
-    ClosedWithoutTime, DuplicateLeads, FolderQuality, LEADS_PER_PART, LeadRowOptions, LeadRowParts,
-    LeadRows, LeadSample, LeadSelection, PartStep, QUALITY_EXAMPLES, read_lead_row_parts,
-    read_lead_rows,
+    ClosedWithoutTime, DuplicateLeads, FolderPart, FolderParts, FolderQuality, LEADS_PER_PART,
+    LeadRowOptions, LeadRowParts, LeadRows, LeadSample, LeadSelection, PartProperties, PartStep,
+    QUALITY_EXAMPLES, SplitOptions, read_lead_row_parts, read_lead_rows, split_folder,
 };
 pub use lines::LineMap;
 pub use ordered::{OrderedRows, RunWriter};
 pub use scoring::{ScoringTable, read_scoring_table};
-pub use stream::{StreamOptions, StreamSummary, stream_folder};
+pub use stream::{StreamOptions, StreamSummary, estimate_records, stream_folder};
 pub use table::{detect_delimiter, read_table};
 pub use training::{POSITIVE_VALUES, TrainingOptions, TrainingTable, read_training_table};
 pub use write::{FolderWriter, write_folder};

@@ -78,6 +78,25 @@ impl OrderedRows {
     /// Writes every run's rows into `out` in place order; gives how many.
     /// Each run must have been [finished](RunWriter::finish).
     pub fn merge<W: Write>(self, out: &mut csv::Writer<W>) -> Result<u64, FilesError> {
+        let scratch = self.scratch.path().to_path_buf();
+        let written = self.merge_with(|row| {
+            out.write_record(row.iter().skip(1))
+                .map_err(|e| write_error(&scratch, e))
+        })?;
+        out.flush().map_err(|source| FilesError::Io {
+            path: scratch,
+            source,
+        })?;
+        Ok(written)
+    }
+
+    /// Hands every run's rows to `emit` in place order (a row's first field
+    /// is its place); gives how many. Each run must have been
+    /// [finished](RunWriter::finish).
+    pub fn merge_with(
+        self,
+        mut emit: impl FnMut(&StringRecord) -> Result<(), FilesError>,
+    ) -> Result<u64, FilesError> {
         let mut readers = Vec::with_capacity(self.runs.len());
         let mut heads = Vec::with_capacity(self.runs.len());
         let mut heap = BinaryHeap::new();
@@ -104,17 +123,12 @@ impl OrderedRows {
             else {
                 break;
             };
-            out.write_record(head.iter().skip(1))
-                .map_err(|e| write_error(path, e))?;
+            emit(head)?;
             written += 1;
             if let Some(place) = next_row(reader, head, path)? {
                 heap.push(Reverse((place, i)));
             }
         }
-        out.flush().map_err(|source| FilesError::Io {
-            path: self.scratch.path().to_path_buf(),
-            source,
-        })?;
         Ok(written)
     }
 }
@@ -178,7 +192,8 @@ pub(crate) fn scratch_folder(parent: &Path, prefix: &str) -> Result<tempfile::Te
         })
 }
 
-fn write_error(path: &Path, e: csv::Error) -> FilesError {
+/// A CSV writer's failure on `path`.
+pub(crate) fn write_error(path: &Path, e: csv::Error) -> FilesError {
     FilesError::Write {
         path: path.to_path_buf(),
         message: e.to_string(),

@@ -294,3 +294,30 @@ fn files_of_unwanted_records_have_only_their_header_read() -> TestResult {
     assert!(err.to_string().contains("kind"), "{err}");
     Ok(())
 }
+
+#[test]
+fn records_are_counted_or_estimated_from_the_first_rows() -> TestResult {
+    let expected = load(&sample(), false)?.dataset;
+    // Short files are counted: the sample's leads file holds 5,000 leads,
+    // more than the rows an estimate reads, and its interactions file more.
+    let leads = leadscore_files::estimate_records(&sample(), &RecordType::Lead)?;
+    let interactions = leadscore_files::estimate_records(&sample(), &RecordType::Interaction)?;
+    let off = |estimate: u64, count: usize| (estimate as f64 / count as f64 - 1.0).abs();
+    assert!(off(leads, expected.leads.len()) < 0.02, "{leads} leads");
+    assert!(
+        off(interactions, expected.interactions.len()) < 0.02,
+        "{interactions} interactions"
+    );
+    let small = folder(&good_files())?;
+    let contacts = leadscore_files::estimate_records(small.path(), &RecordType::Contact)?;
+    assert_eq!(
+        contacts,
+        load(small.path(), false)?.dataset.contacts.len() as u64
+    );
+    // Parquet files say how many rows they hold.
+    let out = tempfile::tempdir()?;
+    write_folder(&expected, out.path(), Format::Parquet)?;
+    let leads = leadscore_files::estimate_records(out.path(), &RecordType::Lead)?;
+    assert_eq!(leads, expected.leads.len() as u64);
+    Ok(())
+}

@@ -149,6 +149,21 @@ impl Projection {
         self.properties.as_ref().is_none_or(|set| !set.is_empty())
     }
 
+    /// The interaction properties kept; `None` when every one is.
+    pub fn properties(&self) -> Option<&HashSet<String>> {
+        self.properties.as_ref()
+    }
+
+    /// True when the records of this type are read: interactions only when
+    /// kept, a custom entity's records only when the entity is.
+    pub fn reads(&self, record: &RecordType) -> bool {
+        match record {
+            RecordType::Interaction => self.interactions,
+            RecordType::Custom(entity) => self.keeps_entity(entity),
+            RecordType::Account | RecordType::Contact | RecordType::Lead => true,
+        }
+    }
+
     /// True when the property is kept.
     pub fn keeps(&self, name: &str) -> bool {
         self.properties
@@ -569,11 +584,7 @@ impl RecordSink for GraphBuilder {
         self.projection.keeps(name)
     }
     fn wants_records(&self, record: &RecordType) -> bool {
-        match record {
-            RecordType::Interaction => self.projection.interactions,
-            RecordType::Custom(entity) => self.projection.keeps_entity(entity),
-            RecordType::Account | RecordType::Contact | RecordType::Lead => true,
-        }
+        self.projection.reads(record)
     }
 }
 

@@ -150,6 +150,18 @@ impl Schema {
         self.custom.entry(name).or_default();
     }
 
+    /// Adds every field and custom entity of `other`: the schema of two sets
+    /// of records is the union of theirs.
+    pub fn merge(&mut self, other: Schema) {
+        self.lead.extend(other.lead);
+        self.contact.extend(other.contact);
+        self.account.extend(other.account);
+        self.interaction.extend(other.interaction);
+        for (entity, fields) in other.custom {
+            self.custom.entry(entity).or_default().extend(fields);
+        }
+    }
+
     /// [`Schema::add_field`], as a builder.
     pub fn with_field(mut self, record: RecordType, name: impl Into<String>) -> Self {
         self.add_field(&record, name);

@@ -8,7 +8,7 @@
 //! interaction kinds, and each custom entity's time column.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use leadscore_domain::{
     Account, Contact, CustomRecord, Declared, EntityName, FutureLimit, IdHash, IdHasher,
@@ -19,16 +19,27 @@ use super::load::{EntityTimes, extra_columns};
 use crate::layout::discover;
 use crate::{FilesError, StreamOptions, stream_folder};
 
+/// What the check pass reads and joins.
+pub(super) struct CheckOptions<'a> {
+    /// Refuses record times after this.
+    pub future: FutureLimit,
+    /// The custom fields and kinds the caller declares.
+    pub declared: &'a Declared,
+    /// The records read: of a file of any other, only the header is checked.
+    pub reads: &'a dyn Fn(&RecordType) -> bool,
+    /// An interaction naming a lead joins that lead's neighbourhood to its
+    /// owner's (what reads the interaction's lead then finds it in its part).
+    pub interaction_leads: bool,
+}
+
 /// Streams the folder through a [`Checker`]; fails on the first file with a
-/// bad record, with every problem of that file located. `declared` holds the
-/// custom fields and kinds the caller declares; `progress` hears how far the
-/// reading is.
+/// bad record, with every problem of that file located. `progress` hears how
+/// far the reading is. Gives the neighbourhoods and the files not read.
 pub(super) fn check_folder(
     dir: &Path,
-    future: FutureLimit,
-    declared: &Declared,
+    options: &CheckOptions<'_>,
     progress: &mut dyn FnMut(ReadProgress),
-) -> Result<Neighbourhoods, FilesError> {
+) -> Result<(Neighbourhoods, Vec<PathBuf>), FilesError> {
     let mut entities = BTreeMap::new();
     for file in discover(dir)? {
         if let RecordType::Custom(name) = &file.record {
@@ -44,21 +55,28 @@ pub(super) fn check_folder(
             entities,
             ..Neighbourhoods::default()
         },
+        reads: options.reads,
+        interaction_leads: options.interaction_leads,
+        last_owner: None,
         progress,
     };
-    let options = StreamOptions {
+    let stream = StreamOptions {
         skip_bad_rows: false,
-        future,
-        declared: declared.clone(),
+        future: options.future,
+        declared: options.declared.clone(),
     };
-    stream_folder(dir, &mut checker, &options)?;
-    Ok(checker.hoods)
+    let summary = stream_folder(dir, &mut checker, &stream)?;
+    Ok((checker.hoods, summary.not_read))
 }
 
-/// The check pass's sink: the neighbourhoods learnt, and who hears of the
-/// progress.
+/// The check pass's sink: the neighbourhoods learnt, what it reads and
+/// joins, and who hears of the progress.
 struct Checker<'p> {
     hoods: Neighbourhoods,
+    reads: &'p dyn Fn(&RecordType) -> bool,
+    interaction_leads: bool,
+    /// The node of the last interaction's contact (`last_contact`).
+    last_owner: Option<Node>,
     progress: &'p mut dyn FnMut(ReadProgress),
 }
 
@@ -116,6 +134,10 @@ pub(super) struct Neighbourhoods {
     entities: BTreeMap<EntityName, Vec<(String, TimeSniff)>>,
     /// The contact id of the last interaction that named a known one.
     last_contact: String,
+    /// The interactions that belong to a contact.
+    attributed: u64,
+    /// The interactions that belong to no contact.
+    unattributed: u64,
 }
 
 /// The node `id` has in `ids`; an id not there is an unknown reference.
@@ -228,6 +250,17 @@ impl Neighbourhoods {
         }
     }
 
+    /// How many interactions belong to a contact (by `contact_id`, or a
+    /// `visitor_id` a contact lists).
+    pub fn attributed(&self) -> u64 {
+        self.attributed
+    }
+
+    /// How many interactions belong to no contact.
+    pub fn unattributed(&self) -> u64 {
+        self.unattributed
+    }
+
     /// The interaction kinds present.
     pub fn kinds(&self) -> impl Iterator<Item = &String> {
         self.kinds.iter()
@@ -321,22 +354,41 @@ impl RecordSink for Checker<'_> {
     fn interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
         let hoods = &mut self.hoods;
         // Files are often grouped by contact: the previous contact is known.
-        if row.contact_id != Some(hoods.last_contact.as_str()) {
-            known(&hoods.keys, &hoods.contacts, "contact_id", row.contact_id)?;
-            if let Some(contact) = row.contact_id {
-                hoods.last_contact.clear();
-                hoods.last_contact.push_str(contact);
-            }
+        if let Some(contact) = row.contact_id
+            && contact != hoods.last_contact
+        {
+            self.last_owner = known(&hoods.keys, &hoods.contacts, "contact_id", Some(contact))?;
+            hoods.last_contact.clear();
+            hoods.last_contact.push_str(contact);
         }
-        known(&hoods.keys, &hoods.leads, "lead_id", row.lead_id)?;
+        let lead = known(&hoods.keys, &hoods.leads, "lead_id", row.lead_id)?;
         if !hoods.kinds.contains(row.kind.as_str()) {
             hoods.kinds.insert(row.kind.as_str().to_owned());
+        }
+        let owner = match row.contact_id {
+            Some(_) => self.last_owner,
+            None => row
+                .visitor_id
+                .and_then(|v| hoods.visitors.get(&hoods.keys.hash(v)).copied()),
+        };
+        match owner {
+            Some(owner) => {
+                hoods.attributed += 1;
+                if let (true, Some(lead)) = (self.interaction_leads, lead) {
+                    hoods.union(owner, lead);
+                }
+            }
+            None => hoods.unattributed += 1,
         }
         Ok(())
     }
 
     fn wants_property(&self, _: &str) -> bool {
         false
+    }
+
+    fn wants_records(&self, record: &RecordType) -> bool {
+        (self.reads)(record)
     }
 
     fn read_progress(&mut self, progress: ReadProgress) {

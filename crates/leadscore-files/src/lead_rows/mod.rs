@@ -75,6 +75,7 @@ mod parts;
 mod quality;
 mod scatter;
 mod select;
+mod split;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -86,8 +87,9 @@ use leadscore_features::{ColumnKind, Table};
 
 use crate::FilesError;
 
-pub use parts::{LEADS_PER_PART, LeadRowParts, PartStep, read_lead_row_parts};
+pub use parts::{LEADS_PER_PART, LeadRowParts, read_lead_row_parts};
 pub use quality::{ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadSample, QUALITY_EXAMPLES};
+pub use split::{FolderPart, FolderParts, PartProperties, PartStep, SplitOptions, split_folder};
 
 /// The frames' row number column (selected rows, from 0, in file order).
 const POS: &str = "pos";
@@ -182,12 +184,13 @@ pub struct LeadRows {
 /// [`FilesError::UnknownExclusion`], [`FilesError::DuplicateColumn`].
 pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, FilesError> {
     check_options(options)?;
-    check::check_folder(
-        dir,
-        FutureLimit::new(options.future_tolerance, options.at),
-        &options.declared,
-        &mut |_| {},
-    )?;
+    let check = check::CheckOptions {
+        future: FutureLimit::new(options.future_tolerance, options.at),
+        declared: &options.declared,
+        reads: &|_| true,
+        interaction_leads: false,
+    };
+    check::check_folder(dir, &check, &mut |_| {})?;
     rows_of_checked(dir, options, &load::EntityTimes::Sniffed, true)
 }
 

@@ -180,6 +180,30 @@ impl CsvRows {
         &self.header
     }
 
+    /// How many records the file holds: counted when it has at most
+    /// [`SAMPLE_ROWS`], else estimated from the bytes the first that many
+    /// take (as the reading estimates it).
+    pub fn estimate_rows(mut self, path: &Path) -> Result<u64, FilesError> {
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0u64;
+        while rows < SAMPLE_ROWS {
+            let more = self
+                .reader
+                .read_byte_record(&mut record)
+                .map_err(|e| unreadable(path, e))?;
+            if !more {
+                return Ok(rows);
+            }
+            let blank =
+                record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty() || f == b"\r");
+            if !blank || self.header.len() <= 1 {
+                rows += 1;
+            }
+        }
+        let read = self.reader.position().byte().max(1);
+        Ok(self.lines.file_len.saturating_mul(rows) / read)
+    }
+
     /// Hands every record to `f`, with its place, in batches; stops at the first
     /// error. A second thread reads and splits the records (the `csv` crate's
     /// work, a third of the time) while this one checks them.

@@ -36,18 +36,26 @@ pub(crate) trait RowSink {
 
     /// How far through the folder's bytes the reading is.
     fn progress(&mut self, progress: ReadProgress);
+
+    /// Whether the pass reads the files of these records (a file it does not
+    /// read is skipped whole).
+    fn reads(&self, _record: &RecordType) -> bool {
+        true
+    }
 }
 
 /// Hands every row of every file of `dir` to `sink`, in the order
 /// [`stream_folder`](super::stream_folder) reads them (accounts, contacts,
-/// leads, custom records, interactions). Only the layout and the headers are
-/// checked again; a file that cannot be read fails the pass.
+/// leads, custom records, interactions), but for the files of records it does
+/// not [read](RowSink::reads). Only the layout and the headers are checked
+/// again; a file that cannot be read fails the pass.
 pub(crate) fn revisit_folder(
     dir: &Path,
     declared: &Declared,
     sink: &mut impl RowSink,
 ) -> Result<(), FilesError> {
     let mut files = discover(dir)?;
+    files.retain(|f| sink.reads(&f.record));
     files.sort_by_key(|f| stream_rank(&f.record));
     let total = files.iter().map(|f| file_len(&f.path)).sum();
     let mut done = 0;
