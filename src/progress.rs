@@ -10,6 +10,7 @@ use leadscore_domain::{
     RecordType, UnknownReference,
 };
 use leadscore_engine::retrain::RetrainStage;
+use leadscore_files::PartStep;
 use leadscore_model::TrainStage;
 
 /// Set for a command asked for `--json`: no progress is drawn.
@@ -70,6 +71,19 @@ pub fn records(message: &str) -> ProgressBar {
         pb.set_prefix(message.to_owned());
         pb
     })
+}
+
+/// Shows on a [`records`] bar how far the passes of splitting a folder into
+/// parts are (checking, then copying into the parts).
+pub fn parts_passes(bar: &ProgressBar) -> impl FnMut(PartStep, ReadProgress) + '_ {
+    |step, read| {
+        bar.set_message(match step {
+            PartStep::Checking => "checking",
+            PartStep::Splitting => "splitting into parts",
+        });
+        bar.set_length(read.total);
+        bar.set_position(read.done);
+    }
 }
 
 /// Turns a [`records`] bar, once everything was read, into a spinner of

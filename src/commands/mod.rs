@@ -70,6 +70,15 @@ pub fn no_store(command: &str, path: &Path) -> anyhow::Error {
 }
 
 /// `--at`: RFC 3339, a date, or `now` (the default).
+/// The folder scratch files go in, beside an output file (its folder, or the
+/// working folder for a bare file name), so that they are on its disk.
+pub(crate) fn scratch_beside(out: &Path) -> &Path {
+    match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 pub fn parse_at(at: Option<&str>) -> anyhow::Result<Timestamp> {
     match at {
         None | Some("now") => Ok(Timestamp::now()),

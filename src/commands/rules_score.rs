@@ -11,7 +11,7 @@ use anyhow::Context;
 use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_domain::{FutureLimit, RecordType, Timestamp};
 use leadscore_files::{
-    FolderPart, OrderedRows, PartProperties, PartStep, RunWriter, SplitOptions, StreamOptions,
+    FolderPart, OrderedRows, PartProperties, RunWriter, SplitOptions, StreamOptions,
     estimate_records, split_folder, stream_folder,
 };
 use leadscore_fs::AtomicFile;
@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::cli::RulesScoreArgs;
 use crate::commands::mapped::Input;
 use crate::commands::rules::{Loaded, file_names, load_graph, load_plans, warn_absent_fields};
-use crate::commands::{declared, future_tolerance, parse_at};
+use crate::commands::{declared, future_tolerance, parse_at, scratch_beside};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -159,13 +159,13 @@ impl PartRows<'_> {
 impl Rows for PartRows<'_> {
     fn row(&mut self, lead: usize, model: usize, fields: [&str; 6]) -> anyhow::Result<()> {
         let place = self.place(lead, model)?;
-        Ok(self.out.push(place, &fields)?)
+        Ok(self.out.push(place, fields)?)
     }
 
     fn explain(&mut self, lead: usize, model: usize, json: &str) -> anyhow::Result<()> {
         let place = self.place(lead, model)?;
         if let Some(w) = &mut self.explain {
-            w.push(place, &[json])?;
+            w.push(place, [json])?;
         }
         Ok(())
     }
@@ -345,24 +345,14 @@ fn in_parts(
         properties,
         interaction_leads: true,
     };
-    let scratch = match args.out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let scratch = scratch_beside(&args.out);
     let reading = progress::records(&format!("reading {}", dir.display()));
     let split = split_folder(
         dir,
         &split,
         &|record| projection.reads(record),
         scratch,
-        &mut |step, read| {
-            reading.set_message(match step {
-                PartStep::Checking => "checking",
-                PartStep::Splitting => "splitting into parts",
-            });
-            reading.set_length(read.total);
-            reading.set_position(read.done);
-        },
+        &mut progress::parts_passes(&reading),
     )?;
     reading.finish_and_clear();
     let read_seconds = started.elapsed().as_secs_f64();

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use leadscore_domain::spreadsheet::safe_cell;
 use leadscore_domain::{Declared, FutureTolerance, Timestamp};
-use leadscore_files::{LeadRowOptions, LeadSelection, OrderedRows, PartStep, read_lead_row_parts};
+use leadscore_files::{LeadRowOptions, LeadSelection, OrderedRows, read_lead_row_parts};
 use leadscore_fs::AtomicFile;
 use leadscore_model::{
     CellText, ConversionModel, GradeBands, Scored, Scorer, TrainingSource, load, score_table,
@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::cli::ScoreArgs;
 use crate::commands::mapped::Input;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_scoring};
-use crate::commands::{declared, future_tolerance, parse_at};
+use crate::commands::{declared, future_tolerance, parse_at, scratch_beside};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -172,24 +172,14 @@ impl Folder<'_> {
                 .collect(),
             ..LeadRowOptions::default()
         };
-        let scratch = match args.out.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
+        let scratch = scratch_beside(&args.out);
         let reading = progress::records(&format!("reading {}", dir.display()));
         let parts = read_lead_row_parts(
             dir,
             &options,
             args.leads_per_part,
             scratch,
-            &mut |step, read| {
-                reading.set_message(match step {
-                    PartStep::Checking => "checking",
-                    PartStep::Splitting => "splitting into parts",
-                });
-                reading.set_length(read.total);
-                reading.set_position(read.done);
-            },
+            &mut progress::parts_passes(&reading),
         )?;
         reading.finish_and_clear();
         let bar = progress::bar(parts.leads(), "scoring", "leads");
@@ -210,9 +200,7 @@ impl Folder<'_> {
                 .enumerate()
             {
                 tally.add(s);
-                let fields = row(self.scorer, &cells, id, s, i);
-                let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-                run.push(*place, &fields)?;
+                run.push(*place, row(self.scorer, &cells, id, s, i))?;
             }
             run.finish()?;
             bar.inc(rows.lead_ids.len() as u64);

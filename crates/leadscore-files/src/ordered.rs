@@ -153,8 +153,13 @@ fn next_row<R: std::io::Read>(
 }
 
 impl RunWriter {
-    /// Appends a row at `place`, which must come after the run's last.
-    pub fn push(&mut self, place: u64, fields: &[&str]) -> Result<(), FilesError> {
+    /// Appends a row of `fields` at `place`, which must come after the
+    /// run's last.
+    pub fn push<I>(&mut self, place: u64, fields: I) -> Result<(), FilesError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
         if self.last.is_some_and(|last| last >= place) {
             return Err(FilesError::Write {
                 path: self.path.clone(),

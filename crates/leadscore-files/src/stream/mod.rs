@@ -299,22 +299,45 @@ fn stream_file(
             }
             reader.expect_rows(&rows);
             let width = rows.width();
-            // Compressed: the bytes read are estimated from the rows read.
-            let (len, expected) = (file_len(&file.path), rows.expected_rows().unwrap_or(0));
+            let progress = ParquetProgress::new(file, &rows, before);
             rows.for_each_chunk(|chunk, places, rows| {
                 let cells = chunk.chunks(width).map(Cells::Values);
                 reader.prefetch(cells.clone());
                 for (k, (cells, place)) in cells.zip(places).enumerate() {
                     reader.row(cells, *place, Some(k), rows, sink, problems)?;
                 }
-                let read = places.last().map_or(0, |p| p.row);
-                sink.read_progress(ReadProgress {
-                    done: before.done + len.saturating_mul(read) / expected.max(1),
-                    ..before
-                });
+                sink.read_progress(progress.after(places));
                 Ok(())
             })?;
             Ok(reader.accepted())
+        }
+    }
+}
+
+/// How far through a folder the reading of a Parquet file is: the file is
+/// compressed, so the bytes read are estimated from the rows read.
+struct ParquetProgress {
+    before: ReadProgress,
+    len: u64,
+    expected: u64,
+}
+
+impl ParquetProgress {
+    /// For `file`, begun when the folder's reading was `before`.
+    fn new(file: &DataFile, rows: &ParquetRows, before: ReadProgress) -> Self {
+        Self {
+            before,
+            len: file_len(&file.path),
+            expected: rows.expected_rows().unwrap_or(0).max(1),
+        }
+    }
+
+    /// The folder's progress once the rows at `places` are read.
+    fn after(&self, places: &[Place]) -> ReadProgress {
+        let read = places.last().map_or(0, |p| p.row);
+        ReadProgress {
+            done: self.before.done + self.len.saturating_mul(read) / self.expected,
+            ..self.before
         }
     }
 }

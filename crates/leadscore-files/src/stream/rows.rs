@@ -10,7 +10,7 @@ use leadscore_domain::{Declared, ReadProgress, RecordType};
 
 use super::csv_rows::CsvRows;
 use super::parquet_rows::ParquetRows;
-use super::{Revisit, file_len, stream_rank};
+use super::{ParquetProgress, file_len, stream_rank};
 use crate::columns::{Cells, FileColumns, Row};
 use crate::layout::{DataFile, discover};
 use crate::{FilesError, Format};
@@ -108,11 +108,7 @@ fn revisit_parquet(
         rows.project(read);
     }
     let width = rows.width();
-    // Compressed: the bytes read are estimated from the rows read.
-    let (len, expected) = (
-        file_len(&file.path),
-        rows.expected_rows().unwrap_or(0).max(1),
-    );
+    let progress = ParquetProgress::new(file, &rows, before);
     rows.for_each_chunk(|chunk, places, _| {
         for cells in chunk.chunks(width) {
             sink.row(&Row {
@@ -120,11 +116,7 @@ fn revisit_parquet(
                 columns: &columns,
             })?;
         }
-        let read = places.last().map_or(0, |p| p.row);
-        sink.progress(ReadProgress {
-            done: before.done + len.saturating_mul(read) / expected,
-            ..before
-        });
+        sink.progress(progress.after(places));
         Ok(())
     })
 }
