@@ -57,6 +57,7 @@ pub(super) fn check_folder(
         },
         reads: options.reads,
         interaction_leads: options.interaction_leads,
+        last_contact: String::new(),
         last_owner: None,
         progress,
     };
@@ -75,7 +76,9 @@ struct Checker<'p> {
     hoods: Neighbourhoods,
     reads: &'p dyn Fn(&RecordType) -> bool,
     interaction_leads: bool,
-    /// The node of the last interaction's contact (`last_contact`).
+    /// The contact id of the last interaction that named one (files are
+    /// often grouped by contact), and its node.
+    last_contact: String,
     last_owner: Option<Node>,
     progress: &'p mut dyn FnMut(ReadProgress),
 }
@@ -132,8 +135,6 @@ pub(super) struct Neighbourhoods {
     kinds: BTreeSet<String>,
     /// Each custom entity's fields, in its file's order.
     entities: BTreeMap<EntityName, Vec<(String, TimeSniff)>>,
-    /// The contact id of the last interaction that named a known one.
-    last_contact: String,
     /// The interactions that belong to a contact.
     attributed: u64,
     /// The interactions that belong to no contact.
@@ -355,11 +356,11 @@ impl RecordSink for Checker<'_> {
         let hoods = &mut self.hoods;
         // Files are often grouped by contact: the previous contact is known.
         if let Some(contact) = row.contact_id
-            && contact != hoods.last_contact
+            && contact != self.last_contact
         {
             self.last_owner = known(&hoods.keys, &hoods.contacts, "contact_id", Some(contact))?;
-            hoods.last_contact.clear();
-            hoods.last_contact.push_str(contact);
+            self.last_contact.clear();
+            self.last_contact.push_str(contact);
         }
         let lead = known(&hoods.keys, &hoods.leads, "lead_id", row.lead_id)?;
         if !hoods.kinds.contains(row.kind.as_str()) {
@@ -367,9 +368,7 @@ impl RecordSink for Checker<'_> {
         }
         let owner = match row.contact_id {
             Some(_) => self.last_owner,
-            None => row
-                .visitor_id
-                .and_then(|v| hoods.visitors.get(&hoods.keys.hash(v)).copied()),
+            None => hoods.owner(None, row.visitor_id),
         };
         match owner {
             Some(owner) => {

@@ -36,7 +36,6 @@ pub struct LeadRowParts {
     options: LeadRowOptions,
     entity_times: EntityTimes,
     parts: Vec<FolderPart>,
-    whole: bool,
     _scratch: Option<tempfile::TempDir>,
     next: usize,
     leads: u64,
@@ -60,14 +59,6 @@ impl Iterator for LeadRowParts {
     fn next(&mut self) -> Option<Self::Item> {
         let part = self.parts.get(self.next)?;
         self.next += 1;
-        if self.whole {
-            return Some(rows_of_checked(
-                &part.dir,
-                &self.options,
-                &EntityTimes::Sniffed,
-                false,
-            ));
-        }
         Some(
             rows_of_checked(&part.dir, &self.options, &self.entity_times, false).and_then(
                 |mut rows| {
@@ -118,13 +109,12 @@ pub fn read_lead_row_parts(
     let mut options = options.clone();
     let kinds: BTreeSet<String> = options.kinds.iter().chain(split.kinds()).cloned().collect();
     options.kinds = kinds.into_iter().collect();
-    let (leads, whole) = (split.leads(), split.is_whole());
+    let leads = split.leads();
     let (parts, scratch, entity_times) = split.into_parts();
     Ok(LeadRowParts {
         options,
         entity_times,
         parts,
-        whole,
         _scratch: scratch,
         next: 0,
         leads,

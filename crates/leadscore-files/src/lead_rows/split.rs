@@ -101,11 +101,6 @@ impl FolderParts {
         &self.parts
     }
 
-    /// True when the folder fits in one part, which is the folder itself.
-    pub fn is_whole(&self) -> bool {
-        self.scratch.is_none()
-    }
-
     /// How many leads the folder holds.
     pub fn leads(&self) -> u64 {
         self.leads

@@ -94,6 +94,12 @@ impl Lines {
         })
     }
 
+    /// The rows the file holds, estimated from the first `rows`, which end
+    /// at `after`: as many rows as fit in the file at the same bytes a row.
+    fn expected(self, rows: u64, after: &Position) -> u64 {
+        self.file_len.saturating_mul(rows) / after.byte().max(1)
+    }
+
     /// The physical line a record starts on, quoted line breaks counted. The
     /// reader's position before a record is right after the previous record's
     /// line break, which is the record's line unless empty lines were skipped;
@@ -184,24 +190,21 @@ impl CsvRows {
     /// [`SAMPLE_ROWS`], else estimated from the bytes the first that many
     /// take (as the reading estimates it).
     pub fn estimate_rows(mut self, path: &Path) -> Result<u64, FilesError> {
-        let mut record = csv::ByteRecord::new();
+        let mut record = StringRecord::new();
         let mut rows = 0u64;
         while rows < SAMPLE_ROWS {
             let more = self
                 .reader
-                .read_byte_record(&mut record)
+                .read_record(&mut record)
                 .map_err(|e| unreadable(path, e))?;
             if !more {
                 return Ok(rows);
             }
-            let blank =
-                record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty() || f == b"\r");
-            if !blank || self.header.len() <= 1 {
+            if !is_blank(&record) || self.header.len() <= 1 {
                 rows += 1;
             }
         }
-        let read = self.reader.position().byte().max(1);
-        Ok(self.lines.file_len.saturating_mul(rows) / read)
+        Ok(self.lines.expected(rows, self.reader.position()))
     }
 
     /// Hands every record to `f`, with its place, in batches; stops at the first
@@ -292,8 +295,7 @@ impl CsvRows {
                     batch.checkpoints.push(position.clone());
                 }
                 if row == SAMPLE_ROWS {
-                    let read = self.reader.position().byte().max(1);
-                    batch.expected = Some(self.lines.file_len.saturating_mul(row) / read);
+                    batch.expected = Some(self.lines.expected(row, self.reader.position()));
                 }
                 batch.places.push(Place {
                     row,
