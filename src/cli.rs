@@ -592,6 +592,11 @@ pub struct TrainArgs {
     /// The folder to write: model.json, metrics.json, errors.csv, quality.json.
     #[arg(long)]
     pub out: PathBuf,
+    /// For a DATA.md folder: the leads read at once (whole neighbourhoods of
+    /// accounts, contacts and leads, in parts of at least this many, copied
+    /// beside --out); reading memory grows with it, never with the folder.
+    #[arg(long, default_value_t = leadscore_files::LEADS_PER_PART, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub leads_per_part: usize,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,

@@ -191,12 +191,47 @@ fn trains_on_a_folder_then_scores_and_evaluates_it() -> TestResult {
     assert_eq!(text.lines().count(), 5001);
     // Read a few hundred leads at a time, the folder gives the same file.
     assert_eq!(score("in-parts.csv", &["--leads-per-part", "300"])?, text);
-    // Nothing is left beside the output but the two score files and the model.
+    // Trained on the folder read a few hundred leads at a time, the model,
+    // its metrics, its errors and the quality findings are the same.
+    let in_parts = out.path().join("model-in-parts");
+    let p = in_parts.to_str().ok_or("path")?;
+    leadscore(&[
+        "train",
+        "--data",
+        sample(),
+        "--leads-per-part",
+        "300",
+        "--out",
+        p,
+        "--json",
+    ])
+    .success()?;
+    for file in ["metrics.json", "quality.json", "errors.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(in_parts.join(file))?,
+            std::fs::read_to_string(model_dir.join(file))?,
+            "{file}"
+        );
+    }
+    let fitted = |dir: &Path| -> Result<Value, Box<dyn std::error::Error>> {
+        let mut model = read_json(&dir.join("model.json"))?["model"].take();
+        model
+            .as_object_mut()
+            .ok_or("model")?
+            .remove("created_at")
+            .ok_or("created_at")?;
+        Ok(model)
+    };
+    assert_eq!(fitted(&in_parts)?, fitted(&model_dir)?);
+    // Nothing is left beside the output but the score files and the models.
     let mut left: Vec<String> = std::fs::read_dir(out.path())?
         .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect::<Result<_, _>>()?;
     left.sort();
-    assert_eq!(left, ["in-parts.csv", "model", "scores.csv"]);
+    assert_eq!(
+        left,
+        ["in-parts.csv", "model", "model-in-parts", "scores.csv"]
+    );
     let row = text.lines().nth(1).ok_or("no rows")?;
     let fields: Vec<&str> = row.split(',').collect();
     assert!(fields[0].starts_with('L'));

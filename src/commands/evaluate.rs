@@ -5,9 +5,9 @@ use leadscore_model::{MetricsJson, assess, load};
 use serde::Serialize;
 
 use crate::cli::EvaluateArgs;
-use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
+use crate::commands::model_data::{Parts, fill_missing_columns, model_file, read_labelled};
 use crate::commands::train::write_errors;
-use crate::commands::{declared, future_tolerance};
+use crate::commands::{declared, future_tolerance, scratch_beside};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -15,10 +15,21 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let model = load(&model_file(&args.model))?;
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let declared = declared(args.settings.config.as_deref())?;
-    let spinner = progress::spinner(&format!("reading {}", args.data.display()));
-    let mut rows = read_labelled(&args.data, &model.source, tolerance, &declared)?;
+    let spinner = progress::records(&format!("reading {}", args.data.display()));
+    // The parts of a folder go where the errors file goes, or to the
+    // system's temporary folder.
+    let temp = std::env::temp_dir();
+    let parts = Parts {
+        leads_per_part: leadscore_files::LEADS_PER_PART,
+        scratch: args
+            .errors
+            .as_deref()
+            .map_or(temp.as_path(), scratch_beside),
+        bar: &spinner,
+    };
+    let mut rows = read_labelled(&parts, &args.data, &model.source, tolerance, &declared)?;
+    progress::records_read(&spinner, "scoring");
     fill_missing_columns(&model, &mut rows.features, &args.data, true)?;
-    spinner.set_message("scoring");
     let assessment =
         assess(&model, &rows).with_context(|| format!("scoring {}", args.data.display()))?;
     spinner.finish_and_clear();

@@ -8,9 +8,34 @@ use leadscore_domain::{Declared, FutureTolerance, Timestamp};
 use leadscore_features::{Table, kind_of_days_since_last};
 use leadscore_files::{
     FolderQuality, LeadRowOptions, LeadRows, LeadSelection, TrainingOptions, read_lead_rows,
-    read_scoring_table, read_training_table,
+    read_lead_rows_in_parts, read_scoring_table, read_training_table,
 };
 use leadscore_model::{ConversionModel, LabelledRows, RowsFrom, TrainingSource, prepare_inputs};
+
+/// How a folder's closed leads are read: a part at a time (whole
+/// neighbourhoods of at least `leads_per_part` leads, copied into a scratch
+/// folder inside `scratch`), so that reading holds one part's frames beside
+/// the rows; `bar` (a [`progress::records`](crate::progress::records) bar)
+/// shows the check and the split.
+pub struct Parts<'a> {
+    pub leads_per_part: usize,
+    pub scratch: &'a Path,
+    pub bar: &'a indicatif::ProgressBar,
+}
+
+impl Parts<'_> {
+    /// The rows of the folder `dir`, as [`read_lead_rows`] gives them.
+    pub fn read(&self, dir: &Path, options: &LeadRowOptions) -> anyhow::Result<LeadRows> {
+        let rows = read_lead_rows_in_parts(
+            dir,
+            options,
+            self.leads_per_part,
+            self.scratch,
+            &mut crate::progress::parts_passes(self.bar),
+        )?;
+        Ok(rows)
+    }
+}
 
 /// Training rows and where they came from.
 pub struct TrainingData {
@@ -21,9 +46,10 @@ pub struct TrainingData {
 }
 
 /// Reads `--data` for training: a folder's closed leads (record times at most
-/// `future_tolerance` after now; the custom fields and kinds `declared`), or a
-/// flat table.
+/// `future_tolerance` after now; the custom fields and kinds `declared`) read
+/// in `parts`, or a flat table.
 pub fn read_training(
+    parts: &Parts,
     path: &Path,
     target: Option<&str>,
     positive: Option<&str>,
@@ -45,7 +71,7 @@ pub fn read_training(
             declared: declared.clone(),
             ..LeadRowOptions::default()
         };
-        let mut rows = read_lead_rows(path, &options)?;
+        let mut rows = parts.read(path, &options)?;
         let kinds = rows
             .features
             .columns
@@ -102,8 +128,9 @@ fn labelled(rows: LeadRows) -> LabelledRows {
 
 /// Reads labelled data shaped like the model's training data (for `--test-data`
 /// and `evaluate`); a folder's record times at most `future_tolerance` after
-/// now, with the custom fields and kinds `declared`.
+/// now, with the custom fields and kinds `declared`, read in `parts`.
 pub fn read_labelled(
+    parts: &Parts,
     path: &Path,
     source: &TrainingSource,
     future_tolerance: FutureTolerance,
@@ -124,7 +151,7 @@ pub fn read_labelled(
                 declared: declared.clone(),
                 ..LeadRowOptions::default()
             };
-            Ok(labelled(read_lead_rows(path, &options)?))
+            Ok(labelled(parts.read(path, &options)?))
         }
         TrainingSource::Flat {
             target, positive, ..

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use leadscore_domain::{FutureLimit, Timestamp};
-use leadscore_files::{LeadRowOptions, LeadSelection, read_lead_rows};
+use leadscore_files::{LeadRowOptions, LeadSelection};
 use leadscore_model::{ConversionModel, TrainingSource, load};
 use leadscore_report::{
     Population, Review, ReviewData, add_data, add_rule_backtests, base_review, render_html,
@@ -13,9 +13,9 @@ use leadscore_rules::Evaluator;
 use serde::Serialize;
 
 use crate::cli::ReviewArgs;
-use crate::commands::model_data::{fill_missing_columns, model_file, read_labelled};
+use crate::commands::model_data::{Parts, fill_missing_columns, model_file, read_labelled};
 use crate::commands::rules::{load_graph, load_plans};
-use crate::commands::{declared, future_tolerance, parse_at};
+use crate::commands::{declared, future_tolerance, parse_at, scratch_beside};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -98,8 +98,14 @@ fn add_folder(
     };
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let declared = declared(args.settings.config.as_deref())?;
-    let spinner = progress::spinner(&format!("reading {}", data.display()));
-    let mut closed = read_labelled(data, &model.source, tolerance, &declared)?;
+    let spinner = progress::records(&format!("reading {}", data.display()));
+    let parts = Parts {
+        leads_per_part: leadscore_files::LEADS_PER_PART,
+        scratch: scratch_beside(&args.out),
+        bar: &spinner,
+    };
+    let mut closed = read_labelled(&parts, data, &model.source, tolerance, &declared)?;
+    progress::records_read(&spinner, "reading the open leads");
     fill_missing_columns(model, &mut closed.features, data, true)?;
     if closed.labels.is_empty() {
         bail!(
@@ -108,7 +114,7 @@ fn add_folder(
         );
     }
     let read_all = |at: Timestamp| {
-        read_lead_rows(
+        parts.read(
             data,
             &LeadRowOptions {
                 select: LeadSelection::All,

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::cli::{SolverArg, SplitArg, TrainArgs};
 use crate::commands::mapped::Input;
-use crate::commands::model_data::{read_labelled, read_training};
-use crate::commands::{declared, future_tolerance};
+use crate::commands::model_data::{Parts, read_labelled, read_training};
+use crate::commands::{declared, future_tolerance, scratch_beside};
 use crate::output::print_summary;
 use crate::progress;
 
@@ -51,8 +51,18 @@ fn train(args: &TrainArgs, input: &Input) -> anyhow::Result<()> {
 
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let declared = input.declare(declared(args.settings.config.as_deref())?);
-    let spinner = progress::spinner(&format!("reading {}", args.data.display()));
+    let reading = if input.path().is_dir() {
+        progress::records(&format!("reading {}", args.data.display()))
+    } else {
+        progress::spinner(&format!("reading {}", args.data.display()))
+    };
+    let parts = Parts {
+        leads_per_part: args.leads_per_part,
+        scratch: scratch_beside(&args.out),
+        bar: &reading,
+    };
     let data = read_training(
+        &parts,
         input.path(),
         args.target.as_deref(),
         args.positive.as_deref(),
@@ -61,11 +71,18 @@ fn train(args: &TrainArgs, input: &Input) -> anyhow::Result<()> {
         &declared,
     )?;
     let test = match &args.test_data {
-        Some(path) => Some(read_labelled(path, &data.source, tolerance, &declared)?),
+        Some(path) => Some(read_labelled(
+            &parts,
+            path,
+            &data.source,
+            tolerance,
+            &declared,
+        )?),
         None => None,
     };
     let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut shown = progress::Training::new(spinner);
+    progress::records_read(&reading, "training");
+    let mut shown = progress::Training::new(reading);
     // The rows go to the fit, which splits them a column at a time and
     // drops the training part's table once encoded.
     let trained = params

@@ -9,8 +9,8 @@ use std::path::Path;
 use leadscore_domain::{ExternalIds, Timestamp};
 use leadscore_features::{ColumnKind, ColumnValues, Table};
 use leadscore_files::{
-    Format, LeadRowOptions, LeadRows, LeadSelection, ReadOptions, read_folder, read_lead_row_parts,
-    read_lead_rows, write_folder,
+    Format, LeadRowOptions, LeadRows, LeadSelection, QUALITY_EXAMPLES, ReadOptions, read_folder,
+    read_lead_row_parts, read_lead_rows, read_lead_rows_in_parts, write_folder,
 };
 
 use support::{TestResult, folder, sample};
@@ -135,6 +135,14 @@ fn assert_same(whole: &LeadRows, parts: &LeadRows) {
     }
 }
 
+fn all_at(text: &str) -> Result<LeadRowOptions, Box<dyn std::error::Error>> {
+    Ok(LeadRowOptions {
+        select: LeadSelection::All,
+        at: at(text)?,
+        ..LeadRowOptions::default()
+    })
+}
+
 fn at(text: &str) -> Result<Option<Timestamp>, Box<dyn std::error::Error>> {
     Ok(Some(Timestamp::parse(text)?))
 }
@@ -175,6 +183,89 @@ fn a_parquet_folder_in_parts_gives_the_same_rows() -> TestResult {
     assert_same(&whole, &parts);
     let (csv, _, _) = both(&sample(), &options, 500)?;
     assert_eq!(csv.lead_ids, whole.lead_ids);
+    Ok(())
+}
+
+/// The rows [`read_lead_rows_in_parts`] gathers, checked against the whole
+/// folder's: the same rows, columns, kinds and findings, and no scratch left.
+fn gathered_is_whole(dir: &Path, options: &LeadRowOptions, leads_per_part: usize) -> TestResult {
+    let whole = read_lead_rows(dir, options)?;
+    let scratch = tempfile::tempdir()?;
+    let gathered =
+        read_lead_rows_in_parts(dir, options, leads_per_part, scratch.path(), &mut |_, _| {})?;
+    assert_same(&whole, &gathered);
+    assert_eq!(gathered.quality, whole.quality, "{leads_per_part} a part");
+    assert_eq!(gathered.excluded, whole.excluded);
+    assert_eq!(
+        std::fs::read_dir(scratch.path())?.count(),
+        0,
+        "no scratch left"
+    );
+    Ok(())
+}
+
+#[test]
+fn gathered_parts_give_the_whole_folders_rows_and_findings() -> TestResult {
+    let training = LeadRowOptions {
+        exclude: vec!["account.city".to_owned()],
+        ..LeadRowOptions::default()
+    };
+    let scoring = LeadRowOptions {
+        select: LeadSelection::All,
+        at: at("2026-10-01")?,
+        ..LeadRowOptions::default()
+    };
+    assert!(
+        !read_lead_rows(&sample(), &training)?.quality.is_clean(),
+        "the sample has findings to merge"
+    );
+    for options in [training, scoring] {
+        for leads_per_part in [150, 1_000_000] {
+            gathered_is_whole(&sample(), &options, leads_per_part)?;
+        }
+    }
+    Ok(())
+}
+
+/// Findings whose examples lie in many parts: 12 accounts with three leads
+/// each on one topic (12 duplicate groups), a disqualified lead without a
+/// reason and a qualified one without `closed_at` in each, leads
+/// interleaved in the file so that every part's examples mix with the
+/// others'.
+#[test]
+fn findings_across_parts_are_the_whole_folders() -> TestResult {
+    let mut accounts = String::from("account_id,industry\n");
+    for a in 0..12 {
+        accounts.push_str(&format!("A{a},Retail\n"));
+    }
+    let mut leads = String::from(
+        "lead_id,created_at,contact_id,account_id,topic,status,closed_at,disqualify_reason\n",
+    );
+    for i in 0..36 {
+        let (status, closed_at) = match i / 12 {
+            0 => ("disqualified", "2026-02-01"),
+            1 => ("qualified", ""),
+            _ => ("open", ""),
+        };
+        leads.push_str(&format!(
+            "L{i:02},2026-01-01,,A{},Renewal,{status},{closed_at},\n",
+            (i * 5) % 12
+        ));
+    }
+    let dir = folder(&[("accounts.csv", &accounts), ("leads.csv", &leads)])?;
+    let whole = read_lead_rows(dir.path(), &LeadRowOptions::default())?;
+    let q = &whole.quality;
+    assert_eq!(q.duplicate_leads.groups, 12);
+    assert_eq!(q.duplicate_leads.examples.len(), QUALITY_EXAMPLES);
+    assert_eq!(q.disqualified_without_reason.count, 12);
+    assert_eq!(
+        q.disqualified_without_reason.examples[..3],
+        ["L00", "L01", "L02"]
+    );
+    assert_eq!(q.closed_without_closed_at.qualified, 12);
+    for leads_per_part in [1, 2, 5, 100] {
+        gathered_is_whole(dir.path(), &LeadRowOptions::default(), leads_per_part)?;
+    }
     Ok(())
 }
 
@@ -243,6 +334,27 @@ fn neighbourhoods_stay_whole_in_any_part_size() -> TestResult {
             let (whole, parts, count) = both(dir.path(), &options, leads_per_part)?;
             assert!(count >= 1);
             assert_same(&whole, &parts);
+        }
+    }
+    // `budget` (and, for every lead, `account.tier`) are numbers in some
+    // parts and text in others: gathered, they are text, each cell as
+    // written, as in the whole folder.
+    for (options, mixed) in [
+        (LeadRowOptions::default(), &["budget"][..]),
+        (all_at("2026-06-01")?, &["budget", "account.tier"][..]),
+    ] {
+        let whole = read_lead_rows(dir.path(), &options)?;
+        for name in mixed {
+            assert!(
+                matches!(
+                    whole.features.column(name).map(|c| &c.values),
+                    Some(ColumnValues::Categorical(_))
+                ),
+                "{name}"
+            );
+        }
+        for leads_per_part in 1..=6 {
+            gathered_is_whole(dir.path(), &options, leads_per_part)?;
         }
     }
     // With one lead a part: L1 joins A1 and A2, so it shares a part with L5

@@ -70,6 +70,7 @@ mod attributes;
 mod behaviour;
 mod check;
 mod custom;
+mod gather;
 mod load;
 mod parts;
 mod quality;
@@ -87,6 +88,7 @@ use leadscore_features::{ColumnKind, Table};
 
 use crate::FilesError;
 
+pub use gather::read_lead_rows_in_parts;
 pub use parts::{LEADS_PER_PART, LeadRowParts, read_lead_row_parts};
 pub use quality::{ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadSample, QUALITY_EXAMPLES};
 pub use split::{FolderPart, FolderParts, PartProperties, PartStep, SplitOptions, split_folder};
@@ -191,19 +193,22 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
         interaction_leads: false,
     };
     check::check_folder(dir, &check, &mut |_| {})?;
-    rows_of_checked(dir, options, &load::EntityTimes::Sniffed, true)
+    let (mut rows, findings) = rows_of_checked(dir, options, &load::EntityTimes::Sniffed, true)?;
+    rows.quality = findings.unwrap_or_default().quality();
+    Ok(rows)
 }
 
 /// The rows of a folder that passed the checks (see [`read_lead_rows`]);
 /// `entity_times` says how each custom entity's time column is found. The
-/// quality findings are computed only when `quality` is set (a part's are
-/// not its folder's: they stay empty).
+/// quality findings, examples placed in this folder's leads file, are given
+/// only when `quality` is set; the rows' own [`LeadRows::quality`] is left
+/// empty.
 fn rows_of_checked(
     dir: &Path,
     options: &LeadRowOptions,
     entity_times: &load::EntityTimes,
     quality: bool,
-) -> Result<LeadRows, FilesError> {
+) -> Result<(LeadRows, Option<quality::Findings>), FilesError> {
     let folder = load::Folder::read(dir, entity_times)?;
     let kinds: Vec<String> = STANDARD_KINDS
         .iter()
@@ -263,31 +268,22 @@ fn rows_of_checked(
         .map_err(&fail)?
         .iter()
         .collect();
-    let quality = if quality {
-        FolderQuality {
-            closed_without_closed_at: selected.no_close_time.clone(),
-            disqualified_without_reason: quality::without_reason(&folder.leads)?,
-            duplicate_leads: quality::duplicates(&folder.leads)?,
-            entities_without_time: folder
-                .entities
-                .iter()
-                .filter(|e| e.time_column.is_none())
-                .map(|e| e.name.clone())
-                .collect(),
-        }
+    let findings = if quality {
+        Some(quality::findings(&folder, selected.no_close_time)?)
     } else {
-        FolderQuality::default()
+        None
     };
-    Ok(LeadRows {
+    let rows = LeadRows {
         lead_ids: text("lead_id")?,
         file_rows,
         features: Table::new(columns),
         outcomes,
         as_of: times(AS_OF)?,
         created_at: times("created_at")?,
-        quality,
+        quality: FolderQuality::default(),
         excluded: options.exclude.clone(),
-    })
+    };
+    Ok((rows, findings))
 }
 
 /// Fails on options that cannot be read with: a scoring selection without

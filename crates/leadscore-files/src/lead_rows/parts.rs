@@ -14,8 +14,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use leadscore_domain::{FutureLimit, ReadProgress};
+use leadscore_features::ColumnKind;
 
 use super::load::EntityTimes;
+use super::quality::Findings;
 use super::split::{FolderPart, PartProperties, PartStep, SplitOptions, split_folder};
 use super::{LeadRowOptions, LeadRows, rows_of_checked};
 use crate::FilesError;
@@ -39,6 +41,9 @@ pub struct LeadRowParts {
     _scratch: Option<tempfile::TempDir>,
     next: usize,
     leads: u64,
+    /// The quality findings of the parts read so far, when they are asked
+    /// for (by [`read_lead_rows_in_parts`](super::read_lead_rows_in_parts)).
+    pub(super) findings: Option<Findings>,
 }
 
 impl LeadRowParts {
@@ -59,22 +64,41 @@ impl Iterator for LeadRowParts {
     fn next(&mut self) -> Option<Self::Item> {
         let part = self.parts.get(self.next)?;
         self.next += 1;
-        Some(
-            rows_of_checked(&part.dir, &self.options, &self.entity_times, false).and_then(
-                |mut rows| {
-                    for row in &mut rows.file_rows {
-                        *row = usize::try_from(*row)
-                            .ok()
-                            .and_then(|r| part.file_row(r))
-                            .ok_or_else(|| FilesError::LeadRows {
-                                path: part.dir.clone(),
-                                message: format!("the part has no lead {row}"),
-                            })?;
-                    }
-                    Ok(rows)
-                },
-            ),
-        )
+        let quality = self.findings.is_some();
+        let read = rows_of_checked(&part.dir, &self.options, &self.entity_times, quality);
+        Some(read.and_then(|(mut rows, findings)| {
+            let place = |row: u64| usize::try_from(row).ok().and_then(|r| part.file_row(r));
+            let missing = |row: u64| FilesError::LeadRows {
+                path: part.dir.clone(),
+                message: format!("the part has no lead {row}"),
+            };
+            for row in &mut rows.file_rows {
+                *row = place(*row).ok_or_else(|| missing(*row))?;
+            }
+            if let (Some(all), Some(mut part)) = (self.findings.as_mut(), findings) {
+                part.place(place).map_err(missing)?;
+                all.merge(part);
+            }
+            Ok(rows)
+        }))
+    }
+}
+
+impl LeadRowParts {
+    /// Starts again from the first part, reading the text columns named in
+    /// `categorical` as labels (see [`LeadRowOptions::column_kinds`]), the
+    /// findings gathered so far forgotten.
+    pub(super) fn rewind(&mut self, categorical: &BTreeSet<String>) {
+        for name in categorical {
+            self.options
+                .column_kinds
+                .entry(name.clone())
+                .or_insert(ColumnKind::Categorical);
+        }
+        self.next = 0;
+        if self.findings.is_some() {
+            self.findings = Some(Findings::default());
+        }
     }
 }
 
@@ -118,5 +142,6 @@ pub fn read_lead_row_parts(
         _scratch: scratch,
         next: 0,
         leads,
+        findings: None,
     })
 }

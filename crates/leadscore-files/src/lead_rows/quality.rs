@@ -7,8 +7,8 @@ use std::fmt;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::load::Loaded;
-use super::polars_error;
+use super::load::{Folder, Loaded};
+use super::{FILE_ROW, polars_error};
 use crate::FilesError;
 
 /// How many example ids (or groups) a finding lists.
@@ -129,40 +129,164 @@ fn list(shown: &[String], total: u64) -> String {
     }
 }
 
-/// The ids of a frame's `lead_id` column: how many, and the first few.
-pub(super) fn sample(frame: &DataFrame) -> PolarsResult<LeadSample> {
-    let ids = frame.column("lead_id")?.str()?;
-    Ok(LeadSample {
-        count: ids.len() as u64,
-        examples: ids
+/// Leads of one finding, each with its place in the leads file: how many,
+/// and the first [`QUALITY_EXAMPLES`] of them in file order. The findings of
+/// a folder's parts merge ([`Placed::merge`]) into the whole folder's.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Placed {
+    pub count: u64,
+    pub first: Vec<(u64, String)>,
+}
+
+impl Placed {
+    /// The leads of a frame with [`FILE_ROW`] and `lead_id`, in its order.
+    pub fn of(frame: &DataFrame) -> PolarsResult<Self> {
+        let rows = frame.column(FILE_ROW)?.idx()?;
+        let ids = frame.column("lead_id")?.str()?;
+        Ok(Self {
+            count: frame.height() as u64,
+            first: rows
+                .iter()
+                .zip(ids.iter())
+                .filter_map(|(row, id)| Some((u64::from(row?), id?.to_owned())))
+                .take(QUALITY_EXAMPLES)
+                .collect(),
+        })
+    }
+
+    /// Adds another part's leads.
+    fn merge(&mut self, other: Placed) {
+        self.count += other.count;
+        self.first.extend(other.first);
+        self.first.sort_unstable_by_key(|(row, _)| *row);
+        self.first.truncate(QUALITY_EXAMPLES);
+    }
+
+    fn sample(self) -> LeadSample {
+        LeadSample {
+            count: self.count,
+            examples: self.first.into_iter().map(|(_, id)| id).collect(),
+        }
+    }
+}
+
+/// A duplicate group: its first lead's place in the leads file, and its
+/// leads' ids in file order.
+pub(super) type Group = (u64, Vec<String>);
+
+/// The findings of a folder, or of one part of it, with each example's place
+/// in its leads file (see [`Placed`]).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Findings {
+    /// Closed leads without `closed_at`, and how many of them qualified.
+    pub closed: Placed,
+    pub closed_qualified: u64,
+    pub without_reason: Placed,
+    /// Duplicate groups: how many, and the first few by their first lead.
+    pub groups: u64,
+    pub first_groups: Vec<Group>,
+    pub entities_without_time: Vec<String>,
+}
+
+impl Findings {
+    /// Moves every example from its place in a part's leads file to its place
+    /// in the folder's (`place`); gives the part's row that has none.
+    pub fn place(&mut self, place: impl Fn(u64) -> Option<u64>) -> Result<(), u64> {
+        let rows = self
+            .closed
+            .first
+            .iter_mut()
+            .chain(&mut self.without_reason.first)
+            .map(|(row, _)| row)
+            .chain(self.first_groups.iter_mut().map(|(row, _)| row));
+        for row in rows {
+            *row = place(*row).ok_or(*row)?;
+        }
+        Ok(())
+    }
+
+    /// Adds another part's findings. Parts hold whole neighbourhoods, so a
+    /// duplicate group (leads of one contact, or one account) is in one part.
+    pub fn merge(&mut self, other: Findings) {
+        self.closed.merge(other.closed);
+        self.closed_qualified += other.closed_qualified;
+        self.without_reason.merge(other.without_reason);
+        self.groups += other.groups;
+        self.first_groups.extend(other.first_groups);
+        self.first_groups.sort_by_key(|(row, _)| *row);
+        self.first_groups.truncate(QUALITY_EXAMPLES);
+        for entity in other.entities_without_time {
+            if !self.entities_without_time.contains(&entity) {
+                self.entities_without_time.push(entity);
+            }
+        }
+    }
+
+    /// The findings as reported.
+    pub fn quality(self) -> FolderQuality {
+        let closed = self.closed.count;
+        let examples = self.closed.sample().examples;
+        FolderQuality {
+            closed_without_closed_at: ClosedWithoutTime {
+                qualified: self.closed_qualified,
+                disqualified: closed - self.closed_qualified,
+                examples,
+            },
+            disqualified_without_reason: self.without_reason.sample(),
+            duplicate_leads: DuplicateLeads {
+                groups: self.groups,
+                examples: self.first_groups.into_iter().map(|(_, g)| g).collect(),
+            },
+            entities_without_time: self.entities_without_time,
+        }
+    }
+}
+
+/// The quality findings of a checked folder's frames; `no_close_time` is the
+/// selection's (see [`Selected`](super::select::Selected)).
+pub(super) fn findings(
+    folder: &Folder,
+    no_close_time: (Placed, u64),
+) -> Result<Findings, FilesError> {
+    let (closed, closed_qualified) = no_close_time;
+    let (groups, first_groups) = duplicates(&folder.leads)?;
+    Ok(Findings {
+        closed,
+        closed_qualified,
+        without_reason: without_reason(&folder.leads)?,
+        groups,
+        first_groups,
+        entities_without_time: folder
+            .entities
             .iter()
-            .flatten()
-            .take(QUALITY_EXAMPLES)
-            .map(str::to_owned)
+            .filter(|e| e.time_column.is_none())
+            .map(|e| e.name.clone())
             .collect(),
     })
 }
 
 /// Disqualified leads without a reason, among all of the folder's.
-pub(super) fn without_reason(leads: &Loaded) -> Result<LeadSample, FilesError> {
+fn without_reason(leads: &Loaded) -> Result<Placed, FilesError> {
     let frame = leads
         .frame
         .clone()
         .lazy()
+        .with_row_index(FILE_ROW, None)
         .filter(
             col("status")
                 .eq(lit("disqualified"))
                 .and(col("disqualify_reason").is_null()),
         )
-        .select([col("lead_id")])
+        .select([col(FILE_ROW), col("lead_id")])
         .collect()
         .map_err(polars_error(&leads.path))?;
-    sample(&frame).map_err(polars_error(&leads.path))
+    Placed::of(&frame).map_err(polars_error(&leads.path))
 }
 
-/// Leads with the same parent and the same topic (trimmed, ignoring case).
+/// Leads with the same parent and the same topic (trimmed, ignoring case):
+/// how many groups, and the first few with their first lead's place.
 /// Unscorable leads and leads without a topic are in no group.
-pub(super) fn duplicates(leads: &Loaded) -> Result<DuplicateLeads, FilesError> {
+fn duplicates(leads: &Loaded) -> Result<(u64, Vec<Group>), FilesError> {
     let fail = polars_error(&leads.path);
     let topics = leads
         .frame
@@ -179,7 +303,9 @@ pub(super) fn duplicates(leads: &Loaded) -> Result<DuplicateLeads, FilesError> {
         .map_err(&fail)?;
     let frame = keys
         .lazy()
+        .with_row_index(FILE_ROW, None)
         .select([
+            col(FILE_ROW),
             col("lead_id"),
             col("folded"),
             col("contact_id").alias("by_contact"),
@@ -196,22 +322,27 @@ pub(super) fn duplicates(leads: &Loaded) -> Result<DuplicateLeads, FilesError> {
             ),
         )
         .group_by_stable([col("by_contact"), col("by_account"), col("folded")])
-        .agg([len().alias("n"), col("lead_id").alias("ids")])
+        .agg([
+            len().alias("n"),
+            col(FILE_ROW).first().alias("first"),
+            col("lead_id").alias("ids"),
+        ])
         .filter(col("n").gt(lit(1)))
-        .select([col("ids")])
+        .select([col("first"), col("ids")])
         .collect()
         .map_err(&fail)?;
+    let firsts = frame.column("first").map_err(&fail)?.idx().map_err(&fail)?;
     let lists = frame.column("ids").map_err(&fail)?.list().map_err(&fail)?;
     let mut examples = Vec::new();
     for i in 0..lists.len().min(QUALITY_EXAMPLES) {
-        let Some(group) = lists.get_as_series(i) else {
+        let (Some(group), Some(first)) = (lists.get_as_series(i), firsts.get(i)) else {
             continue;
         };
         let ids = group.str().map_err(&fail)?;
-        examples.push(ids.iter().flatten().map(str::to_owned).collect());
+        examples.push((
+            u64::from(first),
+            ids.iter().flatten().map(str::to_owned).collect(),
+        ));
     }
-    Ok(DuplicateLeads {
-        groups: frame.height() as u64,
-        examples,
-    })
+    Ok((frame.height() as u64, examples))
 }

@@ -6,7 +6,7 @@ use leadscore_domain::Timestamp;
 use polars::prelude::*;
 
 use super::load::Loaded;
-use super::quality::ClosedWithoutTime;
+use super::quality::Placed;
 use super::{AS_OF, FILE_ROW, LeadSelection, OUTCOME, POS, polars_error};
 use crate::FilesError;
 
@@ -14,8 +14,9 @@ use crate::FilesError;
 /// in the file), [`POS`] (the row's number, from 0, in file order), [`AS_OF`] (microseconds) and [`OUTCOME`] (boolean).
 pub(super) struct Selected {
     pub base: DataFrame,
-    /// Closed leads left out for want of a close time.
-    pub no_close_time: ClosedWithoutTime,
+    /// Closed leads left out for want of a close time, and how many of them
+    /// qualified.
+    pub no_close_time: (Placed, u64),
 }
 
 /// Picks the rows. `at` is required for [`LeadSelection::All`] (the caller
@@ -78,13 +79,14 @@ pub(super) fn select(
                 .frame
                 .clone()
                 .lazy()
+                .with_row_index(FILE_ROW, None)
                 .filter(closed().and(has_close().not()).and(created_by()))
-                .select([col("lead_id"), status()])
+                .select([col(FILE_ROW), col("lead_id"), status()])
                 .collect()
                 .map_err(&fail)?;
             count_by_status(&left_out).map_err(&fail)?
         }
-        LeadSelection::All => ClosedWithoutTime::default(),
+        LeadSelection::All => (Placed::default(), 0),
     };
     Ok(Selected {
         base,
@@ -92,12 +94,8 @@ pub(super) fn select(
     })
 }
 
-fn count_by_status(frame: &DataFrame) -> PolarsResult<ClosedWithoutTime> {
+fn count_by_status(frame: &DataFrame) -> PolarsResult<(Placed, u64)> {
     let statuses = frame.column("status")?.str()?;
     let qualified = statuses.iter().filter(|s| *s == Some("qualified")).count() as u64;
-    Ok(ClosedWithoutTime {
-        qualified,
-        disqualified: frame.height() as u64 - qualified,
-        examples: super::quality::sample(frame)?.examples,
-    })
+    Ok((Placed::of(frame)?, qualified))
 }
