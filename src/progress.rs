@@ -73,6 +73,17 @@ pub fn records(message: &str) -> ProgressBar {
     })
 }
 
+/// Reading `shown`: a [`records`] bar over the passes of a `folder`, or a
+/// [`spinner`] for a flat table (read in one go).
+pub fn reading(folder: bool, shown: &std::path::Path) -> ProgressBar {
+    let message = format!("reading {}", shown.display());
+    if folder {
+        records(&message)
+    } else {
+        spinner(&message)
+    }
+}
+
 /// Shows on a [`records`] bar how far the passes of splitting a folder into
 /// parts are (checking, then copying into the parts).
 pub fn parts_passes(bar: &ProgressBar) -> impl FnMut(PartStep, ReadProgress) + '_ {

@@ -15,7 +15,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     let model = load(&model_file(&args.model))?;
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let declared = declared(args.settings.config.as_deref())?;
-    let spinner = progress::records(&format!("reading {}", args.data.display()));
+    let spinner = progress::reading(args.data.is_dir(), &args.data);
     // The parts of a folder go where the errors file goes, or to the
     // system's temporary folder.
     let temp = std::env::temp_dir();

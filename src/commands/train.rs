@@ -51,11 +51,7 @@ fn train(args: &TrainArgs, input: &Input) -> anyhow::Result<()> {
 
     let tolerance = future_tolerance(args.settings.config.as_deref())?;
     let declared = input.declare(declared(args.settings.config.as_deref())?);
-    let reading = if input.path().is_dir() {
-        progress::records(&format!("reading {}", args.data.display()))
-    } else {
-        progress::spinner(&format!("reading {}", args.data.display()))
-    };
+    let reading = progress::reading(input.path().is_dir(), &args.data);
     let parts = Parts {
         leads_per_part: args.leads_per_part,
         scratch: scratch_beside(&args.out),
