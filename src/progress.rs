@@ -91,6 +91,7 @@ pub fn parts_passes(bar: &ProgressBar) -> impl FnMut(PartStep, ReadProgress) + '
         bar.set_message(match step {
             PartStep::Checking => "checking",
             PartStep::Splitting => "splitting into parts",
+            PartStep::Reading => "reading the parts",
         });
         bar.set_length(read.total);
         bar.set_position(read.done);

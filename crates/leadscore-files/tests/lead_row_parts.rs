@@ -9,8 +9,8 @@ use std::path::Path;
 use leadscore_domain::{ExternalIds, Timestamp};
 use leadscore_features::{ColumnKind, ColumnValues, Table};
 use leadscore_files::{
-    Format, LeadRowOptions, LeadRows, LeadSelection, QUALITY_EXAMPLES, ReadOptions, read_folder,
-    read_lead_row_parts, read_lead_rows, read_lead_rows_in_parts, write_folder,
+    Format, LeadRowOptions, LeadRows, LeadSelection, PartStep, QUALITY_EXAMPLES, ReadOptions,
+    read_folder, read_lead_row_parts, read_lead_rows, read_lead_rows_in_parts, write_folder,
 };
 
 use support::{TestResult, folder, sample};
@@ -191,8 +191,21 @@ fn a_parquet_folder_in_parts_gives_the_same_rows() -> TestResult {
 fn gathered_is_whole(dir: &Path, options: &LeadRowOptions, leads_per_part: usize) -> TestResult {
     let whole = read_lead_rows(dir, options)?;
     let scratch = tempfile::tempdir()?;
-    let gathered =
-        read_lead_rows_in_parts(dir, options, leads_per_part, scratch.path(), &mut |_, _| {})?;
+    let mut read = Vec::new();
+    let gathered = read_lead_rows_in_parts(
+        dir,
+        options,
+        leads_per_part,
+        scratch.path(),
+        &mut |step, p| {
+            if step == PartStep::Reading {
+                read.push((p.done, p.total));
+            }
+        },
+    )?;
+    // Each part read is reported, the last as all of them.
+    let last = read.last().copied().ok_or("no part read reported")?;
+    assert_eq!(last.0, last.1);
     assert_same(&whole, &gathered);
     assert_eq!(gathered.quality, whole.quality, "{leads_per_part} a part");
     assert_eq!(gathered.excluded, whole.excluded);

@@ -20,7 +20,7 @@ use crate::FilesError;
 /// but a part at a time ([`read_lead_row_parts`], parts of at least
 /// `leads_per_part` leads, written into a scratch folder made inside
 /// `scratch`), gathering the rows into the leads file's order. `progress`
-/// hears how far the check and the split are.
+/// hears how far the check, the split and the reading of the parts are.
 ///
 /// A text column whose kind the caller does not give is numeric when every
 /// cell of the whole folder is a number. When one part finds it numeric and
@@ -38,10 +38,14 @@ pub fn read_lead_rows_in_parts(
     let mut parts = read_lead_row_parts(dir, options, leads_per_part, scratch, progress)?;
     parts.findings = Some(Findings::default());
     let mut as_labels = BTreeSet::new();
+    let total = parts.parts() as u64;
     'read: loop {
         let mut gathered: Option<LeadRows> = None;
+        let mut done = 0;
         while let Some(part) = parts.next() {
             let part = part?;
+            done += 1;
+            progress(PartStep::Reading, ReadProgress { done, total });
             let Some(all) = gathered.as_mut() else {
                 gathered = Some(part);
                 continue;

@@ -28,6 +28,10 @@ pub enum PartStep {
     Checking,
     /// Copying each neighbourhood's records into its part.
     Splitting,
+    /// Reading the parts one after another, for
+    /// [`read_lead_rows_in_parts`](super::read_lead_rows_in_parts): here the
+    /// progress counts parts, not bytes.
+    Reading,
 }
 
 /// Which interaction properties the parts keep.
