@@ -74,14 +74,21 @@ pub fn records(message: &str) -> ProgressBar {
 }
 
 /// Reading `shown`: a [`records`] bar over the passes of a `folder`, or a
-/// [`spinner`] for a flat table (read in one go).
+/// spinner for a flat table (read in one go). Either has the reading as its
+/// prefix, so that [`records_read`] turns it into the next step's spinner.
 pub fn reading(folder: bool, shown: &std::path::Path) -> ProgressBar {
     let message = format!("reading {}", shown.display());
     if folder {
-        records(&message)
-    } else {
-        spinner(&message)
+        return records(&message);
     }
+    drawn(|| {
+        let pb = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {prefix} ({elapsed})") {
+            pb.set_style(style);
+        }
+        pb.set_prefix(message);
+        pb
+    })
 }
 
 /// Shows on a [`records`] bar how far the passes of splitting a folder into
