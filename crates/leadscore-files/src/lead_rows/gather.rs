@@ -112,7 +112,8 @@ fn kind_conflict(a: &ColumnValues, b: &ColumnValues) -> bool {
         ColumnValues::Categorical(_) => false,
     };
     let is_text = |v: &ColumnValues| matches!(v, ColumnValues::Categorical(_));
-    (has_numbers(a) && is_text(b)) || (is_text(a) && has_numbers(b))
+    // The kinds first: a column's cells are looked at only when they differ.
+    (is_text(b) && has_numbers(a)) || (is_text(a) && has_numbers(b))
 }
 
 /// Appends `more`'s cells to `column` (see [`kind_conflict`]: an all-missing

@@ -157,9 +157,7 @@ impl Placed {
     /// Adds another part's leads.
     fn merge(&mut self, other: Placed) {
         self.count += other.count;
-        self.first.extend(other.first);
-        self.first.sort_unstable_by_key(|(row, _)| *row);
-        self.first.truncate(QUALITY_EXAMPLES);
+        keep_first(&mut self.first, other.first);
     }
 
     fn sample(self) -> LeadSample {
@@ -170,6 +168,22 @@ impl Placed {
     }
 }
 
+/// Adds `more` to the examples `first` (each with its place in the leads
+/// file) and keeps the first [`QUALITY_EXAMPLES`] of them by place.
+fn keep_first<T>(first: &mut Vec<(u64, T)>, more: Vec<(u64, T)>) {
+    first.extend(more);
+    first.sort_by_key(|(row, _)| *row);
+    first.truncate(QUALITY_EXAMPLES);
+}
+
+/// Closed leads left out for want of a close time, placed, and how many of
+/// them qualified.
+#[derive(Debug, Clone, Default)]
+pub(super) struct NoCloseTime {
+    pub leads: Placed,
+    pub qualified: u64,
+}
+
 /// A duplicate group: its first lead's place in the leads file, and its
 /// leads' ids in file order.
 pub(super) type Group = (u64, Vec<String>);
@@ -178,9 +192,7 @@ pub(super) type Group = (u64, Vec<String>);
 /// in its leads file (see [`Placed`]).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Findings {
-    /// Closed leads without `closed_at`, and how many of them qualified.
-    pub closed: Placed,
-    pub closed_qualified: u64,
+    pub closed: NoCloseTime,
     pub without_reason: Placed,
     /// Duplicate groups: how many, and the first few by their first lead.
     pub groups: u64,
@@ -194,6 +206,7 @@ impl Findings {
     pub fn place(&mut self, place: impl Fn(u64) -> Option<u64>) -> Result<(), u64> {
         let rows = self
             .closed
+            .leads
             .first
             .iter_mut()
             .chain(&mut self.without_reason.first)
@@ -208,13 +221,11 @@ impl Findings {
     /// Adds another part's findings. Parts hold whole neighbourhoods, so a
     /// duplicate group (leads of one contact, or one account) is in one part.
     pub fn merge(&mut self, other: Findings) {
-        self.closed.merge(other.closed);
-        self.closed_qualified += other.closed_qualified;
+        self.closed.leads.merge(other.closed.leads);
+        self.closed.qualified += other.closed.qualified;
         self.without_reason.merge(other.without_reason);
         self.groups += other.groups;
-        self.first_groups.extend(other.first_groups);
-        self.first_groups.sort_by_key(|(row, _)| *row);
-        self.first_groups.truncate(QUALITY_EXAMPLES);
+        keep_first(&mut self.first_groups, other.first_groups);
         for entity in other.entities_without_time {
             if !self.entities_without_time.contains(&entity) {
                 self.entities_without_time.push(entity);
@@ -224,13 +235,13 @@ impl Findings {
 
     /// The findings as reported.
     pub fn quality(self) -> FolderQuality {
-        let closed = self.closed.count;
-        let examples = self.closed.sample().examples;
+        let NoCloseTime { leads, qualified } = self.closed;
+        let disqualified = leads.count - qualified;
         FolderQuality {
             closed_without_closed_at: ClosedWithoutTime {
-                qualified: self.closed_qualified,
-                disqualified: closed - self.closed_qualified,
-                examples,
+                qualified,
+                disqualified,
+                examples: leads.sample().examples,
             },
             disqualified_without_reason: self.without_reason.sample(),
             duplicate_leads: DuplicateLeads {
@@ -244,15 +255,10 @@ impl Findings {
 
 /// The quality findings of a checked folder's frames; `no_close_time` is the
 /// selection's (see [`Selected`](super::select::Selected)).
-pub(super) fn findings(
-    folder: &Folder,
-    no_close_time: (Placed, u64),
-) -> Result<Findings, FilesError> {
-    let (closed, closed_qualified) = no_close_time;
+pub(super) fn findings(folder: &Folder, closed: NoCloseTime) -> Result<Findings, FilesError> {
     let (groups, first_groups) = duplicates(&folder.leads)?;
     Ok(Findings {
         closed,
-        closed_qualified,
         without_reason: without_reason(&folder.leads)?,
         groups,
         first_groups,

@@ -6,7 +6,7 @@ use leadscore_domain::Timestamp;
 use polars::prelude::*;
 
 use super::load::Loaded;
-use super::quality::Placed;
+use super::quality::{NoCloseTime, Placed};
 use super::{AS_OF, FILE_ROW, LeadSelection, OUTCOME, POS, polars_error};
 use crate::FilesError;
 
@@ -14,9 +14,8 @@ use crate::FilesError;
 /// in the file), [`POS`] (the row's number, from 0, in file order), [`AS_OF`] (microseconds) and [`OUTCOME`] (boolean).
 pub(super) struct Selected {
     pub base: DataFrame,
-    /// Closed leads left out for want of a close time, and how many of them
-    /// qualified.
-    pub no_close_time: (Placed, u64),
+    /// Closed leads left out for want of a close time.
+    pub no_close_time: NoCloseTime,
 }
 
 /// Picks the rows. `at` is required for [`LeadSelection::All`] (the caller
@@ -86,7 +85,7 @@ pub(super) fn select(
                 .map_err(&fail)?;
             count_by_status(&left_out).map_err(&fail)?
         }
-        LeadSelection::All => (Placed::default(), 0),
+        LeadSelection::All => NoCloseTime::default(),
     };
     Ok(Selected {
         base,
@@ -94,8 +93,11 @@ pub(super) fn select(
     })
 }
 
-fn count_by_status(frame: &DataFrame) -> PolarsResult<(Placed, u64)> {
+fn count_by_status(frame: &DataFrame) -> PolarsResult<NoCloseTime> {
     let statuses = frame.column("status")?.str()?;
     let qualified = statuses.iter().filter(|s| *s == Some("qualified")).count() as u64;
-    Ok((Placed::of(frame)?, qualified))
+    Ok(NoCloseTime {
+        leads: Placed::of(frame)?,
+        qualified,
+    })
 }
