@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::categorical::CategoricalEncoding;
+use crate::compact::{CompactRows, Filler, Layout, Piece};
 use crate::numeric::{NumericDrop, NumericEncoding};
 use crate::table::parse_finite;
 use crate::{Cell, ColumnValues, EncoderParams, FeaturesError, RowSource, Table};
@@ -347,6 +348,49 @@ impl Encoder {
     }
 }
 
+impl Encoder {
+    /// Encodes every row of `table` as [`transform_flat`](Self::transform_flat)
+    /// does, into [`CompactRows`], a column at a time: each input column is
+    /// dropped once encoded (and a column the encoder does not read at once),
+    /// so that the peak is the table and a column's features, not the table
+    /// beside every row's dense features. The rows read back as the very
+    /// features [`transform_flat`](Self::transform_flat) gives. An error in a
+    /// row names its number in the table (from 1); with errors in several
+    /// rows, the one reported is the first of the first column that has one.
+    pub fn transform_compact(&self, table: Table) -> Result<CompactRows, FeaturesError> {
+        let rows = table.rows()?;
+        let pieces: Vec<Vec<Piece>> = self.columns.iter().map(ColumnEncoding::pieces).collect();
+        let layout = Layout::of(pieces.iter().flatten().copied())?;
+        let mut filler = Filler::new(layout, self.n_features(), rows);
+        let mut inputs = table.columns;
+        inputs.retain(|input| self.columns.iter().any(|col| col.column == input.name));
+        let mut at = (0, 0);
+        let mut encoded = Vec::new();
+        for (col, pieces) in self.columns.iter().zip(&pieces) {
+            let position = inputs
+                .iter()
+                .position(|input| input.name == col.column)
+                .ok_or_else(|| FeaturesError::MissingColumn {
+                    column: col.column.clone(),
+                })?;
+            let values = inputs.swap_remove(position).values;
+            let mut next = at;
+            for r in 0..rows {
+                encoded.clear();
+                encode_cell(col, &values, r, &mut encoded)
+                    .and_then(|()| filler.put(r, at, pieces, &encoded, &col.column))
+                    .map(|n| next = n)
+                    .map_err(|e| FeaturesError::InRow {
+                        row: r + 1,
+                        source: Box::new(e),
+                    })?;
+            }
+            at = next;
+        }
+        Ok(filler.finish())
+    }
+}
+
 /// Appends the features of row `r` of one input column.
 fn encode_cell(
     col: &ColumnEncoding,
@@ -402,6 +446,28 @@ impl ColumnEncoding {
         match &self.encoding {
             Encoding::Numeric(enc) => enc.feature_names(&self.column),
             Encoding::Categorical(enc) => enc.feature_names(&self.column),
+        }
+    }
+
+    /// How the features are stored in [`CompactRows`]: a numeric column's
+    /// value as a number, its missing indicator and its bins as one-hot
+    /// groups; a categorical column's levels as one group.
+    fn pieces(&self) -> Vec<Piece> {
+        match &self.encoding {
+            Encoding::Numeric(enc) => {
+                let mut pieces = Vec::new();
+                if enc.scale.is_some() {
+                    pieces.push(Piece::Dense);
+                }
+                if enc.missing_indicator {
+                    pieces.push(Piece::OneHot(1));
+                }
+                if !enc.cuts.is_empty() {
+                    pieces.push(Piece::OneHot(enc.cuts.len()));
+                }
+                pieces
+            }
+            Encoding::Categorical(enc) => vec![Piece::OneHot(enc.width())],
         }
     }
 

@@ -68,6 +68,19 @@ pub enum FeaturesError {
         /// What was wrong with its value.
         source: Box<FeaturesError>,
     },
+    /// An encoding has more features than compact rows can index.
+    #[error("{features} features are more than compact rows can index")]
+    TooManyFeatures {
+        /// The features.
+        features: usize,
+    },
+    /// A column's one-hot features were not zeros and at most one 1 (an
+    /// encoder's own invariant: never seen in practice).
+    #[error("column `{column}` did not encode as one-hot features")]
+    NotOneHot {
+        /// The column.
+        column: String,
+    },
     /// Rows were asked for past a table's end.
     #[error("row {row} was asked for, but the table has {rows} rows")]
     RowOutOfRange {

@@ -61,6 +61,7 @@
 //! ```
 
 mod categorical;
+mod compact;
 mod encoder;
 mod error;
 mod names;
@@ -69,6 +70,7 @@ mod params;
 mod table;
 
 pub use categorical::{MISSING_LEVEL, OTHER_LEVEL};
+pub use compact::CompactRows;
 pub use encoder::{ColumnKind, DropReason, Dropped, Encoder, FeatureDescription, FeatureKind};
 pub use error::FeaturesError;
 pub use names::{

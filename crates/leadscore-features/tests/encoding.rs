@@ -515,3 +515,92 @@ fn numeric_columns_get_quantile_bins_that_score_unseen_values() {
     let params: EncoderParams = serde_json::from_str(old).unwrap();
     assert_eq!(params.numeric_bins, 0);
 }
+
+proptest! {
+    /// The compact rows read back as the flat features, on the training
+    /// table and on another table (unseen levels, other gaps).
+    #[test]
+    fn compact_rows_read_back_as_the_flat_features(
+        table in any_table(),
+        other in any_table(),
+        min in 1usize..4,
+        max in 1usize..4,
+        bins in 0usize..5,
+    ) {
+        let params = EncoderParams { numeric_bins: bins, ..params(min, max) };
+        let encoder = params.fit(&table).unwrap();
+        for table in [&table, &other] {
+            let flat = encoder.transform_flat(table);
+            let compact = encoder.transform_compact(table.clone());
+            match (flat, compact) {
+                (Ok(flat), Ok(compact)) => {
+                    prop_assert_eq!(compact.rows(), table.rows().unwrap());
+                    prop_assert_eq!(compact.n_features(), encoder.n_features());
+                    prop_assert_eq!(compact.to_dense(), flat);
+                }
+                // Another table may lack a column or hold text in a numeric one.
+                (Err(_), Err(_)) => {}
+                (flat, compact) => prop_assert!(false, "flat {flat:?}, compact {compact:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn compact_rows_select_and_give_columns_as_the_dense_rows() {
+    let table = leads();
+    let encoder = EncoderParams::default().fit(&table).unwrap();
+    let dense = encoder.transform(&table).unwrap();
+    let compact = encoder.transform_compact(table).unwrap();
+    let d = encoder.n_features();
+    assert!(
+        encoder
+            .feature_names()
+            .iter()
+            .any(|name| name.contains(":[")),
+        "the table has binned columns: {:?}",
+        encoder.feature_names()
+    );
+    for j in 0..d {
+        assert_eq!(compact.column(j), column_of(&dense, j), "feature {j}");
+    }
+    assert!(compact.column(d).is_empty());
+    let picked = [7, 0, 199, 7, 42];
+    let selected = compact.select(&picked);
+    let expected: Vec<f64> = picked.iter().flat_map(|&i| dense[i].clone()).collect();
+    assert_eq!(selected.to_dense(), expected);
+    let mut seen = Vec::new();
+    compact.for_each_row(198..500, |r, row| seen.push((r, row.to_vec())));
+    assert_eq!(
+        seen,
+        vec![(198, dense[198].clone()), (199, dense[199].clone())]
+    );
+    assert!(
+        compact.bytes() * 2 < dense.len() * d * 8,
+        "{} bytes compact against {} dense",
+        compact.bytes(),
+        dense.len() * d * 8
+    );
+}
+
+#[test]
+fn compact_encoding_names_the_row_and_column_of_a_bad_value() {
+    let encoder = EncoderParams::default().fit(&leads()).unwrap();
+    let mut table = leads();
+    let mut score: Vec<Option<String>> = (0..200).map(|i| Some(i.to_string())).collect();
+    score[2] = Some("lots".into());
+    table.columns[1] = Column::categorical("score", score);
+    let err = encoder.transform_compact(table).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"row 3: column `score` is numeric, but "lots" is not a finite number"#
+    );
+    let mut table = leads();
+    table.columns.remove(3);
+    assert_eq!(
+        encoder.transform_compact(table).unwrap_err(),
+        FeaturesError::MissingColumn {
+            column: "industry".into()
+        }
+    );
+}

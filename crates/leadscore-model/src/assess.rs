@@ -3,12 +3,11 @@
 
 use std::borrow::Cow;
 
-use leadscore_features::{ColumnValues, Table};
+use leadscore_features::{ColumnValues, Encoder, Table};
 use serde::Serialize;
 
 use ndarray::ArrayView2;
 
-use crate::data::encode;
 use crate::{ConversionModel, Evaluation, Grade, LabelledRows, ModelError, Scored, Scorer, Top};
 
 /// The rows [`score_table`] encodes at a time.
@@ -23,24 +22,37 @@ pub fn score_table(
     scorer: &Scorer,
     table: &Table,
 ) -> Result<Vec<Scored>, ModelError> {
+    let mut scores = Vec::with_capacity(table.rows()?);
+    for_each_chunk(&model.encoder, table, |chunk| {
+        scores.extend(score_matrix(scorer, chunk));
+    })?;
+    Ok(scores)
+}
+
+/// Encodes the rows of `table` [`SCORE_CHUNK`] at a time, in order, and
+/// calls `f` with each chunk's features (one row per table row).
+pub(crate) fn for_each_chunk(
+    encoder: &Encoder,
+    table: &Table,
+    mut f: impl FnMut(ArrayView2<'_, f64>),
+) -> Result<(), ModelError> {
     let rows = table.rows()?;
-    let d = model.encoder.n_features();
-    let mut scores = Vec::with_capacity(rows);
+    let d = encoder.n_features();
     let mut x = Vec::new();
     let mut start = 0;
     while start < rows {
         let end = rows.min(start + SCORE_CHUNK);
-        model.encoder.transform_rows(table, start..end, &mut x)?;
+        encoder.transform_rows(table, start..end, &mut x)?;
         let chunk =
             ArrayView2::from_shape((end - start, d), &x).map_err(|_| ModelError::RowCount {
                 what: "encoded values",
                 found: x.len(),
                 expected: (end - start) * d,
             })?;
-        scores.extend(score_matrix(scorer, chunk));
+        f(chunk);
         start = end;
     }
-    Ok(scores)
+    Ok(())
 }
 
 /// Scores every row of an encoded matrix.
@@ -148,22 +160,12 @@ pub struct Assessment {
     pub scores: Vec<Scored>,
 }
 
-/// Scores labelled rows and measures the model on them.
+/// Scores labelled rows and measures the model on them. The rows are
+/// encoded a chunk at a time, as [`score_table`] encodes them.
 pub fn assess(model: &ConversionModel, rows: &LabelledRows) -> Result<Assessment, ModelError> {
     rows.check()?;
-    let x = encode(&model.encoder, &rows.features)?;
-    Ok(assess_encoded(model, rows, x.view()))
-}
-
-/// [`assess`] on rows already encoded with the model's encoder (`x`, one row
-/// per labelled row).
-pub(crate) fn assess_encoded(
-    model: &ConversionModel,
-    rows: &LabelledRows,
-    x: ArrayView2<'_, f64>,
-) -> Assessment {
     let scorer = Scorer::new(model);
-    let scores = score_matrix(&scorer, x);
+    let scores = score_table(model, &scorer, &rows.features)?;
     let pairs: Vec<(f64, bool)> = scores
         .iter()
         .zip(&rows.labels)
@@ -193,9 +195,9 @@ pub(crate) fn assess_encoded(
     }
     let confidence = |m: &Misclassified| (m.probability - model.threshold).abs();
     misclassified.sort_by(|a, b| confidence(b).total_cmp(&confidence(a)));
-    Assessment {
+    Ok(Assessment {
         evaluation,
         misclassified,
         scores,
-    }
+    })
 }

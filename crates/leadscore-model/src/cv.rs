@@ -1,10 +1,12 @@
 //! Choosing the L2 penalty by stratified cross-validation, and calibrating on
 //! the out-of-fold predictions it leaves behind.
 
+use leadscore_features::CompactRows;
 use leadscore_metrics::{log_loss, roc_auc};
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::Array2;
 
-use crate::solver::{SolverSettings, fit_logistic, logit, sigmoid};
+use crate::fused::Matrix;
+use crate::solver::{SolverSettings, fit_logistic, fit_matrix, logit, sigmoid};
 use crate::split::{stratified_folds, stratified_sample};
 use crate::{Calibration, ClassWeight, CvPoint, Linear, ModelError, TrainParams, TrainStage};
 
@@ -28,7 +30,7 @@ pub(crate) struct CvOutcome {
 /// Runs `params.cv_folds`-fold stratified cross-validation over the penalty grid
 /// on (a sample of) the training rows.
 pub(crate) fn cross_validate(
-    x: ArrayView2<'_, f64>,
+    x: &CompactRows,
     y: &[bool],
     params: &TrainParams,
     settings: SolverSettings,
@@ -41,7 +43,7 @@ pub(crate) fn cross_validate(
         ..settings
     };
     let sample = stratified_sample(y, params.cv_max_rows, params.seed);
-    let xs = x.select(Axis(0), &sample);
+    let xs = x.select(&sample);
     let ys: Vec<bool> = sample.iter().map(|&i| y[i]).collect();
     let folds = stratified_folds(&ys, params.cv_folds, params.seed);
     // Strongest penalty first: each fit starts from the previous, smoother one.
@@ -57,14 +59,21 @@ pub(crate) fn cross_validate(
     for fold in 0..params.cv_folds {
         let (train, held): (Vec<usize>, Vec<usize>) =
             (0..ys.len()).partition(|&i| folds[i] != fold);
-        let x_train = xs.select(Axis(0), &train);
+        let x_train = xs.select(&train);
         let y_train: Vec<bool> = train.iter().map(|&i| ys[i]).collect();
-        let x_held = xs.select(Axis(0), &held);
+        let x_held = xs.select(&held);
         let mut previous: Option<Linear> = None;
         for &g in &order {
             let warm = last[g].as_ref().or(previous.as_ref());
-            let model = fit_logistic(x_train.view(), &y_train, params.l2_grid[g], warm, settings)?;
-            for (&i, z) in held.iter().zip(model.logits(x_held.view())) {
+            let model = fit_matrix(
+                Matrix::Compact(&x_train),
+                &y_train,
+                params.l2_grid[g],
+                warm,
+                settings,
+            )?;
+            let logits = model.logits_of(&Matrix::Compact(&x_held), x_held.rows());
+            for (&i, z) in held.iter().zip(logits) {
                 oof[g][i] = z;
             }
             previous = Some(model.clone());

@@ -3,13 +3,13 @@
 
 use leadscore_metrics::{PsiBins, best_f1_threshold, roc_auc};
 
-use crate::assess::assess_encoded;
+use crate::assess::{assess, for_each_chunk};
 use crate::cv::{cross_validate, platt};
-use crate::data::encode;
 use crate::family::{Family, LogisticFit};
+use crate::fused::Matrix;
 use crate::model::REFERENCE_BINS;
 use crate::quality::{Duplicates, LeakageFlag, duplicate_rows, leakage};
-use crate::solver::{fit_logistic, logit, sigmoid};
+use crate::solver::{fit_matrix, logit, sigmoid};
 use crate::split::{stratified_holdout, time_holdout};
 use crate::{
     Assessment, Confidence, ConversionModel, LabelledRows, ModelError, SplitKind, TrainParams,
@@ -140,32 +140,35 @@ impl TrainParams {
         progress(TrainStage::Encoding);
         let started = std::time::Instant::now();
         let encoder = self.encoder.fit(&train.features)?;
-        let x = encode(&encoder, &train.features)?;
-        // From here on the training part is its encoded rows and its labels.
+        // From here on the training part is its encoded rows and its labels:
+        // the table goes a column at a time as it is encoded.
         let (pos, neg) = train.class_counts();
         let LabelledRows {
+            features,
             labels: train_labels,
             ..
         } = train;
+        let x = encoder.transform_compact(features)?;
         tracing::info!(
-            rows = x.nrows(),
-            features = x.ncols(),
+            rows = x.rows(),
+            features = x.n_features(),
+            bytes = x.bytes(),
             seconds = started.elapsed().as_secs_f64(),
             "encoded the training rows"
         );
         let settings = self.solver_settings();
         let started = std::time::Instant::now();
-        let cv = cross_validate(x.view(), &train_labels, self, settings, progress)?;
+        let cv = cross_validate(&x, &train_labels, self, settings, progress)?;
         tracing::info!(
             l2 = cv.best_l2,
             seconds = started.elapsed().as_secs_f64(),
             "cross-validated the penalty"
         );
         let calibration = platt(&cv.oof, settings)?;
-        progress(TrainStage::FinalFit { rows: x.nrows() });
+        progress(TrainStage::FinalFit { rows: x.rows() });
         let started = std::time::Instant::now();
-        let linear = fit_logistic(
-            x.view(),
+        let linear = fit_matrix(
+            Matrix::Compact(&x),
             &train_labels,
             cv.best_l2,
             cv.warm.as_ref(),
@@ -176,12 +179,10 @@ impl TrainParams {
             "fitted the final model"
         );
         progress(TrainStage::Measuring);
-        let reference_features: Vec<Option<PsiBins>> = x
-            .columns()
-            .into_iter()
-            .map(|c| PsiBins::of(&c.to_vec(), REFERENCE_BINS))
+        let reference_features: Vec<Option<PsiBins>> = (0..x.n_features())
+            .map(|j| PsiBins::of(&x.column(j), REFERENCE_BINS))
             .collect();
-        let train_logits = linear.logits(x.view());
+        let train_logits = linear.logits_of(&Matrix::Compact(&x), x.rows());
         drop(x);
 
         let base_rate = pos as f64 / (pos + neg) as f64;
@@ -192,8 +193,11 @@ impl TrainParams {
 
         // Trust: the AUC of the raw scores on the test rows (calibration and
         // shrinkage do not change the ranking).
-        let x_test = encode(&encoder, &test_rows.features)?;
-        let test_logits = linear.logits(x_test.view());
+        // The test rows are encoded a chunk at a time, here and to assess them.
+        let mut test_logits = Vec::with_capacity(test_rows.labels.len());
+        for_each_chunk(&encoder, &test_rows.features, |chunk| {
+            test_logits.extend(linear.logits(chunk));
+        })?;
         let ranked: Vec<(f64, bool)> = test_logits
             .into_iter()
             .zip(test_rows.labels.iter().copied())
@@ -268,7 +272,7 @@ impl TrainParams {
             features: reference_features,
             scores: PsiBins::of(&train_scores, REFERENCE_BINS),
         });
-        let test = assess_encoded(&model, &test_rows, x_test.view());
+        let test = assess(&model, &test_rows)?;
         model.metrics = test.evaluation.clone();
         Ok(Trained {
             model,

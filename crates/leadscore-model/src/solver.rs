@@ -4,11 +4,11 @@
 use linfa::DatasetBase;
 use linfa::prelude::Fit;
 use linfa_logistic::LogisticRegression;
-use ndarray::{Array1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
-use crate::fused::{self, Rows};
+use crate::fused::{self, Matrix, Rows};
 
 /// The solver stops below `tolerance`; a fit whose final gradient norm exceeds
 /// `tolerance * CONVERGENCE_SLACK` did not converge (the line search may stop a
@@ -40,6 +40,18 @@ impl Linear {
     pub fn logits(&self, x: ArrayView2<'_, f64>) -> Vec<f64> {
         let w = Array1::from(self.weights.clone());
         (x.dot(&w) + self.intercept).to_vec()
+    }
+
+    /// [`logits`](Self::logits) of every row of `x`, dense or compact, with
+    /// the same arithmetic (ndarray's dot of each row), so the same to the
+    /// last bit.
+    pub(crate) fn logits_of(&self, x: &Matrix<'_>, rows: usize) -> Vec<f64> {
+        let w = ArrayView1::from(&self.weights[..]);
+        let mut out = Vec::with_capacity(rows);
+        x.for_each_row(0..rows, |_, row| {
+            out.push(ArrayView1::from(row).dot(&w) + self.intercept);
+        });
+        out
     }
 }
 
@@ -111,6 +123,20 @@ pub fn fit_logistic(
     warm: Option<&Linear>,
     settings: SolverSettings,
 ) -> Result<Linear, ModelError> {
+    let standard = x.as_standard_layout();
+    let data = standard.as_slice().unwrap_or(&[]);
+    let d = x.ncols();
+    fit_matrix(Matrix::Dense { x: data, d }, y, l2, warm, settings)
+}
+
+/// [`fit_logistic`] on dense or compact rows.
+pub(crate) fn fit_matrix(
+    x: Matrix<'_>,
+    y: &[bool],
+    l2: f64,
+    warm: Option<&Linear>,
+    settings: SolverSettings,
+) -> Result<Linear, ModelError> {
     let n = y.len();
     let positives = y.iter().filter(|v| **v).count();
     if positives == 0 || positives == n {
@@ -119,13 +145,23 @@ pub fn fit_logistic(
             class: if positives == 0 { "lost" } else { "converted" },
         });
     }
-    let standard = x.as_standard_layout();
-    let data = standard.as_slice().unwrap_or(&[]);
-    let rows = Rows::new(data, x.ncols(), y, settings.threads, settings.class_weight);
+    let rows = Rows::new(x, y, settings.threads, settings.class_weight);
     let linear = match settings.solver {
         Solver::Fused => fused::fit(&rows, l2, warm, settings.max_iterations, settings.tolerance)?,
         Solver::LinfaLogistic if settings.class_weight == ClassWeight::Unweighted => {
-            fit_linfa(x, y, positives, l2, warm, settings)?
+            // The reference solver reads dense rows: compact ones are expanded.
+            let dense = match x {
+                Matrix::Dense { x, .. } => x.to_vec(),
+                Matrix::Compact(rows) => rows.to_dense(),
+            };
+            let found = dense.len();
+            let x =
+                Array2::from_shape_vec((n, x.d()), dense).map_err(|_| ModelError::RowCount {
+                    what: "encoded values",
+                    found,
+                    expected: n * x.d(),
+                })?;
+            fit_linfa(x.view(), y, positives, l2, warm, settings)?
         }
         Solver::LinfaLogistic => {
             return Err(ModelError::InvalidParam {
