@@ -248,35 +248,6 @@ impl CompactRows {
         }
     }
 
-    /// Calls `f` with each row of `range` (its index and its features that
-    /// may be other than 0: every stored number, and each lit feature as
-    /// 1), as `(feature, value)` in feature order; rows past the end are
-    /// skipped. A sum over a row's features in feature order, skipping the
-    /// zeros, is the dense row's sum to the last bit (adding a zero product
-    /// changes no sum).
-    pub fn for_each_sparse(&self, range: Range<usize>, mut f: impl FnMut(usize, &[(usize, f64)])) {
-        let (nd, ng) = (self.dense_at.len(), self.groups.len());
-        let mut entries: Vec<(usize, f64)> = Vec::with_capacity(nd + ng);
-        for r in range.start..range.end.min(self.rows) {
-            entries.clear();
-            let values = self.dense.get(r * nd..(r + 1) * nd).unwrap_or(&[]);
-            let lits = self.lit.get(r * ng..(r + 1) * ng).unwrap_or(&[]);
-            // Merge the stored numbers and the lit features by feature: each
-            // list is in feature order already.
-            let mut numbers = self.dense_at.iter().zip(values).peekable();
-            for (&(start, _), &lit) in self.groups.iter().zip(lits) {
-                while let Some((&at, &value)) = numbers.next_if(|(at, _)| **at < start) {
-                    entries.push((at as usize, value));
-                }
-                if lit != UNLIT {
-                    entries.push((lit as usize, 1.0));
-                }
-            }
-            entries.extend(numbers.map(|(&at, &value)| (at as usize, value)));
-            f(r, &entries);
-        }
-    }
-
     /// Every row's dense features, row after row (as
     /// [`Encoder::transform_flat`](crate::Encoder::transform_flat) gives them).
     pub fn to_dense(&self) -> Vec<f64> {

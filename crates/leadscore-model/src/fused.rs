@@ -50,28 +50,6 @@ fn block(
     let mut loss = 0.0;
     let (gw, gb) = grad.split_at_mut(d);
     let start = range.start;
-    if let Matrix::Compact(rows) = x {
-        rows.for_each_sparse(range, |i, entries| {
-            let Some(&ti) = t.get(i - start) else {
-                return;
-            };
-            let z = b + sparse_dot(entries, w);
-            let (l, r) = row_loss(z, ti);
-            let weight = if ti > 0.5 { weights[1] } else { weights[0] };
-            let (l, r) = (l * weight, r * weight);
-            loss += l;
-            // The zeros' terms (r * 0) would change no sum.
-            for &(j, xj) in entries {
-                if let Some(g) = gw.get_mut(j) {
-                    *g += r * xj;
-                }
-            }
-            if let Some(g) = gb.first_mut() {
-                *g += r;
-            }
-        });
-        return loss;
-    }
     x.for_each_row(range, |i, row| {
         let Some(&ti) = t.get(i - start) else {
             return;
@@ -106,33 +84,6 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut sum = acc[0] + acc[1] + acc[2] + acc[3];
     for (x, y) in ac.remainder().iter().zip(bc.remainder()) {
         sum += x * y;
-    }
-    sum
-}
-
-/// [`dot`] of a row given as its `(feature, value)` entries that may be
-/// other than 0, in feature order, with the weights: each product goes into
-/// the lane [`dot`] gives it, so the sum is [`dot`]'s to the last bit (the
-/// zeros' products, which it skips, change no sum).
-#[inline]
-fn sparse_dot(entries: &[(usize, f64)], w: &[f64]) -> f64 {
-    let d = w.len();
-    let cut = d - d % 4;
-    let mut acc = [0.0f64; 4];
-    let mut rest = [0.0f64; 3];
-    for &(j, x) in entries {
-        let Some(wj) = w.get(j) else {
-            continue;
-        };
-        if j < cut {
-            acc[j % 4] += x * wj;
-        } else if let Some(slot) = rest.get_mut(j - cut) {
-            *slot = x * wj;
-        }
-    }
-    let mut sum = acc[0] + acc[1] + acc[2] + acc[3];
-    for p in rest.iter().take(d - cut) {
-        sum += p;
     }
     sum
 }
