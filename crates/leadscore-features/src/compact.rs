@@ -161,6 +161,18 @@ impl Filler {
 }
 
 impl CompactRows {
+    /// Row `r`'s stored numbers (empty past the end).
+    fn numbers(&self, r: usize) -> &[f64] {
+        let nd = self.dense_at.len();
+        self.dense.get(r * nd..(r + 1) * nd).unwrap_or(&[])
+    }
+
+    /// Row `r`'s lit features, one a group (empty past the end).
+    fn lits(&self, r: usize) -> &[u32] {
+        let ng = self.groups.len();
+        self.lit.get(r * ng..(r + 1) * ng).unwrap_or(&[])
+    }
+
     /// The number of rows.
     pub fn rows(&self) -> usize {
         self.rows
@@ -183,8 +195,8 @@ impl CompactRows {
         let mut dense = Vec::with_capacity(index.len() * nd);
         let mut lit = Vec::with_capacity(index.len() * ng);
         for &i in &index {
-            dense.extend_from_slice(self.dense.get(i * nd..(i + 1) * nd).unwrap_or(&[]));
-            lit.extend_from_slice(self.lit.get(i * ng..(i + 1) * ng).unwrap_or(&[]));
+            dense.extend_from_slice(self.numbers(i));
+            lit.extend_from_slice(self.lits(i));
         }
         Self {
             n_features: self.n_features,
@@ -223,7 +235,7 @@ impl CompactRows {
     /// in order; rows past the end are skipped. The slice is reused from one
     /// row to the next.
     pub fn for_each_row(&self, range: Range<usize>, mut f: impl FnMut(usize, &[f64])) {
-        let (nd, ng) = (self.dense_at.len(), self.groups.len());
+        let ng = self.groups.len();
         let mut row = vec![0.0; self.n_features];
         let mut previous: Vec<usize> = Vec::with_capacity(ng);
         for r in range.start..range.end.min(self.rows) {
@@ -232,13 +244,12 @@ impl CompactRows {
                     *cell = 0.0;
                 }
             }
-            let values = self.dense.get(r * nd..(r + 1) * nd).unwrap_or(&[]);
-            for (&at, &value) in self.dense_at.iter().zip(values) {
+            for (&at, &value) in self.dense_at.iter().zip(self.numbers(r)) {
                 if let Some(cell) = row.get_mut(at as usize) {
                     *cell = value;
                 }
             }
-            for &lit in self.lit.get(r * ng..(r + 1) * ng).unwrap_or(&[]) {
+            for &lit in self.lits(r) {
                 if let Some(cell) = row.get_mut(lit as usize) {
                     *cell = 1.0;
                     previous.push(lit as usize);

@@ -4,7 +4,7 @@
 use linfa::DatasetBase;
 use linfa::prelude::Fit;
 use linfa_logistic::LogisticRegression;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
@@ -149,19 +149,23 @@ pub(crate) fn fit_matrix(
     let linear = match settings.solver {
         Solver::Fused => fused::fit(&rows, l2, warm, settings.max_iterations, settings.tolerance)?,
         Solver::LinfaLogistic if settings.class_weight == ClassWeight::Unweighted => {
-            // The reference solver reads dense rows: compact ones are expanded.
-            let dense = match x {
-                Matrix::Dense { x, .. } => x.to_vec(),
-                Matrix::Compact(rows) => rows.to_dense(),
+            // The reference solver reads dense rows: compact ones are
+            // expanded, dense ones read in place.
+            let d = x.d();
+            let expanded;
+            let data = match x {
+                Matrix::Dense { x, .. } => x,
+                Matrix::Compact(rows) => {
+                    expanded = rows.to_dense();
+                    &expanded[..]
+                }
             };
-            let found = dense.len();
-            let x =
-                Array2::from_shape_vec((n, x.d()), dense).map_err(|_| ModelError::RowCount {
-                    what: "encoded values",
-                    found,
-                    expected: n * x.d(),
-                })?;
-            fit_linfa(x.view(), y, positives, l2, warm, settings)?
+            let x = ArrayView2::from_shape((n, d), data).map_err(|_| ModelError::RowCount {
+                what: "encoded values",
+                found: data.len(),
+                expected: n * d,
+            })?;
+            fit_linfa(x, y, positives, l2, warm, settings)?
         }
         Solver::LinfaLogistic => {
             return Err(ModelError::InvalidParam {
