@@ -182,7 +182,7 @@ fn from_folder(data: &Dataset, at: Timestamp) -> Behaviour {
             .into_iter()
             .map(|c| {
                 let v = match rows.features.column(&c).map(|col| &col.values) {
-                    Some(ColumnValues::Numeric(v)) => v[r],
+                    Some(ColumnValues::Numeric(v)) => v.get(r).flatten(),
                     _ => None,
                 };
                 let v = value(&c, v);

@@ -5,11 +5,9 @@
 //! model is a regularized logistic regression, for which the redundant column is
 //! harmless, and keeping every level makes each contribution readable on its own.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::EncoderParams;
+use crate::{EncoderParams, Labels};
 
 /// Name of the pooled feature for rare (and, at scoring time, unseen) levels.
 pub const OTHER_LEVEL: &str = "__other__";
@@ -39,19 +37,29 @@ enum Slot {
 impl CategoricalEncoding {
     /// Fits the encoding of one column; the second value is true when every
     /// training row lit the same single feature (the column is constant).
-    pub fn fit(values: &[Option<String>], params: &EncoderParams) -> (Self, bool) {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
+    pub fn fit(values: &Labels, params: &EncoderParams) -> (Self, bool) {
+        // Cells are counted by their label's index: each distinct label has one.
+        let mut per_level = vec![0usize; values.levels().len()];
         let mut missing = false;
-        for value in values {
-            match value {
-                Some(level) => *counts.entry(level.as_str()).or_default() += 1,
+        for row in 0..values.len() {
+            match values.level_of(row).flatten() {
+                Some(level) => {
+                    if let Some(n) = per_level.get_mut(level) {
+                        *n += 1;
+                    }
+                }
                 None => missing = true,
             }
         }
+        let counts: Vec<(&str, usize)> = values
+            .levels()
+            .zip(per_level)
+            .filter(|(_, n)| *n > 0)
+            .collect();
         let mut frequent: Vec<(&str, usize)> = counts
             .iter()
-            .filter(|(_, n)| **n >= params.min_level_count)
-            .map(|(l, n)| (*l, *n))
+            .filter(|(_, n)| *n >= params.min_level_count)
+            .copied()
             .collect();
         frequent.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         frequent.truncate(params.max_levels);
@@ -121,7 +129,7 @@ impl CategoricalEncoding {
 mod tests {
     use super::*;
 
-    fn col(spec: &[(&str, usize)]) -> Vec<Option<String>> {
+    fn col(spec: &[(&str, usize)]) -> Labels {
         spec.iter()
             .flat_map(|(l, n)| {
                 std::iter::repeat_n(

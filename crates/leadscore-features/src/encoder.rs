@@ -401,28 +401,21 @@ fn encode_cell(
     let name = &col.column;
     match (&col.encoding, values) {
         (Encoding::Numeric(enc), ColumnValues::Numeric(v)) => {
-            enc.encode(name, v.get(r).copied().flatten(), out)
+            enc.encode(name, v.get(r).flatten(), out)
         }
         (Encoding::Numeric(enc), ColumnValues::Categorical(v)) => {
-            let value = match v.get(r).and_then(|c| c.as_deref()) {
+            let value = match v.get(r).flatten() {
                 Some(text) => numeric_text(name, text)?,
                 None => None,
             };
             enc.encode(name, value, out)
         }
         (Encoding::Categorical(enc), ColumnValues::Categorical(v)) => {
-            enc.encode(v.get(r).and_then(|c| c.as_deref()), out);
+            enc.encode(v.get(r).flatten(), out);
             Ok(())
         }
         (Encoding::Categorical(enc), ColumnValues::Numeric(v)) => {
-            enc.encode(
-                v.get(r)
-                    .copied()
-                    .flatten()
-                    .map(|x| x.to_string())
-                    .as_deref(),
-                out,
-            );
+            enc.encode(v.get(r).flatten().map(|x| x.to_string()).as_deref(), out);
             Ok(())
         }
     }

@@ -68,6 +68,7 @@ mod names;
 mod numeric;
 mod params;
 mod table;
+mod values;
 
 pub use categorical::{MISSING_LEVEL, OTHER_LEVEL};
 pub use compact::CompactRows;
@@ -79,3 +80,4 @@ pub use names::{
 };
 pub use params::EncoderParams;
 pub use table::{Cell, Column, ColumnValues, Row, RowSource, Table};
+pub use values::{Labels, Numbers};

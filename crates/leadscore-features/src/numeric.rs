@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{EncoderParams, FeaturesError};
+use crate::{EncoderParams, FeaturesError, Numbers};
 
 /// The fitted encoding of one numeric column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,10 +82,10 @@ impl NumericEncoding {
     /// feature was dropped, if it was.
     pub fn fit(
         column: &str,
-        values: &[Option<f64>],
+        values: &Numbers,
         params: &EncoderParams,
     ) -> Result<(Self, Option<NumericDrop>), FeaturesError> {
-        let present: Vec<f64> = values.iter().flatten().copied().collect();
+        let present: Vec<f64> = values.iter().flatten().collect();
         if present.iter().any(|v| !v.is_finite()) {
             return Err(FeaturesError::NonFinite {
                 column: column.to_owned(),
@@ -112,7 +112,7 @@ impl NumericEncoding {
             scale: None,
             cuts: Vec::new(),
         };
-        let transformed: Vec<f64> = values.iter().map(|v| encoding.transformed(*v)).collect();
+        let transformed: Vec<f64> = values.iter().map(|v| encoding.transformed(v)).collect();
         let (min, max) = transformed
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -275,7 +275,7 @@ mod tests {
     fn imputes_the_median_and_flags_missing() {
         let (enc, drop) = NumericEncoding::fit(
             "x",
-            &[Some(1.0), None, Some(3.0), Some(2.0)],
+            &Numbers::from(vec![Some(1.0), None, Some(3.0), Some(2.0)]),
             &EncoderParams::default(),
         )
         .unwrap_or_else(|e| unreachable!("{e}"));
@@ -298,7 +298,7 @@ mod tests {
     fn constant_column_keeps_only_its_missing_indicator() {
         let (enc, drop) = NumericEncoding::fit(
             "x",
-            &[Some(4.0), None, Some(4.0)],
+            &Numbers::from(vec![Some(4.0), None, Some(4.0)]),
             &EncoderParams::default(),
         )
         .unwrap_or_else(|e| unreachable!("{e}"));
@@ -308,7 +308,11 @@ mod tests {
 
     #[test]
     fn nan_in_training_is_an_error() {
-        let err = NumericEncoding::fit("x", &[Some(f64::NAN)], &EncoderParams::default());
+        let err = NumericEncoding::fit(
+            "x",
+            &Numbers::from(vec![Some(f64::NAN)]),
+            &EncoderParams::default(),
+        );
         assert_eq!(err, Err(FeaturesError::NonFinite { column: "x".into() }));
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::FeaturesError;
+use crate::{FeaturesError, Labels, Numbers};
 
 /// Training or scoring data, column by column. All columns have the same length.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -23,13 +23,14 @@ pub struct Column {
     pub values: ColumnValues,
 }
 
-/// The cells of a column: numbers or category labels.
+/// The cells of a column: numbers or category labels, held compactly
+/// ([`Numbers`], [`Labels`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ColumnValues {
     /// Numbers, such as employee counts or days since the last visit.
-    Numeric(Vec<Option<f64>>),
+    Numeric(Numbers),
     /// Labels, such as an industry or a lead source.
-    Categorical(Vec<Option<String>>),
+    Categorical(Labels),
 }
 
 impl ColumnValues {
@@ -45,6 +46,14 @@ impl ColumnValues {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The cells at `rows`, in that order; a row past the end gives a missing cell.
+    pub fn take(&self, rows: &[usize]) -> Self {
+        match self {
+            ColumnValues::Numeric(v) => ColumnValues::Numeric(v.take(rows)),
+            ColumnValues::Categorical(v) => ColumnValues::Categorical(v.take(rows)),
+        }
+    }
 }
 
 /// Reads a text cell: surrounding blanks are trimmed and an empty cell is missing.
@@ -58,19 +67,19 @@ pub(crate) fn parse_finite(text: &str) -> Option<f64> {
 }
 
 impl Column {
-    /// A numeric column.
-    pub fn numeric(name: impl Into<String>, values: Vec<Option<f64>>) -> Self {
+    /// A numeric column (of a `Vec<Option<f64>>`, or of [`Numbers`]).
+    pub fn numeric(name: impl Into<String>, values: impl Into<Numbers>) -> Self {
         Self {
             name: name.into(),
-            values: ColumnValues::Numeric(values),
+            values: ColumnValues::Numeric(values.into()),
         }
     }
 
-    /// A categorical column.
-    pub fn categorical(name: impl Into<String>, values: Vec<Option<String>>) -> Self {
+    /// A categorical column (of a `Vec<Option<String>>`, or of [`Labels`]).
+    pub fn categorical(name: impl Into<String>, values: impl Into<Labels>) -> Self {
         Self {
             name: name.into(),
-            values: ColumnValues::Categorical(values),
+            values: ColumnValues::Categorical(values.into()),
         }
     }
 
@@ -84,7 +93,7 @@ impl Column {
     /// ([`Encoder::input_columns`](crate::Encoder::input_columns)): a batch can
     /// look numeric by chance (codes like `"02139"`).
     pub fn from_text(name: impl Into<String>, cells: &[Option<&str>]) -> Self {
-        let numbers: Option<Vec<Option<f64>>> = cells
+        let numbers: Option<Numbers> = cells
             .iter()
             .map(|c| match present(*c) {
                 None => Some(None),
@@ -99,10 +108,7 @@ impl Column {
 
     /// A categorical column read from text cells (blank cells are missing, labels trimmed).
     pub fn categorical_from_text(name: impl Into<String>, cells: &[Option<&str>]) -> Self {
-        let values = cells
-            .iter()
-            .map(|c| present(*c).map(str::to_owned))
-            .collect();
+        let values: Labels = cells.iter().map(|c| present(*c)).collect();
         Self::categorical(name, values)
     }
 
@@ -113,7 +119,7 @@ impl Column {
         cells: &[Option<&str>],
     ) -> Result<Self, FeaturesError> {
         let name = name.into();
-        let mut values = Vec::with_capacity(cells.len());
+        let mut values = Numbers::with_capacity(cells.len());
         for cell in cells {
             values.push(match present(*cell) {
                 None => None,
@@ -238,14 +244,14 @@ mod tests {
         let n = Column::from_text("n", &[Some("1"), None, Some(" 2.5 "), Some("")]);
         assert_eq!(
             n.values,
-            ColumnValues::Numeric(vec![Some(1.0), None, Some(2.5), None])
+            ColumnValues::Numeric(vec![Some(1.0), None, Some(2.5), None].into())
         );
         let b = Column::from_text("b", &[Some("true"), Some("false")]);
         assert!(matches!(b.values, ColumnValues::Categorical(_)));
         let y = Column::from_text("y", &[Some("yes"), Some("1")]);
         assert_eq!(
             y.values,
-            ColumnValues::Categorical(vec![Some("yes".into()), Some("1".into())])
+            ColumnValues::Categorical(vec![Some("yes".to_owned()), Some("1".to_owned())].into())
         );
         let inf = Column::from_text("inf", &[Some("inf"), Some("1")]);
         assert!(matches!(inf.values, ColumnValues::Categorical(_)));

@@ -241,7 +241,7 @@ fn log_transform_for_heavy_tailed_counts_only() {
 
 fn visits_raw() -> Vec<f64> {
     match &leads().columns[0].values {
-        ColumnValues::Numeric(v) => v.iter().flatten().copied().collect(),
+        ColumnValues::Numeric(v) => v.iter().flatten().collect(),
         ColumnValues::Categorical(_) => unreachable!(),
     }
 }
@@ -442,9 +442,9 @@ fn any_table() -> impl Strategy<Value = Table> {
     (1usize..40).prop_flat_map(|n| {
         let numeric = prop::collection::vec(
             prop_oneof![
-                prop::collection::vec(cell(), n).prop_map(ColumnValues::Numeric),
+                prop::collection::vec(cell(), n).prop_map(|v| ColumnValues::Numeric(v.into())),
                 prop::collection::vec(prop::option::of("[a-d]"), n)
-                    .prop_map(ColumnValues::Categorical),
+                    .prop_map(|v| ColumnValues::Categorical(v.into())),
             ],
             1..5,
         );

@@ -89,10 +89,7 @@ fn concat(parts: Vec<LeadRows>) -> Result<LeadRows, Box<dyn std::error::Error>> 
     };
     let mut columns = first.features.columns.clone();
     for column in &mut columns {
-        match &mut column.values {
-            ColumnValues::Numeric(v) => v.clear(),
-            ColumnValues::Categorical(v) => v.clear(),
-        }
+        column.values = column.values.take(&[]);
     }
     for &(place, p, r) in &rows {
         let part = &parts[p];
@@ -104,9 +101,11 @@ fn concat(parts: Vec<LeadRows>) -> Result<LeadRows, Box<dyn std::error::Error>> 
         for (column, from) in columns.iter_mut().zip(&part.features.columns) {
             assert_eq!(column.name, from.name, "every part has the same columns");
             match (&mut column.values, &from.values) {
-                (ColumnValues::Numeric(to), ColumnValues::Numeric(v)) => to.push(v[r]),
+                (ColumnValues::Numeric(to), ColumnValues::Numeric(v)) => {
+                    to.push(v.get(r).flatten())
+                }
                 (ColumnValues::Categorical(to), ColumnValues::Categorical(v)) => {
-                    to.push(v[r].clone())
+                    to.push(v.get(r).flatten())
                 }
                 _ => return Err(format!("{} changes kind between parts", column.name).into()),
             }
@@ -442,10 +441,13 @@ fn rows_copied_as_written_give_the_same_rows() -> TestResult {
         .ok_or("no account.industry")?;
     assert_eq!(
         industry.values,
-        ColumnValues::Categorical(vec![
-            Some("Retail, online".to_owned()),
-            Some("Software".to_owned())
-        ])
+        ColumnValues::Categorical(
+            vec![
+                Some("Retail, online".to_owned()),
+                Some("Software".to_owned())
+            ]
+            .into()
+        )
     );
     Ok(())
 }

@@ -30,7 +30,7 @@ fn scoring(dir: &Path, at: &str) -> Result<LeadRows, Box<dyn std::error::Error>>
 /// A numeric column's values.
 fn nums(rows: &LeadRows, name: &str) -> Result<Vec<Option<f64>>, String> {
     match rows.features.column(name).map(|c| &c.values) {
-        Some(ColumnValues::Numeric(v)) => Ok(v.clone()),
+        Some(ColumnValues::Numeric(v)) => Ok(v.to_vec()),
         Some(ColumnValues::Categorical(_)) => Err(format!("{name} is categorical")),
         None => Err(format!("no column {name}")),
     }
@@ -39,7 +39,7 @@ fn nums(rows: &LeadRows, name: &str) -> Result<Vec<Option<f64>>, String> {
 /// A categorical column's values.
 fn texts(rows: &LeadRows, name: &str) -> Result<Vec<Option<String>>, String> {
     match rows.features.column(name).map(|c| &c.values) {
-        Some(ColumnValues::Categorical(v)) => Ok(v.clone()),
+        Some(ColumnValues::Categorical(v)) => Ok(v.to_vec()),
         Some(ColumnValues::Numeric(_)) => Err(format!("{name} is numeric")),
         None => Err(format!("no column {name}")),
     }

@@ -34,7 +34,7 @@ fn splits_the_target_and_reads_kinds_by_content() -> TestResult {
     assert_eq!(names, ["age", "job"]);
     assert!(matches!(
         &table.features.columns[0].values,
-        ColumnValues::Numeric(v) if v == &[Some(58.0), Some(44.0), None]
+        ColumnValues::Numeric(v) if v.to_vec() == [Some(58.0), Some(44.0), None]
     ));
     assert!(matches!(
         &table.features.columns[1].values,

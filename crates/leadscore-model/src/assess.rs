@@ -89,11 +89,11 @@ impl<'t> CellText<'t> {
     pub fn get(&self, column: u32, row: usize) -> Cow<'t, str> {
         let value = self.columns.get(column as usize).copied().flatten();
         match value {
-            Some(ColumnValues::Numeric(v)) => match v.get(row).copied().flatten() {
+            Some(ColumnValues::Numeric(v)) => match v.get(row).flatten() {
                 Some(x) => Cow::Owned(format_number(x)),
                 None => Cow::Borrowed("missing"),
             },
-            Some(ColumnValues::Categorical(v)) => match v.get(row).and_then(|c| c.as_deref()) {
+            Some(ColumnValues::Categorical(v)) => match v.get(row).flatten() {
                 Some(text) => Cow::Borrowed(text),
                 None => Cow::Borrowed("missing"),
             },

@@ -129,8 +129,8 @@ pub(crate) fn data_columns(columns: &[String]) -> String {
 /// True when a column holds a value in at least one row.
 fn has_values(column: &Column) -> bool {
     match &column.values {
-        ColumnValues::Numeric(values) => values.iter().any(Option::is_some),
-        ColumnValues::Categorical(values) => values.iter().any(Option::is_some),
+        ColumnValues::Numeric(values) => values.iter().any(|c| c.is_some()),
+        ColumnValues::Categorical(values) => values.iter().any(|c| c.is_some()),
     }
 }
 

@@ -106,7 +106,7 @@ impl LabelledRows {
             match &column.values {
                 ColumnValues::Numeric(values) => {
                     h.update(b"n");
-                    for v in values {
+                    for v in values.iter() {
                         match v {
                             Some(v) => h.update(v.to_le_bytes()),
                             None => h.update([0xff; 9]),
@@ -115,7 +115,7 @@ impl LabelledRows {
                 }
                 ColumnValues::Categorical(values) => {
                     h.update(b"c");
-                    for v in values {
+                    for v in values.iter() {
                         match v {
                             Some(v) => {
                                 h.update((v.len() as u64).to_le_bytes());
@@ -153,14 +153,7 @@ pub fn take_rows(table: &Table, index: &[usize]) -> Table {
 fn take_column(column: &Column, index: &[usize]) -> Column {
     Column {
         name: column.name.clone(),
-        values: match &column.values {
-            ColumnValues::Numeric(v) => {
-                ColumnValues::Numeric(index.iter().map(|&i| v[i]).collect())
-            }
-            ColumnValues::Categorical(v) => {
-                ColumnValues::Categorical(index.iter().map(|&i| v[i].clone()).collect())
-            }
-        },
+        values: column.values.take(index),
     }
 }
 
@@ -191,7 +184,7 @@ pub fn add_missing_columns(
         if table.column(&name).is_none() {
             table.columns.push(Column {
                 name: name.clone(),
-                values: ColumnValues::Numeric(vec![None; rows]),
+                values: ColumnValues::Numeric(std::iter::repeat_n(None, rows).collect()),
             });
             added.push(name);
         }

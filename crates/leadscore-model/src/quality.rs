@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use leadscore_features::ColumnValues;
+use leadscore_features::{ColumnValues, Labels};
 use leadscore_metrics::roc_auc;
 use serde::{Deserialize, Serialize};
 
@@ -44,15 +44,7 @@ pub fn leakage(train: &LabelledRows, test: &LabelledRows, min_auc: f64) -> Vec<L
                 values
                     .iter()
                     .zip(&test.labels)
-                    .map(|(v, y)| {
-                        (
-                            v.as_ref()
-                                .and_then(|v| rates.get(v))
-                                .copied()
-                                .unwrap_or(base),
-                            *y,
-                        )
-                    })
+                    .map(|(v, y)| (v.and_then(|v| rates.get(v)).copied().unwrap_or(base), *y))
                     .collect()
             }
             (ColumnValues::Categorical(_), ColumnValues::Numeric(_)) => continue,
@@ -73,11 +65,11 @@ pub fn leakage(train: &LabelledRows, test: &LabelledRows, min_auc: f64) -> Vec<L
     flags
 }
 
-fn level_rates(values: &[Option<String>], labels: &[bool]) -> HashMap<String, f64> {
+fn level_rates(values: &Labels, labels: &[bool]) -> HashMap<String, f64> {
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
     for (v, y) in values.iter().zip(labels) {
         if let Some(v) = v {
-            let entry = counts.entry(v.as_str()).or_default();
+            let entry = counts.entry(v).or_default();
             entry.0 += usize::from(*y);
             entry.1 += 1;
         }
@@ -112,12 +104,14 @@ pub fn duplicate_rows(rows: &LabelledRows) -> Duplicates {
         for column in columns {
             let order = match &column.values {
                 ColumnValues::Numeric(values) => {
-                    let bits = |i: usize| values.get(i).copied().flatten().map(f64::to_bits);
+                    let bits = |i: usize| values.get(i).flatten().map(f64::to_bits);
                     bits(a).cmp(&bits(b))
                 }
+                // Equal labels have equal indexes: the order of the indexes
+                // groups equal rows as well as the labels' would.
                 ColumnValues::Categorical(values) => {
-                    let text = |i: usize| values.get(i).and_then(|v| v.as_deref());
-                    text(a).cmp(&text(b))
+                    let level = |i: usize| values.level_of(i).flatten();
+                    level(a).cmp(&level(b))
                 }
             };
             if order != Ordering::Equal {

@@ -12,8 +12,8 @@ fn key(table: &Table, i: usize) -> Vec<String> {
         .columns
         .iter()
         .map(|c| match &c.values {
-            ColumnValues::Numeric(v) => format!("{:?}", v[i].map(f64::to_bits)),
-            ColumnValues::Categorical(v) => format!("{:?}", v[i]),
+            ColumnValues::Numeric(v) => format!("{:?}", v.get(i).flatten().map(f64::to_bits)),
+            ColumnValues::Categorical(v) => format!("{:?}", v.get(i).flatten()),
         })
         .collect()
 }
@@ -54,7 +54,7 @@ fn duplicates_count_equal_rows_and_their_conflicts() {
             ["x", "x", "x", "x", "x", "x", "y"]
                 .iter()
                 .map(|s| Some((*s).to_owned()))
-                .collect(),
+                .collect::<Vec<_>>(),
         ),
     ]);
     let rows = LabelledRows::new(table, vec![true, false, false, false, true, true, true]);
@@ -76,8 +76,8 @@ proptest! {
         cells in prop::collection::vec((prop::option::of(0u8..3), prop::option::of(0u8..2), any::<bool>()), 0..60)
     ) {
         let table = Table::new(vec![
-            Column::numeric("n", cells.iter().map(|c| c.0.map(f64::from)).collect()),
-            Column::categorical("c", cells.iter().map(|c| c.1.map(|v| v.to_string())).collect()),
+            Column::numeric("n", cells.iter().map(|c| c.0.map(f64::from)).collect::<Vec<_>>()),
+            Column::categorical("c", cells.iter().map(|c| c.1.map(|v| v.to_string())).collect::<Vec<_>>()),
         ]);
         let rows = LabelledRows::new(table, cells.iter().map(|c| c.2).collect());
         prop_assert_eq!(duplicate_rows(&rows), by_definition(&rows));

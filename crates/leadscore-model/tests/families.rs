@@ -39,13 +39,13 @@ fn inputs(expected: &Value) -> Result<Table, Box<dyn Error>> {
     for (name, values) in columns {
         let values = values.as_array().ok_or("inputs are not arrays")?;
         if values.iter().any(Value::is_string) {
-            let cells = values
+            let cells: Vec<Option<String>> = values
                 .iter()
                 .map(|v| v.as_str().map(str::to_owned))
                 .collect();
             out.push(Column::categorical(name.clone(), cells));
         } else {
-            let cells = values.iter().map(Value::as_f64).collect();
+            let cells: Vec<Option<f64>> = values.iter().map(Value::as_f64).collect();
             out.push(Column::numeric(name.clone(), cells));
         }
     }

@@ -140,7 +140,7 @@ fn a_table_scored_a_chunk_at_a_time_scores_as_each_row_alone() {
         if c.name == column {
             let mut values: Vec<Option<String>> = vec![Some("1".to_owned()); 9000];
             values[5000] = Some("many".to_owned());
-            c.values = leadscore_features::ColumnValues::Categorical(values);
+            c.values = leadscore_features::ColumnValues::Categorical(values.into());
         }
     }
     let err = score_table(&m, &scorer, &bad).unwrap_err().to_string();

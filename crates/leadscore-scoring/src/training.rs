@@ -3,7 +3,7 @@
 //! records held in memory (a store) rather than files.
 
 use leadscore_domain::{Lead, LeadStatus, Timestamp};
-use leadscore_features::{Cell, Column, Table};
+use leadscore_features::{Cell, Column, Numbers, Table};
 
 use crate::{FeatureIndex, LeadFeatures};
 
@@ -106,7 +106,7 @@ impl FeatureIndex<'_> {
 /// from text as `read_lead_rows` reads a text column (numbers as their text).
 fn column(name: &str, cells: &[&Cell]) -> Column {
     if cells.iter().all(|c| !matches!(c, Cell::Text(_))) {
-        let values = cells
+        let values: Numbers = cells
             .iter()
             .map(|c| match c {
                 Cell::Num(x) => Some(*x),

@@ -91,7 +91,7 @@ fn close(a: f64, b: f64) -> bool {
 /// a column, as the encoder reads it.
 fn same(values: &ColumnValues, row: usize, got: &Cell) -> bool {
     match values {
-        ColumnValues::Numeric(v) => match (v[row], got) {
+        ColumnValues::Numeric(v) => match (v.get(row).flatten(), got) {
             (None, Cell::Missing) => true,
             (Some(x), Cell::Num(y)) => close(x, *y),
             (Some(x), Cell::Text(t)) => t
@@ -100,7 +100,7 @@ fn same(values: &ColumnValues, row: usize, got: &Cell) -> bool {
                 .is_ok_and(|y| y.is_finite() && close(x, y)),
             _ => false,
         },
-        ColumnValues::Categorical(v) => match (v[row].as_deref(), got) {
+        ColumnValues::Categorical(v) => match (v.get(row).flatten(), got) {
             (None, Cell::Missing) => true,
             (Some(s), Cell::Text(t)) => s == t,
             (Some(s), Cell::Num(y)) => s == y.to_string(),
@@ -129,8 +129,8 @@ fn compare(
             let ok = got.as_ref().is_some_and(|g| same(&column.values, r, g));
             if !ok && differences.len() < 20 {
                 let expected = match &column.values {
-                    ColumnValues::Numeric(v) => format!("{:?}", v[r]),
-                    ColumnValues::Categorical(v) => format!("{:?}", v[r]),
+                    ColumnValues::Numeric(v) => format!("{:?}", v.get(r).flatten()),
+                    ColumnValues::Categorical(v) => format!("{:?}", v.get(r).flatten()),
                 };
                 differences.push(format!(
                     "{id} as of {} {}: read_lead_rows {expected}, FeatureIndex {got:?}",
@@ -337,14 +337,7 @@ fn check_neighbourhoods(
                 .iter()
                 .map(|c| leadscore_features::Column {
                     name: c.name.clone(),
-                    values: match &c.values {
-                        ColumnValues::Numeric(v) => {
-                            ColumnValues::Numeric(picked.iter().map(|&r| v[r]).collect())
-                        }
-                        ColumnValues::Categorical(v) => ColumnValues::Categorical(
-                            picked.iter().map(|&r| v[r].clone()).collect(),
-                        ),
-                    },
+                    values: c.values.take(&picked),
                 })
                 .collect(),
         ),

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use leadscore_domain::ReadProgress;
-use leadscore_features::{Column, ColumnValues};
+use leadscore_features::{Column, ColumnValues, Labels};
 
 use super::parts::read_lead_row_parts;
 use super::quality::Findings;
@@ -108,7 +108,7 @@ fn append(all: &mut LeadRows, part: LeadRows) -> Vec<String> {
 /// value at all reads as numeric; it joins text without losing anything.
 fn kind_conflict(a: &ColumnValues, b: &ColumnValues) -> bool {
     let has_numbers = |v: &ColumnValues| match v {
-        ColumnValues::Numeric(v) => v.iter().any(Option::is_some),
+        ColumnValues::Numeric(v) => v.iter().any(|c| c.is_some()),
         ColumnValues::Categorical(_) => false,
     };
     let is_text = |v: &ColumnValues| matches!(v, ColumnValues::Categorical(_));
@@ -120,14 +120,16 @@ fn kind_conflict(a: &ColumnValues, b: &ColumnValues) -> bool {
 /// numeric side becomes missing labels).
 fn extend(column: &mut Column, more: Column) {
     match (&mut column.values, more.values) {
-        (ColumnValues::Numeric(a), ColumnValues::Numeric(b)) => a.extend(b),
-        (ColumnValues::Categorical(a), ColumnValues::Categorical(b)) => a.extend(b),
+        (ColumnValues::Numeric(a), ColumnValues::Numeric(b)) => a.append(b),
+        (ColumnValues::Categorical(a), ColumnValues::Categorical(b)) => a.append(b),
         (ColumnValues::Categorical(a), ColumnValues::Numeric(b)) => {
-            a.extend(std::iter::repeat_n(None, b.len()));
+            for _ in 0..b.len() {
+                a.push(None);
+            }
         }
         (values @ ColumnValues::Numeric(_), ColumnValues::Categorical(b)) => {
-            let mut labels = vec![None; values.len()];
-            labels.extend(b);
+            let mut labels: Labels = std::iter::repeat_n(None::<&str>, values.len()).collect();
+            labels.append(b);
             *values = ColumnValues::Categorical(labels);
         }
     }
@@ -159,10 +161,7 @@ fn in_file_order(mut rows: LeadRows) -> LeadRows {
     permute_copies(&mut rows.as_of, &order);
     permute_copies(&mut rows.created_at, &order);
     for column in &mut rows.features.columns {
-        match &mut column.values {
-            ColumnValues::Numeric(v) => permute(v, &order),
-            ColumnValues::Categorical(v) => permute(v, &order),
-        }
+        column.values = column.values.take(&order);
     }
     rows
 }

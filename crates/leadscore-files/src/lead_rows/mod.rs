@@ -50,7 +50,7 @@
 //! assert_eq!(rows.lead_ids, ["L1"]);
 //! assert_eq!(rows.outcomes, [Some(true)]);
 //! let clicks = rows.features.column("EmailClicked.7d").map(|c| &c.values);
-//! assert_eq!(clicks, Some(&ColumnValues::Numeric(vec![Some(1.0)])));
+//! assert_eq!(clicks, Some(&ColumnValues::Numeric(vec![Some(1.0)].into())));
 //!
 //! // Scoring: every lead that existed at the scoring time.
 //! let options = LeadRowOptions {
@@ -62,7 +62,7 @@
 //! assert_eq!(rows.lead_ids, ["L1", "L2"]);
 //! assert_eq!(rows.outcomes, [Some(true), None]);
 //! let clicks = rows.features.column("EmailClicked.30d").map(|c| &c.values);
-//! assert_eq!(clicks, Some(&ColumnValues::Numeric(vec![Some(1.0), Some(2.0)])));
+//! assert_eq!(clicks, Some(&ColumnValues::Numeric(vec![Some(1.0), Some(2.0)].into())));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
