@@ -82,42 +82,70 @@ impl Layout {
     }
 }
 
-/// Fills [`CompactRows`] a column of the encoder at a time.
+/// Rows of the features a [`Filler`] keeps in one piece of a column, and
+/// moves into the rows at a time. Small under `cfg(test)`, so that the
+/// chunks' edges are tested.
+const CHUNK: usize = if cfg!(test) { 7 } else { 1 << 16 };
+
+/// Fills [`CompactRows`] a column of the encoder at a time, row after row.
+///
+/// The features are taken a column at a time (each column in chunks of
+/// [`CHUNK`] rows), so that they grow as the table they come from is
+/// dropped a column at a time; [`finish`](Self::finish) then moves them
+/// into rows a chunk at a time, each chunk freed once moved. The peak is
+/// the features once and a chunk, not the table beside every row.
 pub(crate) struct Filler {
+    /// The layout, with no row stored yet.
     rows: CompactRows,
+    /// For each stored number, its values, a chunk of rows at a time.
+    dense: Vec<Vec<Vec<f64>>>,
+    /// For each one-hot group, the feature it lights (or [`UNLIT`]), a
+    /// chunk of rows at a time.
+    lit: Vec<Vec<Vec<u32>>>,
+}
+
+/// Appends `value` to the last chunk of `chunks`, starting a chunk when it is full.
+fn push_chunked<T>(chunks: &mut Vec<Vec<T>>, value: T) {
+    match chunks.last_mut() {
+        Some(chunk) if chunk.len() < CHUNK => chunk.push(value),
+        _ => {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            chunk.push(value);
+            chunks.push(chunk);
+        }
+    }
 }
 
 impl Filler {
-    /// Room for `rows` rows of `layout`, every group unlit.
+    /// Room for `rows` rows of `layout`.
     pub(crate) fn new(layout: Layout, n_features: usize, rows: usize) -> Self {
-        let dense = vec![0.0; rows * layout.dense_at.len()];
-        let lit = vec![UNLIT; rows * layout.groups.len()];
+        let dense = layout.dense_at.iter().map(|_| Vec::new()).collect();
+        let lit = layout.groups.iter().map(|_| Vec::new()).collect();
         Self {
             rows: CompactRows {
                 n_features,
                 rows,
                 dense_at: layout.dense_at,
                 groups: layout.groups,
-                dense,
-                lit,
+                dense: Vec::new(),
+                lit: Vec::new(),
             },
+            dense,
+            lit,
         }
     }
 
-    /// Stores the features `encoded` of row `row`, which are the pieces
-    /// starting at stored number `dense` and group `group`; returns the next
-    /// stored number and group. Fails, naming `column`, when a one-hot group
-    /// holds anything but zeros and at most one 1.
+    /// Appends the features `encoded` of the next row to the pieces starting
+    /// at stored number `dense` and group `group`; returns the next stored
+    /// number and group. Fails, naming `column`, when a one-hot group holds
+    /// anything but zeros and at most one 1.
     pub(crate) fn put(
         &mut self,
-        row: usize,
         (dense, group): (usize, usize),
         pieces: &[Piece],
         encoded: &[f64],
         column: &str,
     ) -> Result<(usize, usize), FeaturesError> {
-        let rows = &mut self.rows;
-        let (nd, ng) = (rows.dense_at.len(), rows.groups.len());
         let (mut d, mut g, mut at) = (dense, group, 0);
         let not_one_hot = || FeaturesError::NotOneHot {
             column: column.to_owned(),
@@ -126,8 +154,8 @@ impl Filler {
             match piece {
                 Piece::Dense => {
                     let value = encoded.get(at).ok_or_else(not_one_hot)?;
-                    if let Some(cell) = rows.dense.get_mut(row * nd + d) {
-                        *cell = *value;
+                    if let Some(chunks) = self.dense.get_mut(d) {
+                        push_chunked(chunks, *value);
                     }
                     d += 1;
                     at += 1;
@@ -142,9 +170,9 @@ impl Filler {
                             return Err(not_one_hot());
                         }
                     }
-                    let start = rows.groups.get(g).map_or(0, |(start, _)| *start);
-                    if let (Some(k), Some(cell)) = (lit, rows.lit.get_mut(row * ng + g)) {
-                        *cell = start + k as u32;
+                    let start = self.rows.groups.get(g).map_or(0, |(start, _)| *start);
+                    if let Some(chunks) = self.lit.get_mut(g) {
+                        push_chunked(chunks, lit.map_or(UNLIT, |k| start + k as u32));
                     }
                     g += 1;
                     at += width;
@@ -154,8 +182,30 @@ impl Filler {
         Ok((d, g))
     }
 
-    /// The rows filled.
-    pub(crate) fn finish(self) -> CompactRows {
+    /// The rows filled, moved from the columns a chunk at a time; a value
+    /// never put reads as 0, or unlit.
+    pub(crate) fn finish(mut self) -> CompactRows {
+        let (rows, nd, ng) = (self.rows.rows, self.dense.len(), self.lit.len());
+        let mut dense = Vec::with_capacity(rows * nd);
+        let mut lit = Vec::with_capacity(rows * ng);
+        for (c, first) in (0..rows).step_by(CHUNK).enumerate() {
+            let chunk_dense: Vec<Vec<f64>> = self
+                .dense
+                .iter_mut()
+                .map(|chunks| chunks.get_mut(c).map(std::mem::take).unwrap_or_default())
+                .collect();
+            let chunk_lit: Vec<Vec<u32>> = self
+                .lit
+                .iter_mut()
+                .map(|chunks| chunks.get_mut(c).map(std::mem::take).unwrap_or_default())
+                .collect();
+            for i in 0..CHUNK.min(rows - first) {
+                dense.extend(chunk_dense.iter().map(|v| v.get(i).copied().unwrap_or(0.0)));
+                lit.extend(chunk_lit.iter().map(|v| v.get(i).copied().unwrap_or(UNLIT)));
+            }
+        }
+        self.rows.dense = dense;
+        self.rows.lit = lit;
         self.rows
     }
 }
@@ -265,5 +315,41 @@ impl CompactRows {
         let mut out = Vec::with_capacity(self.rows * self.n_features);
         self.for_each_row(0..self.rows, |_, row| out.extend_from_slice(row));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Column, EncoderParams, Table};
+
+    /// Filled a chunk of 7 rows at a time, the rows read back as the flat
+    /// features: 100 rows (a last chunk part full), 7 and 14 (full chunks
+    /// only), 3 (one chunk part full).
+    #[test]
+    fn rows_filled_in_chunks_read_back_as_the_flat_features() -> Result<(), crate::FeaturesError> {
+        for n in [100usize, 7, 14, 3] {
+            let visits: Vec<Option<f64>> = (0..n)
+                .map(|i| (i % 5 != 0).then_some((i * 7 % 11) as f64))
+                .collect();
+            let size: Vec<Option<f64>> = (0..n).map(|i| Some((i * 3 % 17) as f64)).collect();
+            let region: Vec<Option<String>> = (0..n)
+                .map(|i| (i % 6 != 0).then(|| ["north", "south", "east"][i % 3].to_owned()))
+                .collect();
+            let table = Table::new(vec![
+                Column::numeric("visits", visits),
+                Column::numeric("size", size),
+                Column::categorical("region", region),
+            ]);
+            let params = EncoderParams {
+                min_level_count: 1,
+                ..EncoderParams::default()
+            };
+            let encoder = params.fit(&table)?;
+            let flat = encoder.transform_flat(&table)?;
+            let compact = encoder.transform_compact(table)?;
+            assert_eq!(compact.rows(), n);
+            assert_eq!(compact.to_dense(), flat, "{n} rows");
+        }
+        Ok(())
     }
 }

@@ -378,7 +378,7 @@ impl Encoder {
             for r in 0..rows {
                 encoded.clear();
                 encode_cell(col, &values, r, &mut encoded)
-                    .and_then(|()| filler.put(r, at, pieces, &encoded, &col.column))
+                    .and_then(|()| filler.put(at, pieces, &encoded, &col.column))
                     .map(|n| next = n)
                     .map_err(|e| FeaturesError::InRow {
                         row: r + 1,

@@ -604,3 +604,60 @@ fn compact_encoding_names_the_row_and_column_of_a_bad_value() {
         }
     );
 }
+
+/// The dense rows of `range` that `for_each_row` gives.
+fn rows_read(
+    compact: &leadscore_features::CompactRows,
+    range: std::ops::Range<usize>,
+) -> Vec<(usize, Vec<f64>)> {
+    let mut seen = Vec::new();
+    compact.for_each_row(range, |r, row| seen.push((r, row.to_vec())));
+    seen
+}
+
+#[test]
+fn compact_rows_read_back_over_any_range_of_rows() {
+    // A thousand rows in a shuffled order, read back over ranges that start
+    // and end anywhere, and tables with numbers only (no one-hot group) and
+    // with labels only (no stored number).
+    let whole = leads();
+    let index: Vec<usize> = (0..1000).map(|i| (i * 37 + i / 200) % 200).collect();
+    let table = Table::new(
+        whole
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                values: c.values.take(&index),
+            })
+            .collect(),
+    );
+    let numbers_only = Table::new(vec![table.columns[1].clone()]);
+    let labels_only = Table::new(vec![table.columns[3].clone()]);
+    let no_bins = EncoderParams {
+        numeric_bins: 0,
+        ..EncoderParams::default()
+    };
+    for (what, table, params) in [
+        ("every column", table, EncoderParams::default()),
+        ("numbers only", numbers_only, no_bins),
+        ("labels only", labels_only, EncoderParams::default()),
+    ] {
+        let encoder = params.fit(&table).unwrap();
+        let dense = encoder.transform(&table).unwrap();
+        let compact = encoder.transform_compact(table).unwrap();
+        assert_eq!(compact.rows(), 1000, "{what}");
+        for range in [0..1000, 250..770, 255..257, 512..513, 999..2000, 3..3] {
+            let expected: Vec<(usize, Vec<f64>)> = range
+                .clone()
+                .filter(|&r| r < 1000)
+                .map(|r| (r, dense[r].clone()))
+                .collect();
+            assert_eq!(
+                rows_read(&compact, range.clone()),
+                expected,
+                "{what}, rows {range:?}"
+            );
+        }
+    }
+}
