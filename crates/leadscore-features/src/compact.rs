@@ -92,8 +92,9 @@ const CHUNK: usize = if cfg!(test) { 7 } else { 1 << 16 };
 /// The features are taken a column at a time (each column in chunks of
 /// [`CHUNK`] rows), so that they grow as the table they come from is
 /// dropped a column at a time; [`finish`](Self::finish) then moves them
-/// into rows a chunk at a time, each chunk freed once moved. The peak is
-/// the features once and a chunk, not the table beside every row.
+/// into rows a chunk at a time, each chunk freed once moved. (At 10M leads
+/// the RSS still rose by the rows' size while they were written: the freed
+/// chunks did not go back to the system at once; see BENCHMARKS.md.)
 pub(crate) struct Filler {
     /// The layout, with no row stored yet.
     rows: CompactRows,
@@ -114,6 +115,14 @@ fn push_chunked<T>(chunks: &mut Vec<Vec<T>>, value: T) {
             chunks.push(chunk);
         }
     }
+}
+
+/// Chunk `c` of each column, taken out of it (empty where a column has none).
+fn take_chunk<T>(columns: &mut [Vec<Vec<T>>], c: usize) -> Vec<Vec<T>> {
+    columns
+        .iter_mut()
+        .map(|chunks| chunks.get_mut(c).map(std::mem::take).unwrap_or_default())
+        .collect()
 }
 
 impl Filler {
@@ -189,16 +198,8 @@ impl Filler {
         let mut dense = Vec::with_capacity(rows * nd);
         let mut lit = Vec::with_capacity(rows * ng);
         for (c, first) in (0..rows).step_by(CHUNK).enumerate() {
-            let chunk_dense: Vec<Vec<f64>> = self
-                .dense
-                .iter_mut()
-                .map(|chunks| chunks.get_mut(c).map(std::mem::take).unwrap_or_default())
-                .collect();
-            let chunk_lit: Vec<Vec<u32>> = self
-                .lit
-                .iter_mut()
-                .map(|chunks| chunks.get_mut(c).map(std::mem::take).unwrap_or_default())
-                .collect();
+            let chunk_dense = take_chunk(&mut self.dense, c);
+            let chunk_lit = take_chunk(&mut self.lit, c);
             for i in 0..CHUNK.min(rows - first) {
                 dense.extend(chunk_dense.iter().map(|v| v.get(i).copied().unwrap_or(0.0)));
                 lit.extend(chunk_lit.iter().map(|v| v.get(i).copied().unwrap_or(UNLIT)));

@@ -352,8 +352,8 @@ impl Encoder {
     /// Encodes every row of `table` as [`transform_flat`](Self::transform_flat)
     /// does, into [`CompactRows`], a column at a time: each input column is
     /// dropped once encoded (and a column the encoder does not read at once),
-    /// so that the peak is the table and a column's features, not the table
-    /// beside every row's dense features. The rows read back as the very
+    /// the features taken a column at a time as the table shrinks, not every
+    /// row's dense features beside the whole table. The rows read back as the very
     /// features [`transform_flat`](Self::transform_flat) gives. An error in a
     /// row names its number in the table (from 1); with errors in several
     /// rows, the one reported is the first of the first column that has one.
