@@ -6,7 +6,12 @@
 //! feature as an 8-byte number (406 of them, 3.2 KB a row, for the shipped
 //! model); [`CompactRows`] stores the numbers that are not one-hot as they are
 //! and, for each one-hot group, the index of the feature it lights (4 bytes).
-//! The rows read back, one at a time, as the very dense rows
+//!
+//! The rows are kept a column at a time, in chunks of [`CHUNK`] rows, as the
+//! encoder makes them: a computation that goes over every row (the solver's
+//! pass) reads them a [`Block`] of rows and a stored column at a time, and
+//! nothing is moved or copied once encoded. They also read back a row at a
+//! time as the very dense rows
 //! [`Encoder::transform_rows`](crate::Encoder::transform_rows) gives, so that
 //! a computation over them gives the same result to the last bit.
 
@@ -14,8 +19,8 @@ use std::ops::Range;
 
 use crate::FeaturesError;
 
-/// A one-hot group that lights no feature in a row.
-const UNLIT: u32 = u32::MAX;
+/// What a one-hot group holds in a row where it lights no feature.
+pub const UNLIT: u32 = u32::MAX;
 
 /// How one encoded feature, or a run of them, is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +30,29 @@ pub(crate) enum Piece {
     /// This many features of which at most one is 1 and the rest 0, stored as
     /// which one is lit.
     OneHot(usize),
+}
+
+/// A stored column, in the order of the features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// Stored number `k`.
+    Number(usize),
+    /// One-hot group `g`.
+    Group(usize),
+}
+
+/// Rows of a chunk: the rows the encoder stores in one piece of each
+/// column. Small under `cfg(test)`, so that the chunks' edges are tested.
+const CHUNK: usize = if cfg!(test) { 7 } else { 1 << 16 };
+
+/// Up to [`CHUNK`] consecutive rows, a stored column at a time.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Chunk {
+    /// For each stored number, its value in each row of the chunk.
+    dense: Vec<Vec<f64>>,
+    /// For each one-hot group, the feature it lights in each row of the
+    /// chunk, or [`UNLIT`].
+    lit: Vec<Vec<u32>>,
 }
 
 /// Rows encoded by an [`Encoder`](crate::Encoder), stored compactly (see the
@@ -40,16 +68,17 @@ pub struct CompactRows {
     dense_at: Vec<u32>,
     /// The first feature and the width of each one-hot group.
     groups: Vec<(u32, u32)>,
-    /// `rows × dense_at.len()` numbers, row after row.
-    dense: Vec<f64>,
-    /// `rows × groups.len()` lit features (feature indexes), or [`UNLIT`].
-    lit: Vec<u32>,
+    /// The stored columns in the order of their features.
+    order: Vec<Slot>,
+    /// The rows, [`CHUNK`] at a time (the last chunk may hold fewer).
+    chunks: Vec<Chunk>,
 }
 
 /// Lays out an encoder's pieces as stored numbers and one-hot groups.
 pub(crate) struct Layout {
     dense_at: Vec<u32>,
     groups: Vec<(u32, u32)>,
+    order: Vec<Slot>,
 }
 
 impl Layout {
@@ -58,6 +87,7 @@ impl Layout {
     pub(crate) fn of(pieces: impl IntoIterator<Item = Piece>) -> Result<Self, FeaturesError> {
         let mut dense_at = Vec::new();
         let mut groups = Vec::new();
+        let mut order = Vec::new();
         let mut at: usize = 0;
         let index = |i: usize| {
             u32::try_from(i)
@@ -68,33 +98,39 @@ impl Layout {
         for piece in pieces {
             match piece {
                 Piece::Dense => {
+                    order.push(Slot::Number(dense_at.len()));
                     dense_at.push(index(at)?);
                     at += 1;
                 }
                 Piece::OneHot(width) => {
+                    order.push(Slot::Group(groups.len()));
                     groups.push((index(at)?, index(width)?));
                     at += width;
                 }
             }
         }
         index(at)?;
-        Ok(Self { dense_at, groups })
+        Ok(Self {
+            dense_at,
+            groups,
+            order,
+        })
     }
 }
 
-/// Rows of the features a [`Filler`] keeps in one piece of a column, and
-/// moves into the rows at a time. Small under `cfg(test)`, so that the
-/// chunks' edges are tested.
-const CHUNK: usize = if cfg!(test) { 7 } else { 1 << 16 };
+/// The stored number and group that follow `pieces` starting at stored
+/// number `dense` and group `group`.
+pub(crate) fn after((dense, group): (usize, usize), pieces: &[Piece]) -> (usize, usize) {
+    let numbers = pieces.iter().filter(|p| **p == Piece::Dense).count();
+    (dense + numbers, group + pieces.len() - numbers)
+}
 
 /// Fills [`CompactRows`] a column of the encoder at a time, row after row.
 ///
-/// The features are taken a column at a time (each column in chunks of
-/// [`CHUNK`] rows), so that they grow as the table they come from is
-/// dropped a column at a time; [`finish`](Self::finish) then moves them
-/// into rows a chunk at a time, each chunk freed once moved. (At 10M leads
-/// the RSS still rose by the rows' size while they were written: the freed
-/// chunks did not go back to the system at once; see BENCHMARKS.md.)
+/// The features are taken a column at a time, each column in chunks of
+/// [`CHUNK`] rows, so that they grow as the table they come from is dropped
+/// a column at a time; [`finish`](Self::finish) hands the chunks over as
+/// they are.
 pub(crate) struct Filler {
     /// The layout, with no row stored yet.
     rows: CompactRows,
@@ -117,11 +153,21 @@ fn push_chunked<T>(chunks: &mut Vec<Vec<T>>, value: T) {
     }
 }
 
-/// Chunk `c` of each column, taken out of it (empty where a column has none).
-fn take_chunk<T>(columns: &mut [Vec<Vec<T>>], c: usize) -> Vec<Vec<T>> {
+/// Chunk `c` of each column, `len` rows long, taken out of it: a value never
+/// put reads as `missing`.
+fn take_chunk<T: Copy>(
+    columns: &mut [Vec<Vec<T>>],
+    c: usize,
+    len: usize,
+    missing: T,
+) -> Vec<Vec<T>> {
     columns
         .iter_mut()
-        .map(|chunks| chunks.get_mut(c).map(std::mem::take).unwrap_or_default())
+        .map(|chunks| {
+            let mut chunk = chunks.get_mut(c).map(std::mem::take).unwrap_or_default();
+            chunk.resize(len, missing);
+            chunk
+        })
         .collect()
 }
 
@@ -136,8 +182,8 @@ impl Filler {
                 rows,
                 dense_at: layout.dense_at,
                 groups: layout.groups,
-                dense: Vec::new(),
-                lit: Vec::new(),
+                order: layout.order,
+                chunks: Vec::new(),
             },
             dense,
             lit,
@@ -145,16 +191,16 @@ impl Filler {
     }
 
     /// Appends the features `encoded` of the next row to the pieces starting
-    /// at stored number `dense` and group `group`; returns the next stored
-    /// number and group. Fails, naming `column`, when a one-hot group holds
-    /// anything but zeros and at most one 1.
+    /// at stored number `dense` and group `group` (see [`after`]). Fails,
+    /// naming `column`, when a one-hot group holds anything but zeros and at
+    /// most one 1.
     pub(crate) fn put(
         &mut self,
         (dense, group): (usize, usize),
         pieces: &[Piece],
         encoded: &[f64],
         column: &str,
-    ) -> Result<(usize, usize), FeaturesError> {
+    ) -> Result<(), FeaturesError> {
         let (mut d, mut g, mut at) = (dense, group, 0);
         let not_one_hot = || FeaturesError::NotOneHot {
             column: column.to_owned(),
@@ -188,40 +234,73 @@ impl Filler {
                 }
             }
         }
-        Ok((d, g))
+        Ok(())
     }
 
-    /// The rows filled, moved from the columns a chunk at a time; a value
-    /// never put reads as 0, or unlit.
+    /// The rows filled: each column's chunks handed over as they are; a
+    /// value never put reads as 0, or unlit.
     pub(crate) fn finish(mut self) -> CompactRows {
-        let (rows, nd, ng) = (self.rows.rows, self.dense.len(), self.lit.len());
-        let mut dense = Vec::with_capacity(rows * nd);
-        let mut lit = Vec::with_capacity(rows * ng);
-        for (c, first) in (0..rows).step_by(CHUNK).enumerate() {
-            let chunk_dense = take_chunk(&mut self.dense, c);
-            let chunk_lit = take_chunk(&mut self.lit, c);
-            for i in 0..CHUNK.min(rows - first) {
-                dense.extend(chunk_dense.iter().map(|v| v.get(i).copied().unwrap_or(0.0)));
-                lit.extend(chunk_lit.iter().map(|v| v.get(i).copied().unwrap_or(UNLIT)));
-            }
-        }
-        self.rows.dense = dense;
-        self.rows.lit = lit;
+        let rows = self.rows.rows;
+        self.rows.chunks = (0..rows)
+            .step_by(CHUNK)
+            .enumerate()
+            .map(|(c, first)| {
+                let len = CHUNK.min(rows - first);
+                Chunk {
+                    dense: take_chunk(&mut self.dense, c, len, 0.0),
+                    lit: take_chunk(&mut self.lit, c, len, UNLIT),
+                }
+            })
+            .collect();
         self.rows
     }
 }
 
+/// A stored column over a block of rows, as
+/// [`CompactRows::for_each_block`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Run<'a> {
+    /// A feature stored as its number.
+    Number {
+        /// The feature's index.
+        feature: usize,
+        /// Its value in each row of the block.
+        values: &'a [f64],
+    },
+    /// A one-hot group.
+    OneHot {
+        /// Its first feature's index.
+        first: usize,
+        /// Its features.
+        width: usize,
+        /// The feature it lights in each row of the block (the feature's
+        /// index, or [`UNLIT`]).
+        lit: &'a [u32],
+    },
+}
+
+/// Rows of the blocks [`CompactRows::for_each_row`] reads.
+const ROW_BLOCK: usize = 256;
+
 impl CompactRows {
-    /// Row `r`'s stored numbers (empty past the end).
-    fn numbers(&self, r: usize) -> &[f64] {
-        let nd = self.dense_at.len();
-        self.dense.get(r * nd..(r + 1) * nd).unwrap_or(&[])
+    /// Stored number `k` of row `r` (0 past the end).
+    fn number(&self, k: usize, r: usize) -> f64 {
+        self.chunks
+            .get(r / CHUNK)
+            .and_then(|chunk| chunk.dense.get(k))
+            .and_then(|values| values.get(r % CHUNK))
+            .copied()
+            .unwrap_or(0.0)
     }
 
-    /// Row `r`'s lit features, one a group (empty past the end).
-    fn lits(&self, r: usize) -> &[u32] {
-        let ng = self.groups.len();
-        self.lit.get(r * ng..(r + 1) * ng).unwrap_or(&[])
+    /// The feature group `g` lights in row `r` ([`UNLIT`] past the end).
+    fn lit(&self, g: usize, r: usize) -> u32 {
+        self.chunks
+            .get(r / CHUNK)
+            .and_then(|chunk| chunk.lit.get(g))
+            .and_then(|lit| lit.get(r % CHUNK))
+            .copied()
+            .unwrap_or(UNLIT)
     }
 
     /// The number of rows.
@@ -236,37 +315,43 @@ impl CompactRows {
 
     /// The bytes the rows take (their numbers and lit features).
     pub fn bytes(&self) -> usize {
-        self.dense.len() * std::mem::size_of::<f64>() + self.lit.len() * std::mem::size_of::<u32>()
+        let cells = |chunk: &Chunk| {
+            let numbers: usize = chunk.dense.iter().map(Vec::len).sum();
+            let lit: usize = chunk.lit.iter().map(Vec::len).sum();
+            numbers * std::mem::size_of::<f64>() + lit * std::mem::size_of::<u32>()
+        };
+        self.chunks.iter().map(cells).sum()
     }
 
     /// The rows at `index`, in that order; an index past the end is skipped.
     pub fn select(&self, index: &[usize]) -> Self {
-        let (nd, ng) = (self.dense_at.len(), self.groups.len());
         let index: Vec<usize> = index.iter().copied().filter(|&i| i < self.rows).collect();
-        let mut dense = Vec::with_capacity(index.len() * nd);
-        let mut lit = Vec::with_capacity(index.len() * ng);
-        for &i in &index {
-            dense.extend_from_slice(self.numbers(i));
-            lit.extend_from_slice(self.lits(i));
-        }
+        let chunks = index
+            .chunks(CHUNK)
+            .map(|part| Chunk {
+                dense: (0..self.dense_at.len())
+                    .map(|k| part.iter().map(|&i| self.number(k, i)).collect())
+                    .collect(),
+                lit: (0..self.groups.len())
+                    .map(|g| part.iter().map(|&i| self.lit(g, i)).collect())
+                    .collect(),
+            })
+            .collect();
         Self {
             n_features: self.n_features,
             rows: index.len(),
             dense_at: self.dense_at.clone(),
             groups: self.groups.clone(),
-            dense,
-            lit,
+            order: self.order.clone(),
+            chunks,
         }
     }
 
     /// Feature `feature` of every row, as the dense rows hold it; empty past
     /// the last feature.
     pub fn column(&self, feature: usize) -> Vec<f64> {
-        let (nd, ng) = (self.dense_at.len(), self.groups.len());
         if let Some(k) = self.dense_at.iter().position(|&at| at as usize == feature) {
-            return (0..self.rows)
-                .map(|r| self.dense.get(r * nd + k).copied().unwrap_or(0.0))
-                .collect();
+            return (0..self.rows).map(|r| self.number(k, r)).collect();
         }
         let group = self.groups.iter().position(|&(start, width)| {
             (start as usize..(start + width) as usize).contains(&feature)
@@ -274,11 +359,59 @@ impl CompactRows {
         match group {
             Some(g) => (0..self.rows)
                 .map(|r| {
-                    let lit = self.lit.get(r * ng + g).copied().unwrap_or(UNLIT);
-                    if lit as usize == feature { 1.0 } else { 0.0 }
+                    if self.lit(g, r) as usize == feature {
+                        1.0
+                    } else {
+                        0.0
+                    }
                 })
                 .collect(),
             None => Vec::new(),
+        }
+    }
+
+    /// Calls `f` with each block of consecutive rows of `range`, at most
+    /// `max_rows` of them and never across a chunk: the block's first row,
+    /// its number of rows, and its stored columns in the order of their
+    /// features. Rows past the end are skipped.
+    pub fn for_each_block<'a>(
+        &'a self,
+        range: Range<usize>,
+        max_rows: usize,
+        mut f: impl FnMut(usize, usize, &[Run<'a>]),
+    ) {
+        let end = range.end.min(self.rows);
+        let mut runs: Vec<Run<'a>> = Vec::with_capacity(self.order.len());
+        let mut first = range.start;
+        while first < end {
+            let (c, i) = (first / CHUNK, first % CHUNK);
+            let Some(chunk) = self.chunks.get(c) else {
+                return;
+            };
+            let len = max_rows.max(1).min(end - first).min(CHUNK - i);
+            let rows = i..i + len;
+            runs.clear();
+            for slot in &self.order {
+                let run =
+                    match *slot {
+                        Slot::Number(k) => self.dense_at.get(k).zip(chunk.dense.get(k)).map(
+                            |(&feature, values)| Run::Number {
+                                feature: feature as usize,
+                                values: values.get(rows.clone()).unwrap_or(&[]),
+                            },
+                        ),
+                        Slot::Group(g) => self.groups.get(g).zip(chunk.lit.get(g)).map(
+                            |(&(start, width), lit)| Run::OneHot {
+                                first: start as usize,
+                                width: width as usize,
+                                lit: lit.get(rows.clone()).unwrap_or(&[]),
+                            },
+                        ),
+                    };
+                runs.extend(run);
+            }
+            f(first, len, &runs);
+            first += len;
         }
     }
 
@@ -286,28 +419,35 @@ impl CompactRows {
     /// in order; rows past the end are skipped. The slice is reused from one
     /// row to the next.
     pub fn for_each_row(&self, range: Range<usize>, mut f: impl FnMut(usize, &[f64])) {
-        let ng = self.groups.len();
         let mut row = vec![0.0; self.n_features];
-        let mut previous: Vec<usize> = Vec::with_capacity(ng);
-        for r in range.start..range.end.min(self.rows) {
-            for at in previous.drain(..) {
-                if let Some(cell) = row.get_mut(at) {
-                    *cell = 0.0;
+        let mut previous: Vec<usize> = Vec::with_capacity(self.groups.len());
+        self.for_each_block(range, ROW_BLOCK, |first, len, runs| {
+            for t in 0..len {
+                for at in previous.drain(..) {
+                    if let Some(cell) = row.get_mut(at) {
+                        *cell = 0.0;
+                    }
                 }
-            }
-            for (&at, &value) in self.dense_at.iter().zip(self.numbers(r)) {
-                if let Some(cell) = row.get_mut(at as usize) {
-                    *cell = value;
+                for run in runs {
+                    match *run {
+                        Run::Number { feature, values } => {
+                            if let (Some(cell), Some(value)) = (row.get_mut(feature), values.get(t))
+                            {
+                                *cell = *value;
+                            }
+                        }
+                        Run::OneHot { lit, .. } => {
+                            let at = lit.get(t).map_or(UNLIT, |l| *l) as usize;
+                            if let Some(cell) = row.get_mut(at) {
+                                *cell = 1.0;
+                                previous.push(at);
+                            }
+                        }
+                    }
                 }
+                f(first + t, &row);
             }
-            for &lit in self.lits(r) {
-                if let Some(cell) = row.get_mut(lit as usize) {
-                    *cell = 1.0;
-                    previous.push(lit as usize);
-                }
-            }
-            f(r, &row);
-        }
+        });
     }
 
     /// Every row's dense features, row after row (as
@@ -350,6 +490,85 @@ mod tests {
             let compact = encoder.transform_compact(table)?;
             assert_eq!(compact.rows(), n);
             assert_eq!(compact.to_dense(), flat, "{n} rows");
+            // Rows picked across chunks, in any order, read back as theirs.
+            let d = encoder.n_features();
+            let picked: Vec<usize> = (0..n).rev().step_by(3).chain([0, n - 1, n + 5]).collect();
+            let expected: Vec<f64> = picked
+                .iter()
+                .filter(|&&i| i < n)
+                .flat_map(|&i| flat.get(i * d..(i + 1) * d).unwrap_or(&[]).to_vec())
+                .collect();
+            assert_eq!(compact.select(&picked).to_dense(), expected, "{n} rows");
+        }
+        Ok(())
+    }
+
+    /// Blocks cover the range in order, never cross a chunk nor hold more
+    /// than asked, and their runs are the features' columns, in order.
+    #[test]
+    fn blocks_cover_the_range_a_column_at_a_time() -> Result<(), crate::FeaturesError> {
+        let n = 40;
+        let visits: Vec<Option<f64>> = (0..n).map(|i| (i % 4 != 0).then_some(i as f64)).collect();
+        let region: Vec<Option<String>> = (0..n)
+            .map(|i| Some(["north", "south"][i % 2].to_owned()))
+            .collect();
+        let table = Table::new(vec![
+            Column::numeric("visits", visits),
+            Column::categorical("region", region),
+        ]);
+        let params = EncoderParams {
+            min_level_count: 1,
+            ..EncoderParams::default()
+        };
+        let encoder = params.fit(&table)?;
+        let flat = encoder.transform_flat(&table)?;
+        let d = encoder.n_features();
+        let compact = encoder.transform_compact(table)?;
+        for (range, max_rows) in [
+            (0..40, 3),
+            (5..33, 100),
+            (12..13, 1),
+            (30..90, 4),
+            (9..9, 2),
+        ] {
+            let mut next = range.start;
+            compact.for_each_block(range.clone(), max_rows, |first, len, runs| {
+                assert_eq!(first, next, "{range:?}");
+                assert!(len >= 1 && len <= max_rows, "{len} rows");
+                assert_eq!(first / super::CHUNK, (first + len - 1) / super::CHUNK);
+                let mut features = 0;
+                for run in runs {
+                    let (at, width) = match *run {
+                        super::Run::Number { feature, values } => {
+                            assert_eq!(values.len(), len);
+                            for (k, v) in values.iter().enumerate() {
+                                assert_eq!(Some(v), flat.get((first + k) * d + feature));
+                            }
+                            (feature, 1)
+                        }
+                        super::Run::OneHot {
+                            first: at,
+                            width,
+                            lit,
+                        } => {
+                            assert_eq!(lit.len(), len);
+                            for (k, &l) in lit.iter().enumerate() {
+                                let row = flat.get((first + k) * d..(first + k + 1) * d);
+                                let lit_here = row.and_then(|row| {
+                                    (at..at + width).find(|&j| row.get(j) == Some(&1.0))
+                                });
+                                assert_eq!(lit_here.map(|j| j as u32).unwrap_or(super::UNLIT), l);
+                            }
+                            (at, width)
+                        }
+                    };
+                    assert_eq!(at, features, "runs in the order of the features");
+                    features += width;
+                }
+                assert_eq!(features, d);
+                next = first + len;
+            });
+            assert_eq!(next, range.end.min(40).max(range.start), "{range:?}");
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::categorical::CategoricalEncoding;
-use crate::compact::{CompactRows, Filler, Layout, Piece};
+use crate::compact::{CompactRows, Filler, Layout, Piece, after};
 use crate::numeric::{NumericDrop, NumericEncoding};
 use crate::table::parse_finite;
 use crate::{Cell, ColumnValues, EncoderParams, FeaturesError, RowSource, Table};
@@ -374,18 +374,16 @@ impl Encoder {
                     column: col.column.clone(),
                 })?;
             let values = inputs.swap_remove(position).values;
-            let mut next = at;
             for r in 0..rows {
                 encoded.clear();
                 encode_cell(col, &values, r, &mut encoded)
                     .and_then(|()| filler.put(at, pieces, &encoded, &col.column))
-                    .map(|n| next = n)
                     .map_err(|e| FeaturesError::InRow {
                         row: r + 1,
                         source: Box::new(e),
                     })?;
             }
-            at = next;
+            at = after(at, pieces);
         }
         Ok(filler.finish())
     }

@@ -18,7 +18,7 @@ use std::ops::Range;
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
-use leadscore_features::CompactRows;
+use leadscore_features::{CompactRows, Run};
 use ndarray::Array1;
 
 use crate::solver::{Linear, sigmoid};
@@ -36,8 +36,17 @@ fn row_loss(z: f64, t: f64) -> (f64, f64) {
     )
 }
 
+/// Rows of compact blocks the solver's pass takes at a time, so that their
+/// logits and residuals stay in the cache while each stored column is read.
+const BLOCK_ROWS: usize = 2048;
+
 /// Summed loss over the rows `range` of `x` (`t` holds their targets),
 /// adding the summed gradient (weights, then intercept) into `grad`.
+///
+/// Dense rows are read a row at a time. Compact rows are read a block of
+/// rows and a stored column at a time, skipping the features that are 0 (a
+/// one-hot group's unlit ones), with the same arithmetic in the same order
+/// for every feature and every row: the same sums to the last bit.
 fn block(
     x: &Matrix<'_>,
     range: Range<usize>,
@@ -50,24 +59,147 @@ fn block(
     let mut loss = 0.0;
     let (gw, gb) = grad.split_at_mut(d);
     let start = range.start;
-    x.for_each_row(range, |i, row| {
-        let Some(&ti) = t.get(i - start) else {
-            return;
-        };
-        let z = b + dot(row, w);
+    // The weighted residual of row `i` at logit `z`, its loss added up;
+    // none for a row without a target.
+    let mut residual = |i: usize, z: f64| {
+        let ti = *t.get(i - start)?;
         let (l, r) = row_loss(z, ti);
         // weights[0] for lost rows (t = 0), weights[1] for converted ones.
         let weight = if ti > 0.5 { weights[1] } else { weights[0] };
-        let (l, r) = (l * weight, r * weight);
-        loss += l;
-        for (g, xj) in gw.iter_mut().zip(row) {
-            *g += r * xj;
+        loss += l * weight;
+        Some(r * weight)
+    };
+    match x {
+        Matrix::Dense { .. } => x.for_each_row(range, |i, row| {
+            let Some(r) = residual(i, b + dot(row, w)) else {
+                return;
+            };
+            for (g, xj) in gw.iter_mut().zip(row) {
+                *g += r * xj;
+            }
+            if let Some(g) = gb.first_mut() {
+                *g += r;
+            }
+        }),
+        Matrix::Compact(rows) => {
+            let mut lanes: [Vec<f64>; 4] = Default::default();
+            let mut z = Vec::with_capacity(BLOCK_ROWS);
+            let mut r = Vec::with_capacity(BLOCK_ROWS);
+            rows.for_each_block(range, BLOCK_ROWS, |first, len, runs| {
+                block_logits(runs, (w, b), len, &mut lanes, &mut z);
+                r.clear();
+                r.extend(z.iter().enumerate().map(|(k, &z)| residual(first + k, z)));
+                for run in runs {
+                    match *run {
+                        Run::Number { feature, values } => {
+                            if let Some(g) = gw.get_mut(feature) {
+                                for (v, rk) in values.iter().zip(&r) {
+                                    if let Some(rk) = rk {
+                                        *g += rk * v;
+                                    }
+                                }
+                            }
+                        }
+                        Run::OneHot { lit, .. } => {
+                            // A lit feature is 1: it adds the residual itself.
+                            for (&l, rk) in lit.iter().zip(&r) {
+                                if let (Some(g), Some(rk)) = (gw.get_mut(l as usize), rk) {
+                                    *g += rk;
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(g) = gb.first_mut() {
+                    for rk in r.iter().flatten() {
+                        *g += rk;
+                    }
+                }
+            });
         }
-        if let Some(g) = gb.first_mut() {
-            *g += r;
-        }
-    });
+    }
     loss
+}
+
+/// The logit `b + dot(row, w)` of each of the `len` rows of a block of
+/// compact rows, into `z`, with the very arithmetic [`dot`] does on the dense
+/// rows: each feature below the last multiple of 4 added to its lane (its
+/// index modulo 4) in the order of the features, the lanes summed, then the
+/// features past them added in order. A feature that is 0 is skipped: adding
+/// `0 * w` leaves a sum that is not -0 as it is, and the lanes start at +0
+/// and never become -0. A lit feature is 1, so it adds its weight itself.
+fn block_logits(
+    runs: &[Run<'_>],
+    (w, b): (&[f64], f64),
+    len: usize,
+    lanes: &mut [Vec<f64>; 4],
+    z: &mut Vec<f64>,
+) {
+    let cut = w.len() / 4 * 4;
+    for lane in lanes.iter_mut() {
+        lane.clear();
+        lane.resize(len, 0.0);
+    }
+    for run in runs {
+        match *run {
+            Run::Number { feature, values } if feature < cut => {
+                let (Some(&wj), Some(lane)) = (w.get(feature), lanes.get_mut(feature % 4)) else {
+                    continue;
+                };
+                for (a, v) in lane.iter_mut().zip(values) {
+                    *a += v * wj;
+                }
+            }
+            Run::OneHot { first, lit, .. } if first < cut => {
+                for (k, &l) in lit.iter().enumerate() {
+                    let l = l as usize;
+                    if l >= cut {
+                        continue;
+                    }
+                    if let (Some(&wl), Some(a)) = (
+                        w.get(l),
+                        lanes.get_mut(l % 4).and_then(|lane| lane.get_mut(k)),
+                    ) {
+                        *a += wl;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let [l0, l1, l2, l3] = &*lanes;
+    z.clear();
+    z.extend(
+        l0.iter()
+            .zip(l1)
+            .zip(l2)
+            .zip(l3)
+            .map(|(((a0, a1), a2), a3)| a0 + a1 + a2 + a3),
+    );
+    for run in runs {
+        match *run {
+            Run::Number { feature, values } if feature >= cut => {
+                let Some(&wj) = w.get(feature) else {
+                    continue;
+                };
+                for (s, v) in z.iter_mut().zip(values) {
+                    *s += v * wj;
+                }
+            }
+            Run::OneHot { first, width, lit } if first + width > cut => {
+                for (s, &l) in z.iter_mut().zip(lit) {
+                    let l = l as usize;
+                    if let Some(&wl) = w.get(l).filter(|_| l >= cut) {
+                        *s += wl;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in z.iter_mut() {
+        *s += b;
+    }
 }
 
 /// A dot product in four lanes, which the compiler vectorizes.
@@ -309,7 +441,7 @@ mod tests {
 
     use leadscore_features::{Column, EncoderParams, Table};
 
-    use super::Matrix;
+    use super::{Matrix, Rows};
     use crate::solver::{ClassWeight, Solver, SolverSettings, fit_matrix};
 
     /// Rows with a numeric column (gaps, bins), a skewed count and a label
@@ -333,6 +465,64 @@ mod tests {
             Column::categorical("region", region),
         ]);
         (table, labels)
+    }
+
+    /// One pass over compact rows (a block and a stored column at a time)
+    /// gives the loss and gradient of the dense rows to the last bit, with
+    /// every remainder of the features past the dot product's lanes (0 to
+    /// 3), on one thread or several, across blocks and chunks.
+    #[test]
+    fn a_compact_pass_gives_the_dense_loss_and_gradient_to_the_last_bit() {
+        let (table, y) = rows(5_000);
+        let mut remainders = std::collections::BTreeSet::new();
+        let without = |column: usize| {
+            let mut table = table.clone();
+            table.columns.remove(column);
+            table
+        };
+        let tables = [table.clone(), without(0), without(2)];
+        for (table, bins) in tables.iter().flat_map(|t| (0..6).map(move |b| (t, b))) {
+            let params = EncoderParams {
+                numeric_bins: bins,
+                ..EncoderParams::default()
+            };
+            let encoder = params.fit(table).unwrap();
+            let dense = encoder.transform_flat(table).unwrap();
+            let compact = encoder.transform_compact(table.clone()).unwrap();
+            let d = encoder.n_features();
+            remainders.insert(d % 4);
+            let w: Vec<f64> = (0..d)
+                .map(|j| ((j * 7919 % 201) as f64 - 100.0) / 37.0)
+                .collect();
+            for threads in [1, 3] {
+                let on_dense = Rows::new(
+                    Matrix::Dense { x: &dense, d },
+                    &y,
+                    threads,
+                    ClassWeight::Balanced,
+                );
+                let on_compact = Rows::new(
+                    Matrix::Compact(&compact),
+                    &y,
+                    threads,
+                    ClassWeight::Balanced,
+                );
+                let (dense_loss, dense_grad) = on_dense.loss_gradient(&w, 0.25);
+                let (compact_loss, compact_grad) = on_compact.loss_gradient(&w, 0.25);
+                assert_eq!(
+                    dense_loss.to_bits(),
+                    compact_loss.to_bits(),
+                    "{bins} bins, {threads} threads"
+                );
+                let bits = |g: &[f64]| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&dense_grad),
+                    bits(&compact_grad),
+                    "{bins} bins, {threads} threads"
+                );
+            }
+        }
+        assert_eq!(remainders.len(), 4, "remainders seen: {remainders:?}");
     }
 
     /// The solver, on compact rows, reaches the dense rows' fit to the last
