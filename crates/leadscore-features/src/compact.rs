@@ -19,8 +19,12 @@ use std::ops::Range;
 
 use crate::FeaturesError;
 
-/// What a one-hot group holds in a row where it lights no feature.
-pub const UNLIT: u32 = u32::MAX;
+/// What a wide one-hot group holds in a row where it lights no feature.
+const UNLIT: u32 = u32::MAX;
+
+/// What a narrow one-hot group (fewer features than this) holds in a row
+/// where it lights no feature.
+const NARROW_UNLIT: u8 = u8::MAX;
 
 /// How one encoded feature, or a run of them, is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,14 +49,148 @@ enum Slot {
 /// column. Small under `cfg(test)`, so that the chunks' edges are tested.
 const CHUNK: usize = if cfg!(test) { 7 } else { 1 << 16 };
 
+/// The feature a one-hot group lights in each of a run of rows.
+#[derive(Debug, Clone, PartialEq)]
+enum Lits {
+    /// For a group of fewer than [`NARROW_UNLIT`] features (every group the
+    /// default encoder makes): the offset from its first feature, 1 byte a
+    /// row, or [`NARROW_UNLIT`].
+    Narrow(Vec<u8>),
+    /// For a wider group: the feature's index, 4 bytes a row, or [`UNLIT`].
+    Wide(Vec<u32>),
+}
+
+impl Lits {
+    /// No row yet, with room for `rows`, for a group `width` features wide.
+    fn for_width(width: u32, rows: usize) -> Self {
+        if width < u32::from(NARROW_UNLIT) {
+            Lits::Narrow(Vec::with_capacity(rows))
+        } else {
+            Lits::Wide(Vec::with_capacity(rows))
+        }
+    }
+
+    /// The rows held.
+    fn len(&self) -> usize {
+        match self {
+            Lits::Narrow(offsets) => offsets.len(),
+            Lits::Wide(lit) => lit.len(),
+        }
+    }
+
+    /// The bytes held.
+    fn bytes(&self) -> usize {
+        match self {
+            Lits::Narrow(offsets) => offsets.len(),
+            Lits::Wide(lit) => lit.len() * std::mem::size_of::<u32>(),
+        }
+    }
+
+    /// Appends a row that lights the group's feature `offset` (from its
+    /// first, `first`), or none.
+    fn push(&mut self, first: u32, offset: Option<u32>) {
+        match self {
+            Lits::Narrow(offsets) => offsets.push(
+                offset
+                    .and_then(|o| u8::try_from(o).ok())
+                    .unwrap_or(NARROW_UNLIT),
+            ),
+            Lits::Wide(lit) => lit.push(offset.map_or(UNLIT, |o| first + o)),
+        }
+    }
+
+    /// Keeps the first `rows` rows, or adds rows that light no feature.
+    fn resize(&mut self, rows: usize) {
+        match self {
+            Lits::Narrow(offsets) => offsets.resize(rows, NARROW_UNLIT),
+            Lits::Wide(lit) => lit.resize(rows, UNLIT),
+        }
+    }
+
+    /// The rows `rows` of a group whose first feature is `first` (none past
+    /// the end).
+    fn view(&self, first: usize, rows: Range<usize>) -> Lit<'_> {
+        match self {
+            Lits::Narrow(offsets) => Lit::Narrow {
+                first,
+                offsets: offsets.get(rows).unwrap_or(&[]),
+            },
+            Lits::Wide(lit) => Lit::Wide(lit.get(rows).unwrap_or(&[])),
+        }
+    }
+}
+
+/// The feature a one-hot group lights in each row of a block, as
+/// [`CompactRows::for_each_block`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lit<'a> {
+    /// A group of fewer than 255 features.
+    Narrow {
+        /// The group's first feature.
+        first: usize,
+        /// The offset of the lit feature from the first, or 255 for none.
+        offsets: &'a [u8],
+    },
+    /// A wider group: the lit feature's index, or `u32::MAX` for none.
+    Wide(&'a [u32]),
+}
+
+impl Lit<'_> {
+    /// The rows of the block.
+    pub fn len(&self) -> usize {
+        match self {
+            Lit::Narrow { offsets, .. } => offsets.len(),
+            Lit::Wide(lit) => lit.len(),
+        }
+    }
+
+    /// Whether the block has no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The feature lit in row `k` of the block, if any.
+    pub fn get(&self, k: usize) -> Option<usize> {
+        match *self {
+            Lit::Narrow { first, offsets } => offsets
+                .get(k)
+                .filter(|o| **o != NARROW_UNLIT)
+                .map(|o| first + usize::from(*o)),
+            Lit::Wide(lit) => lit.get(k).filter(|l| **l != UNLIT).map(|l| *l as usize),
+        }
+    }
+
+    /// Calls `f` with each row of the block that lights a feature (its place
+    /// in the block) and that feature, in order.
+    #[inline]
+    pub fn for_each(&self, mut f: impl FnMut(usize, usize)) {
+        match *self {
+            Lit::Narrow { first, offsets } => {
+                for (k, &o) in offsets.iter().enumerate() {
+                    if o != NARROW_UNLIT {
+                        f(k, first + usize::from(o));
+                    }
+                }
+            }
+            Lit::Wide(lit) => {
+                for (k, &l) in lit.iter().enumerate() {
+                    if l != UNLIT {
+                        f(k, l as usize);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Up to [`CHUNK`] consecutive rows, a stored column at a time.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Chunk {
     /// For each stored number, its value in each row of the chunk.
     dense: Vec<Vec<f64>>,
     /// For each one-hot group, the feature it lights in each row of the
-    /// chunk, or [`UNLIT`].
-    lit: Vec<Vec<u32>>,
+    /// chunk.
+    lit: Vec<Lits>,
 }
 
 /// Rows encoded by an [`Encoder`](crate::Encoder), stored compactly (see the
@@ -136,9 +274,9 @@ pub(crate) struct Filler {
     rows: CompactRows,
     /// For each stored number, its values, a chunk of rows at a time.
     dense: Vec<Vec<Vec<f64>>>,
-    /// For each one-hot group, the feature it lights (or [`UNLIT`]), a
-    /// chunk of rows at a time.
-    lit: Vec<Vec<Vec<u32>>>,
+    /// For each one-hot group, the feature it lights, a chunk of rows at a
+    /// time.
+    lit: Vec<Vec<Lits>>,
 }
 
 /// Appends `value` to the last chunk of `chunks`, starting a chunk when it is full.
@@ -153,19 +291,37 @@ fn push_chunked<T>(chunks: &mut Vec<Vec<T>>, value: T) {
     }
 }
 
-/// Chunk `c` of each column, `len` rows long, taken out of it: a value never
-/// put reads as `missing`.
-fn take_chunk<T: Copy>(
-    columns: &mut [Vec<Vec<T>>],
-    c: usize,
-    len: usize,
-    missing: T,
-) -> Vec<Vec<T>> {
+/// Chunk `c` of each number column, `len` rows long, taken out of it: a
+/// value never put reads as 0.
+fn take_chunk(columns: &mut [Vec<Vec<f64>>], c: usize, len: usize) -> Vec<Vec<f64>> {
     columns
         .iter_mut()
         .map(|chunks| {
             let mut chunk = chunks.get_mut(c).map(std::mem::take).unwrap_or_default();
-            chunk.resize(len, missing);
+            chunk.resize(len, 0.0);
+            chunk
+        })
+        .collect()
+}
+
+/// Chunk `c` of each group of `groups`, `len` rows long, taken out of it: a
+/// row never put lights no feature.
+fn take_lit_chunk(
+    columns: &mut [Vec<Lits>],
+    groups: &[(u32, u32)],
+    c: usize,
+    len: usize,
+) -> Vec<Lits> {
+    columns
+        .iter_mut()
+        .zip(groups)
+        .map(|(chunks, &(_, width))| {
+            let empty = Lits::for_width(width, 0);
+            let mut chunk = match chunks.get_mut(c) {
+                Some(chunk) => std::mem::replace(chunk, empty),
+                None => empty,
+            };
+            chunk.resize(len);
             chunk
         })
         .collect()
@@ -225,9 +381,17 @@ impl Filler {
                             return Err(not_one_hot());
                         }
                     }
-                    let start = self.rows.groups.get(g).map_or(0, |(start, _)| *start);
-                    if let Some(chunks) = self.lit.get_mut(g) {
-                        push_chunked(chunks, lit.map_or(UNLIT, |k| start + k as u32));
+                    let group = self.rows.groups.get(g).copied();
+                    if let (Some(chunks), Some((start, width))) = (self.lit.get_mut(g), group) {
+                        let offset = lit.map(|k| k as u32);
+                        match chunks.last_mut() {
+                            Some(chunk) if chunk.len() < CHUNK => chunk.push(start, offset),
+                            _ => {
+                                let mut chunk = Lits::for_width(width, CHUNK);
+                                chunk.push(start, offset);
+                                chunks.push(chunk);
+                            }
+                        }
                     }
                     g += 1;
                     at += width;
@@ -247,8 +411,8 @@ impl Filler {
             .map(|(c, first)| {
                 let len = CHUNK.min(rows - first);
                 Chunk {
-                    dense: take_chunk(&mut self.dense, c, len, 0.0),
-                    lit: take_chunk(&mut self.lit, c, len, UNLIT),
+                    dense: take_chunk(&mut self.dense, c, len),
+                    lit: take_lit_chunk(&mut self.lit, &self.rows.groups, c, len),
                 }
             })
             .collect();
@@ -273,9 +437,8 @@ pub enum Run<'a> {
         first: usize,
         /// Its features.
         width: usize,
-        /// The feature it lights in each row of the block (the feature's
-        /// index, or [`UNLIT`]).
-        lit: &'a [u32],
+        /// The feature it lights in each row of the block.
+        lit: Lit<'a>,
     },
 }
 
@@ -293,14 +456,12 @@ impl CompactRows {
             .unwrap_or(0.0)
     }
 
-    /// The feature group `g` lights in row `r` ([`UNLIT`] past the end).
-    fn lit(&self, g: usize, r: usize) -> u32 {
-        self.chunks
-            .get(r / CHUNK)
-            .and_then(|chunk| chunk.lit.get(g))
-            .and_then(|lit| lit.get(r % CHUNK))
-            .copied()
-            .unwrap_or(UNLIT)
+    /// The feature group `g` lights in row `r`, if any.
+    fn lit(&self, g: usize, r: usize) -> Option<usize> {
+        let (first, _) = self.groups.get(g)?;
+        let i = r % CHUNK;
+        let lits = self.chunks.get(r / CHUNK)?.lit.get(g)?;
+        lits.view(*first as usize, i..i + 1).get(0)
     }
 
     /// The number of rows.
@@ -317,8 +478,8 @@ impl CompactRows {
     pub fn bytes(&self) -> usize {
         let cells = |chunk: &Chunk| {
             let numbers: usize = chunk.dense.iter().map(Vec::len).sum();
-            let lit: usize = chunk.lit.iter().map(Vec::len).sum();
-            numbers * std::mem::size_of::<f64>() + lit * std::mem::size_of::<u32>()
+            let lit: usize = chunk.lit.iter().map(Lits::bytes).sum();
+            numbers * std::mem::size_of::<f64>() + lit
         };
         self.chunks.iter().map(cells).sum()
     }
@@ -332,8 +493,18 @@ impl CompactRows {
                 dense: (0..self.dense_at.len())
                     .map(|k| part.iter().map(|&i| self.number(k, i)).collect())
                     .collect(),
-                lit: (0..self.groups.len())
-                    .map(|g| part.iter().map(|&i| self.lit(g, i)).collect())
+                lit: self
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .map(|(g, &(first, width))| {
+                        let mut lits = Lits::for_width(width, part.len());
+                        for &i in part {
+                            let offset = self.lit(g, i).map(|l| (l - first as usize) as u32);
+                            lits.push(first, offset);
+                        }
+                        lits
+                    })
                     .collect(),
             })
             .collect();
@@ -359,7 +530,7 @@ impl CompactRows {
         match group {
             Some(g) => (0..self.rows)
                 .map(|r| {
-                    if self.lit(g, r) as usize == feature {
+                    if self.lit(g, r) == Some(feature) {
                         1.0
                     } else {
                         0.0
@@ -404,7 +575,7 @@ impl CompactRows {
                             |(&(start, width), lit)| Run::OneHot {
                                 first: start as usize,
                                 width: width as usize,
-                                lit: lit.get(rows.clone()).unwrap_or(&[]),
+                                lit: lit.view(start as usize, rows.clone()),
                             },
                         ),
                     };
@@ -437,8 +608,9 @@ impl CompactRows {
                             }
                         }
                         Run::OneHot { lit, .. } => {
-                            let at = lit.get(t).map_or(UNLIT, |l| *l) as usize;
-                            if let Some(cell) = row.get_mut(at) {
+                            if let Some(at) = lit.get(t)
+                                && let Some(cell) = row.get_mut(at)
+                            {
                                 *cell = 1.0;
                                 previous.push(at);
                             }
@@ -503,6 +675,56 @@ mod tests {
         Ok(())
     }
 
+    /// A group of 255 features or more (its lit features stored as indexes,
+    /// not offsets) reads back as the flat features, whole, selected and
+    /// a feature at a time.
+    #[test]
+    fn a_wide_group_reads_back_as_the_flat_features() -> Result<(), crate::FeaturesError> {
+        let n = 700;
+        let campaign: Vec<Option<String>> = (0..n)
+            .map(|i| (i % 9 != 0).then(|| format!("c{}", i % 300)))
+            .collect();
+        let region: Vec<Option<String>> = (0..n)
+            .map(|i| Some(["north", "south"][i % 2].to_owned()))
+            .collect();
+        let table = Table::new(vec![
+            Column::categorical("campaign", campaign),
+            Column::categorical("region", region),
+        ]);
+        let params = EncoderParams {
+            min_level_count: 1,
+            max_levels: 400,
+            ..EncoderParams::default()
+        };
+        let encoder = params.fit(&table)?;
+        let d = encoder.n_features();
+        assert!(d > 300, "{d} features");
+        let flat = encoder.transform_flat(&table)?;
+        let compact = encoder.transform_compact(table)?;
+        assert!(matches!(
+            compact.chunks.first().and_then(|c| c.lit.first()),
+            Some(super::Lits::Wide(_))
+        ));
+        assert!(matches!(
+            compact.chunks.first().and_then(|c| c.lit.get(1)),
+            Some(super::Lits::Narrow(_))
+        ));
+        assert_eq!(compact.to_dense(), flat);
+        let picked = [699, 3, 9, 350, 3];
+        let expected: Vec<f64> = picked
+            .iter()
+            .flat_map(|&i| flat.get(i * d..(i + 1) * d).unwrap_or(&[]).to_vec())
+            .collect();
+        assert_eq!(compact.select(&picked).to_dense(), expected);
+        for j in [0, 5, 299, d - 1] {
+            let column: Vec<f64> = (0..n)
+                .map(|i| flat.get(i * d + j).copied().unwrap_or(-1.0))
+                .collect();
+            assert_eq!(compact.column(j), column, "feature {j}");
+        }
+        Ok(())
+    }
+
     /// Blocks cover the range in order, never cross a chunk nor hold more
     /// than asked, and their runs are the features' columns, in order.
     #[test]
@@ -552,12 +774,12 @@ mod tests {
                             lit,
                         } => {
                             assert_eq!(lit.len(), len);
-                            for (k, &l) in lit.iter().enumerate() {
+                            for k in 0..len {
                                 let row = flat.get((first + k) * d..(first + k + 1) * d);
                                 let lit_here = row.and_then(|row| {
                                     (at..at + width).find(|&j| row.get(j) == Some(&1.0))
                                 });
-                                assert_eq!(lit_here.map(|j| j as u32).unwrap_or(super::UNLIT), l);
+                                assert_eq!(lit_here, lit.get(k));
                             }
                             (at, width)
                         }

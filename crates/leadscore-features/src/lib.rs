@@ -71,7 +71,7 @@ mod table;
 mod values;
 
 pub use categorical::{MISSING_LEVEL, OTHER_LEVEL};
-pub use compact::{CompactRows, Run, UNLIT};
+pub use compact::{CompactRows, Lit, Run};
 pub use encoder::{ColumnKind, DropReason, Dropped, Encoder, FeatureDescription, FeatureKind};
 pub use error::FeaturesError;
 pub use names::{

@@ -11,7 +11,7 @@
 //! still runs linfa-logistic itself, and the tests check that both reach the
 //! same optimum.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use std::ops::Range;
 
@@ -102,11 +102,11 @@ fn block(
                         }
                         Run::OneHot { lit, .. } => {
                             // A lit feature is 1: it adds the residual itself.
-                            for (&l, rk) in lit.iter().zip(&r) {
-                                if let (Some(g), Some(rk)) = (gw.get_mut(l as usize), rk) {
+                            lit.for_each(|k, l| {
+                                if let (Some(g), Some(Some(rk))) = (gw.get_mut(l), r.get(k)) {
                                     *g += rk;
                                 }
-                            }
+                            });
                         }
                     }
                 }
@@ -150,20 +150,17 @@ fn block_logits(
                     *a += v * wj;
                 }
             }
-            Run::OneHot { first, lit, .. } if first < cut => {
-                for (k, &l) in lit.iter().enumerate() {
-                    let l = l as usize;
-                    if l >= cut {
-                        continue;
-                    }
-                    if let (Some(&wl), Some(a)) = (
-                        w.get(l),
-                        lanes.get_mut(l % 4).and_then(|lane| lane.get_mut(k)),
-                    ) {
-                        *a += wl;
-                    }
+            Run::OneHot { first, lit, .. } if first < cut => lit.for_each(|k, l| {
+                if l >= cut {
+                    return;
                 }
-            }
+                if let (Some(&wl), Some(a)) = (
+                    w.get(l),
+                    lanes.get_mut(l % 4).and_then(|lane| lane.get_mut(k)),
+                ) {
+                    *a += wl;
+                }
+            }),
             _ => {}
         }
     }
@@ -186,14 +183,11 @@ fn block_logits(
                     *s += v * wj;
                 }
             }
-            Run::OneHot { first, width, lit } if first + width > cut => {
-                for (s, &l) in z.iter_mut().zip(lit) {
-                    let l = l as usize;
-                    if let Some(&wl) = w.get(l).filter(|_| l >= cut) {
-                        *s += wl;
-                    }
+            Run::OneHot { first, width, lit } if first + width > cut => lit.for_each(|k, l| {
+                if let (Some(&wl), Some(s)) = (w.get(l).filter(|_| l >= cut), z.get_mut(k)) {
+                    *s += wl;
                 }
-            }
+            }),
             _ => {}
         }
     }
@@ -362,11 +356,14 @@ struct Problem<'r, 'a> {
     rows: &'r Rows<'a>,
     l2: f64,
     last: RefCell<Option<(Array1<f64>, Array1<f64>)>>,
+    /// Passes over the rows so far.
+    passes: &'r Cell<u64>,
 }
 
 impl Problem<'_, '_> {
     fn evaluate(&self, params: &Array1<f64>) -> (f64, Array1<f64>) {
         let (cost, grad) = self.rows.objective(params, self.l2);
+        self.passes.set(self.passes.get() + 1);
         *self.last.borrow_mut() = Some((params.clone(), grad.clone()));
         (cost, grad)
     }
@@ -416,15 +413,24 @@ pub(crate) fn fit(
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
         .with_tolerance_grad(tolerance)
         .map_err(|e| failed(e.to_string()))?;
+    let passes = Cell::new(0);
     let problem = Problem {
         rows,
         l2,
         last: RefCell::new(None),
+        passes: &passes,
     };
     let result = Executor::new(problem, solver)
         .configure(|state| state.param(init).max_iters(max_iterations))
         .run()
         .map_err(|e| failed(e.to_string()))?;
+    tracing::debug!(
+        l2,
+        rows = rows.t.len(),
+        iterations = result.state.get_iter(),
+        passes = passes.get(),
+        "fitted"
+    );
     let best = result
         .state
         .get_best_param()
@@ -475,15 +481,26 @@ mod tests {
     fn a_compact_pass_gives_the_dense_loss_and_gradient_to_the_last_bit() {
         let (table, y) = rows(5_000);
         let mut remainders = std::collections::BTreeSet::new();
+        let mut widest = 0;
         let without = |column: usize| {
             let mut table = table.clone();
             table.columns.remove(column);
             table
         };
-        let tables = [table.clone(), without(0), without(2)];
+        // And with a group of 255 features or more, stored otherwise.
+        let mut wide = table.clone();
+        wide.columns.push(Column::categorical(
+            "campaign",
+            (0..y.len())
+                .map(|i| (i % 13 != 0).then(|| format!("c{}", i * 31 % 280)))
+                .collect::<Vec<_>>(),
+        ));
+        let tables = [table.clone(), without(0), without(2), wide];
         for (table, bins) in tables.iter().flat_map(|t| (0..6).map(move |b| (t, b))) {
             let params = EncoderParams {
                 numeric_bins: bins,
+                max_levels: 300,
+                min_level_count: 1,
                 ..EncoderParams::default()
             };
             let encoder = params.fit(table).unwrap();
@@ -491,6 +508,12 @@ mod tests {
             let compact = encoder.transform_compact(table.clone()).unwrap();
             let d = encoder.n_features();
             remainders.insert(d % 4);
+            let campaign = encoder
+                .feature_names()
+                .iter()
+                .filter(|n| n.starts_with("campaign"))
+                .count();
+            widest = widest.max(campaign);
             let w: Vec<f64> = (0..d)
                 .map(|j| ((j * 7919 % 201) as f64 - 100.0) / 37.0)
                 .collect();
@@ -523,6 +546,7 @@ mod tests {
             }
         }
         assert_eq!(remainders.len(), 4, "remainders seen: {remainders:?}");
+        assert!(widest >= 255, "a group of 255 features or more: {widest}");
     }
 
     /// The solver, on compact rows, reaches the dense rows' fit to the last
