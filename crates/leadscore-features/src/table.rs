@@ -47,6 +47,14 @@ impl ColumnValues {
         self.len() == 0
     }
 
+    /// Whether any cell holds a value.
+    pub fn has_values(&self) -> bool {
+        match self {
+            ColumnValues::Numeric(v) => v.iter().any(|c| c.is_some()),
+            ColumnValues::Categorical(v) => v.iter().any(|c| c.is_some()),
+        }
+    }
+
     /// The cells at `rows`, in that order; a row past the end gives a missing cell.
     pub fn take(&self, rows: &[usize]) -> Self {
         match self {

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use leadscore_features::{Column, ColumnValues, Table, kind_of_behaviour, kind_of_days_since_last};
+use leadscore_features::{Table, kind_of_behaviour, kind_of_days_since_last};
 
 use crate::{ConversionModel, ModelError};
 
@@ -126,14 +126,6 @@ pub(crate) fn data_columns(columns: &[String]) -> String {
     format!("the data's columns are {}", listed(&quoted))
 }
 
-/// True when a column holds a value in at least one row.
-fn has_values(column: &Column) -> bool {
-    match &column.values {
-        ColumnValues::Numeric(values) => values.iter().any(|c| c.is_some()),
-        ColumnValues::Categorical(values) => values.iter().any(|c| c.is_some()),
-    }
-}
-
 /// Which of the model's input columns `table` supplies, with a did-you-mean
 /// for each missing one among the table's columns the model does not read.
 /// A table without rows supplies everything (there is nothing to score).
@@ -160,7 +152,7 @@ pub fn input_coverage(
             continue;
         }
         let column = table.column(name);
-        if column.is_some_and(has_values) {
+        if column.is_some_and(|c| c.values.has_values()) {
             continue;
         }
         missing.push(MissingInput {
@@ -212,6 +204,7 @@ mod tests {
 
     use super::*;
     use crate::{LabelledRows, TrainParams, TrainingSource};
+    use leadscore_features::Column;
 
     fn model() -> ConversionModel {
         let n = 400;

@@ -107,10 +107,7 @@ fn append(all: &mut LeadRows, part: LeadRows) -> Vec<String> {
 /// Whether one column holds numbers and the other text. A column with no
 /// value at all reads as numeric; it joins text without losing anything.
 fn kind_conflict(a: &ColumnValues, b: &ColumnValues) -> bool {
-    let has_numbers = |v: &ColumnValues| match v {
-        ColumnValues::Numeric(v) => v.iter().any(|c| c.is_some()),
-        ColumnValues::Categorical(_) => false,
-    };
+    let has_numbers = |v: &ColumnValues| matches!(v, ColumnValues::Numeric(_)) && v.has_values();
     let is_text = |v: &ColumnValues| matches!(v, ColumnValues::Categorical(_));
     // The kinds first: a column's cells are looked at only when they differ.
     (is_text(b) && has_numbers(a)) || (is_text(a) && has_numbers(b))
