@@ -160,6 +160,46 @@ impl Lit<'_> {
         }
     }
 
+    /// The feature lit in row `k` of the block, or `none`.
+    #[inline]
+    pub fn get_or(&self, k: usize, none: usize) -> usize {
+        match *self {
+            Lit::Narrow { first, offsets } => match offsets.get(k) {
+                Some(&o) if o != NARROW_UNLIT => first + usize::from(o),
+                _ => none,
+            },
+            Lit::Wide(lit) => match lit.get(k) {
+                Some(&l) if l != UNLIT => l as usize,
+                _ => none,
+            },
+        }
+    }
+
+    /// Calls `f` with each row of the block (its place in the block) and
+    /// the feature it lights, or `none`, in order.
+    #[inline]
+    pub fn for_each_or(&self, none: usize, mut f: impl FnMut(usize, usize)) {
+        match *self {
+            Lit::Narrow { first, offsets } => {
+                for (k, &o) in offsets.iter().enumerate() {
+                    f(
+                        k,
+                        if o == NARROW_UNLIT {
+                            none
+                        } else {
+                            first + usize::from(o)
+                        },
+                    );
+                }
+            }
+            Lit::Wide(lit) => {
+                for (k, &l) in lit.iter().enumerate() {
+                    f(k, if l == UNLIT { none } else { l as usize });
+                }
+            }
+        }
+    }
+
     /// Calls `f` with each row of the block that lights a feature (its place
     /// in the block) and that feature, in order.
     #[inline]

@@ -18,7 +18,7 @@ use std::ops::Range;
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
-use leadscore_features::{CompactRows, Run};
+use leadscore_features::{CompactRows, Lit, Run};
 use ndarray::Array1;
 
 use crate::solver::{Linear, sigmoid};
@@ -82,40 +82,56 @@ fn block(
             }
         }),
         Matrix::Compact(rows) => {
+            // The weights and the gradient with one more feature past the
+            // last, `d`: a group that lights no feature in a row reads that
+            // one, whose weight is 0, and adds the row's residual to its
+            // gradient, which is dropped. That spares a branch a row and
+            // group; adding +0 to a logit's lane leaves it as it is.
+            let w = &[w, &[0.0]].concat()[..];
+            let mut g: Vec<f64> = gw.iter().copied().chain([0.0]).collect();
             let mut lanes: [Vec<f64>; 4] = Default::default();
             let mut z = Vec::with_capacity(BLOCK_ROWS);
             let mut r = Vec::with_capacity(BLOCK_ROWS);
+            let mut numbers: Vec<(usize, &[f64])> = Vec::new();
+            let mut groups: Vec<Lit<'_>> = Vec::new();
             rows.for_each_block(range, BLOCK_ROWS, |first, len, runs| {
                 block_logits(runs, (w, b), len, &mut lanes, &mut z);
                 r.clear();
                 r.extend(z.iter().enumerate().map(|(k, &z)| residual(first + k, z)));
+                numbers.clear();
+                groups.clear();
                 for run in runs {
                     match *run {
-                        Run::Number { feature, values } => {
-                            if let Some(g) = gw.get_mut(feature) {
-                                for (v, rk) in values.iter().zip(&r) {
-                                    if let Some(rk) = rk {
-                                        *g += rk * v;
-                                    }
-                                }
-                            }
-                        }
-                        Run::OneHot { lit, .. } => {
-                            // A lit feature is 1: it adds the residual itself.
-                            lit.for_each(|k, l| {
-                                if let (Some(g), Some(Some(rk))) = (gw.get_mut(l), r.get(k)) {
-                                    *g += rk;
-                                }
-                            });
-                        }
+                        Run::Number { feature, values } => numbers.push((feature, values)),
+                        Run::OneHot { lit, .. } => groups.push(lit),
                     }
                 }
-                if let Some(g) = gb.first_mut() {
-                    for rk in r.iter().flatten() {
-                        *g += rk;
+                // A row at a time, so that the sums into one feature's
+                // gradient are not waiting on each other; each feature's
+                // still takes the rows in order.
+                for (k, rk) in r.iter().enumerate() {
+                    let Some(rk) = *rk else {
+                        continue;
+                    };
+                    for &(feature, values) in &numbers {
+                        if let (Some(gj), Some(v)) = (g.get_mut(feature), values.get(k)) {
+                            *gj += rk * v;
+                        }
+                    }
+                    // A lit feature is 1: it adds the residual itself.
+                    for lit in &groups {
+                        if let Some(gj) = g.get_mut(lit.get_or(k, d)) {
+                            *gj += rk;
+                        }
+                    }
+                    if let Some(gb) = gb.first_mut() {
+                        *gb += rk;
                     }
                 }
             });
+            for (gj, sum) in gw.iter_mut().zip(g) {
+                *gj = sum;
+            }
         }
     }
     loss
@@ -128,6 +144,7 @@ fn block(
 /// features past them added in order. A feature that is 0 is skipped: adding
 /// `0 * w` leaves a sum that is not -0 as it is, and the lanes start at +0
 /// and never become -0. A lit feature is 1, so it adds its weight itself.
+/// `w` ends with one weight more, 0, read for a group that lights none.
 fn block_logits(
     runs: &[Run<'_>],
     (w, b): (&[f64], f64),
@@ -135,7 +152,9 @@ fn block_logits(
     lanes: &mut [Vec<f64>; 4],
     z: &mut Vec<f64>,
 ) {
-    let cut = w.len() / 4 * 4;
+    // `w` ends with the weight (0) of the feature that stands for none.
+    let d = w.len().saturating_sub(1);
+    let cut = d / 4 * 4;
     for lane in lanes.iter_mut() {
         lane.clear();
         lane.resize(len, 0.0);
@@ -150,6 +169,14 @@ fn block_logits(
                     *a += v * wj;
                 }
             }
+            Run::OneHot { first, width, lit } if first + width <= cut => {
+                lit.for_each_or(d, |k, l| {
+                    if let (Some(&wl), Some(a)) = (w.get(l), lanes[l & 3].get_mut(k)) {
+                        *a += wl;
+                    }
+                })
+            }
+            // The one group that straddles the lanes' end, if any.
             Run::OneHot { first, lit, .. } if first < cut => lit.for_each(|k, l| {
                 if l >= cut {
                     return;
