@@ -38,7 +38,7 @@ fn row_loss(z: f64, t: f64) -> (f64, f64) {
 
 /// Rows of compact blocks the solver's pass takes at a time, so that their
 /// logits and residuals stay in the cache while each stored column is read.
-const BLOCK_ROWS: usize = 2048;
+const BLOCK_ROWS: usize = 256;
 
 /// Summed loss over the rows `range` of `x` (`t` holds their targets),
 /// adding the summed gradient (weights, then intercept) into `grad`.
