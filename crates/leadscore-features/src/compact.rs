@@ -5,13 +5,16 @@
 //! of their group, and that feature is exactly 1. A dense row stores every
 //! feature as an 8-byte number (406 of them, 3.2 KB a row, for the shipped
 //! model); [`CompactRows`] stores the numbers that are not one-hot as they are
-//! and, for each one-hot group, the index of the feature it lights (4 bytes).
+//! and, for each one-hot group, which feature it lights: a byte, its offset
+//! in the group, for a group of fewer than 255 features (every group the
+//! default encoder makes), else its 4-byte index.
 //!
 //! The rows are kept a column at a time, in chunks of [`CHUNK`] rows, as the
-//! encoder makes them: a computation that goes over every row (the solver's
-//! pass) reads them a [`Block`] of rows and a stored column at a time, and
-//! nothing is moved or copied once encoded. They also read back a row at a
-//! time as the very dense rows
+//! encoder makes them, and nothing is moved or copied once encoded: a
+//! computation that goes over every row (the solver's pass) reads them a
+//! block of rows and a stored column at a time
+//! ([`CompactRows::for_each_block`]). They also read back a row at a time as
+//! the very dense rows
 //! [`Encoder::transform_rows`](crate::Encoder::transform_rows) gives, so that
 //! a computation over them gives the same result to the last bit.
 

@@ -96,8 +96,14 @@ fn block(
             let mut groups: Vec<Lit<'_>> = Vec::new();
             rows.for_each_block(range, BLOCK_ROWS, |first, len, runs| {
                 block_logits(runs, (w, b), len, &mut lanes, &mut z);
+                // Each row's weighted residual; 0, which adds nothing, for a
+                // row without a target.
                 r.clear();
-                r.extend(z.iter().enumerate().map(|(k, &z)| residual(first + k, z)));
+                r.extend(
+                    z.iter()
+                        .enumerate()
+                        .map(|(k, &z)| residual(first + k, z).unwrap_or(0.0)),
+                );
                 numbers.clear();
                 groups.clear();
                 for run in runs {
@@ -106,19 +112,40 @@ fn block(
                         Run::OneHot { lit, .. } => groups.push(lit),
                     }
                 }
-                // A row at a time, so that the sums into one feature's
-                // gradient are not waiting on each other; each feature's
-                // still takes the rows in order.
-                for (k, rk) in r.iter().enumerate() {
-                    let Some(rk) = *rk else {
-                        continue;
-                    };
-                    for &(feature, values) in &numbers {
-                        if let (Some(gj), Some(v)) = (g.get_mut(feature), values.get(k)) {
-                            *gj += rk * v;
+                // Each stored number's gradient a column at a time, four
+                // columns together so that their sums do not wait on each
+                // other; each still takes the rows in order.
+                for four in numbers.chunks(4) {
+                    if let [(j0, v0), (j1, v1), (j2, v2), (j3, v3)] = *four {
+                        let at = |j: usize| g.get(j).copied().unwrap_or(0.0);
+                        let mut s = [at(j0), at(j1), at(j2), at(j3)];
+                        let rows = r.iter().zip(v0).zip(v1).zip(v2).zip(v3);
+                        for ((((rk, x0), x1), x2), x3) in rows {
+                            s[0] += rk * x0;
+                            s[1] += rk * x1;
+                            s[2] += rk * x2;
+                            s[3] += rk * x3;
+                        }
+                        for (j, sum) in [j0, j1, j2, j3].into_iter().zip(s) {
+                            if let Some(gj) = g.get_mut(j) {
+                                *gj = sum;
+                            }
+                        }
+                    } else {
+                        for &(j, values) in four {
+                            if let Some(gj) = g.get_mut(j) {
+                                for (rk, x) in r.iter().zip(values) {
+                                    *gj += rk * x;
+                                }
+                            }
                         }
                     }
-                    // A lit feature is 1: it adds the residual itself.
+                }
+                // The groups a row at a time, so that the sums into one
+                // feature's gradient are not waiting on each other; each
+                // feature's still takes the rows in order. A lit feature is
+                // 1: it adds the residual itself.
+                for (k, &rk) in r.iter().enumerate() {
                     for lit in &groups {
                         if let Some(gj) = g.get_mut(lit.get_or(k, d)) {
                             *gj += rk;
