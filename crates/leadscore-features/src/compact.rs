@@ -696,26 +696,46 @@ mod tests {
                 Column::numeric("size", size),
                 Column::categorical("region", region),
             ]);
-            let params = EncoderParams {
-                min_level_count: 1,
-                ..EncoderParams::default()
-            };
-            let encoder = params.fit(&table)?;
-            let flat = encoder.transform_flat(&table)?;
-            let compact = encoder.transform_compact(table)?;
+            let (encoder, flat, compact) = encoded(table)?;
             assert_eq!(compact.rows(), n);
             assert_eq!(compact.to_dense(), flat, "{n} rows");
             // Rows picked across chunks, in any order, read back as theirs.
             let d = encoder.n_features();
             let picked: Vec<usize> = (0..n).rev().step_by(3).chain([0, n - 1, n + 5]).collect();
-            let expected: Vec<f64> = picked
-                .iter()
-                .filter(|&&i| i < n)
-                .flat_map(|&i| flat.get(i * d..(i + 1) * d).unwrap_or(&[]).to_vec())
-                .collect();
+            let expected = flat_rows(&flat, d, &picked);
             assert_eq!(compact.select(&picked).to_dense(), expected, "{n} rows");
         }
         Ok(())
+    }
+
+    /// `table` encoded (every level kept), as flat features and compact rows.
+    fn encoded(
+        table: Table,
+    ) -> Result<(crate::Encoder, Vec<f64>, super::CompactRows), crate::FeaturesError> {
+        let params = EncoderParams {
+            min_level_count: 1,
+            ..EncoderParams::default()
+        };
+        let encoder = params.fit(&table)?;
+        let flat = encoder.transform_flat(&table)?;
+        let compact = encoder.transform_compact(table)?;
+        Ok((encoder, flat, compact))
+    }
+
+    /// The flat features of the rows `picked` (a row past the end gives
+    /// none), in that order.
+    fn flat_rows(flat: &[f64], d: usize, picked: &[usize]) -> Vec<f64> {
+        picked
+            .iter()
+            .flat_map(|&i| flat.get(i * d..(i + 1) * d).unwrap_or(&[]).to_vec())
+            .collect()
+    }
+
+    /// `n` cells alternating between two regions.
+    fn two_regions(n: usize) -> Vec<Option<String>> {
+        (0..n)
+            .map(|i| Some(["north", "south"][i % 2].to_owned()))
+            .collect()
     }
 
     /// A group of 255 features or more (its lit features stored as indexes,
@@ -727,9 +747,7 @@ mod tests {
         let campaign: Vec<Option<String>> = (0..n)
             .map(|i| (i % 9 != 0).then(|| format!("c{}", i % 300)))
             .collect();
-        let region: Vec<Option<String>> = (0..n)
-            .map(|i| Some(["north", "south"][i % 2].to_owned()))
-            .collect();
+        let region = two_regions(n);
         let table = Table::new(vec![
             Column::categorical("campaign", campaign),
             Column::categorical("region", region),
@@ -754,10 +772,7 @@ mod tests {
         ));
         assert_eq!(compact.to_dense(), flat);
         let picked = [699, 3, 9, 350, 3];
-        let expected: Vec<f64> = picked
-            .iter()
-            .flat_map(|&i| flat.get(i * d..(i + 1) * d).unwrap_or(&[]).to_vec())
-            .collect();
+        let expected = flat_rows(&flat, d, &picked);
         assert_eq!(compact.select(&picked).to_dense(), expected);
         for j in [0, 5, 299, d - 1] {
             let column: Vec<f64> = (0..n)
@@ -774,21 +789,13 @@ mod tests {
     fn blocks_cover_the_range_a_column_at_a_time() -> Result<(), crate::FeaturesError> {
         let n = 40;
         let visits: Vec<Option<f64>> = (0..n).map(|i| (i % 4 != 0).then_some(i as f64)).collect();
-        let region: Vec<Option<String>> = (0..n)
-            .map(|i| Some(["north", "south"][i % 2].to_owned()))
-            .collect();
+        let region = two_regions(n);
         let table = Table::new(vec![
             Column::numeric("visits", visits),
             Column::categorical("region", region),
         ]);
-        let params = EncoderParams {
-            min_level_count: 1,
-            ..EncoderParams::default()
-        };
-        let encoder = params.fit(&table)?;
-        let flat = encoder.transform_flat(&table)?;
+        let (encoder, flat, compact) = encoded(table)?;
         let d = encoder.n_features();
-        let compact = encoder.transform_compact(table)?;
         for (range, max_rows) in [
             (0..40, 3),
             (5..33, 100),
