@@ -82,7 +82,7 @@ impl Lits {
 }
 
 /// The feature a one-hot group lights in each row of a block, as
-/// [`CompactRows::for_each_block`] gives it.
+/// [`CompactRows::for_each_block`](super::CompactRows::for_each_block) gives it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Lit<'a> {
     /// A group of fewer than 255 features.
