@@ -27,16 +27,17 @@ pub(crate) struct Filler {
     lit: Vec<Vec<Lits>>,
 }
 
-/// Appends `value` to the last chunk of `chunks`, starting a chunk when it is full.
-fn push_chunked<T>(chunks: &mut Vec<Vec<T>>, value: T) {
-    match chunks.last_mut() {
-        Some(chunk) if chunk.len() < CHUNK => chunk.push(value),
-        _ => {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            chunk.push(value);
-            chunks.push(chunk);
-        }
+/// The chunk the next row goes into: the last of `chunks`, or a new one
+/// from `start` when there is none or the last holds [`CHUNK`] rows (`len`).
+fn open_chunk<T>(
+    chunks: &mut Vec<T>,
+    len: impl Fn(&T) -> usize,
+    start: impl FnOnce() -> T,
+) -> Option<&mut T> {
+    if chunks.last().is_none_or(|chunk| len(chunk) >= CHUNK) {
+        chunks.push(start());
     }
+    chunks.last_mut()
 }
 
 /// Chunk `c` of each number column, `len` rows long, taken out of it: a
@@ -113,8 +114,11 @@ impl Filler {
             match piece {
                 Piece::Dense => {
                     let value = encoded.get(at).ok_or_else(not_one_hot)?;
-                    if let Some(chunks) = self.dense.get_mut(d) {
-                        push_chunked(chunks, *value);
+                    let chunks = self.dense.get_mut(d);
+                    let chunk =
+                        chunks.and_then(|c| open_chunk(c, Vec::len, || Vec::with_capacity(CHUNK)));
+                    if let Some(chunk) = chunk {
+                        chunk.push(*value);
                     }
                     d += 1;
                     at += 1;
@@ -130,16 +134,11 @@ impl Filler {
                         }
                     }
                     let group = self.rows.groups.get(g).copied();
-                    if let (Some(chunks), Some((start, width))) = (self.lit.get_mut(g), group) {
-                        let offset = lit.map(|k| k as u32);
-                        match chunks.last_mut() {
-                            Some(chunk) if chunk.len() < CHUNK => chunk.push(start, offset),
-                            _ => {
-                                let mut chunk = Lits::for_width(width, CHUNK);
-                                chunk.push(start, offset);
-                                chunks.push(chunk);
-                            }
-                        }
+                    if let (Some(chunks), Some((start, width))) = (self.lit.get_mut(g), group)
+                        && let Some(chunk) =
+                            open_chunk(chunks, Lits::len, || Lits::for_width(width, CHUNK))
+                    {
+                        chunk.push(start, lit.map(|k| k as u32));
                     }
                     g += 1;
                     at += width;

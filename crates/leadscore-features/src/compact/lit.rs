@@ -111,75 +111,66 @@ impl Lit<'_> {
     }
 
     /// The feature lit in row `k` of the block, if any.
+    #[inline]
     pub fn get(&self, k: usize) -> Option<usize> {
         match *self {
-            Lit::Narrow { first, offsets } => offsets
-                .get(k)
-                .filter(|o| **o != NARROW_UNLIT)
-                .map(|o| first + usize::from(*o)),
-            Lit::Wide(lit) => lit.get(k).filter(|l| **l != UNLIT).map(|l| *l as usize),
+            Lit::Narrow { first, offsets } => offsets.get(k).and_then(|&o| narrow(first, o)),
+            Lit::Wide(lit) => lit.get(k).and_then(|&l| wide(l)),
         }
     }
 
     /// The feature lit in row `k` of the block, or `none`.
     #[inline]
     pub fn get_or(&self, k: usize, none: usize) -> usize {
-        match *self {
-            Lit::Narrow { first, offsets } => match offsets.get(k) {
-                Some(&o) if o != NARROW_UNLIT => first + usize::from(o),
-                _ => none,
-            },
-            Lit::Wide(lit) => match lit.get(k) {
-                Some(&l) if l != UNLIT => l as usize,
-                _ => none,
-            },
-        }
+        self.get(k).unwrap_or(none)
     }
 
     /// Calls `f` with each row of the block (its place in the block) and
     /// the feature it lights, or `none`, in order.
     #[inline]
     pub fn for_each_or(&self, none: usize, mut f: impl FnMut(usize, usize)) {
-        match *self {
-            Lit::Narrow { first, offsets } => {
-                for (k, &o) in offsets.iter().enumerate() {
-                    f(
-                        k,
-                        if o == NARROW_UNLIT {
-                            none
-                        } else {
-                            first + usize::from(o)
-                        },
-                    );
-                }
-            }
-            Lit::Wide(lit) => {
-                for (k, &l) in lit.iter().enumerate() {
-                    f(k, if l == UNLIT { none } else { l as usize });
-                }
-            }
-        }
+        self.for_each_cell(|k, lit| f(k, lit.unwrap_or(none)));
     }
 
     /// Calls `f` with each row of the block that lights a feature (its place
     /// in the block) and that feature, in order.
     #[inline]
     pub fn for_each(&self, mut f: impl FnMut(usize, usize)) {
+        self.for_each_cell(|k, lit| {
+            if let Some(lit) = lit {
+                f(k, lit);
+            }
+        });
+    }
+
+    /// Calls `f` with each row of the block and the feature it lights, if
+    /// any, in order.
+    #[inline]
+    fn for_each_cell(&self, mut f: impl FnMut(usize, Option<usize>)) {
         match *self {
             Lit::Narrow { first, offsets } => {
                 for (k, &o) in offsets.iter().enumerate() {
-                    if o != NARROW_UNLIT {
-                        f(k, first + usize::from(o));
-                    }
+                    f(k, narrow(first, o));
                 }
             }
             Lit::Wide(lit) => {
                 for (k, &l) in lit.iter().enumerate() {
-                    if l != UNLIT {
-                        f(k, l as usize);
-                    }
+                    f(k, wide(l));
                 }
             }
         }
     }
+}
+
+/// The feature a narrow group whose first feature is `first` lights with
+/// offset `o`, if any.
+#[inline]
+fn narrow(first: usize, o: u8) -> Option<usize> {
+    (o != NARROW_UNLIT).then(|| first + usize::from(o))
+}
+
+/// The feature a wide group lights with index `l`, if any.
+#[inline]
+fn wide(l: u32) -> Option<usize> {
+    (l != UNLIT).then_some(l as usize)
 }
