@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Fit speed, side by side: leadscore-model's `fit_logistic` (argmin L-BFGS with
-the loss and gradient fused in one multi-threaded pass; `--solver linfa` runs
-linfa-logistic instead) against scikit-learn's LogisticRegression(solver="lbfgs") on the
-same data, on this machine.
+"""Fit speed, side by side: leadscore-model's `fit_logistic` (Newton steps with
+the Hessian in one multi-threaded pass, or argmin L-BFGS with the loss and
+gradient fused in one pass; `--solver linfa` runs linfa-logistic instead)
+against scikit-learn's LogisticRegression(solver="lbfgs", or "newton-cholesky"
+with `--sk-solver`) on the same data, on this machine.
 
     python3 -m venv /tmp/skl && /tmp/skl/bin/pip install numpy scikit-learn threadpoolctl
     CARGO_TARGET_DIR=/var/tmp/lt-bench /tmp/skl/bin/python \
@@ -90,6 +91,8 @@ def parse_args():
     p.add_argument("--rs-tol", type=float, default=DEFAULT_RS_TOL,
                    help="leadscore tolerance (L2 norm of the mean gradient)")
     p.add_argument("--max-iter", type=int, default=1000)
+    p.add_argument("--sk-solver", choices=["lbfgs", "newton-cholesky"], default="lbfgs",
+                   help="scikit-learn's solver (newton-cholesky is the peer of leadscore's Newton steps)")
     p.add_argument("--solver", choices=["fused", "linfa"], default="fused",
                    help="leadscore's implementation: fused (the default in training) or linfa-logistic")
     p.add_argument("--threads", type=int, default=None,
@@ -234,9 +237,9 @@ def thread_report():
     return lines
 
 
-def fit_sklearn(x, y, l2, tol, max_iter, threads):
+def fit_sklearn(x, y, l2, tol, max_iter, threads, solver="lbfgs"):
     n = len(y)
-    model = LogisticRegression(solver="lbfgs", C=1.0 / (l2 * n), tol=tol, max_iter=max_iter)
+    model = LogisticRegression(solver=solver, C=1.0 / (l2 * n), tol=tol, max_iter=max_iter)
     limit = threadpoolctl.threadpool_limits(limits=threads) if threads and threadpoolctl else None
     try:
         t = time.perf_counter()
@@ -274,7 +277,8 @@ def main():
     solutions = {}
     for i in range(args.repeat):
         state = machine_state()
-        seconds, coef, intercept, iters = fit_sklearn(x, y, l2, args.sk_tol, args.max_iter, args.threads)
+        seconds, coef, intercept, iters = fit_sklearn(x, y, l2, args.sk_tol, args.max_iter, args.threads,
+                                                     args.sk_solver)
         runs["scikit-learn"].append({"seconds": seconds, "iterations": iters, **state})
         solutions["scikit-learn"] = (coef, intercept)
         print(f"run {i + 1}: scikit-learn {seconds:.3f} s, {iters} iterations "
@@ -300,7 +304,7 @@ def main():
     header = ["solver", "threads", "tol", "best s", "median s", "iterations", "objective",
               "rel. gap to optimum", "|grad| L2", "|grad| max"]
     rows = []
-    for name, tol, thr in (("scikit-learn lbfgs", args.sk_tol, threads),
+    for name, tol, thr in ((f"scikit-learn {args.sk_solver}", args.sk_tol, threads),
                            (f"leadscore fit_logistic ({args.solver})", args.rs_tol, str(rust_threads))):
         key = "scikit-learn" if name.startswith("scikit") else "leadscore"
         secs = [r["seconds"] for r in runs[key]]
@@ -326,7 +330,7 @@ def main():
           f"{abs(obj_rs - obj_sk) / obj_sk:.1e} relative")
     if args.json:
         args.json.write_text(json.dumps({
-            "n": n, "d": d, "l2": l2, "sk_tol": args.sk_tol, "rs_tol": args.rs_tol,
+            "n": n, "d": d, "l2": l2, "sk_solver": args.sk_solver, "sk_tol": args.sk_tol, "rs_tol": args.rs_tol,
             "threads": thread_report(), "runs": runs, "measured": measured, "reference": reference,
         }, indent=2))
 

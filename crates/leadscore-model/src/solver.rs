@@ -56,12 +56,13 @@ impl Linear {
 }
 
 /// Which implementation minimizes the objective; both minimize the same
-/// function with the same L-BFGS solver (argmin, More-Thuente line search).
+/// function, to the same tolerance on its gradient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Solver {
-    /// Loss and gradient in one pass over the rows, on every core (the default;
-    /// about 40 times faster than linfa-logistic on a million rows).
+    /// Newton steps (the Hessian in one pass over the rows), or L-BFGS with
+    /// the loss and gradient in one pass, on every core (the default; about
+    /// 40 times faster than linfa-logistic on a million rows).
     #[default]
     Fused,
     /// linfa-logistic's `LogisticRegression`, as the reference.

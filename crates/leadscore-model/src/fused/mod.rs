@@ -1,8 +1,10 @@
-//! The fast solver: the objective linfa-logistic minimizes, on argmin's L-BFGS
-//! with a More-Thuente line search (the solver linfa-logistic runs), but with the
-//! loss and its gradient computed together in one pass over the rows, split
-//! over threads, and scaled as a mean so that the tolerance does not depend on
-//! the number of rows.
+//! The fast solver: the objective linfa-logistic minimizes, with Newton steps
+//! where the features are few enough for their Hessian (newton.rs), and on
+//! argmin's L-BFGS with a More-Thuente line search (the solver linfa-logistic
+//! runs) past them or where Newton stalls; with the loss and its gradient
+//! computed together in one pass over the rows, split over threads, and
+//! scaled as a mean so that the tolerance does not depend on the number of
+//! rows.
 //!
 //! linfa-logistic computes the cost and the gradient in separate passes, and
 //! its gradient `x.t().dot(r)` runs column by column over a row-major matrix;
@@ -23,6 +25,10 @@ use ndarray::Array1;
 
 use crate::solver::{Linear, sigmoid};
 use crate::{ClassWeight, ModelError};
+
+mod newton;
+
+use newton::Newton;
 
 /// Rows per thread below which one thread does the whole pass.
 const MIN_ROWS_PER_THREAD: usize = 20_000;
@@ -291,6 +297,14 @@ impl Matrix<'_> {
         }
     }
 
+    /// The most features a row can hold that are not 0.
+    pub(crate) fn max_nonzero(&self) -> usize {
+        match self {
+            Matrix::Dense { d, .. } => *d,
+            Matrix::Compact(rows) => rows.max_nonzero(),
+        }
+    }
+
     /// Calls `f` with each row of `range` (its index and its features), in order.
     pub(crate) fn for_each_row(&self, range: Range<usize>, mut f: impl FnMut(usize, &[f64])) {
         match self {
@@ -450,7 +464,9 @@ impl Gradient for Problem<'_, '_> {
     }
 }
 
-/// Fits with L-BFGS (memory 10), from `warm` or zeros.
+/// Fits from `warm` or zeros: with Newton steps where the parameters are
+/// few enough (see newton.rs), going on with L-BFGS (memory 10) where
+/// Newton stalls, and with L-BFGS alone past that.
 pub(crate) fn fit(
     rows: &Rows<'_>,
     l2: f64,
@@ -458,16 +474,51 @@ pub(crate) fn fit(
     max_iterations: u64,
     tolerance: f64,
 ) -> Result<Linear, ModelError> {
+    let newton = newton::applies(&rows.x);
+    let (linear, _) = fit_counted(rows, l2, warm, (max_iterations, tolerance), newton)?;
+    Ok(linear)
+}
+
+/// [`fit`], with Newton steps first or not, also giving the passes it
+/// took over the rows.
+fn fit_counted(
+    rows: &Rows<'_>,
+    l2: f64,
+    warm: Option<&Linear>,
+    (max_iterations, tolerance): (u64, f64),
+    newton: bool,
+) -> Result<(Linear, u64), ModelError> {
     let d = rows.d;
     let init: Array1<f64> = match warm {
         Some(w) if w.weights.len() == d => w.weights.iter().copied().chain([w.intercept]).collect(),
         _ => Array1::zeros(d + 1),
     };
+    let linear = |params: &Array1<f64>| Linear {
+        weights: params.iter().take(d).copied().collect(),
+        intercept: params.get(d).copied().unwrap_or(0.0),
+    };
+    let mut passes = 0;
+    let (init, steps) = if newton {
+        let outcome = newton::newton(rows, l2, init, (max_iterations, tolerance), &mut passes);
+        match outcome {
+            Newton::Converged { params, steps } => {
+                tracing::debug!(l2, rows = rows.t.len(), steps, passes, "fitted by Newton");
+                return Ok((linear(&params), passes));
+            }
+            // Out of iterations: the caller's check says it did not converge.
+            Newton::Stalled { params, steps } if steps >= max_iterations => {
+                return Ok((linear(&params), passes));
+            }
+            Newton::Stalled { params, steps } => (params, steps),
+        }
+    } else {
+        (init, 0)
+    };
     let failed = |message: String| ModelError::Solver { l2, message };
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
         .with_tolerance_grad(tolerance)
         .map_err(|e| failed(e.to_string()))?;
-    let passes = Cell::new(0);
+    let passes = Cell::new(passes);
     let problem = Problem {
         rows,
         l2,
@@ -475,12 +526,13 @@ pub(crate) fn fit(
         passes: &passes,
     };
     let result = Executor::new(problem, solver)
-        .configure(|state| state.param(init).max_iters(max_iterations))
+        .configure(|state| state.param(init).max_iters(max_iterations - steps))
         .run()
         .map_err(|e| failed(e.to_string()))?;
     tracing::debug!(
         l2,
         rows = rows.t.len(),
+        steps,
         iterations = result.state.get_iter(),
         passes = passes.get(),
         "fitted"
@@ -488,11 +540,8 @@ pub(crate) fn fit(
     let best = result
         .state
         .get_best_param()
-        .cloned()
         .ok_or_else(|| failed("the solver returned no parameters".into()))?;
-    let weights: Vec<f64> = best.iter().take(d).copied().collect();
-    let intercept = best.get(d).copied().unwrap_or(0.0);
-    Ok(Linear { weights, intercept })
+    Ok((linear(best), passes.get()))
 }
 
 #[cfg(test)]
