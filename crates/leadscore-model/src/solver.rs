@@ -25,6 +25,15 @@ pub struct Linear {
 }
 
 impl Linear {
+    /// The weights, then the intercept: the solver's parameters.
+    pub(crate) fn params(&self) -> Array1<f64> {
+        self.weights
+            .iter()
+            .copied()
+            .chain([self.intercept])
+            .collect()
+    }
+
     /// The logit of one encoded row.
     pub fn logit(&self, row: &[f64]) -> f64 {
         self.intercept
@@ -233,13 +242,7 @@ fn fit_linfa(
 
 /// The L2 norm of the gradient of `mean log loss + l2 / 2 * |w|^2` at `model`.
 fn gradient_norm(rows: &Rows<'_>, l2: f64, model: &Linear) -> f64 {
-    let params: Array1<f64> = model
-        .weights
-        .iter()
-        .copied()
-        .chain([model.intercept])
-        .collect();
-    let (_, gradient) = rows.objective(&params, l2);
+    let (_, gradient) = rows.objective(&model.params(), l2);
     gradient.iter().map(|g| g * g).sum::<f64>().sqrt()
 }
 

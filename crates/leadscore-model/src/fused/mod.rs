@@ -490,7 +490,7 @@ fn fit_counted(
 ) -> Result<(Linear, u64), ModelError> {
     let d = rows.d;
     let init: Array1<f64> = match warm {
-        Some(w) if w.weights.len() == d => w.weights.iter().copied().chain([w.intercept]).collect(),
+        Some(w) if w.weights.len() == d => w.params(),
         _ => Array1::zeros(d + 1),
     };
     let linear = |params: &Array1<f64>| Linear {

@@ -197,13 +197,7 @@ fn rare_levels(n: usize) -> (CompactRows, Vec<bool>) {
 
 /// The objective and the norm of its gradient at a fitted model.
 fn objective_at(rows: &Rows<'_>, l2: f64, linear: &crate::Linear) -> (f64, f64) {
-    let params: ndarray::Array1<f64> = linear
-        .weights
-        .iter()
-        .copied()
-        .chain([linear.intercept])
-        .collect();
-    let (cost, g) = rows.objective(&params, l2);
+    let (cost, g) = rows.objective(&linear.params(), l2);
     (cost, g.iter().map(|g| g * g).sum::<f64>().sqrt())
 }
 
