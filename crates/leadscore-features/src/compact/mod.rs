@@ -179,12 +179,6 @@ impl CompactRows {
         self.n_features
     }
 
-    /// The most features a row can hold that are not 0: one per stored
-    /// number and one per one-hot group.
-    pub fn max_nonzero(&self) -> usize {
-        self.order.len()
-    }
-
     /// The bytes the rows take (their numbers and lit features).
     pub fn bytes(&self) -> usize {
         let cells = |chunk: &Chunk| {

@@ -297,12 +297,15 @@ impl Matrix<'_> {
         }
     }
 
-    /// The most features a row can hold that are not 0.
-    pub(crate) fn max_nonzero(&self) -> usize {
-        match self {
-            Matrix::Dense { d, .. } => *d,
-            Matrix::Compact(rows) => rows.max_nonzero(),
-        }
+    /// The most features that are not 0 in any of the first `rows` rows,
+    /// counted on the rows as [`Matrix::for_each_row`] gives them, so the
+    /// same on dense and compact rows.
+    pub(crate) fn max_nonzero(&self, rows: usize) -> usize {
+        let mut most = 0;
+        self.for_each_row(0..rows, |_, row| {
+            most = most.max(row.iter().filter(|x| **x != 0.0).count());
+        });
+        most
     }
 
     /// Calls `f` with each row of `range` (its index and its features), in order.
@@ -464,9 +467,10 @@ impl Gradient for Problem<'_, '_> {
     }
 }
 
-/// Fits from `warm` or zeros: with Newton steps where the parameters are
-/// few enough (see newton.rs), going on with L-BFGS (memory 10) where
-/// Newton stalls, and with L-BFGS alone past that.
+/// Fits from `warm` or zeros with L-BFGS (memory 10). Where it has not
+/// converged after about what four Newton steps cost, and the features are
+/// few enough for their Hessian (see newton.rs), it goes on with Newton
+/// steps from there, and with L-BFGS again should a Newton step fail.
 pub(crate) fn fit(
     rows: &Rows<'_>,
     l2: f64,
@@ -474,22 +478,23 @@ pub(crate) fn fit(
     max_iterations: u64,
     tolerance: f64,
 ) -> Result<Linear, ModelError> {
-    let newton = newton::applies(&rows.x);
-    let (linear, _) = fit_counted(rows, l2, warm, (max_iterations, tolerance), newton)?;
+    let newton_after = newton::budget(&rows.x, rows.t.len());
+    let (linear, _) = fit_counted(rows, l2, warm, (max_iterations, tolerance), newton_after)?;
     Ok(linear)
 }
 
-/// [`fit`], with Newton steps first or not, also giving the passes it
-/// took over the rows.
+/// [`fit`], with the L-BFGS iterations before Newton steps given (`None`:
+/// L-BFGS alone; `Some(0)`: Newton steps from the start), also giving the
+/// passes it took over the rows (a Hessian's counted as one).
 fn fit_counted(
     rows: &Rows<'_>,
     l2: f64,
     warm: Option<&Linear>,
     (max_iterations, tolerance): (u64, f64),
-    newton: bool,
+    newton_after: Option<u64>,
 ) -> Result<(Linear, u64), ModelError> {
     let d = rows.d;
-    let init: Array1<f64> = match warm {
+    let mut params: Array1<f64> = match warm {
         Some(w) if w.weights.len() == d => w.params(),
         _ => Array1::zeros(d + 1),
     };
@@ -498,50 +503,98 @@ fn fit_counted(
         intercept: params.get(d).copied().unwrap_or(0.0),
     };
     let mut passes = 0;
-    let (init, steps) = if newton {
-        let outcome = newton::newton(rows, l2, init, (max_iterations, tolerance), &mut passes);
-        match outcome {
-            Newton::Converged { params, steps } => {
-                tracing::debug!(l2, rows = rows.t.len(), steps, passes, "fitted by Newton");
-                return Ok((linear(&params), passes));
-            }
-            // Out of iterations: the caller's check says it did not converge.
-            Newton::Stalled { params, steps } if steps >= max_iterations => {
-                return Ok((linear(&params), passes));
-            }
-            Newton::Stalled { params, steps } => (params, steps),
+    let first = newton_after.map_or(max_iterations, |n| n.min(max_iterations));
+    let mut used = 0;
+    if first > 0 {
+        let (best, iterations, converged) =
+            lbfgs(rows, l2, params, (first, tolerance), &mut passes)?;
+        params = best;
+        used = iterations;
+        if converged || newton_after.is_none() || used >= max_iterations {
+            tracing::debug!(l2, rows = rows.t.len(), iterations, passes, "fitted");
+            return Ok((linear(&params), passes));
         }
-    } else {
-        (init, 0)
+    }
+    let outcome = newton::newton(
+        rows,
+        l2,
+        params,
+        (max_iterations - used, tolerance),
+        &mut passes,
+    );
+    let (params, steps) = match outcome {
+        Newton::Converged { params, steps } => {
+            tracing::debug!(
+                l2,
+                rows = rows.t.len(),
+                iterations = used,
+                steps,
+                passes,
+                "fitted"
+            );
+            return Ok((linear(&params), passes));
+        }
+        Newton::Stalled { params, steps } => (params, steps),
     };
+    used += steps;
+    // Out of iterations, the caller's check says it did not converge.
+    if used >= max_iterations {
+        return Ok((linear(&params), passes));
+    }
+    let (best, iterations, _) = lbfgs(
+        rows,
+        l2,
+        params,
+        (max_iterations - used, tolerance),
+        &mut passes,
+    )?;
+    tracing::debug!(
+        l2,
+        rows = rows.t.len(),
+        iterations = used + iterations,
+        steps,
+        passes,
+        "fitted, Newton stalled"
+    );
+    Ok((linear(&best), passes))
+}
+
+/// L-BFGS from `init` for at most `max_iterations`: the best parameters,
+/// the iterations taken, and whether the mean gradient's norm fell below
+/// `tolerance`.
+fn lbfgs(
+    rows: &Rows<'_>,
+    l2: f64,
+    init: Array1<f64>,
+    (max_iterations, tolerance): (u64, f64),
+    passes: &mut u64,
+) -> Result<(Array1<f64>, u64, bool), ModelError> {
     let failed = |message: String| ModelError::Solver { l2, message };
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
         .with_tolerance_grad(tolerance)
         .map_err(|e| failed(e.to_string()))?;
-    let passes = Cell::new(passes);
+    let counted = Cell::new(*passes);
     let problem = Problem {
         rows,
         l2,
         last: RefCell::new(None),
-        passes: &passes,
+        passes: &counted,
     };
     let result = Executor::new(problem, solver)
-        .configure(|state| state.param(init).max_iters(max_iterations - steps))
+        .configure(|state| state.param(init).max_iters(max_iterations))
         .run()
         .map_err(|e| failed(e.to_string()))?;
-    tracing::debug!(
-        l2,
-        rows = rows.t.len(),
-        steps,
-        iterations = result.state.get_iter(),
-        passes = passes.get(),
-        "fitted"
-    );
+    *passes = counted.get();
+    let converged = result
+        .state
+        .get_gradient()
+        .is_some_and(|g| g.iter().map(|x| x * x).sum::<f64>().sqrt() < tolerance);
     let best = result
         .state
         .get_best_param()
+        .cloned()
         .ok_or_else(|| failed("the solver returned no parameters".into()))?;
-    Ok((linear(best), passes.get()))
+    Ok((best, result.state.get_iter(), converged))
 }
 
 #[cfg(test)]

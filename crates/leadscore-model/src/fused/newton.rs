@@ -206,7 +206,20 @@ fn norm(v: &Array1<f64>) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
-/// Whether a fit on `x` takes Newton steps.
-pub(crate) fn applies(x: &Matrix<'_>) -> bool {
-    x.d() < NEWTON_MAX_PARAMS && x.max_nonzero() <= NEWTON_MAX_NONZERO
+/// L-BFGS iterations before a fit on the first `rows` rows of `x` turns
+/// to Newton steps; `None` where it never does, the features being too many
+/// for their Hessian (see [`NEWTON_MAX_PARAMS`], [`NEWTON_MAX_NONZERO`]).
+///
+/// The budget is about what four Newton steps cost, each a Hessian's pass
+/// (about a tenth of the non-zero features a row in gradient passes,
+/// measured on the generated rows) and a line search's one or two passes. A
+/// well-conditioned fit (dense standardized features, a strong penalty)
+/// converges before; an ill-conditioned one loses that much to L-BFGS at
+/// most.
+pub(crate) fn budget(x: &Matrix<'_>, rows: usize) -> Option<u64> {
+    if x.d() >= NEWTON_MAX_PARAMS {
+        return None;
+    }
+    let nonzero = x.max_nonzero(rows);
+    (nonzero <= NEWTON_MAX_NONZERO).then(|| 4 * (nonzero as u64 / 10 + 3))
 }

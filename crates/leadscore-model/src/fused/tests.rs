@@ -142,15 +142,16 @@ fn compact_rows_fit_as_the_dense_rows_to_the_last_bit() {
         assert_eq!(compact_logits.len(), y.len());
         assert_eq!(differ, 0, "logits differ in {differ} rows");
     }
-    // Newton steps and L-BFGS alone, each on its own.
-    for newton in [true, false] {
+    // Newton steps from the start, after 3 L-BFGS iterations, and L-BFGS
+    // alone.
+    for newton_after in [Some(0), Some(3), None] {
         let fit = |x: Matrix<'_>| {
             let rows = Rows::new(x, &y, 2, ClassWeight::Unweighted);
-            super::fit_counted(&rows, 1e-3, None, (500, 1e-7), newton).unwrap()
+            super::fit_counted(&rows, 1e-3, None, (500, 1e-7), newton_after).unwrap()
         };
         let on_dense = fit(Matrix::Dense { x: &dense, d });
         let on_compact = fit(Matrix::Compact(&compact));
-        assert_eq!(on_dense, on_compact, "Newton {newton}");
+        assert_eq!(on_dense, on_compact, "Newton after {newton_after:?}");
     }
     let settings = SolverSettings::new(Solver::LinfaLogistic, 500, 1e-7);
     let on_dense = fit_matrix(Matrix::Dense { x: &dense, d }, &y, 1e-2, None, settings).unwrap();
@@ -203,33 +204,45 @@ fn objective_at(rows: &Rows<'_>, l2: f64, linear: &crate::Linear) -> (f64, f64) 
 
 /// At a small penalty, Newton steps reach the optimum L-BFGS reaches, as
 /// low or lower, in a small fraction of its passes over the rows (a
-/// Hessian's pass counted as one).
+/// Hessian's pass counted as one); the default, L-BFGS turning to Newton
+/// steps after its budget, in under half.
 #[test]
 fn newton_reaches_the_lbfgs_optimum_in_a_fraction_of_the_passes() {
     let (x, y) = rare_levels(100_000);
     let rows = Rows::new(Matrix::Compact(&x), &y, 2, ClassWeight::Unweighted);
-    assert!(super::newton::applies(&rows.x));
+    let budget = super::newton::budget(&rows.x, y.len()).unwrap();
     let (l2, tolerance) = (1e-5, 1e-6);
-    let (newton, newton_passes) =
-        super::fit_counted(&rows, l2, None, (1_000, tolerance), true).unwrap();
-    let (lbfgs, lbfgs_passes) =
-        super::fit_counted(&rows, l2, None, (1_000, tolerance), false).unwrap();
-    let (newton_cost, newton_gradient) = objective_at(&rows, l2, &newton);
-    let (lbfgs_cost, lbfgs_gradient) = objective_at(&rows, l2, &lbfgs);
-    assert!(newton_gradient < tolerance, "{newton_gradient}");
-    assert!(lbfgs_gradient < tolerance, "{lbfgs_gradient}");
-    assert!(
-        newton_cost <= lbfgs_cost + 1e-12,
-        "{newton_cost} {lbfgs_cost}"
-    );
-    assert!(
-        lbfgs_cost - newton_cost < 1e-8,
-        "{newton_cost} {lbfgs_cost}"
-    );
-    assert!(
-        newton_passes * 5 <= lbfgs_passes,
-        "{newton_passes} passes with Newton, {lbfgs_passes} with L-BFGS"
-    );
+    let fit = |newton_after| {
+        let (linear, passes) =
+            super::fit_counted(&rows, l2, None, (1_000, tolerance), newton_after).unwrap();
+        let (cost, gradient) = objective_at(&rows, l2, &linear);
+        assert!(gradient < tolerance, "{newton_after:?}: {gradient}");
+        (cost, passes)
+    };
+    let (lbfgs_cost, lbfgs_passes) = fit(None);
+    for (newton_after, times) in [(Some(0), 5), (Some(budget), 2)] {
+        let (cost, passes) = fit(newton_after);
+        assert!(cost <= lbfgs_cost + 1e-12, "{cost} {lbfgs_cost}");
+        assert!(lbfgs_cost - cost < 1e-8, "{cost} {lbfgs_cost}");
+        assert!(
+            passes * times <= lbfgs_passes,
+            "{passes} passes with Newton after {newton_after:?}, {lbfgs_passes} with L-BFGS alone"
+        );
+    }
+}
+
+/// A well-conditioned fit (a strong penalty) converges within L-BFGS's
+/// budget: the default fit is L-BFGS's, the same to the last bit, in the
+/// same passes.
+#[test]
+fn a_well_conditioned_fit_never_takes_a_newton_step() {
+    let (x, y) = rare_levels(50_000);
+    let rows = Rows::new(Matrix::Compact(&x), &y, 2, ClassWeight::Unweighted);
+    let budget = super::newton::budget(&rows.x, y.len()).unwrap();
+    let fit =
+        |newton_after| super::fit_counted(&rows, 1e-1, None, (1_000, 1e-6), newton_after).unwrap();
+    let (lbfgs, lbfgs_passes) = fit(None);
+    assert_eq!(fit(Some(budget)), (lbfgs, lbfgs_passes));
 }
 
 /// The Hessian is the derivative of the gradient: each of a few columns
