@@ -9,9 +9,10 @@
 //!   (`leadscore-features`) is fitted on the rest, the L2 penalty is chosen by
 //!   stratified cross-validation, and probabilities are calibrated (Platt) on the
 //!   out-of-fold predictions, rows no fold model had seen. The fit minimizes
-//!   linfa-logistic's objective: by default with Newton steps, or the L-BFGS
-//!   solver linfa-logistic runs (argmin) where the features are too many for
-//!   their Hessian, each pass over the rows multi-threaded
+//!   linfa-logistic's objective: by default with the L-BFGS solver
+//!   linfa-logistic runs (argmin), turning to Newton steps where it is slow
+//!   and the features are few enough for their Hessian, each pass over the
+//!   rows multi-threaded
 //!   ([`Solver::Fused`]); or with linfa-logistic itself
 //!   ([`Solver::LinfaLogistic`]); both reach the same optimum. Class imbalance is
 //!   handled where it matters for a ranking model: stratified splits and folds,

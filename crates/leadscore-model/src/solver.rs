@@ -69,8 +69,9 @@ impl Linear {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Solver {
-    /// Newton steps (the Hessian in one pass over the rows), or L-BFGS with
-    /// the loss and gradient in one pass, on every core (the default; about
+    /// L-BFGS with the loss and gradient in one pass over the rows, turning
+    /// to Newton steps (the Hessian in one pass) where it is slow, on every
+    /// core (the default; about
     /// 40 times faster than linfa-logistic on a million rows).
     #[default]
     Fused,

@@ -1,7 +1,7 @@
-//! The fast solver: the objective linfa-logistic minimizes, with Newton steps
-//! where the features are few enough for their Hessian (newton.rs), and on
-//! argmin's L-BFGS with a More-Thuente line search (the solver linfa-logistic
-//! runs) past them or where Newton stalls; with the loss and its gradient
+//! The fast solver: the objective linfa-logistic minimizes, on argmin's
+//! L-BFGS with a More-Thuente line search (the solver linfa-logistic runs),
+//! turning to Newton steps where L-BFGS is slow and the features are few
+//! enough for their Hessian (newton.rs); with the loss and its gradient
 //! computed together in one pass over the rows, split over threads, and
 //! scaled as a mean so that the tolerance does not depend on the number of
 //! rows.
