@@ -8,7 +8,9 @@
 mod common;
 
 use common::{TestDb, TestResult, many_interactions, sample};
-use leadscore_domain::{Account, AccountId, Dataset, FieldNames, Fields};
+use leadscore_domain::{
+    Account, AccountId, CustomRecord, Dataset, EntityName, FieldNames, Fields, LeadId, RecordId,
+};
 use leadscore_store::{EXPORT_CHUNK, ExportPlan, Store, StoreCounts, StreamedExportError};
 
 leadscore_store::on_both_backends!(
@@ -16,12 +18,25 @@ leadscore_store::on_both_backends!(
     a_failed_writer_is_the_answer_and_the_store_stays_usable,
 );
 
-/// The sample, more interactions than one chunk holds, and accounts whose
-/// ids sort differently by byte and by a language's collation.
+/// The sample, more interactions and more records of one custom entity
+/// than one chunk holds, and accounts whose ids sort differently by byte
+/// and by a language's collation.
 fn data() -> Result<Dataset, Box<dyn std::error::Error>> {
     let mut data = sample()?;
     data.interactions
         .extend(many_interactions(EXPORT_CHUNK + 1000)?);
+    // After the sample's O-1 and O-2, in byte order.
+    let opportunities = data
+        .custom
+        .get_mut(&EntityName::parse("Opportunity")?)
+        .ok_or("the sample has opportunities")?;
+    for i in 0..EXPORT_CHUNK + 5 {
+        opportunities.push(CustomRecord {
+            record_id: RecordId::parse(format!("O-x-{i:05}"))?,
+            lead_id: LeadId::parse("L-1")?,
+            fields: Fields::new(),
+        });
+    }
     for id in ["a-9", "B-1", "_z", "Z-0", "b-0"] {
         let mut account = Account::new(AccountId::parse(id)?);
         let mut custom = Fields::new();
@@ -111,14 +126,15 @@ async fn a_streamed_export_hands_over_the_export_in_chunks(ctx: TestDb) -> TestR
             contacts: 2,
             leads: 3,
             interactions: 3 + EXPORT_CHUNK as u64 + 1000,
-            custom_records: 3,
+            custom_records: 3 + EXPORT_CHUNK as u64 + 5,
         }
     );
     assert_eq!(plan.names, FieldNames::of(&data));
     assert!(plan.names.accounts.contains("region"));
     assert_eq!(plan.names.custom.len(), 2, "{:?}", plan.names.custom);
 
-    // Types in order, interactions over two chunks, no chunk too large.
+    // Types in order, interactions and opportunities over two chunks each,
+    // no chunk too large.
     let order: Vec<&str> = kinds.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         order,
@@ -129,10 +145,12 @@ async fn a_streamed_export_hands_over_the_export_in_chunks(ctx: TestDb) -> TestR
             "interactions",
             "interactions",
             "custom Opportunity",
+            "custom Opportunity",
             "custom Quote"
         ]
     );
     assert_eq!(kinds[3].1, EXPORT_CHUNK);
+    assert_eq!(kinds[5].1, EXPORT_CHUNK);
     assert!(kinds.iter().all(|(_, n)| *n <= EXPORT_CHUNK));
     Ok(())
 }

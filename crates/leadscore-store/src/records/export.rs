@@ -282,44 +282,32 @@ where
     Ok(chunk.is_empty() || send(chunk).await)
 }
 
-/// Reads the custom records by entity then record id, a chunk of one entity
-/// at a time.
+/// Reads the custom records by entity then record id, as [`read_table`]
+/// does, each chunk sent as its runs of one entity.
 async fn read_custom(
     conn: &mut AnyConnection,
     backend: Backend,
     out: &mpsc::Sender<Dataset>,
 ) -> Result<(), StoreError> {
-    let op = "export custom records";
-    let sql = CUSTOM_RECORDS.select_all_sql(backend);
-    let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&mut *conn);
-    let mut chunk: Option<(EntityName, Vec<_>)> = None;
-    while let Some(row) = rows.try_next().await.map_err(StoreError::query(op))? {
-        let (entity, record) = decode_custom(&CUSTOM_RECORDS.cells(&row))?;
-        let full = match &mut chunk {
-            Some((current, records)) if *current == entity => {
-                records.push(record);
-                records.len() == EXPORT_CHUNK
-            }
-            _ => {
-                if let Some(done) = chunk.take()
-                    && !send_custom(out, done).await
-                {
-                    return Ok(());
+    read_table(conn, backend, &CUSTOM_RECORDS, decode_custom, |records| {
+        let out = out.clone();
+        async move {
+            let mut runs: Vec<(EntityName, Vec<leadscore_domain::CustomRecord>)> = Vec::new();
+            for (entity, record) in records {
+                match runs.last_mut() {
+                    Some((current, run)) if *current == entity => run.push(record),
+                    _ => runs.push((entity, vec![record])),
                 }
-                chunk = Some((entity, vec![record]));
-                false
             }
-        };
-        if full
-            && let Some(done) = chunk.take()
-            && !send_custom(out, done).await
-        {
-            return Ok(());
+            for run in runs {
+                if !send_custom(&out, run).await {
+                    return false;
+                }
+            }
+            true
         }
-    }
-    if let Some(done) = chunk {
-        send_custom(out, done).await;
-    }
+    })
+    .await?;
     Ok(())
 }
 
