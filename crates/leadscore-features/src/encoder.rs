@@ -346,9 +346,7 @@ impl Encoder {
         }
         Ok(())
     }
-}
 
-impl Encoder {
     /// Encodes every row of `table` as [`transform_flat`](Self::transform_flat)
     /// does, into [`CompactRows`], a column at a time: each input column is
     /// dropped once encoded (and a column the encoder does not read at once),
