@@ -366,34 +366,20 @@ impl<'a> Rows<'a> {
     pub(crate) fn loss_gradient(&self, w: &[f64], b: f64) -> (f64, Vec<f64>) {
         let n = self.t.len();
         let d = self.d;
-        let threads = self.threads.clamp(1, (n / MIN_ROWS_PER_THREAD).max(1));
-        if threads == 1 {
+        if self.pass_threads() == 1 {
             let mut grad = vec![0.0; d + 1];
             let loss = block(&self.x, 0..n, &self.t, (w, b), self.weights, &mut grad);
             return (loss, grad);
         }
-        let chunk = n.div_ceil(threads);
-        let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .t
-                .chunks(chunk)
-                .enumerate()
-                .map(|(k, tb)| {
-                    let weights = self.weights;
-                    let x = self.x;
-                    let range = k * chunk..k * chunk + tb.len();
-                    scope.spawn(move || {
-                        let mut grad = vec![0.0; d + 1];
-                        let loss = block(&x, range, tb, (w, b), weights, &mut grad);
-                        (loss, grad)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or((f64::NAN, vec![f64::NAN; d + 1])))
-                .collect()
-        });
+        let parts = self.on_threads(
+            |range| {
+                let t = self.t.get(range.clone()).unwrap_or(&[]);
+                let mut grad = vec![0.0; d + 1];
+                let loss = block(&self.x, range, t, (w, b), self.weights, &mut grad);
+                (loss, grad)
+            },
+            || (f64::NAN, vec![f64::NAN; d + 1]),
+        );
         let mut grad = vec![0.0; d + 1];
         let mut loss = 0.0;
         for (l, g) in parts {
@@ -403,6 +389,37 @@ impl<'a> Rows<'a> {
             }
         }
         (loss, grad)
+    }
+
+    /// Threads of a pass over the rows: the ones asked for, but none with
+    /// fewer than [`MIN_ROWS_PER_THREAD`] rows (and at least one).
+    fn pass_threads(&self) -> usize {
+        let n = self.t.len();
+        self.threads.clamp(1, (n / MIN_ROWS_PER_THREAD).max(1))
+    }
+
+    /// `f` on each of [`pass_threads`](Self::pass_threads) consecutive
+    /// shares of the rows, on a thread each, their results in the order of
+    /// the rows; `failed` for a thread that panicked.
+    pub(crate) fn on_threads<T: Send>(
+        &self,
+        f: impl Fn(Range<usize>) -> T + Sync,
+        failed: impl Fn() -> T,
+    ) -> Vec<T> {
+        let n = self.t.len();
+        let chunk = n.div_ceil(self.pass_threads()).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n.div_ceil(chunk))
+                .map(|k| {
+                    let f = &f;
+                    scope.spawn(move || f(k * chunk..((k + 1) * chunk).min(n)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| failed()))
+                .collect()
+        })
     }
 
     /// `mean loss + l2 / 2 |w|^2` and its gradient, at `params` (weights, then intercept).

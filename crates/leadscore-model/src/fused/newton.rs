@@ -22,7 +22,7 @@ use std::ops::Range;
 use linfa_linalg::cholesky::SolveCInplace;
 use ndarray::{Array1, Array2};
 
-use super::{MIN_ROWS_PER_THREAD, Matrix, Rows, dot};
+use super::{Matrix, Rows, dot};
 use crate::solver::sigmoid;
 
 /// Parameters (features and the intercept) up to which a fit takes Newton
@@ -106,28 +106,14 @@ impl Rows<'_> {
         let d = self.d;
         let w: Vec<f64> = params.iter().take(d).copied().collect();
         let b = params.get(d).copied().unwrap_or(0.0);
-        let threads = self.threads.clamp(1, (n / MIN_ROWS_PER_THREAD).max(1));
-        let chunk = n.div_ceil(threads).max(1);
-        let parts: Vec<Array2<f64>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|k| {
-                    let range = k * chunk..((k + 1) * chunk).min(n);
-                    let w = &w[..];
-                    scope.spawn(move || {
-                        let mut h = Array2::zeros((d + 1, d + 1));
-                        self.hessian_block(range, (w, b), &mut h);
-                        h
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Array2::from_elem((d + 1, d + 1), f64::NAN))
-                })
-                .collect()
-        });
+        let parts = self.on_threads(
+            |range| {
+                let mut h = Array2::zeros((d + 1, d + 1));
+                self.hessian_block(range, (&w, b), &mut h);
+                h
+            },
+            || Array2::from_elem((d + 1, d + 1), f64::NAN),
+        );
         let mut h = Array2::zeros((d + 1, d + 1));
         for part in parts {
             h += &part;
