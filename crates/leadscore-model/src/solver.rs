@@ -71,8 +71,8 @@ impl Linear {
 pub enum Solver {
     /// L-BFGS with the loss and gradient in one pass over the rows, turning
     /// to Newton steps (the Hessian in one pass) where it is slow, on every
-    /// core (the default; about
-    /// 40 times faster than linfa-logistic on a million rows).
+    /// core (the default; about 40 times faster than linfa-logistic on a
+    /// million rows).
     #[default]
     Fused,
     /// linfa-logistic's `LogisticRegression`, as the reference.
