@@ -356,7 +356,12 @@ fn in_parts(
     )?;
     reading.finish_and_clear();
     let read_seconds = started.elapsed().as_secs_f64();
-    tracing::info!(seconds = read_seconds, parts = split.parts().len(), "split");
+    tracing::info!(
+        seconds = read_seconds,
+        parts = split.parts().len(),
+        interactions_read_once = split.interactions_read_once(),
+        "split"
+    );
     let bar = progress::bar(split.leads(), "scoring", "leads");
     let mut runs = OrderedRows::new(scratch)?;
     let mut explains = match args.explain {

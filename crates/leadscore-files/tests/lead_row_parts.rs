@@ -6,11 +6,12 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use leadscore_domain::{ExternalIds, Timestamp};
+use leadscore_domain::{ExternalIds, FutureLimit, Timestamp};
 use leadscore_features::{ColumnKind, ColumnValues, Table};
 use leadscore_files::{
-    Format, LeadRowOptions, LeadRows, LeadSelection, PartStep, QUALITY_EXAMPLES, ReadOptions,
-    read_folder, read_lead_row_parts, read_lead_rows, read_lead_rows_in_parts, write_folder,
+    FolderParts, Format, LeadRowOptions, LeadRows, LeadSelection, PartProperties, PartStep,
+    QUALITY_EXAMPLES, ReadOptions, SplitOptions, read_folder, read_lead_row_parts, read_lead_rows,
+    read_lead_rows_in_parts, split_folder, write_folder,
 };
 
 use support::{TestResult, folder, sample};
@@ -486,6 +487,230 @@ fn the_scratch_folder_is_removed_once_read() -> TestResult {
         .map(|p| p.map(|p| p.lead_ids.len()))
         .sum::<Result<usize, _>>()?;
     assert!(rows > 0);
+    assert_eq!(std::fs::read_dir(scratch.path())?.count(), 0);
+    Ok(())
+}
+
+/// The interaction lines of every part's copy of `interactions.csv`.
+fn part_interactions(split: &FolderParts) -> Result<Vec<Vec<String>>, Box<dyn std::error::Error>> {
+    let mut parts = Vec::new();
+    for part in split.parts() {
+        let text = std::fs::read_to_string(part.dir.join("interactions.csv"))?;
+        parts.push(text.lines().map(str::to_owned).collect());
+    }
+    Ok(parts)
+}
+
+fn split_options(interaction_leads: bool) -> SplitOptions {
+    SplitOptions {
+        future: FutureLimit::default(),
+        declared: Default::default(),
+        leads_per_part: 1,
+        properties: PartProperties::All,
+        interaction_leads,
+    }
+}
+
+/// The records of a CSV file, each with the header's column names.
+fn csv_records(path: &Path) -> Result<Vec<BTreeMap<String, String>>, Box<dyn std::error::Error>> {
+    let mut reader = csv::Reader::from_path(path)?;
+    let header = reader.headers()?.clone();
+    let mut records = Vec::new();
+    for record in reader.records() {
+        let record = record?;
+        records.push(
+            header
+                .iter()
+                .zip(record.iter())
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
+        );
+    }
+    Ok(records)
+}
+
+/// The interactions (most of a folder) are read once: each is copied into
+/// its part as it is checked, header and cells as written. A part holds
+/// exactly the interactions of its contacts (by `contact_id`, or a
+/// `visitor_id` one of them lists), in the file's order.
+#[test]
+fn the_interactions_are_copied_into_their_parts_while_checked() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let options = SplitOptions {
+        leads_per_part: 500,
+        ..split_options(false)
+    };
+    let split = split_folder(
+        &sample(),
+        &options,
+        &|_| true,
+        scratch.path(),
+        &mut |_, _| {},
+    )?;
+    assert!(split.parts().len() > 1, "{}", split.parts().len());
+    assert!(split.interactions_read_once());
+    let whole = std::fs::read_to_string(sample().join("interactions.csv"))?;
+    let interactions = csv_records(&sample().join("interactions.csv"))?;
+    let lines: Vec<&str> = whole.lines().collect();
+    let copies = part_interactions(&split)?;
+    let mut copied = 0;
+    for (part, copy) in split.parts().iter().zip(&copies) {
+        let contacts = csv_records(&part.dir.join("contacts.csv"))?;
+        let field = |name: &str| -> Vec<&str> {
+            contacts
+                .iter()
+                .filter_map(|c| c.get(name).map(String::as_str))
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
+        let (ids, visitors) = (field("contact_id"), field("visitor_id"));
+        let theirs: Vec<&str> = std::iter::once(lines.first().copied().unwrap_or_default())
+            .chain(
+                interactions
+                    .iter()
+                    .zip(lines.iter().skip(1))
+                    .filter(|(i, _)| {
+                        let get = |name: &str| i.get(name).map_or("", String::as_str);
+                        match get("contact_id") {
+                            "" => visitors.contains(&get("visitor_id")),
+                            contact => ids.contains(&contact),
+                        }
+                    })
+                    .map(|(_, line)| *line),
+            )
+            .collect();
+        assert_eq!(copy, &theirs, "{}", part.dir.display());
+        copied += theirs.len() - 1;
+    }
+    assert!(copied > 40_000, "{copied}");
+    assert!(copied as u64 <= split.attributed_interactions());
+    Ok(())
+}
+
+/// Where an interaction names a lead of another neighbourhood, and rules may
+/// hop to it, the parts copied while checking would part the two: they are
+/// made again after the check, with the two together.
+#[test]
+fn an_interaction_joining_two_parts_has_the_parts_made_again() -> TestResult {
+    let dir = folder(&[
+        (
+            "accounts.csv",
+            "account_id,name\nA1,One\nA2,Two\nA3,Three\n",
+        ),
+        (
+            "contacts.csv",
+            "contact_id,account_id\nC1,A1\nC2,A2\nC3,A3\n",
+        ),
+        (
+            "leads.csv",
+            "lead_id,created_at,contact_id\nL1,2026-01-01,C1\nL2,2026-01-01,C2\nL3,2026-01-01,C3\n",
+        ),
+        (
+            "interactions.csv",
+            "interaction_id,kind,occurred_at,contact_id,lead_id\n\
+             I1,WebsiteVisited,2026-02-01,C1,L1\n\
+             I2,WebsiteVisited,2026-02-02,C3,\n\
+             I3,EmailOpened,2026-02-03,C1,L2\n\
+             I4,EmailOpened,2026-02-04,C2,\n",
+        ),
+    ])?;
+    let scratch = tempfile::tempdir()?;
+    let split = |leads| {
+        split_folder(
+            dir.path(),
+            &split_options(leads),
+            &|_| true,
+            scratch.path(),
+            &mut |_, _| {},
+        )
+    };
+    // Without hops each account is a part, its interactions copied at once.
+    let apart = split(false)?;
+    assert!(apart.interactions_read_once());
+    assert_eq!(apart.parts().len(), 3);
+    // I3 (C1's) names L2: L1 and L2 are one part, read again after the check.
+    let joined = split(true)?;
+    assert!(!joined.interactions_read_once());
+    assert_eq!(joined.parts().len(), 2);
+    let mut parts = part_interactions(&joined)?;
+    parts.sort();
+    assert_eq!(
+        parts,
+        [
+            vec![
+                "interaction_id,kind,occurred_at,contact_id,lead_id".to_owned(),
+                "I1,WebsiteVisited,2026-02-01,C1,L1".to_owned(),
+                "I3,EmailOpened,2026-02-03,C1,L2".to_owned(),
+                "I4,EmailOpened,2026-02-04,C2,".to_owned(),
+            ],
+            vec![
+                "interaction_id,kind,occurred_at,contact_id,lead_id".to_owned(),
+                "I2,WebsiteVisited,2026-02-02,C3,".to_owned(),
+            ],
+        ]
+    );
+    drop((apart, joined));
+    // C4 has no lead, so its neighbourhood is in no part, until its
+    // interaction names L3: then C4 and its interactions are L3's.
+    std::fs::write(
+        dir.path().join("contacts.csv"),
+        "contact_id,account_id\nC1,A1\nC2,A2\nC3,A3\nC4,\n",
+    )?;
+    std::fs::write(
+        dir.path().join("interactions.csv"),
+        "interaction_id,kind,occurred_at,contact_id,lead_id\n\
+         I1,WebsiteVisited,2026-02-01,C1,L1\n\
+         I2,WebsiteVisited,2026-02-02,C3,\n\
+         I5,EmailOpened,2026-02-05,C4,L3\n\
+         I6,EmailOpened,2026-02-06,C4,\n",
+    )?;
+    let joined = split(true)?;
+    assert!(!joined.interactions_read_once());
+    let parts = part_interactions(&joined)?;
+    let with_l3 = parts
+        .iter()
+        .find(|lines| lines.iter().any(|l| l.starts_with("I2,")))
+        .ok_or("I2 is in no part")?;
+    assert_eq!(with_l3.len(), 4, "{with_l3:?}");
+    assert!(with_l3.iter().any(|l| l.starts_with("I6,")), "{with_l3:?}");
+    // Only the scratch folders of the parts still held are left.
+    drop(joined);
+    assert_eq!(std::fs::read_dir(scratch.path())?.count(), 0);
+    Ok(())
+}
+
+/// A bad interaction found after the copying began fails the split as the
+/// whole read fails, and leaves nothing in the scratch folder.
+#[test]
+fn a_bad_interaction_after_the_copying_began_leaves_nothing() -> TestResult {
+    let dir = folder(&[
+        ("contacts.csv", "contact_id\nC1\nC2\n"),
+        (
+            "leads.csv",
+            "lead_id,created_at,contact_id\nL1,2026-01-01,C1\nL2,2026-01-01,C2\n",
+        ),
+        (
+            "interactions.csv",
+            "interaction_id,kind,occurred_at,contact_id\n\
+             I1,WebsiteVisited,2026-02-01,C1\n\
+             I2,WebsiteVisited,2026-02-02,C9\n",
+        ),
+    ])?;
+    let scratch = tempfile::tempdir()?;
+    let err = split_folder(
+        dir.path(),
+        &split_options(false),
+        &|_| true,
+        scratch.path(),
+        &mut |_, _| {},
+    )
+    .err()
+    .ok_or("a bad folder was split")?;
+    let whole = read_lead_rows(dir.path(), &LeadRowOptions::default())
+        .err()
+        .ok_or("the whole read accepts it")?;
+    assert_eq!(err.to_string(), whole.to_string());
+    assert!(err.to_string().contains("C9"), "{err}");
     assert_eq!(std::fs::read_dir(scratch.path())?.count(), 0);
     Ok(())
 }

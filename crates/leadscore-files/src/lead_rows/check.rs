@@ -16,8 +16,10 @@ use leadscore_domain::{
 };
 
 use super::load::{EntityTimes, extra_columns};
+use super::split::PartProperties;
 use crate::layout::discover;
-use crate::{FilesError, StreamOptions, stream_folder};
+use crate::stream::{InteractionTap, stream_folder_tapped};
+use crate::{FilesError, StreamOptions};
 
 /// What the check pass reads and joins.
 pub(super) struct CheckOptions<'a> {
@@ -30,15 +32,20 @@ pub(super) struct CheckOptions<'a> {
     /// An interaction naming a lead joins that lead's neighbourhood to its
     /// owner's (what reads the interaction's lead then finds it in its part).
     pub interaction_leads: bool,
+    /// The interaction properties handed over (to `tap`, with the row).
+    pub properties: &'a PartProperties,
 }
 
 /// Streams the folder through a [`Checker`]; fails on the first file with a
-/// bad record, with every problem of that file located. `progress` hears how
-/// far the reading is. Gives the neighbourhoods and the files not read.
-pub(super) fn check_folder(
+/// bad record, with every problem of that file located. Each interaction
+/// accepted goes to `tap` too, with the [`Checker`] that has just taken it.
+/// `progress` hears how far the reading is. Gives the neighbourhoods and the
+/// files not read.
+pub(super) fn check_folder<'p>(
     dir: &Path,
-    options: &CheckOptions<'_>,
-    progress: &mut dyn FnMut(ReadProgress),
+    options: &CheckOptions<'p>,
+    tap: &mut dyn InteractionTap<Checker<'p>>,
+    progress: &'p mut dyn FnMut(ReadProgress),
 ) -> Result<(Neighbourhoods, Vec<PathBuf>), FilesError> {
     let mut entities = BTreeMap::new();
     for file in discover(dir)? {
@@ -57,8 +64,10 @@ pub(super) fn check_folder(
         },
         reads: options.reads,
         interaction_leads: options.interaction_leads,
+        properties: options.properties,
         last_contact: String::new(),
         last_owner: None,
+        last: Taken::default(),
         progress,
     };
     let stream = StreamOptions {
@@ -66,21 +75,52 @@ pub(super) fn check_folder(
         future: options.future,
         declared: options.declared.clone(),
     };
-    let summary = stream_folder(dir, &mut checker, &stream)?;
+    let summary = stream_folder_tapped(dir, &mut checker, &stream, tap)?;
     Ok((checker.hoods, summary.not_read))
 }
 
 /// The check pass's sink: the neighbourhoods learnt, what it reads and
 /// joins, and who hears of the progress.
-struct Checker<'p> {
+pub(super) struct Checker<'p> {
     hoods: Neighbourhoods,
     reads: &'p dyn Fn(&RecordType) -> bool,
     interaction_leads: bool,
+    properties: &'p PartProperties,
     /// The contact id of the last interaction that named one (files are
     /// often grouped by contact), and its node.
     last_contact: String,
     last_owner: Option<Node>,
+    /// The last interaction accepted.
+    last: Taken,
     progress: &'p mut dyn FnMut(ReadProgress),
+}
+
+/// The nodes of the interaction accepted last.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Taken {
+    /// Its owner's: its contact's, or that of the contacts listing its
+    /// visitor; `None` when it belongs to no contact.
+    pub owner: Option<Node>,
+    /// The lead it names.
+    pub lead: Option<Node>,
+}
+
+impl Checker<'_> {
+    /// The neighbourhoods learnt so far: every account, contact and lead
+    /// once the interaction files begin.
+    pub fn hoods(&self) -> &Neighbourhoods {
+        &self.hoods
+    }
+
+    /// The nodes of the interaction accepted last.
+    pub fn taken(&self) -> Taken {
+        self.last
+    }
+
+    /// Whether interactions naming a lead join its neighbourhood.
+    pub fn interaction_leads(&self) -> bool {
+        self.interaction_leads
+    }
 }
 
 /// A node of the graph of records: an account, or a contact without one, or
@@ -379,11 +419,12 @@ impl RecordSink for Checker<'_> {
             }
             None => hoods.unattributed += 1,
         }
+        self.last = Taken { owner, lead };
         Ok(())
     }
 
-    fn wants_property(&self, _: &str) -> bool {
-        false
+    fn wants_property(&self, name: &str) -> bool {
+        self.properties.keeps(name)
     }
 
     fn wants_records(&self, record: &RecordType) -> bool {

@@ -69,6 +69,7 @@
 mod attributes;
 mod behaviour;
 mod check;
+mod copy;
 mod custom;
 mod gather;
 mod load;
@@ -87,6 +88,7 @@ use leadscore_domain::{
 use leadscore_features::{ColumnKind, Table};
 
 use crate::FilesError;
+use crate::stream::NoTap;
 
 pub use gather::read_lead_rows_in_parts;
 pub use parts::{LEADS_PER_PART, LeadRowParts, read_lead_row_parts};
@@ -191,8 +193,9 @@ pub fn read_lead_rows(dir: &Path, options: &LeadRowOptions) -> Result<LeadRows, 
         declared: &options.declared,
         reads: &|_| true,
         interaction_leads: false,
+        properties: &PartProperties::None,
     };
-    check::check_folder(dir, &check, &mut |_| {})?;
+    check::check_folder(dir, &check, &mut NoTap, &mut |_| {})?;
     let (mut rows, findings) = rows_of_checked(dir, options, &load::EntityTimes::Sniffed, true)?;
     rows.quality = findings.unwrap_or_default().quality();
     Ok(rows)

@@ -8,18 +8,17 @@
 //! folder), whole neighbourhoods filling each part up to a number of leads.
 
 use std::collections::BTreeSet;
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use leadscore_domain::{Declared, FutureLimit, ReadProgress, RecordType};
 
-use super::check::{CheckOptions, Neighbourhoods, Node, check_folder};
+use super::check::{CheckOptions, Checker, Neighbourhoods, Node, check_folder};
+use super::copy::{Copier, CopyPass};
 use super::load::EntityTimes;
+use crate::FilesError;
 use crate::columns::{FileColumns, Row};
-use crate::ordered::{scratch_folder, write_error};
-use crate::stream::{RowSink, revisit_folder};
-use crate::{FilesError, Format};
+use crate::ordered::scratch_folder;
+use crate::stream::{InteractionTap, revisit_folder};
 
 /// Which pass the splitting is in, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +43,17 @@ pub enum PartProperties {
     Only(BTreeSet<String>),
     /// Every one.
     All,
+}
+
+impl PartProperties {
+    /// Whether the property (column) `name` is kept.
+    pub fn keeps(&self, name: &str) -> bool {
+        match self {
+            Self::None => false,
+            Self::Only(names) => names.contains(name),
+            Self::All => true,
+        }
+    }
 }
 
 /// What [`split_folder`] reads, and how it splits.
@@ -75,6 +85,7 @@ pub struct FolderParts {
     interactions: u64,
     unattributed: u64,
     not_read: Vec<PathBuf>,
+    interactions_read_once: bool,
 }
 
 /// One part: a DATA.md folder (the whole folder itself when it fits in one
@@ -84,7 +95,7 @@ pub struct FolderPart {
     pub dir: PathBuf,
     /// By lead of the part's leads file, its place (from 0) in the whole
     /// folder's leads file; `None` when the part is the whole folder.
-    file_rows: Option<Vec<u64>>,
+    pub(super) file_rows: Option<Vec<u64>>,
 }
 
 impl FolderPart {
@@ -132,6 +143,13 @@ impl FolderParts {
         &self.not_read
     }
 
+    /// Whether the interaction files were read once: copied into the parts
+    /// as they were checked (or not copied, the folder being one part), not
+    /// read again after the check.
+    pub fn interactions_read_once(&self) -> bool {
+        self.interactions_read_once
+    }
+
     /// Gives up the parts, with the scratch folder holding them and each
     /// custom entity's time column as the whole folder gives it.
     pub(super) fn into_parts(self) -> (Vec<FolderPart>, Option<tempfile::TempDir>, EntityTimes) {
@@ -154,6 +172,14 @@ impl FolderParts {
 /// scratch folder made inside `scratch`; a folder that fits in one part is
 /// not copied. `progress` hears how far each pass is.
 ///
+/// The interactions, most of a folder, are read once: the neighbourhoods are
+/// known when the interaction files begin (accounts, contacts, leads and
+/// custom records come first), so each interaction is copied into its part as
+/// it is checked, and the second pass copies the other files. Only where an
+/// interaction names a lead whose neighbourhood went to another part (with
+/// [`SplitOptions::interaction_leads`]) are the parts made again, after the
+/// check, from every file.
+///
 /// Errors: a bad record is an error naming its file, line and column, as
 /// [`stream_folder`](crate::stream_folder) names it; [`FilesError::Io`] or
 /// [`FilesError::Write`] when the scratch folder cannot be written.
@@ -169,65 +195,73 @@ pub fn split_folder(
         declared: &options.declared,
         reads,
         interaction_leads: options.interaction_leads,
-    };
-    let (hoods, not_read) = check_folder(dir, &check, &mut |p| progress(PartStep::Checking, p))?;
-    let leads = hoods.leads().count() as u64;
-    let kinds = hoods.kinds().cloned().collect();
-    let plan = Plan::new(&hoods, options.leads_per_part.max(1));
-    if plan.parts <= 1 {
-        // Nothing is copied: the interactions are counted as a part would.
-        return Ok(FolderParts {
-            parts: vec![FolderPart {
-                dir: dir.to_path_buf(),
-                file_rows: None,
-            }],
-            scratch: None,
-            leads,
-            kinds,
-            entity_times: EntityTimes::Sniffed,
-            interactions: hoods.attributed(),
-            unattributed: hoods.unattributed(),
-            not_read,
-        });
-    }
-    let scratch = scratch_folder(scratch, ".leadscore-parts-")?;
-    let parts = (0..plan.parts)
-        .map(|i| FolderPart {
-            dir: scratch.path().join(format!("part-{i}")),
-            file_rows: Some(Vec::new()),
-        })
-        .collect();
-    let mut router = Router {
-        dir,
-        hoods: &hoods,
-        plan: &plan,
-        reads,
         properties: &options.properties,
-        parts,
-        file: None,
-        lead_row: 0,
-        progress: &mut |p| progress(PartStep::Splitting, p),
     };
-    revisit_folder(dir, &options.declared, &mut router)?;
-    Ok(FolderParts {
-        parts: router.parts,
-        scratch: Some(scratch),
-        leads,
-        kinds,
-        entity_times: hoods.entity_times(),
+    let per_part = options.leads_per_part.max(1);
+    let mut early = Early::Waiting;
+    let mut tap = EarlyCopy {
+        dir,
+        scratch,
+        per_part,
+        properties: &options.properties,
+        state: &mut early,
+    };
+    let (hoods, not_read) = check_folder(dir, &check, &mut tap, &mut |p| {
+        progress(PartStep::Checking, p);
+    })?;
+    let mut parts = FolderParts {
+        parts: vec![FolderPart {
+            dir: dir.to_path_buf(),
+            file_rows: None,
+        }],
+        scratch: None,
+        leads: hoods.leads().count() as u64,
+        kinds: hoods.kinds().cloned().collect(),
+        entity_times: EntityTimes::Sniffed,
         interactions: hoods.attributed(),
         unattributed: hoods.unattributed(),
         not_read,
-    })
+        interactions_read_once: true,
+    };
+    let (mut copier, scratch, interactions_copied) = match early {
+        Early::Copying(copier, scratch) => (copier, scratch, true),
+        // Nothing is copied: the interactions are counted as a part would.
+        Early::Whole => return Ok(parts),
+        Early::Waiting | Early::Crossed => {
+            let plan = Plan::new(&hoods, per_part);
+            if plan.parts <= 1 {
+                return Ok(parts);
+            }
+            let scratch = scratch_folder(scratch, ".leadscore-parts-")?;
+            let copier = Copier::new(dir, plan, &options.properties, &scratch);
+            (copier, scratch, false)
+        }
+    };
+    let mut pass = CopyPass {
+        copier: &mut copier,
+        hoods: &hoods,
+        reads: &|record| {
+            reads(record) && !(interactions_copied && *record == RecordType::Interaction)
+        },
+        progress: &mut |p| progress(PartStep::Splitting, p),
+        interactions_again: false,
+    };
+    revisit_folder(dir, &options.declared, &mut pass)?;
+    parts.interactions_read_once = !pass.interactions_again;
+    parts.parts = copier.parts;
+    parts.scratch = Some(scratch);
+    parts.entity_times = hoods.entity_times();
+    Ok(parts)
 }
 
 /// Which part each neighbourhood goes to: roots in order, each part filled
 /// until it holds `leads_per_part` leads. A neighbourhood without leads goes
 /// nowhere: nothing that reads a lead reads it.
-struct Plan {
+pub(super) struct Plan {
     /// By node: its root's part, or `u32::MAX` for none.
     part: Vec<u32>,
-    parts: usize,
+    /// How many parts.
+    pub parts: usize,
 }
 
 const NOWHERE: u32 = u32::MAX;
@@ -266,172 +300,86 @@ impl Plan {
         Self { part, parts }
     }
 
-    fn of(&self, node: Option<Node>) -> Option<usize> {
+    /// The part of `node`'s neighbourhood; `None` for none.
+    pub fn of(&self, node: Option<Node>) -> Option<usize> {
         let part = *self.part.get(node? as usize)?;
         (part != NOWHERE).then_some(part as usize)
     }
 }
 
-/// The file being copied: a writer into each part's copy of it, the
-/// columns copied, and how a row finds its neighbourhood.
-struct Copying {
-    writers: Vec<(csv::Writer<BufWriter<File>>, PathBuf)>,
-    /// The positions copied, in the file's order.
-    copied: Vec<usize>,
-    route: Route,
+/// Where copying the interactions while they are checked stands.
+enum Early {
+    /// No interaction file has begun.
+    Waiting,
+    /// The folder fits in one part: nothing is copied.
+    Whole,
+    /// The interactions are being copied into the parts (in the scratch
+    /// folder) planned when the first interaction file began.
+    Copying(Copier, tempfile::TempDir),
+    /// An interaction named a lead of another part than its owner's: the
+    /// parts are planned again after the check, and every file copied.
+    Crossed,
 }
 
-/// How a row of a file finds its neighbourhood.
-#[derive(Clone, Copy)]
-enum Route {
-    Account,
-    Contact,
-    Lead,
-    /// A custom record, by its lead.
-    Custom,
-    Interaction,
-}
-
-/// The second pass: each row copied, as it was read, into its
-/// neighbourhood's part.
-struct Router<'a> {
+/// The check pass's tap: plans the parts when the first interaction file
+/// begins and copies each interaction into its part as it is accepted.
+struct EarlyCopy<'a> {
     dir: &'a Path,
-    hoods: &'a Neighbourhoods,
-    plan: &'a Plan,
-    reads: &'a dyn Fn(&RecordType) -> bool,
+    scratch: &'a Path,
+    per_part: usize,
     properties: &'a PartProperties,
-    parts: Vec<FolderPart>,
-    file: Option<Copying>,
-    /// The next lead's place in the leads file.
-    lead_row: u64,
-    progress: &'a mut dyn FnMut(ReadProgress),
+    state: &'a mut Early,
 }
 
-impl Router<'_> {
-    /// The positions of an interaction file's columns that are copied: the
-    /// standard ones and the properties kept, in the file's order.
-    fn interaction_columns(&self, columns: &FileColumns) -> Vec<usize> {
-        let mut copied: Vec<usize> = columns.standard().collect();
-        for (i, name) in columns.names.iter().enumerate() {
-            let kept = match self.properties {
-                PartProperties::None => false,
-                PartProperties::Only(names) => names.contains(name),
-                PartProperties::All => true,
-            };
-            if kept && !copied.contains(&i) {
-                copied.push(i);
-            }
-        }
-        copied.sort_unstable();
-        copied
-    }
-}
-
-impl RowSink for Router<'_> {
+impl InteractionTap<Checker<'_>> for EarlyCopy<'_> {
     fn begin(
         &mut self,
+        checker: &Checker<'_>,
         path: &Path,
-        record: &RecordType,
         columns: &FileColumns,
-    ) -> Result<Option<Vec<usize>>, FilesError> {
-        let route = match record {
-            RecordType::Account => Route::Account,
-            RecordType::Contact => Route::Contact,
-            RecordType::Lead => Route::Lead,
-            RecordType::Custom(_) => Route::Custom,
-            RecordType::Interaction => Route::Interaction,
-        };
-        let copied: Vec<usize> = match route {
-            Route::Interaction => self.interaction_columns(columns),
-            _ => (0..columns.names.len()).collect(),
-        };
-        let header: Vec<&str> = copied
-            .iter()
-            .filter_map(|&i| columns.names.get(i).map(String::as_str))
-            .collect();
-        let mut relative = path.strip_prefix(self.dir).unwrap_or(path).to_path_buf();
-        relative.set_extension(Format::Csv.extension());
-        let mut writers = Vec::with_capacity(self.parts.len());
-        for part in &self.parts {
-            let path = part.dir.join(&relative);
-            writers.push((create_csv(&path, &header)?, path));
+    ) -> Result<(), FilesError> {
+        if let Early::Waiting = self.state {
+            let plan = Plan::new(checker.hoods(), self.per_part);
+            *self.state = if plan.parts <= 1 {
+                Early::Whole
+            } else {
+                let scratch = scratch_folder(self.scratch, ".leadscore-parts-")?;
+                Early::Copying(
+                    Copier::new(self.dir, plan, self.properties, &scratch),
+                    scratch,
+                )
+            };
         }
-        let read = matches!(route, Route::Interaction).then(|| copied.clone());
-        self.file = Some(Copying {
-            writers,
-            copied,
-            route,
-        });
-        Ok(read)
-    }
-
-    fn row(&mut self, row: &Row<'_, '_>) -> Result<(), FilesError> {
-        let Some(file) = &mut self.file else {
-            return Ok(());
-        };
-        let hoods = self.hoods;
-        let node = match file.route {
-            Route::Account => row.get("account_id").and_then(|id| hoods.account(id)),
-            Route::Contact => row.get("contact_id").and_then(|id| hoods.contact(id)),
-            Route::Lead => {
-                let node = row.get("lead_id").and_then(|id| hoods.lead(id));
-                if let Some(rows) = self
-                    .plan
-                    .of(node)
-                    .and_then(|p| self.parts.get_mut(p))
-                    .and_then(|part| part.file_rows.as_mut())
-                {
-                    rows.push(self.lead_row);
-                }
-                self.lead_row += 1;
-                node
-            }
-            Route::Custom => row.get("lead_id").and_then(|id| hoods.lead(id)),
-            Route::Interaction => hoods.owner(row.get("contact_id"), row.get("visitor_id")),
-        };
-        let Some((writer, path)) = self.plan.of(node).and_then(|p| file.writers.get_mut(p)) else {
-            return Ok(());
-        };
-        writer
-            .write_record(file.copied.iter().map(|&i| row.cell(i).unwrap_or_default()))
-            .map_err(|e| write_error(path, e))
-    }
-
-    fn end(&mut self) -> Result<(), FilesError> {
-        if let Some(file) = self.file.take() {
-            for (mut writer, path) in file.writers {
-                writer
-                    .flush()
-                    .map_err(|source| FilesError::Io { path, source })?;
-            }
+        if let Early::Copying(copier, _) = self.state {
+            copier.begin(path, &RecordType::Interaction, columns)?;
         }
         Ok(())
     }
 
-    fn progress(&mut self, progress: ReadProgress) {
-        (self.progress)(progress);
+    fn row(&mut self, checker: &Checker<'_>, row: &Row<'_, '_>) -> Result<(), FilesError> {
+        let Early::Copying(copier, _) = self.state else {
+            return Ok(());
+        };
+        let taken = checker.taken();
+        let part = copier.plan.of(taken.owner);
+        // The check joined the owner's neighbourhood to the lead's: both must
+        // be in one part (an owner's without leads, in none, is not).
+        if checker.interaction_leads()
+            && taken.owner.is_some()
+            && let Some(lead) = taken.lead
+            && copier.plan.of(Some(lead)) != part
+        {
+            // Dropping the copier and its scratch folder removes the copies.
+            *self.state = Early::Crossed;
+            return Ok(());
+        }
+        copier.copy(part, row)
     }
 
-    fn reads(&self, record: &RecordType) -> bool {
-        (self.reads)(record)
+    fn end(&mut self) -> Result<(), FilesError> {
+        match self.state {
+            Early::Copying(copier, _) => copier.end(),
+            _ => Ok(()),
+        }
     }
-}
-
-/// Creates a part's copy of a file (and its folder) and writes its header.
-fn create_csv(path: &Path, header: &[&str]) -> Result<csv::Writer<BufWriter<File>>, FilesError> {
-    let io = |source| FilesError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
-    let file = File::create(path).map_err(io)?;
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(BufWriter::with_capacity(1 << 16, file));
-    writer
-        .write_record(header)
-        .map_err(|e| write_error(path, e))?;
-    Ok(writer)
 }

@@ -9,7 +9,7 @@ use leadscore_domain::{
 };
 
 use super::seen::{SeenIds, block_of};
-use super::{Place, Revisit};
+use super::{InteractionTap, Place, Revisit};
 use crate::columns::{Cells, FileColumns, Row};
 use crate::layout::DataFile;
 use crate::problems::Problems;
@@ -136,15 +136,16 @@ impl<'c> FileReader<'c> {
         }
     }
 
-    /// Checks one row and hands its record to the sink; a bad row becomes a
-    /// problem. Fails only when the file cannot be read again.
+    /// Checks one row and hands its record to the sink (an interaction the
+    /// sink accepts then to `tap`); a bad row becomes a problem. Fails only
+    /// when the file cannot be read again, or the tap fails.
     pub fn row<S: RecordSink>(
         &mut self,
         cells: Cells<'_, '_>,
         place: Place,
         prefetched: Option<usize>,
         rows: &impl Revisit,
-        sink: &mut S,
+        (sink, tap): (&mut S, &mut dyn InteractionTap<S>),
         problems: &mut Problems,
     ) -> Result<(), FilesError> {
         let row = Row {
@@ -157,7 +158,7 @@ impl<'c> FileReader<'c> {
             .filter(|h| *h != 0);
         let at = At { place, hash };
         match self.file.record {
-            RecordType::Interaction => self.interaction(&row, at, rows, sink, problems),
+            RecordType::Interaction => self.interaction(&row, at, rows, (sink, tap), problems),
             RecordType::Account => self.owned(
                 records::account(&row),
                 |r| r.account_id.as_str(),
@@ -222,13 +223,13 @@ impl<'c> FileReader<'c> {
     }
 
     /// An interaction: checked and handed over borrowed, with only the wanted
-    /// properties; nothing is copied.
+    /// properties; nothing is copied. Once accepted, its cells go to `tap`.
     fn interaction<S: RecordSink>(
         &mut self,
         row: &Row<'_, '_>,
         at: At,
         rows: &impl Revisit,
-        sink: &mut S,
+        (sink, tap): (&mut S, &mut dyn InteractionTap<S>),
         problems: &mut Problems,
     ) -> Result<(), FilesError> {
         let place = at.place;
@@ -278,7 +279,11 @@ impl<'c> FileReader<'c> {
             properties: &properties,
         });
         *spare = recycle(properties);
+        let taken = handed.is_ok();
         *accepted += file.handed(handed, place, problems);
+        if taken {
+            tap.row(sink, row)?;
+        }
         Ok(())
     }
 }

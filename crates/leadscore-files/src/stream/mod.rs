@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use leadscore_domain::{Declared, EntityName, FutureLimit, ReadProgress, RecordSink, RecordType};
 
-use crate::columns::{Cells, FileColumns};
+use crate::columns::{Cells, FileColumns, Row};
 use crate::layout::{DataFile, discover};
 use crate::problems::Problems;
 use crate::{FilesError, Format, RowProblem};
@@ -171,6 +171,49 @@ pub fn stream_folder(
     sink: &mut impl RecordSink,
     options: &StreamOptions,
 ) -> Result<StreamSummary, FilesError> {
+    stream_folder_tapped(dir, sink, options, &mut NoTap)
+}
+
+/// What a pass that streams a folder also does with each interaction the
+/// sink accepted, as its cells were read: copying it elsewhere while it is
+/// checked, for instance, instead of reading the file again.
+pub(crate) trait InteractionTap<S> {
+    /// An interaction file begins (its header checked); `sink` has every
+    /// record of the files before it.
+    fn begin(&mut self, sink: &S, path: &Path, columns: &FileColumns) -> Result<(), FilesError>;
+
+    /// One interaction the sink has just accepted, its cells as read (a CSV
+    /// row's last cell may end with the `\r` of a CRLF line break).
+    fn row(&mut self, sink: &S, row: &Row<'_, '_>) -> Result<(), FilesError>;
+
+    /// The file begun last has no more rows.
+    fn end(&mut self) -> Result<(), FilesError>;
+}
+
+/// The tap of a pass that only streams.
+pub(crate) struct NoTap;
+
+impl<S> InteractionTap<S> for NoTap {
+    fn begin(&mut self, _: &S, _: &Path, _: &FileColumns) -> Result<(), FilesError> {
+        Ok(())
+    }
+
+    fn row(&mut self, _: &S, _: &Row<'_, '_>) -> Result<(), FilesError> {
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), FilesError> {
+        Ok(())
+    }
+}
+
+/// [`stream_folder`], with each accepted interaction also handed to `tap`.
+pub(crate) fn stream_folder_tapped<S: RecordSink>(
+    dir: &Path,
+    sink: &mut S,
+    options: &StreamOptions,
+    tap: &mut dyn InteractionTap<S>,
+) -> Result<StreamSummary, FilesError> {
     let mut files = discover(dir)?;
     files.sort_by_key(|f| stream_rank(&f.record));
     let mut summary = StreamSummary::default();
@@ -190,7 +233,7 @@ pub fn stream_folder(
             continue;
         }
         let mut problems = Problems::new(options.skip_bad_rows);
-        let accepted = stream_file(file, sink, &mut problems, options, progress)?;
+        let accepted = stream_file(file, sink, tap, &mut problems, options, progress)?;
         progress.done += file_len(&file.path);
         sink.read_progress(progress);
         summary.add(&file.record, accepted);
@@ -252,18 +295,23 @@ fn stream_rank(record: &RecordType) -> u8 {
 /// Streams one file; gives how many records the sink accepted. `before` is
 /// the folder's progress as the file begins: each batch tells the sink how
 /// far through the folder the reader is.
-fn stream_file(
+fn stream_file<S: RecordSink>(
     file: &DataFile,
-    sink: &mut impl RecordSink,
+    sink: &mut S,
+    tap: &mut dyn InteractionTap<S>,
     problems: &mut Problems,
     options: &StreamOptions,
     before: ReadProgress,
 ) -> Result<u64, FilesError> {
     let (limit, declared) = (options.future, &options.declared);
-    match file.format {
+    let tapped = matches!(file.record, RecordType::Interaction);
+    let accepted = match file.format {
         Format::Csv => {
             let (rows, mut index) = CsvRows::open(&file.path)?;
             let columns = FileColumns::new(&file.path, &file.record, rows.header(), declared)?;
+            if tapped {
+                tap.begin(sink, &file.path, &columns)?;
+            }
             let mut reader = FileReader::new(file, &columns, sink, limit, declared);
             let mut sized = false;
             rows.for_each_batch(&mut index, |records, places, index| {
@@ -278,7 +326,7 @@ fn stream_file(
                         *place,
                         Some(k),
                         index,
-                        sink,
+                        (sink, tap),
                         problems,
                     )?;
                 }
@@ -288,11 +336,14 @@ fn stream_file(
                 });
                 Ok(())
             })?;
-            Ok(reader.accepted())
+            reader.accepted()
         }
         Format::Parquet => {
             let mut rows = ParquetRows::open(&file.path)?;
             let columns = FileColumns::new(&file.path, &file.record, rows.header(), declared)?;
+            if tapped {
+                tap.begin(sink, &file.path, &columns)?;
+            }
             let mut reader = FileReader::new(file, &columns, sink, limit, declared);
             if let Some(needed) = reader.needed_columns() {
                 rows.project(needed);
@@ -304,14 +355,18 @@ fn stream_file(
                 let cells = chunk.chunks(width).map(Cells::Values);
                 reader.prefetch(cells.clone());
                 for (k, (cells, place)) in cells.zip(places).enumerate() {
-                    reader.row(cells, *place, Some(k), rows, sink, problems)?;
+                    reader.row(cells, *place, Some(k), rows, (sink, tap), problems)?;
                 }
                 sink.read_progress(progress.after(places));
                 Ok(())
             })?;
-            Ok(reader.accepted())
+            reader.accepted()
         }
+    };
+    if tapped {
+        tap.end()?;
     }
+    Ok(accepted)
 }
 
 /// How far through a folder the reading of a Parquet file is: the file is
