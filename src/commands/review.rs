@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use leadscore_domain::{FutureLimit, Timestamp};
-use leadscore_files::{LeadRowOptions, LeadSelection};
+use leadscore_files::{LeadRowOptions, LeadSelection, newest_lead};
 use leadscore_model::{ConversionModel, TrainingSource, load};
 use leadscore_report::{
     Population, Review, ReviewData, add_data, add_rule_backtests, base_review, render_html,
@@ -132,13 +132,18 @@ fn add_folder(
             (at, read_all(at)?)
         }
         None => {
-            // As of the newest lead's creation: read once to find it.
-            let newest = read_all(Timestamp::now())?
-                .created_at
-                .iter()
-                .max()
-                .copied()
-                .unwrap_or_else(Timestamp::now);
+            // As of the newest lead's creation: the leads files tell it.
+            let now = Timestamp::now();
+            let options = LeadRowOptions {
+                future_tolerance: tolerance,
+                declared: declared.clone(),
+                ..LeadRowOptions::default()
+            };
+            let newest = newest_lead(data, &options, now, &mut |read| {
+                spinner.set_length(read.total);
+                spinner.set_position(read.done);
+            })?
+            .unwrap_or(now);
             (newest, read_all(newest)?)
         }
     };

@@ -8,8 +8,8 @@ use std::path::Path;
 use leadscore_domain::{ExternalIds, Timestamp};
 use leadscore_features::ColumnValues;
 use leadscore_files::{
-    FilesError, Format, LeadRowOptions, LeadRows, LeadSelection, ReadOptions, read_folder,
-    read_lead_rows, write_folder,
+    FilesError, Format, LeadRowOptions, LeadRows, LeadSelection, ReadOptions, newest_lead,
+    read_folder, read_lead_rows, write_folder,
 };
 
 use support::{TestResult, folder, sample};
@@ -760,5 +760,38 @@ fn the_sample_and_its_parquet_copy_give_identical_rows() -> TestResult {
     let b = scoring(&parquet.path().join("copy"), "2026-06-01")?;
     assert_same(&a, &b);
     assert!(a.outcomes.iter().any(Option::is_none));
+    Ok(())
+}
+
+/// The newest lead is the newest of the rows `LeadSelection::All` keeps as
+/// of the same time, found from the leads file alone.
+#[test]
+fn the_newest_lead_is_the_newest_row() -> TestResult {
+    let now = Timestamp::now();
+    let all = read_lead_rows(
+        &sample(),
+        &LeadRowOptions {
+            select: LeadSelection::All,
+            at: Some(now),
+            ..LeadRowOptions::default()
+        },
+    )?;
+    let newest = newest_lead(&sample(), &LeadRowOptions::default(), now, &mut |_| {})?;
+    assert!(newest.is_some());
+    assert_eq!(newest, all.created_at.iter().max().copied());
+    // A lead created after the time asked is not kept, nor counted.
+    let dir = folder(&[(
+        "leads.csv",
+        "lead_id,created_at\nL1,2026-01-01\nL2,2026-03-01\nL3,2026-02-01\n",
+    )])?;
+    let at = Timestamp::parse("2026-02-15")?;
+    let newest = newest_lead(dir.path(), &LeadRowOptions::default(), at, &mut |_| {})?;
+    assert_eq!(newest, Some(Timestamp::parse("2026-02-01")?));
+    // A bad lead is refused as every read refuses it.
+    let dir = folder(&[("leads.csv", "lead_id,created_at\nL1,yesterday\n")])?;
+    let err = newest_lead(dir.path(), &LeadRowOptions::default(), at, &mut |_| {})
+        .err()
+        .ok_or("a bad leads file was read")?;
+    assert!(err.to_string().contains("leads.csv"), "{err}");
     Ok(())
 }

@@ -73,6 +73,7 @@ mod copy;
 mod custom;
 mod gather;
 mod load;
+mod newest;
 mod parts;
 mod quality;
 mod scatter;
@@ -91,6 +92,7 @@ use crate::FilesError;
 use crate::stream::NoTap;
 
 pub use gather::read_lead_rows_in_parts;
+pub use newest::newest_lead;
 pub use parts::{LEADS_PER_PART, LeadRowParts, read_lead_row_parts};
 pub use quality::{ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadSample, QUALITY_EXAMPLES};
 pub use split::{FolderPart, FolderParts, PartProperties, PartStep, SplitOptions, split_folder};
