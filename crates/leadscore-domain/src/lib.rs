@@ -42,7 +42,7 @@ pub use error::DomainError;
 pub use field_names::FieldNames;
 pub use fields::Fields;
 pub use future::{Ahead, FUTURE_TOLERANCE_SETTING, FutureLimit, FutureTime, FutureTolerance};
-pub use id_hash::{IdHash, IdHasher};
+pub use id_hash::{IdHash, IdHashState, IdHasher, IdMap, IdSet, PassThrough};
 pub use ids::{
     AccountId, ContactId, EntityName, ID_PATTERN, InteractionId, LeadId, MAX_ID_LEN, RecordId,
     VisitorId,

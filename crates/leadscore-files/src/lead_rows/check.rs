@@ -7,11 +7,11 @@
 //! time needs ([`Neighbourhoods`]): which records a lead's row reads, the
 //! interaction kinds, and each custom entity's time column.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use leadscore_domain::{
-    Account, Contact, CustomRecord, Declared, EntityName, FutureLimit, IdHash, IdHasher,
+    Account, Contact, CustomRecord, Declared, EntityName, FutureLimit, IdHasher, IdMap,
     InteractionRow, Lead, ReadProgress, RecordSink, RecordType, Timestamp, UnknownReference,
 };
 
@@ -154,21 +154,22 @@ impl Default for TimeSniff {
 /// and a lead naming a contact of one account and another account joins the
 /// two.
 ///
-/// Ids are kept as 128-bit keyed hashes ([`IdHash`]), 24 bytes a slot, not as
+/// Ids are kept as 128-bit keyed hashes ([`IdHash`](leadscore_domain::IdHash)),
+/// in [`IdMap`]s that do not hash them again, 24 bytes a slot, not as
 /// strings (some 70 bytes an id with the string's heap block): at ten million
 /// leads the folder holds over twenty million ids.
 #[derive(Default)]
 pub(super) struct Neighbourhoods {
     keys: IdHasher,
-    accounts: HashMap<IdHash, Node>,
-    contacts: HashMap<IdHash, Node>,
-    leads: HashMap<IdHash, Node>,
+    accounts: IdMap<Node>,
+    contacts: IdMap<Node>,
+    leads: IdMap<Node>,
     /// The node of the contacts listing each visitor. The visitor's
     /// interactions belong to one of them (the greatest contact id,
     /// `leadscore_domain::attribution`); the contacts listing one visitor are
     /// joined into one neighbourhood, so that it holds that one whichever it
     /// is, and no contact id need be kept to compare.
-    visitors: HashMap<IdHash, Node>,
+    visitors: IdMap<Node>,
     /// Each node's parent (union-find); a root is its own.
     parent: Vec<Node>,
     /// The interaction kinds present.
@@ -184,7 +185,7 @@ pub(super) struct Neighbourhoods {
 /// The node `id` has in `ids`; an id not there is an unknown reference.
 fn known(
     keys: &IdHasher,
-    ids: &HashMap<IdHash, Node>,
+    ids: &IdMap<Node>,
     column: &'static str,
     id: Option<&str>,
 ) -> Result<Option<Node>, UnknownReference> {

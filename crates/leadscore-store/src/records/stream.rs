@@ -6,10 +6,8 @@
 //! ([`copy::import_chunks`]). Memory holds a few chunks and the ids of the
 //! accounts, contacts and leads seen, never the folder.
 
-use std::collections::HashSet;
-
 use leadscore_domain::{
-    Account, Contact, CustomRecord, Dataset, EntityName, ExternalIds, IdHash, IdHasher,
+    Account, Contact, CustomRecord, Dataset, EntityName, ExternalIds, IdHasher, IdSet,
     InteractionRow, Lead, RecordSink, RecordType, UnknownReference,
 };
 use tokio::sync::mpsc;
@@ -73,17 +71,17 @@ pub struct ImportSink {
     stopped: Option<StoreError>,
 }
 
-/// Ids by record type, as 128-bit keyed hashes ([`IdHash`]; 16 bytes a
+/// Ids by record type, as 128-bit keyed hashes ([`IdHash`](leadscore_domain::IdHash); 16 bytes a
 /// slot, where the strings took some 50-70 bytes an id).
 #[derive(Debug, Default)]
 struct Ids {
-    accounts: HashSet<IdHash>,
-    contacts: HashSet<IdHash>,
-    leads: HashSet<IdHash>,
+    accounts: IdSet,
+    contacts: IdSet,
+    leads: IdSet,
 }
 
 impl Ids {
-    fn of(&mut self, kind: Kind) -> &mut HashSet<IdHash> {
+    fn of(&mut self, kind: Kind) -> &mut IdSet {
         match kind {
             Kind::Account => &mut self.accounts,
             Kind::Contact => &mut self.contacts,
