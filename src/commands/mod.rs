@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod ahead;
 pub mod backup;
 pub mod config;
 pub mod evaluate;

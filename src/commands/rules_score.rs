@@ -19,6 +19,7 @@ use leadscore_rules::{Evaluator, Graph, GraphBuilder, Outcome, Plan, Schema, Sco
 use serde::Serialize;
 
 use crate::cli::RulesScoreArgs;
+use crate::commands::ahead::in_order;
 use crate::commands::mapped::Input;
 use crate::commands::rules::{Loaded, file_names, load_graph, load_plans, warn_absent_fields};
 use crate::commands::{declared, future_tolerance, parse_at, scratch_beside};
@@ -29,6 +30,11 @@ use crate::progress;
 /// file holds more (by a cheap estimate from its first rows) is read a part
 /// of whole neighbourhoods at a time. About 2 KB a lead with three models.
 pub const RULE_LEADS_PER_PART: usize = 1_000_000;
+
+/// The parts' graphs read ahead, each on its own thread, while one is
+/// scored: reading a part's graph (parsing and checking its files) takes
+/// longer than scoring it, so two reading threads keep two cores busy.
+const GRAPHS_AHEAD: usize = 2;
 
 #[derive(Serialize, Default)]
 struct ModelTally {
@@ -341,7 +347,8 @@ fn in_parts(
     let split = SplitOptions {
         future: options.future,
         declared: options.declared.clone(),
-        leads_per_part: args.leads_per_part,
+        // The graphs read ahead and the one scored: `--leads-per-part` in all.
+        leads_per_part: (args.leads_per_part / (GRAPHS_AHEAD + 1)).max(1),
         properties,
         interaction_leads: true,
     };
@@ -370,13 +377,18 @@ fn in_parts(
     };
     let (mut schema, mut leads, mut rows) = (Schema::standard(), 0usize, 0u64);
     let count = split.parts().len();
-    for (k, part) in split.parts().iter().enumerate() {
-        bar.set_message(format!("reading part {} of {count}", k + 1));
+    // The next parts' graphs are read on other threads while this one is
+    // scored: `GRAPHS_AHEAD + 1` graphs at once, together `--leads-per-part`.
+    let read = |k: usize| -> anyhow::Result<Graph> {
+        let part = split.parts().get(k).context("no such part")?;
         let mut builder = GraphBuilder::new(projection.clone());
         stream_folder(&part.dir, &mut builder, options)?;
-        let graph = builder.finish();
+        Ok(builder.finish())
+    };
+    in_order(count, GRAPHS_AHEAD, read, |k, graph| {
+        let part = split.parts().get(k).context("no such part")?;
+        bar.set_message(format!("scoring part {} of {count}", k + 1));
         schema.merge(Schema::from_graph(&graph));
-        bar.set_message("scoring");
         let mut part_rows = PartRows {
             part,
             models: plans.len() as u64,
@@ -390,7 +402,8 @@ fn in_parts(
             run.finish()?;
         }
         leads += graph.lead_count();
-    }
+        Ok(())
+    })?;
     warn_absent_fields(plans, &schema, dir);
     bar.set_message("writing in the leads file's order");
     runs.merge(&mut output.out)?;

@@ -14,6 +14,7 @@ use leadscore_model::{
 use serde::Serialize;
 
 use crate::cli::ScoreArgs;
+use crate::commands::ahead::{in_order, reading_threads};
 use crate::commands::mapped::Input;
 use crate::commands::model_data::{fill_missing_columns, model_file, read_scoring};
 use crate::commands::{declared, future_tolerance, parse_at, scratch_beside};
@@ -184,8 +185,9 @@ impl Folder<'_> {
         reading.finish_and_clear();
         let bar = progress::bar(parts.leads(), "scoring", "leads");
         let mut ordered = OrderedRows::new(scratch)?;
-        for (index, rows) in parts.enumerate() {
-            let mut rows = rows?;
+        // The next parts are read on other threads while this one is scored.
+        let read = |k: usize| Ok(parts.part(k)?);
+        in_order(parts.parts(), reading_threads(), read, |index, mut rows| {
             // The parts all have the same columns: one warning is enough.
             fill_missing_columns(self.model, &mut rows.features, dir, index == 0)?;
             let scores = score_table(self.model, self.scorer, &rows.features)
@@ -204,7 +206,8 @@ impl Folder<'_> {
             }
             run.finish()?;
             bar.inc(rows.lead_ids.len() as u64);
-        }
+            Ok(())
+        })?;
         bar.set_message("writing in the leads file's order");
         ordered.merge(w)?;
         bar.finish_and_clear();

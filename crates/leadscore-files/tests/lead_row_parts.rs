@@ -491,6 +491,55 @@ fn the_scratch_folder_is_removed_once_read() -> TestResult {
     Ok(())
 }
 
+/// `score` reads the next parts on other threads while it scores one: a
+/// part read by its number, on any thread and in any order, is the
+/// iterator's part.
+#[test]
+fn parts_read_by_number_on_several_threads_are_the_iterators() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let options = all_at("2026-10-01")?;
+    let read = || read_lead_row_parts(&sample(), &options, 300, scratch.path(), &mut |_, _| {});
+    let in_turn: Vec<LeadRows> = read()?.collect::<Result<_, _>>()?;
+    let parts = read()?;
+    let count = parts.parts();
+    assert_eq!(count, in_turn.len());
+    assert!(count > 5, "{count} parts");
+    // Two threads, each every other part, from the last.
+    let halves: [Vec<usize>; 2] = [
+        (0..count).rev().step_by(2).collect(),
+        (0..count).rev().skip(1).step_by(2).collect(),
+    ];
+    let by_number = std::thread::scope(|scope| {
+        let parts = &parts;
+        let threads: Vec<_> = halves
+            .into_iter()
+            .map(|ks| {
+                scope.spawn(move || {
+                    ks.into_iter()
+                        .map(|k| Ok((k, parts.part(k)?)))
+                        .collect::<Vec<Result<_, leadscore_files::FilesError>>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap_or_default())
+            .collect::<Result<BTreeMap<usize, LeadRows>, _>>()
+    })?;
+    assert_eq!(by_number.len(), count);
+    for (k, part) in &by_number {
+        assert_same(&in_turn[*k], part);
+    }
+    let error = parts.part(count).err().ok_or("a part past the last")?;
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("no part {}", count + 1)),
+        "{error}"
+    );
+    Ok(())
+}
+
 /// The interaction lines of every part's copy of `interactions.csv`.
 fn part_interactions(split: &FolderParts) -> Result<Vec<Vec<String>>, Box<dyn std::error::Error>> {
     let mut parts = Vec::new();

@@ -62,25 +62,61 @@ impl Iterator for LeadRowParts {
     type Item = Result<LeadRows, FilesError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let part = self.parts.get(self.next)?;
+        let k = self.next;
+        let part = self.parts.get(k)?;
         self.next += 1;
         let quality = self.findings.is_some();
-        let read = rows_of_checked(&part.dir, &self.options, &self.entity_times, quality);
-        Some(read.and_then(|(mut rows, findings)| {
-            let place = |row: u64| usize::try_from(row).ok().and_then(|r| part.file_row(r));
-            let missing = |row: u64| FilesError::LeadRows {
-                path: part.dir.clone(),
-                message: format!("the part has no lead {row}"),
-            };
-            for row in &mut rows.file_rows {
-                *row = place(*row).ok_or_else(|| missing(*row))?;
-            }
-            if let (Some(all), Some(mut part)) = (self.findings.as_mut(), findings) {
-                part.place(place).map_err(missing)?;
-                all.merge(part);
+        Some(self.read(k, quality).and_then(|(rows, findings)| {
+            if let (Some(all), Some(mut found)) = (self.findings.as_mut(), findings) {
+                found
+                    .place(|row| usize::try_from(row).ok().and_then(|r| part.file_row(r)))
+                    .map_err(|row| missing(part, row))?;
+                all.merge(found);
             }
             Ok(rows)
         }))
+    }
+}
+
+impl LeadRowParts {
+    /// The rows of the `k`th part (from 0), as the iterator gives them,
+    /// without the quality findings: parts are read independently, so a
+    /// caller may read several at once on different threads.
+    ///
+    /// Errors: those of the iterator's items, and [`FilesError::LeadRows`]
+    /// when there is no `k`th part.
+    pub fn part(&self, k: usize) -> Result<LeadRows, FilesError> {
+        self.read(k, false).map(|(rows, _)| rows)
+    }
+
+    /// Reads the `k`th part's rows, each placed in the whole folder's
+    /// leads file, with the part's findings when `quality`.
+    fn read(&self, k: usize, quality: bool) -> Result<(LeadRows, Option<Findings>), FilesError> {
+        let part = self.parts.get(k).ok_or_else(|| FilesError::LeadRows {
+            path: self
+                .parts
+                .first()
+                .map(|p| p.dir.clone())
+                .unwrap_or_default(),
+            message: format!("there is no part {} of {}", k + 1, self.parts.len()),
+        })?;
+        let (mut rows, findings) =
+            rows_of_checked(&part.dir, &self.options, &self.entity_times, quality)?;
+        for row in &mut rows.file_rows {
+            *row = usize::try_from(*row)
+                .ok()
+                .and_then(|r| part.file_row(r))
+                .ok_or_else(|| missing(part, *row))?;
+        }
+        Ok((rows, findings))
+    }
+}
+
+/// A part's row that the part does not hold.
+fn missing(part: &FolderPart, row: u64) -> FilesError {
+    FilesError::LeadRows {
+        path: part.dir.clone(),
+        message: format!("the part has no lead {row}"),
     }
 }
 
