@@ -192,7 +192,8 @@ pub struct RulesScoreArgs {
     pub explain: Option<PathBuf>,
     /// A folder whose leads file holds more leads than this is read a part at
     /// a time (whole neighbourhoods of accounts, contacts, leads and the
-    /// interactions of their contacts, at least this many leads each); memory
+    /// interactions of their contacts, at least a third of this many leads
+    /// each, three held at once: two read ahead while one is scored); memory
     /// grows with it, never with the folder.
     #[arg(long, default_value_t = crate::commands::RULE_LEADS_PER_PART, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub leads_per_part: usize,
