@@ -379,14 +379,13 @@ fn in_parts(
     let count = split.parts().len();
     // The next parts' graphs are read on other threads while this one is
     // scored: `GRAPHS_AHEAD + 1` graphs at once, together `--leads-per-part`.
-    let read = |k: usize| -> anyhow::Result<Graph> {
+    let read = |k: usize| -> anyhow::Result<(&FolderPart, Graph)> {
         let part = split.parts().get(k).context("no such part")?;
         let mut builder = GraphBuilder::new(projection.clone());
         stream_folder(&part.dir, &mut builder, options)?;
-        Ok(builder.finish())
+        Ok((part, builder.finish()))
     };
-    in_order(count, GRAPHS_AHEAD, read, |k, graph| {
-        let part = split.parts().get(k).context("no such part")?;
+    in_order(count, GRAPHS_AHEAD, read, |k, (part, graph)| {
         bar.set_message(format!("scoring part {} of {count}", k + 1));
         schema.merge(Schema::from_graph(&graph));
         let mut part_rows = PartRows {

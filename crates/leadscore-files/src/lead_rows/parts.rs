@@ -62,18 +62,17 @@ impl Iterator for LeadRowParts {
     type Item = Result<LeadRows, FilesError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.parts.len() {
+            return None;
+        }
         let k = self.next;
-        let part = self.parts.get(k)?;
         self.next += 1;
         let quality = self.findings.is_some();
-        Some(self.read(k, quality).and_then(|(rows, findings)| {
-            if let (Some(all), Some(mut found)) = (self.findings.as_mut(), findings) {
-                found
-                    .place(|row| usize::try_from(row).ok().and_then(|r| part.file_row(r)))
-                    .map_err(|row| missing(part, row))?;
+        Some(self.read(k, quality).map(|(rows, found)| {
+            if let (Some(all), Some(found)) = (self.findings.as_mut(), found) {
                 all.merge(found);
             }
-            Ok(rows)
+            rows
         }))
     }
 }
@@ -89,8 +88,9 @@ impl LeadRowParts {
         self.read(k, false).map(|(rows, _)| rows)
     }
 
-    /// Reads the `k`th part's rows, each placed in the whole folder's
-    /// leads file, with the part's findings when `quality`.
+    /// Reads the `k`th part's rows, with the part's findings when
+    /// `quality`, each row and finding placed in the whole folder's leads
+    /// file.
     fn read(&self, k: usize, quality: bool) -> Result<(LeadRows, Option<Findings>), FilesError> {
         let part = self.parts.get(k).ok_or_else(|| FilesError::LeadRows {
             path: self
@@ -100,27 +100,22 @@ impl LeadRowParts {
                 .unwrap_or_default(),
             message: format!("there is no part {} of {}", k + 1, self.parts.len()),
         })?;
-        let (mut rows, findings) =
+        let (mut rows, mut findings) =
             rows_of_checked(&part.dir, &self.options, &self.entity_times, quality)?;
+        let place = |row: u64| usize::try_from(row).ok().and_then(|r| part.file_row(r));
+        let missing = |row: u64| FilesError::LeadRows {
+            path: part.dir.clone(),
+            message: format!("the part has no lead {row}"),
+        };
         for row in &mut rows.file_rows {
-            *row = usize::try_from(*row)
-                .ok()
-                .and_then(|r| part.file_row(r))
-                .ok_or_else(|| missing(part, *row))?;
+            *row = place(*row).ok_or_else(|| missing(*row))?;
+        }
+        if let Some(found) = &mut findings {
+            found.place(place).map_err(missing)?;
         }
         Ok((rows, findings))
     }
-}
 
-/// A part's row that the part does not hold.
-fn missing(part: &FolderPart, row: u64) -> FilesError {
-    FilesError::LeadRows {
-        path: part.dir.clone(),
-        message: format!("the part has no lead {row}"),
-    }
-}
-
-impl LeadRowParts {
     /// Starts again from the first part, reading the text columns named in
     /// `categorical` as labels (see [`LeadRowOptions::column_kinds`]), the
     /// findings gathered so far forgotten.
