@@ -126,6 +126,10 @@ pub struct LeadRowOptions {
     /// [`LeadSelection::Closed`] an upper bound (leads closed after it, or
     /// created after it, are left out).
     pub at: Option<Timestamp>,
+    /// With [`LeadSelection::Closed`], the start of the window of closes:
+    /// leads closed before it are left out (a retraining's window). Unused
+    /// with [`LeadSelection::All`].
+    pub closed_from: Option<Timestamp>,
     /// Output columns to leave out, by name (`account.city`, `topic`); a name
     /// that is not a column is an error listing the columns.
     pub exclude: Vec<String>,
@@ -228,7 +232,12 @@ fn rows_of_checked(
     names.extend(custom::names(&folder.entities));
     check_names(dir, &names, &options.exclude)?;
 
-    let selected = select::select(&folder.leads, options.select, options.at)?;
+    let selected = select::select(
+        &folder.leads,
+        options.select,
+        options.at,
+        options.closed_from,
+    )?;
     let base = &selected.base;
     let mut columns = attributes::columns(&folder, base, &options.column_kinds)?;
     columns.extend(behaviour::columns(&folder, base, &kinds)?);

@@ -19,11 +19,12 @@ pub(super) struct Selected {
 }
 
 /// Picks the rows. `at` is required for [`LeadSelection::All`] (the caller
-/// checks).
+/// checks); `closed_from` starts [`LeadSelection::Closed`]'s window of closes.
 pub(super) fn select(
     leads: &Loaded,
     selection: LeadSelection,
     at: Option<Timestamp>,
+    closed_from: Option<Timestamp>,
 ) -> Result<Selected, FilesError> {
     let fail = polars_error(&leads.path);
     let at = at.map(Timestamp::as_micros);
@@ -48,7 +49,15 @@ pub(super) fn select(
                 Some(at) => col("closed_at").lt_eq(lit(at)),
                 None => lit(true),
             };
-            let keep = closed().and(has_close()).and(closed_by).and(created_by());
+            let closed_since = match closed_from {
+                Some(from) => col("closed_at").gt_eq(lit(from.as_micros())),
+                None => lit(true),
+            };
+            let keep = closed()
+                .and(has_close())
+                .and(closed_since)
+                .and(closed_by)
+                .and(created_by());
             (keep, col("closed_at"), outcome)
         }
         (LeadSelection::All, Some(at)) => {
