@@ -120,6 +120,16 @@ pub fn records_read(bar: &ProgressBar, message: &str) {
 pub struct Training {
     spinner: ProgressBar,
     fits: Option<ProgressBar>,
+    /// A retraining's bar over its copy of the store, then over the passes
+    /// that build the rows from it.
+    pass: Option<(RetrainPass, ProgressBar)>,
+}
+
+/// Which bar a retraining shows before it trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RetrainPass {
+    Copying,
+    BuildingRows,
 }
 
 impl Training {
@@ -128,6 +138,7 @@ impl Training {
         Self {
             spinner,
             fits: None,
+            pass: None,
         }
     }
 
@@ -164,20 +175,47 @@ impl Training {
     /// Shows a retraining run's `stage`.
     pub fn retrain_stage(&mut self, stage: RetrainStage) {
         match stage {
-            RetrainStage::Reading => self.spinner.set_message("reading the store"),
-            RetrainStage::BuildingRows => self
-                .spinner
-                .set_message("building the closed leads' rows, each as of its close"),
-            RetrainStage::Training(stage) => self.stage(stage),
+            RetrainStage::Reading(read) => {
+                let shown = self.pass_bar(RetrainPass::Copying, || {
+                    bar(read.total, "copying the store's records", "records")
+                });
+                shown.set_position(read.done);
+            }
+            RetrainStage::BuildingRows(step, read) => {
+                let shown = self.pass_bar(RetrainPass::BuildingRows, || {
+                    records("building the closed leads' rows, each as of its close")
+                });
+                parts_passes(shown)(step, read);
+            }
+            RetrainStage::Training(stage) => {
+                self.finish_pass();
+                self.stage(stage);
+            }
             RetrainStage::Recording => self
                 .spinner
                 .set_message("measuring the live model on the held-out leads"),
         }
     }
 
+    /// The bar of a retraining's `pass`, made by `make` when it is new (the
+    /// bar before it cleared).
+    fn pass_bar(&mut self, pass: RetrainPass, make: impl FnOnce() -> ProgressBar) -> &ProgressBar {
+        if self.pass.as_ref().is_some_and(|(shown, _)| *shown != pass) {
+            self.finish_pass();
+        }
+        &self.pass.get_or_insert_with(|| (pass, make())).1
+    }
+
+    fn finish_pass(&mut self) {
+        if let Some((_, shown)) = self.pass.take() {
+            shown.finish_and_clear();
+        }
+    }
+
     /// Clears whatever is shown.
     pub fn finish(&mut self) {
         self.finish_fits();
+        self.finish_pass();
         self.spinner.finish_and_clear();
     }
 }

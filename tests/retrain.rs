@@ -13,7 +13,7 @@ use leadscore_domain::{Dataset, LeadStatus, RunStatus, Timestamp};
 use leadscore_engine::model_registry::{self, VersionStatus};
 use leadscore_engine::retrain::{self, Retraining, Trigger, list_runs};
 use leadscore_engine::{EngineError, Service, Settings, rescoring, review, shadow};
-use leadscore_store::{DatabaseUrl, SqlStore};
+use leadscore_store::{DatabaseUrl, SqlStore, Store};
 use serde_json::Value;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -319,8 +319,9 @@ fn bad_settings_are_refused_before_anything_runs() -> TestResult {
 }
 
 /// A retraining run tells where it is, in order, for the command's progress:
-/// reading the store, building the rows, every training stage (each
-/// cross-validation fit), then measuring and recording.
+/// copying the store's records (how many of how many), building the rows
+/// from the copy, every training stage (each cross-validation fit), then
+/// measuring and recording.
 #[test]
 fn retraining_tells_its_progress() -> TestResult {
     use leadscore_engine::retrain::RetrainStage;
@@ -345,13 +346,34 @@ fn retraining_tells_its_progress() -> TestResult {
     ))?;
     assert!(outcome.is_some());
     let heard = heard.lock().unwrap().clone();
+    // The stages in order, each repeated as it moves on: the copy of the
+    // store counts every record, then the rows are built from it.
+    let stage = |s: &RetrainStage| match s {
+        RetrainStage::Reading(_) => "copying",
+        RetrainStage::BuildingRows(..) => "building rows",
+        RetrainStage::Training(TrainStage::Encoding) => "encoding",
+        RetrainStage::Training(_) => "training",
+        RetrainStage::Recording => "recording",
+    };
+    let mut order: Vec<&str> = heard.iter().map(stage).collect();
+    order.dedup();
     assert_eq!(
-        heard[..3],
-        [
-            RetrainStage::Reading,
-            RetrainStage::BuildingRows,
-            RetrainStage::Training(TrainStage::Encoding)
-        ]
+        order[..4],
+        ["copying", "building rows", "encoding", "training"],
+        "{heard:?}"
+    );
+    let copied: Vec<_> = heard
+        .iter()
+        .filter_map(|s| match s {
+            RetrainStage::Reading(read) => Some(*read),
+            _ => None,
+        })
+        .collect();
+    let last = copied.last().unwrap();
+    assert!(last.total > 5_000 && last.done == last.total, "{copied:?}");
+    assert!(
+        copied.windows(2).all(|w| w[0].done < w[1].done),
+        "{copied:?}"
     );
     let fits = heard
         .iter()
@@ -371,5 +393,111 @@ fn retraining_tells_its_progress() -> TestResult {
             RetrainStage::Recording
         ]
     ));
+    Ok(())
+}
+
+/// A run copies the store and builds its rows from the copy a part at a
+/// time, as `leadscore train` builds a folder's. The model it registers is
+/// the one trained on the rows the service scores with (`FeatureIndex` over
+/// every stored record, the path retraining took when it read the whole
+/// store), whether the copy is read in parts of 300 leads or whole; the
+/// window leaves out the leads closed before it; and the run's scratch
+/// folder is gone once it ends.
+#[test]
+fn retraining_in_parts_trains_the_model_of_the_services_rows() -> TestResult {
+    use leadscore_model::{LabelledRows, SplitKind, TrainParams, TrainingSource, time_holdout};
+    use leadscore_scoring::FeatureIndex;
+
+    let backend = Backend::sqlite()?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let store = rt.block_on(open(backend.url()));
+    let data = load(&sample())?;
+    rt.block_on(store.records().ingest(&data, "test"))?;
+    let at = Timestamp::parse(AT)?;
+    let window_days = 300;
+    let from =
+        Timestamp::from_micros(at.as_micros() - i64::from(window_days) * 86_400_000_000).unwrap();
+
+    let stored = rt.block_on(store.export())?;
+    let index = FeatureIndex::new(&stored);
+    let rows = index.closed_rows(from, at);
+    let closed = stored
+        .leads
+        .iter()
+        .filter(|l| l.status != LeadStatus::Open && l.closed_at.is_some())
+        .count();
+    assert!(
+        rows.len() > 500 && rows.len() < closed,
+        "the window keeps {} of {closed} closed leads",
+        rows.len()
+    );
+    let kinds = rows
+        .features
+        .columns
+        .iter()
+        .filter_map(|c| leadscore_features::kind_of_days_since_last(&c.name).map(str::to_owned))
+        .collect();
+    let times: Vec<i64> = rows.created_at.iter().map(|t| t.as_micros()).collect();
+    let settings = Retraining {
+        window_days,
+        ..Retraining::default()
+    };
+    let (train_at, test_at) = time_holdout(&times, settings.test_fraction);
+    let labelled = LabelledRows {
+        features: rows.features,
+        labels: rows.outcomes,
+        ids: rows.lead_ids,
+        times: Some(times),
+    };
+    let (train_rows, test_rows) = labelled.split(&train_at, &test_at);
+    let params = TrainParams {
+        split: SplitKind::Time,
+        test_fraction: settings.test_fraction,
+        min_per_class: settings.min_per_class,
+        ..TrainParams::default()
+    };
+    let expected = params
+        .fit_owned(
+            train_rows,
+            Some(test_rows),
+            TrainingSource::Folder {
+                kinds,
+                exclude: Vec::new(),
+            },
+            AT,
+            &mut |_| {},
+        )?
+        .model;
+
+    for leads_per_part in [300, 1_000_000] {
+        let scratch = tempfile::tempdir()?;
+        let settings = Retraining {
+            leads_per_part,
+            scratch_dir: Some(scratch.path().to_path_buf()),
+            ..settings.clone()
+        };
+        let outcome = rt
+            .block_on(retrain::retrain(&store, &settings, Trigger::Command, at))?
+            .unwrap();
+        assert_eq!(outcome.leads, train_at.len() + test_at.len());
+        assert_eq!(outcome.held_out, test_at.len());
+        assert_eq!(
+            outcome.challenger_auc, expected.metrics.auc,
+            "{leads_per_part} leads a part"
+        );
+        let mut model = rt
+            .block_on(model_registry::model_version(&store, outcome.version))?
+            .unwrap();
+        model.created_at.clone_from(&expected.created_at);
+        assert!(
+            model == expected,
+            "{leads_per_part} leads a part: the model differs from the service rows'"
+        );
+        assert_eq!(
+            std::fs::read_dir(scratch.path())?.count(),
+            0,
+            "the run's scratch folder is deleted"
+        );
+    }
     Ok(())
 }

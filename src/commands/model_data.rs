@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use leadscore_domain::{Declared, FutureTolerance, Timestamp};
+use leadscore_engine::retrain::closed_lead_rows;
 use leadscore_features::{Table, kind_of_days_since_last};
 use leadscore_files::{
     FolderQuality, LeadRowOptions, LeadRows, LeadSelection, TrainingOptions, read_lead_rows,
@@ -84,7 +85,7 @@ pub fn read_training(
         };
         let quality = std::mem::take(&mut rows.quality);
         Ok(TrainingData {
-            rows: labelled(rows),
+            rows: closed_lead_rows(rows),
             source,
             folder_quality: Some(quality),
         })
@@ -114,18 +115,6 @@ pub fn read_training(
     }
 }
 
-/// A folder's closed-lead rows as labelled rows (every row has an outcome:
-/// they were read with `LeadSelection::Closed`), with their creation times for
-/// a time-based split.
-fn labelled(rows: LeadRows) -> LabelledRows {
-    LabelledRows {
-        labels: rows.outcomes.iter().map(|o| o.unwrap_or(false)).collect(),
-        times: Some(rows.created_at.iter().map(|t| t.as_micros()).collect()),
-        features: rows.features,
-        ids: rows.lead_ids,
-    }
-}
-
 /// Reads labelled data shaped like the model's training data (for `--test-data`
 /// and `evaluate`); a folder's record times at most `future_tolerance` after
 /// now, with the custom fields and kinds `declared`, read in `parts`.
@@ -151,7 +140,7 @@ pub fn read_labelled(
                 declared: declared.clone(),
                 ..LeadRowOptions::default()
             };
-            Ok(labelled(parts.read(path, &options)?))
+            Ok(closed_lead_rows(parts.read(path, &options)?))
         }
         TrainingSource::Flat {
             target, positive, ..

@@ -3,8 +3,13 @@
 //! service runs ([`retrain_now`]: `POST /v1/retraining/runs`, the console).
 //!
 //! A run trains on the leads closed in the window (default the last two
-//! years), each as of its close, with the features the service scores with
-//! ([`leadscore_scoring::FeatureIndex`]). The most recently created
+//! years), each as of its close. It copies the store's records, read from one
+//! snapshot a chunk at a time, into a scratch folder (`retraining.scratch_dir`)
+//! and builds the rows from it a part at a time, as `leadscore train` builds
+//! them from a folder, so that memory does not grow with the store: the rows
+//! are those the service scores with ([`leadscore_scoring::FeatureIndex`];
+//! the parity tests of `leadscore-scoring` hold one to the other). The scratch
+//! folder is deleted when the run ends. The most recently created
 //! `test_fraction` of them are held out, and the new model (the challenger)
 //! and the live model (the champion) are both measured on those same leads.
 //! The [`Policy`] then publishes the challenger or keeps it registered,
@@ -20,16 +25,17 @@ mod policy;
 mod runs;
 mod schedule;
 mod settings;
+mod snapshot;
 
 use std::sync::Arc;
 
-use leadscore_domain::{Dataset, RunTrigger, Timestamp};
+use leadscore_domain::{ReadProgress, RunTrigger, Timestamp};
+use leadscore_files::{LeadRowOptions, LeadRows, LeadSelection, PartStep, read_lead_rows_in_parts};
 use leadscore_model::{
-    ConversionModel, Evaluation, LabelledRows, MetricsJson, Scorer, SplitKind, TrainParams,
-    TrainStage, TrainingSource, time_holdout, to_artifact_json,
+    ConversionModel, LabelledRows, MetricsJson, SplitKind, TrainParams, TrainStage, TrainingSource,
+    add_missing_columns, assess, time_holdout, to_artifact_json,
 };
-use leadscore_scoring::FeatureIndex;
-use leadscore_store::{HEARTBEAT_EVERY, NewVersion, RunMeasures, SlotStart, SqlStore, Store};
+use leadscore_store::{HEARTBEAT_EVERY, NewVersion, RunMeasures, SlotStart, SqlStore};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -41,6 +47,7 @@ pub use schedule::{next_run, run_schedule};
 pub use settings::{Retraining, parse_schedule};
 
 use crate::{EngineError, model_registry};
+use snapshot::Snapshot;
 
 /// What started a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,10 +99,13 @@ struct Trial {
 /// Where a retraining run is, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetrainStage {
-    /// Reading the store's records.
-    Reading,
-    /// Building the rows of the window's closed leads, each as of its close.
-    BuildingRows,
+    /// Copying the store's records, from one snapshot, into the run's scratch
+    /// folder: how many are written of how many.
+    Reading(ReadProgress),
+    /// Building the rows of the window's closed leads from that copy, each
+    /// as of its close, a part at a time: which pass, and how far it is
+    /// (bytes while checking and splitting, parts while reading them).
+    BuildingRows(PartStep, ReadProgress),
     /// Training on them.
     Training(TrainStage),
     /// Measuring the live model on the held-out leads and recording the run.
@@ -220,11 +230,13 @@ async fn attempt(
 ) -> Result<Outcome, Failure> {
     let fail = |e: EngineError| Box::new((RunMeasures::default(), e));
     let champion = model_registry::live_model(store).await.map_err(fail)?;
-    progress(RetrainStage::Reading);
-    let data = store.export().await.map_err(|e| fail(e.into()))?;
+    let snapshot = snapshot::copy_store(store, settings.scratch_dir.as_deref(), progress.clone())
+        .await
+        .map_err(fail)?;
     let job = settings.clone();
     let trial = tokio::task::spawn_blocking(move || {
-        train(&data, &job, champion, run_id, at, progress.as_ref())
+        // The snapshot (and its parts) are deleted when the training ends.
+        train(&snapshot, &job, champion, run_id, at, progress.as_ref())
     })
     .await
     .map_err(|e| {
@@ -309,10 +321,11 @@ async fn record(
     Ok(version)
 }
 
-/// Trains on the window's closed leads and measures both models on the
-/// held-out ones. CPU only.
+/// Trains on the window's closed leads, built a part at a time from the
+/// store's `snapshot` each as of its close, and measures both models on the
+/// held-out ones. CPU and the scratch folder only.
 fn train(
-    data: &Dataset,
+    snapshot: &Snapshot,
     settings: &Retraining,
     champion: Option<(i64, ConversionModel)>,
     run_id: i64,
@@ -330,26 +343,38 @@ fn train(
     let from = Timestamp::from_micros(at.as_micros().saturating_sub(window))
         .or_else(|| Timestamp::from_micros(0))
         .unwrap_or(at);
-    progress(RetrainStage::BuildingRows);
-    let index = FeatureIndex::new(data);
-    let rows = index.closed_rows(from, at);
-    measured.leads = i64::try_from(rows.len()).ok();
-    let times: Vec<i64> = rows.created_at.iter().map(|t| t.as_micros()).collect();
+    let options = LeadRowOptions {
+        select: LeadSelection::Closed,
+        at: Some(at),
+        closed_from: Some(from),
+        declared: snapshot.declared.clone(),
+        ..LeadRowOptions::default()
+    };
+    let rows = read_lead_rows_in_parts(
+        &snapshot.folder(),
+        &options,
+        settings.leads_per_part,
+        snapshot.scratch(),
+        &mut |step, read| progress(RetrainStage::BuildingRows(step, read)),
+    )
+    .map_err(|e| {
+        failed(
+            &measured,
+            format!("building the closed leads' rows from the store's records: {e}"),
+        )
+    })?;
+    measured.leads = i64::try_from(rows.lead_ids.len()).ok();
     let kinds = rows
         .features
         .columns
         .iter()
         .filter_map(|c| leadscore_features::kind_of_days_since_last(&c.name).map(str::to_owned))
         .collect();
+    let labelled = closed_lead_rows(rows);
+    let times = labelled.times.clone().unwrap_or_default();
     let (train_at, test_at) = time_holdout(&times, settings.test_fraction);
-    let n_rows = rows.len();
-    let closed_at = rows.closed_at;
-    let labelled = LabelledRows {
-        features: rows.features,
-        labels: rows.outcomes,
-        ids: rows.lead_ids,
-        times: Some(times),
-    };
+    drop(times);
+    let n_rows = labelled.labels.len();
     let params = TrainParams {
         split: SplitKind::Time,
         test_fraction: settings.test_fraction,
@@ -360,10 +385,21 @@ fn train(
     let created_at = at
         .to_datetime()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    // The held-out leads are looked up by id and outcome below; the rows
-    // themselves go to the fit, split a column at a time.
-    let (ids, labels) = (labelled.ids.clone(), labelled.labels.clone());
-    let (train_rows, test_rows) = labelled.split(&train_at, &test_at);
+    let (train_rows, mut test_rows) = labelled.split(&train_at, &test_at);
+    let held_out = test_rows.labels.len();
+    // The live model is measured first, on the same held-out rows: the fit
+    // takes them.
+    let mut champion_age_days = None;
+    if let Some((version, model)) = &champion {
+        // A live model that cannot read these rows is measured as unknown.
+        measured.champion_auc = held_out_auc(model, &mut test_rows).unwrap_or_else(|reason| {
+            tracing::warn!(version, %reason, "the live model cannot score the held-out leads");
+            None
+        });
+        champion_age_days = Timestamp::parse(&model.created_at)
+            .ok()
+            .map(|t| (at.as_micros() - t.as_micros()) as f64 / 86_400e6);
+    }
     let trained = params
         .fit_owned(
             train_rows,
@@ -384,29 +420,8 @@ fn train(
                 ),
             )
         })?;
-    // Both models measured on the same held-out leads, each row as of the
-    // lead's close, through the path the service scores with.
-    let held_out: Vec<(usize, Timestamp, bool)> = test_at
-        .iter()
-        .filter_map(|&r| {
-            let lead = index.lead_index(ids.get(r)?)?;
-            Some((lead, *closed_at.get(r)?, *labels.get(r)?))
-        })
-        .collect();
     progress(RetrainStage::Recording);
-    measured.challenger_auc = held_out_auc(&trained.model, &index, &held_out)
-        .map_err(|reason| failed(&measured, format!("the new model: {reason}")))?;
-    let mut champion_age_days = None;
-    if let Some((version, model)) = &champion {
-        // A live model that cannot read these rows is measured as unknown.
-        measured.champion_auc = held_out_auc(model, &index, &held_out).unwrap_or_else(|reason| {
-            tracing::warn!(version, %reason, "the live model cannot score the held-out leads");
-            None
-        });
-        champion_age_days = Timestamp::parse(&model.created_at)
-            .ok()
-            .map(|t| (at.as_micros() - t.as_micros()) as f64 / 86_400e6);
-    }
+    measured.challenger_auc = trained.test.evaluation.auc;
     let metrics = serde_json::to_value(MetricsJson::new(
         &trained.model,
         &trained.model.metrics,
@@ -421,9 +436,21 @@ fn train(
         model: trained.model,
         metrics,
         measured,
-        held_out: held_out.len(),
+        held_out,
         champion_age_days,
     })
+}
+
+/// A folder's closed-lead rows (read with [`LeadSelection::Closed`]: every
+/// row has an outcome) as labelled rows, with their creation times for a
+/// time-based split: what `leadscore train` and a retraining run train on.
+pub fn closed_lead_rows(rows: LeadRows) -> LabelledRows {
+    LabelledRows {
+        labels: rows.outcomes.iter().map(|o| o.unwrap_or(false)).collect(),
+        times: Some(rows.created_at.iter().map(|t| t.as_micros()).collect()),
+        features: rows.features,
+        ids: rows.lead_ids,
+    }
 }
 
 /// Whether two models are the same but for when they were trained.
@@ -433,22 +460,12 @@ fn same_model(new: &ConversionModel, live: &ConversionModel) -> bool {
     new == *live
 }
 
-/// ROC AUC of `model` on `leads` (dataset index, row time, outcome); `None`
-/// with one outcome only.
-fn held_out_auc(
-    model: &ConversionModel,
-    index: &FeatureIndex<'_>,
-    leads: &[(usize, Timestamp, bool)],
-) -> Result<Option<f64>, String> {
-    let scorer = Scorer::new(model);
-    let mut work = Vec::new();
-    let mut scored = Vec::with_capacity(leads.len());
-    for &(lead, at, outcome) in leads {
-        let row = model
-            .encoder
-            .transform_row(&index.row(lead, at))
-            .map_err(|e| e.to_string())?;
-        scored.push((scorer.score(&row, &mut work).probability, outcome));
-    }
-    Ok(Evaluation::compute(&scored, 0.5).auc)
+/// ROC AUC of `model` on the held-out `rows`; `None` with one outcome only.
+/// The columns the model reads and the rows lack are added as missing for
+/// the measure, then taken away again.
+fn held_out_auc(model: &ConversionModel, rows: &mut LabelledRows) -> Result<Option<f64>, String> {
+    let added = add_missing_columns(model, &mut rows.features).map_err(|e| e.to_string())?;
+    let assessed = assess(model, rows);
+    rows.features.columns.retain(|c| !added.contains(&c.name));
+    Ok(assessed.map_err(|e| e.to_string())?.evaluation.auc)
 }

@@ -1,6 +1,7 @@
 //! The `[retraining]` settings: the schedule, the window of closed leads, and
 //! the auto-publish policy's thresholds.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use croner::Cron;
@@ -32,6 +33,14 @@ pub struct Retraining {
     pub test_fraction: f64,
     /// Fewest leads of each outcome the window must hold.
     pub min_per_class: usize,
+    /// Where a run copies the store's records (one snapshot) and splits them
+    /// into parts, deleted when it ends; unset, the system's temporary folder.
+    /// It needs about 3 GB of free disk a million leads.
+    pub scratch_dir: Option<PathBuf>,
+    /// The closed leads' rows are built a part at a time, each part whole
+    /// neighbourhoods of at least this many leads (a store of fewer is read
+    /// whole): memory grows with it, not with the store.
+    pub leads_per_part: usize,
 }
 
 impl Default for Retraining {
@@ -43,6 +52,8 @@ impl Default for Retraining {
             max_champion_age_days: 180,
             test_fraction: 0.2,
             min_per_class: 20,
+            scratch_dir: None,
+            leads_per_part: leadscore_files::LEADS_PER_PART,
         }
     }
 }
@@ -71,6 +82,9 @@ impl Retraining {
         }
         if self.min_per_class == 0 {
             return bad("retraining.min_per_class must be at least 1".to_owned());
+        }
+        if self.leads_per_part == 0 {
+            return bad("retraining.leads_per_part must be at least 1".to_owned());
         }
         Ok(())
     }
@@ -114,6 +128,7 @@ mod tests {
         assert!(with(|r| r.min_auc_share = 0.0).contains("min_auc_share"));
         assert!(with(|r| r.test_fraction = 1.0).contains("test_fraction"));
         assert!(with(|r| r.window_days = 0).contains("window_days"));
+        assert!(with(|r| r.leads_per_part = 0).contains("retraining.leads_per_part"));
         let weekly = Retraining {
             schedule: Some("0 3 * * 1".into()),
             ..Retraining::default()
