@@ -431,12 +431,7 @@ fn retraining_in_parts_trains_the_model_of_the_services_rows() -> TestResult {
         "the window keeps {} of {closed} closed leads",
         rows.len()
     );
-    let kinds = rows
-        .features
-        .columns
-        .iter()
-        .filter_map(|c| leadscore_features::kind_of_days_since_last(&c.name).map(str::to_owned))
-        .collect();
+    let source = TrainingSource::of_folder(&rows.features, Vec::new());
     let times: Vec<i64> = rows.created_at.iter().map(|t| t.as_micros()).collect();
     let settings = Retraining {
         window_days,
@@ -457,16 +452,7 @@ fn retraining_in_parts_trains_the_model_of_the_services_rows() -> TestResult {
         ..TrainParams::default()
     };
     let expected = params
-        .fit_owned(
-            train_rows,
-            Some(test_rows),
-            TrainingSource::Folder {
-                kinds,
-                exclude: Vec::new(),
-            },
-            AT,
-            &mut |_| {},
-        )?
+        .fit_owned(train_rows, Some(test_rows), source, AT, &mut |_| {})?
         .model;
 
     for leads_per_part in [300, 1_000_000] {

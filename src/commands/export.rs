@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use leadscore_files::{FilesError, FolderWriter, Format};
-use leadscore_store::{StoreCounts, StreamedExportError};
+use leadscore_store::{ExportScope, StoreCounts, StreamedExportError};
 use serde::Serialize;
 
 use crate::cli::{ExportArgs, FileFormat};
@@ -37,7 +37,7 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
     // files are moved into place only once every record was read.
     let (writer, counts) = store
         .records()
-        .export_streamed(move |plan, chunks| {
+        .export_streamed(ExportScope::Everything, move |plan, chunks| {
             let bar = progress::bar(plan.counts.total(), "exporting", "records");
             let mut writer = FolderWriter::create(&out, format, &plan.names)?;
             for chunk in chunks {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use leadscore_domain::{Declared, FutureTolerance, Timestamp};
 use leadscore_engine::retrain::closed_lead_rows;
-use leadscore_features::{Table, kind_of_days_since_last};
+use leadscore_features::Table;
 use leadscore_files::{
     FolderQuality, LeadRowOptions, LeadRows, LeadSelection, TrainingOptions, read_lead_rows,
     read_lead_rows_in_parts, read_scoring_table, read_training_table,
@@ -73,16 +73,7 @@ pub fn read_training(
             ..LeadRowOptions::default()
         };
         let mut rows = parts.read(path, &options)?;
-        let kinds = rows
-            .features
-            .columns
-            .iter()
-            .filter_map(|c| kind_of_days_since_last(&c.name).map(str::to_owned))
-            .collect();
-        let source = TrainingSource::Folder {
-            kinds,
-            exclude: exclude.to_vec(),
-        };
+        let source = TrainingSource::of_folder(&rows.features, exclude.to_vec());
         let quality = std::mem::take(&mut rows.quality);
         Ok(TrainingData {
             rows: closed_lead_rows(rows),

@@ -1,7 +1,7 @@
 //! The fitted conversion model: everything scoring needs, and everything a
 //! reviewer needs to trust it.
 
-use leadscore_features::Encoder;
+use leadscore_features::{Encoder, Table, kind_of_days_since_last};
 use leadscore_metrics::PsiBins;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,20 @@ pub enum TrainingSource {
         /// Columns left out.
         exclude: Vec<String>,
     },
+}
+
+impl TrainingSource {
+    /// The source of rows built from a DATA.md folder (or from a store's
+    /// records, which are one): its behaviour kinds are those with a
+    /// days-since-last column among `table`'s columns.
+    pub fn of_folder(table: &Table, exclude: Vec<String>) -> Self {
+        let kinds = table
+            .columns
+            .iter()
+            .filter_map(|c| kind_of_days_since_last(&c.name).map(str::to_owned))
+            .collect();
+        Self::Folder { kinds, exclude }
+    }
 }
 
 /// Platt scaling: `calibrated logit = slope * raw logit + offset`, fitted on

@@ -133,8 +133,8 @@ pub use lead_list::{
 pub use outbox::{DeliveryRow, DeliveryTally, Failure, NewEvent, Outbox, PendingDelivery};
 pub use queue::{QueueDepth, QueueToken, QueuedLead, RescoreQueue};
 pub use records::{
-    EXPORT_CHUNK, ExportChunks, ExportPlan, ImportSink, Records, SampledLeads, StreamedExportError,
-    StreamedImport, StreamedImportError, check_streamed,
+    EXPORT_CHUNK, ExportChunks, ExportPlan, ExportScope, ImportSink, Records, SampledLeads,
+    StreamedExportError, StreamedImport, StreamedImportError, check_streamed,
 };
 pub use registry::{Generation, Registry, RolledBack, RuleModelRow, VersionRow};
 pub use rescoring::{Committed, LeadWrite, Rescoring, Round, Snapshot, SnapshotRead};

@@ -271,15 +271,34 @@ impl Table {
 
     /// `SELECT <all columns> FROM t ORDER BY <key>`, the key in byte order
     /// on both stores ([`Backend::byte_order`]). (Without the `ORDER BY`,
-    /// exporting from SQLite measured slower, sort in code included.)
-    pub(crate) fn select_all_sql(&self, backend: Backend) -> String {
+    /// exporting from SQLite measured slower, sort in code included.) The
+    /// JSON object column `emptied`, if any, reads as an empty object
+    /// (`'{}'`) instead of what it holds; unless `ordered`, without the
+    /// `ORDER BY`.
+    pub(crate) fn select_all_sql(
+        &self,
+        backend: Backend,
+        emptied: Option<&str>,
+        ordered: bool,
+    ) -> String {
         let key: Vec<String> = self.key().iter().map(|c| backend.byte_order(c)).collect();
-        format!(
-            "SELECT {} FROM {} ORDER BY {}",
-            self.columns.join(", "),
-            self.name,
-            key.join(", ")
-        )
+        let columns: Vec<String> = self
+            .columns
+            .iter()
+            .map(|&c| {
+                if Some(c) == emptied {
+                    format!("'{{}}' AS {c}")
+                } else {
+                    c.to_owned()
+                }
+            })
+            .collect();
+        let select = format!("SELECT {} FROM {}", columns.join(", "), self.name);
+        if ordered {
+            format!("{select} ORDER BY {}", key.join(", "))
+        } else {
+            select
+        }
     }
 
     /// `SELECT <key> FROM t WHERE <key> IN ($1, .., $n)`, for a one-column key.

@@ -11,11 +11,14 @@ use common::{TestDb, TestResult, many_interactions, sample};
 use leadscore_domain::{
     Account, AccountId, CustomRecord, Dataset, EntityName, FieldNames, Fields, LeadId, RecordId,
 };
-use leadscore_store::{EXPORT_CHUNK, ExportPlan, Store, StoreCounts, StreamedExportError};
+use leadscore_store::{
+    EXPORT_CHUNK, ExportPlan, ExportScope, SqlStore, Store, StoreCounts, StreamedExportError,
+};
 
 leadscore_store::on_both_backends!(
     a_streamed_export_hands_over_the_export_in_chunks,
     a_failed_writer_is_the_answer_and_the_store_stays_usable,
+    an_export_for_lead_rows_leaves_the_interactions_properties_out,
 );
 
 /// The sample, more interactions and more records of one custom entity
@@ -78,7 +81,7 @@ async fn a_streamed_export_hands_over_the_export_in_chunks(ctx: TestDb) -> TestR
     let (plan, gathered, kinds) = ctx
         .store
         .records()
-        .export_streamed(|plan: ExportPlan, chunks| {
+        .export_streamed(ExportScope::Everything, |plan: ExportPlan, chunks| {
             let mut gathered = Dataset::default();
             let mut kinds = Vec::new();
             for chunk in chunks {
@@ -161,7 +164,7 @@ async fn a_failed_writer_is_the_answer_and_the_store_stays_usable(ctx: TestDb) -
     let outcome = ctx
         .store
         .records()
-        .export_streamed(|_, mut chunks| {
+        .export_streamed(ExportScope::Everything, |_, mut chunks| {
             chunks.next();
             Err::<(), _>("disk full")
         })
@@ -176,5 +179,59 @@ async fn a_failed_writer_is_the_answer_and_the_store_stays_usable(ctx: TestDb) -
     more.accounts.push(Account::new(AccountId::parse("A-3")?));
     ctx.store.import(&more, &|_| {}).await?;
     assert_eq!(ctx.store.export().await?.accounts.len(), 8);
+    Ok(())
+}
+
+/// Gathers a streamed export's chunks, with its plan.
+async fn gather(
+    store: &SqlStore,
+    scope: ExportScope,
+) -> Result<(ExportPlan, Dataset), Box<dyn std::error::Error>> {
+    let gathered = store
+        .records()
+        .export_streamed(scope, |plan: ExportPlan, chunks| {
+            let mut gathered = Dataset::default();
+            for chunk in chunks {
+                gathered.accounts.extend(chunk.accounts);
+                gathered.contacts.extend(chunk.contacts);
+                gathered.leads.extend(chunk.leads);
+                gathered.interactions.extend(chunk.interactions);
+                for (entity, records) in chunk.custom {
+                    gathered.custom.entry(entity).or_default().extend(records);
+                }
+            }
+            Ok::<_, std::convert::Infallible>((plan, gathered))
+        })
+        .await?;
+    Ok(gathered)
+}
+
+/// For lead rows (what retraining's copy reads), the export is the whole one
+/// with every interaction's properties empty, the interactions in any order,
+/// and its plan names no property.
+async fn an_export_for_lead_rows_leaves_the_interactions_properties_out(ctx: TestDb) -> TestResult {
+    let data = data()?;
+    ctx.store.import(&data, &|_| {}).await?;
+    let (full_plan, full) = gather(&ctx.store, ExportScope::Everything).await?;
+    assert!(
+        full.interactions.iter().any(|i| !i.properties.is_empty()),
+        "the data has interactions with properties"
+    );
+    assert!(!full_plan.names.interactions.is_empty());
+
+    let (plan, mut gathered) = gather(&ctx.store, ExportScope::ForLeadRows).await?;
+    gathered
+        .interactions
+        .sort_by(|a, b| a.interaction_id.cmp(&b.interaction_id));
+    let mut expected = full;
+    for interaction in &mut expected.interactions {
+        interaction.properties = Fields::new();
+    }
+    assert_eq!(gathered, expected);
+    assert!(plan.names.interactions.is_empty());
+    assert_eq!(plan.names.accounts, full_plan.names.accounts);
+    assert_eq!(plan.names.leads, full_plan.names.leads);
+    assert_eq!(plan.names.custom, full_plan.names.custom);
+    assert_eq!(plan.counts, full_plan.counts);
     Ok(())
 }

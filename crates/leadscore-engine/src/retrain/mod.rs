@@ -363,18 +363,14 @@ fn train(
             format!("building the closed leads' rows from the store's records: {e}"),
         )
     })?;
-    measured.leads = i64::try_from(rows.lead_ids.len()).ok();
-    let kinds = rows
-        .features
-        .columns
-        .iter()
-        .filter_map(|c| leadscore_features::kind_of_days_since_last(&c.name).map(str::to_owned))
-        .collect();
+    let n_rows = rows.lead_ids.len();
+    measured.leads = i64::try_from(n_rows).ok();
+    let source = TrainingSource::of_folder(&rows.features, Vec::new());
     let labelled = closed_lead_rows(rows);
-    let times = labelled.times.clone().unwrap_or_default();
-    let (train_at, test_at) = time_holdout(&times, settings.test_fraction);
-    drop(times);
-    let n_rows = labelled.labels.len();
+    let (train_at, test_at) = time_holdout(
+        labelled.times.as_deref().unwrap_or_default(),
+        settings.test_fraction,
+    );
     let params = TrainParams {
         split: SplitKind::Time,
         test_fraction: settings.test_fraction,
@@ -404,10 +400,7 @@ fn train(
         .fit_owned(
             train_rows,
             Some(test_rows),
-            TrainingSource::Folder {
-                kinds,
-                exclude: Vec::new(),
-            },
+            source,
             &created_at,
             &mut |stage| progress(RetrainStage::Training(stage)),
         )

@@ -35,7 +35,7 @@ pub struct Retraining {
     pub min_per_class: usize,
     /// Where a run copies the store's records (one snapshot) and splits them
     /// into parts, deleted when it ends; unset, the system's temporary folder.
-    /// It needs about 2.5 GB of free disk a million leads.
+    /// It needs about 2 GB of free disk a million leads.
     pub scratch_dir: Option<PathBuf>,
     /// The closed leads' rows are built a part at a time, each part whole
     /// neighbourhoods of at least this many leads (a store of fewer is read

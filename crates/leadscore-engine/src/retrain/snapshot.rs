@@ -3,7 +3,8 @@
 //! in the run's scratch folder, so that the closed leads' rows are built a
 //! part at a time from it, as `leadscore train` builds them from a folder
 //! (`leadscore_files::read_lead_rows_in_parts`). Memory holds a few chunks,
-//! never the store.
+//! never the store. The interactions are copied without their properties,
+//! which no row reads, in the store's order ([`ExportScope::ForLeadRows`]).
 //!
 //! [`Records::export_streamed`]: leadscore_store::Records::export_streamed
 
@@ -12,11 +13,14 @@ use std::path::{Path, PathBuf};
 
 use leadscore_domain::{Declared, ReadProgress, RecordType};
 use leadscore_files::{FilesError, FolderWriter, Format};
-use leadscore_store::{SqlStore, StreamedExportError};
+use leadscore_store::{ExportScope, SqlStore, StreamedExportError};
 use tempfile::TempDir;
 
 use super::{RetrainProgress, RetrainStage};
 use crate::EngineError;
+
+/// The name of the snapshot's folder inside the run's scratch folder.
+const FOLDER: &str = "snapshot";
 
 /// The store's records as a folder, deleted with the value.
 pub(super) struct Snapshot {
@@ -32,7 +36,7 @@ pub(super) struct Snapshot {
 impl Snapshot {
     /// The folder of the records.
     pub fn folder(&self) -> PathBuf {
-        self.scratch.path().join("snapshot")
+        self.scratch.path().join(FOLDER)
     }
 
     /// Where the folder's parts go.
@@ -57,10 +61,10 @@ pub(super) async fn copy_store(
             what: format!("create a scratch folder in {}", parent.display()),
             source,
         })?;
-    let folder = scratch.path().join("snapshot");
+    let folder = scratch.path().join(FOLDER);
     let written = store
         .records()
-        .export_streamed(move |plan, chunks| {
+        .export_streamed(ExportScope::ForLeadRows, move |plan, chunks| {
             let mut declared = Declared::default();
             for (record, names) in [
                 (RecordType::Account, &plan.names.accounts),

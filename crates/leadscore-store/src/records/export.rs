@@ -18,6 +18,9 @@ use crate::schema::{ACCOUNTS, CONTACTS, CUSTOM_RECORDS, INTERACTIONS, LEADS, Tab
 use crate::sql::Cells;
 use crate::{Backend, SqlStore, StoreCounts, StoreError};
 
+/// The interactions' JSON object of properties.
+const PROPERTIES: &str = "properties";
+
 /// Records per chunk handed to the writer.
 pub const EXPORT_CHUNK: usize = 8192;
 /// Chunks waiting for the writer at most.
@@ -35,9 +38,57 @@ pub struct ExportPlan {
     pub names: FieldNames,
 }
 
+/// What a streamed export reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExportScope {
+    /// Every record with every field, each list in id order: a folder that
+    /// imports back as the store (`leadscore export`).
+    #[default]
+    Everything,
+    /// Every record, the interactions without their properties (each read
+    /// as none, and none named in the plan) and in the store's own order,
+    /// not by id: all that a lead's feature row reads (it counts a lead's
+    /// interactions and takes the latest, whatever their order), for a copy
+    /// that only builds rows (retraining). The store's largest column is
+    /// then neither read, nor parsed, nor written, nor are its names listed
+    /// (a scan of every interaction); and PostgreSQL need not sort every
+    /// interaction by id in byte order (its primary key's index is in the
+    /// database's collation, so that order means a sort).
+    ForLeadRows,
+}
+
+impl ExportScope {
+    /// Whether the interactions' properties are read.
+    fn interaction_properties(self) -> bool {
+        self == Self::Everything
+    }
+}
+
+/// How one table is read.
+#[derive(Clone, Copy)]
+struct Reading<'t> {
+    table: &'t Table,
+    /// A JSON object column read as an empty object instead.
+    emptied: Option<&'static str>,
+    /// Whether in key order (byte order), else in the store's.
+    ordered: bool,
+}
+
+impl<'t> Reading<'t> {
+    /// Every column, in key order.
+    fn whole(table: &'t Table) -> Self {
+        Self {
+            table,
+            emptied: None,
+            ordered: true,
+        }
+    }
+}
+
 /// The chunks of a streamed export, in order: accounts, contacts, leads,
 /// interactions, then custom records by entity; each chunk holds records of
-/// one type (or one entity), in id order. It ends early when the store
+/// one type (or one entity), in id order (but the interactions of
+/// [`ExportScope::ForLeadRows`]). It ends early when the store
 /// fails, in which case the export answers that failure whatever the writer
 /// returns.
 #[derive(Debug)]
@@ -68,6 +119,7 @@ pub enum StreamedExportError<E> {
 /// one snapshot (see [`Records::export_streamed`](super::Records::export_streamed)).
 pub(crate) async fn export_streamed<R, E>(
     store: &SqlStore,
+    scope: ExportScope,
     write: impl FnOnce(ExportPlan, ExportChunks) -> Result<R, E> + Send + 'static,
 ) -> Result<R, StreamedExportError<E>>
 where
@@ -80,10 +132,10 @@ where
         .begin_with(backend.begin_snapshot())
         .await
         .map_err(StoreError::query("begin the export transaction"))?;
-    let plan = plan(&mut tx, backend).await?;
+    let plan = plan(&mut tx, backend, scope).await?;
     let (sender, rx) = mpsc::channel(CHUNKS_AHEAD);
     let writer = tokio::task::spawn_blocking(move || write(plan, ExportChunks { rx }));
-    let read = read_chunks(&mut tx, backend, &sender).await;
+    let read = read_chunks(&mut tx, backend, scope, &sender).await;
     drop(sender);
     let written = writer.await.map_err(|e| StoreError::ExportWriter {
         reason: e.to_string(),
@@ -111,7 +163,7 @@ pub(crate) async fn export(pool: &AnyPool, backend: Backend) -> Result<Dataset, 
         data
     };
     let read = async {
-        let read = read_chunks(&mut tx, backend, &sender).await;
+        let read = read_chunks(&mut tx, backend, ExportScope::Everything, &sender).await;
         drop(sender);
         read
     };
@@ -142,7 +194,11 @@ fn append(data: &mut Dataset, chunk: Dataset) {
 }
 
 /// The counts and field names, in the export's snapshot.
-async fn plan(conn: &mut AnyConnection, backend: Backend) -> Result<ExportPlan, StoreError> {
+async fn plan(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    scope: ExportScope,
+) -> Result<ExportPlan, StoreError> {
     let op = "count the records to export";
     let row = sqlx::query(COUNTS_SQL)
         .fetch_one(&mut *conn)
@@ -153,7 +209,11 @@ async fn plan(conn: &mut AnyConnection, backend: Backend) -> Result<ExportPlan, 
         accounts: field_names(conn, backend, &ACCOUNTS, "custom").await?,
         contacts: field_names(conn, backend, &CONTACTS, "custom").await?,
         leads: field_names(conn, backend, &LEADS, "custom").await?,
-        interactions: field_names(conn, backend, &INTERACTIONS, "properties").await?,
+        interactions: if scope.interaction_properties() {
+            field_names(conn, backend, &INTERACTIONS, PROPERTIES).await?
+        } else {
+            BTreeSet::new()
+        },
         custom: Default::default(),
     };
     let op = "list the custom entities to export";
@@ -207,34 +267,61 @@ async fn field_names(
 async fn read_chunks(
     conn: &mut AnyConnection,
     backend: Backend,
+    scope: ExportScope,
     out: &mpsc::Sender<Dataset>,
 ) -> Result<(), StoreError> {
+    let interactions = match scope {
+        ExportScope::Everything => Reading::whole(&INTERACTIONS),
+        ExportScope::ForLeadRows => Reading {
+            table: &INTERACTIONS,
+            emptied: Some(PROPERTIES),
+            ordered: false,
+        },
+    };
     let chunked = |records| async move { out.send(records).await.is_ok() };
-    let sent = read_table(conn, backend, &ACCOUNTS, decode_account, |accounts| {
-        chunked(Dataset {
-            accounts,
-            ..Dataset::default()
-        })
-    })
+    let sent = read_table(
+        conn,
+        backend,
+        Reading::whole(&ACCOUNTS),
+        decode_account,
+        |accounts| {
+            chunked(Dataset {
+                accounts,
+                ..Dataset::default()
+            })
+        },
+    )
     .await?
-        && read_table(conn, backend, &CONTACTS, decode_contact, |contacts| {
-            chunked(Dataset {
-                contacts,
-                ..Dataset::default()
-            })
-        })
-        .await?
-        && read_table(conn, backend, &LEADS, decode_lead, |leads| {
-            chunked(Dataset {
-                leads,
-                ..Dataset::default()
-            })
-        })
+        && read_table(
+            conn,
+            backend,
+            Reading::whole(&CONTACTS),
+            decode_contact,
+            |contacts| {
+                chunked(Dataset {
+                    contacts,
+                    ..Dataset::default()
+                })
+            },
+        )
         .await?
         && read_table(
             conn,
             backend,
-            &INTERACTIONS,
+            Reading::whole(&LEADS),
+            decode_lead,
+            |leads| {
+                chunked(Dataset {
+                    leads,
+                    ..Dataset::default()
+                })
+            },
+        )
+        .await?
+        && read_table(
+            conn,
+            backend,
+            interactions,
             decode_interaction,
             |interactions| {
                 chunked(Dataset {
@@ -250,12 +337,13 @@ async fn read_chunks(
     Ok(())
 }
 
-/// Reads a table in key order, handing `send` a chunk of records at a time;
+/// Reads a table as `reading` says (in key order unless told otherwise),
+/// handing `send` a chunk of records at a time;
 /// false when `send` answered false (nobody listens any more).
 async fn read_table<T, F, Fut>(
     conn: &mut AnyConnection,
     backend: Backend,
-    table: &Table,
+    reading: Reading<'_>,
     decode: fn(&Cells<'_>) -> Result<T, StoreError>,
     mut send: F,
 ) -> Result<bool, StoreError>
@@ -264,7 +352,12 @@ where
     Fut: Future<Output = bool>,
 {
     let op = "export records";
-    let sql = table.select_all_sql(backend);
+    let Reading {
+        table,
+        emptied,
+        ordered,
+    } = reading;
+    let sql = table.select_all_sql(backend, emptied, ordered);
     let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&mut *conn);
     let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
     while let Some(row) = rows.try_next().await.map_err(StoreError::query(op))? {
@@ -289,24 +382,30 @@ async fn read_custom(
     backend: Backend,
     out: &mpsc::Sender<Dataset>,
 ) -> Result<(), StoreError> {
-    read_table(conn, backend, &CUSTOM_RECORDS, decode_custom, |records| {
-        let out = out.clone();
-        async move {
-            let mut runs: Vec<(EntityName, Vec<leadscore_domain::CustomRecord>)> = Vec::new();
-            for (entity, record) in records {
-                match runs.last_mut() {
-                    Some((current, run)) if *current == entity => run.push(record),
-                    _ => runs.push((entity, vec![record])),
+    read_table(
+        conn,
+        backend,
+        Reading::whole(&CUSTOM_RECORDS),
+        decode_custom,
+        |records| {
+            let out = out.clone();
+            async move {
+                let mut runs: Vec<(EntityName, Vec<leadscore_domain::CustomRecord>)> = Vec::new();
+                for (entity, record) in records {
+                    match runs.last_mut() {
+                        Some((current, run)) if *current == entity => run.push(record),
+                        _ => runs.push((entity, vec![record])),
+                    }
                 }
-            }
-            for run in runs {
-                if !send_custom(&out, run).await {
-                    return false;
+                for run in runs {
+                    if !send_custom(&out, run).await {
+                        return false;
+                    }
                 }
+                true
             }
-            true
-        }
-    })
+        },
+    )
     .await?;
     Ok(())
 }

@@ -12,7 +12,7 @@ mod sample;
 mod stream;
 pub(crate) mod write;
 
-pub use export::{EXPORT_CHUNK, ExportChunks, ExportPlan, StreamedExportError};
+pub use export::{EXPORT_CHUNK, ExportChunks, ExportPlan, ExportScope, StreamedExportError};
 pub use sample::SampledLeads;
 pub use stream::{ImportSink, StreamedImport, StreamedImportError, check_streamed};
 
@@ -73,15 +73,17 @@ impl Records<'_> {
     /// is answered only when every chunk was read: should the store fail,
     /// the chunks end early and the export answers
     /// [`StreamedExportError::Store`] (drop what `write` made unfinished).
+    /// `scope` says whether the interactions' properties are read.
     pub async fn export_streamed<R, E>(
         &self,
+        scope: ExportScope,
         write: impl FnOnce(ExportPlan, ExportChunks) -> Result<R, E> + Send + 'static,
     ) -> Result<R, StreamedExportError<E>>
     where
         R: Send + 'static,
         E: Send + 'static,
     {
-        export::export_streamed(self.store, write).await
+        export::export_streamed(self.store, scope, write).await
     }
 
     /// Which of the given ids are stored.
