@@ -78,25 +78,7 @@ async fn a_streamed_export_hands_over_the_export_in_chunks(ctx: TestDb) -> TestR
     ctx.store.import(&data, &|_| {}).await?;
     let exported = ctx.store.export().await?;
 
-    let (plan, gathered, kinds) = ctx
-        .store
-        .records()
-        .export_streamed(ExportScope::Everything, |plan: ExportPlan, chunks| {
-            let mut gathered = Dataset::default();
-            let mut kinds = Vec::new();
-            for chunk in chunks {
-                kinds.push(kind_of(&chunk));
-                gathered.accounts.extend(chunk.accounts);
-                gathered.contacts.extend(chunk.contacts);
-                gathered.leads.extend(chunk.leads);
-                gathered.interactions.extend(chunk.interactions);
-                for (entity, records) in chunk.custom {
-                    gathered.custom.entry(entity).or_default().extend(records);
-                }
-            }
-            Ok::<_, std::convert::Infallible>((plan, gathered, kinds))
-        })
-        .await?;
+    let (plan, gathered, kinds) = gather(&ctx.store, ExportScope::Everything).await?;
 
     assert_eq!(gathered, exported);
     // Every list in byte order (as Rust sorts text), on both stores.
@@ -182,16 +164,19 @@ async fn a_failed_writer_is_the_answer_and_the_store_stays_usable(ctx: TestDb) -
     Ok(())
 }
 
-/// Gathers a streamed export's chunks, with its plan.
+/// Gathers a streamed export's chunks, with its plan and what each chunk
+/// held ([`kind_of`]).
 async fn gather(
     store: &SqlStore,
     scope: ExportScope,
-) -> Result<(ExportPlan, Dataset), Box<dyn std::error::Error>> {
+) -> Result<(ExportPlan, Dataset, Vec<(String, usize)>), Box<dyn std::error::Error>> {
     let gathered = store
         .records()
         .export_streamed(scope, |plan: ExportPlan, chunks| {
             let mut gathered = Dataset::default();
+            let mut kinds = Vec::new();
             for chunk in chunks {
+                kinds.push(kind_of(&chunk));
                 gathered.accounts.extend(chunk.accounts);
                 gathered.contacts.extend(chunk.contacts);
                 gathered.leads.extend(chunk.leads);
@@ -200,7 +185,7 @@ async fn gather(
                     gathered.custom.entry(entity).or_default().extend(records);
                 }
             }
-            Ok::<_, std::convert::Infallible>((plan, gathered))
+            Ok::<_, std::convert::Infallible>((plan, gathered, kinds))
         })
         .await?;
     Ok(gathered)
@@ -212,14 +197,14 @@ async fn gather(
 async fn an_export_for_lead_rows_leaves_the_interactions_properties_out(ctx: TestDb) -> TestResult {
     let data = data()?;
     ctx.store.import(&data, &|_| {}).await?;
-    let (full_plan, full) = gather(&ctx.store, ExportScope::Everything).await?;
+    let (full_plan, full, _) = gather(&ctx.store, ExportScope::Everything).await?;
     assert!(
         full.interactions.iter().any(|i| !i.properties.is_empty()),
         "the data has interactions with properties"
     );
     assert!(!full_plan.names.interactions.is_empty());
 
-    let (plan, mut gathered) = gather(&ctx.store, ExportScope::ForLeadRows).await?;
+    let (plan, mut gathered, _) = gather(&ctx.store, ExportScope::ForLeadRows).await?;
     gathered
         .interactions
         .sort_by(|a, b| a.interaction_id.cmp(&b.interaction_id));
