@@ -58,25 +58,33 @@ pub enum ExportScope {
 }
 
 impl ExportScope {
-    /// Whether the interactions' properties are read.
-    fn interaction_properties(self) -> bool {
-        self == Self::Everything
+    /// How the interactions are read: the one place this scope's meaning
+    /// is decided.
+    fn interactions(self) -> Reading {
+        match self {
+            Self::Everything => Reading::whole(&INTERACTIONS),
+            Self::ForLeadRows => Reading {
+                table: &INTERACTIONS,
+                emptied: Some(PROPERTIES),
+                ordered: false,
+            },
+        }
     }
 }
 
 /// How one table is read.
 #[derive(Clone, Copy)]
-struct Reading<'t> {
-    table: &'t Table,
+struct Reading {
+    table: &'static Table,
     /// A JSON object column read as an empty object instead.
     emptied: Option<&'static str>,
     /// Whether in key order (byte order), else in the store's.
     ordered: bool,
 }
 
-impl<'t> Reading<'t> {
+impl Reading {
     /// Every column, in key order.
-    fn whole(table: &'t Table) -> Self {
+    fn whole(table: &'static Table) -> Self {
         Self {
             table,
             emptied: None,
@@ -209,10 +217,11 @@ async fn plan(
         accounts: field_names(conn, backend, &ACCOUNTS, "custom").await?,
         contacts: field_names(conn, backend, &CONTACTS, "custom").await?,
         leads: field_names(conn, backend, &LEADS, "custom").await?,
-        interactions: if scope.interaction_properties() {
-            field_names(conn, backend, &INTERACTIONS, PROPERTIES).await?
-        } else {
+        // Properties read as empty have no names to list.
+        interactions: if scope.interactions().emptied == Some(PROPERTIES) {
             BTreeSet::new()
+        } else {
+            field_names(conn, backend, &INTERACTIONS, PROPERTIES).await?
         },
         custom: Default::default(),
     };
@@ -270,14 +279,6 @@ async fn read_chunks(
     scope: ExportScope,
     out: &mpsc::Sender<Dataset>,
 ) -> Result<(), StoreError> {
-    let interactions = match scope {
-        ExportScope::Everything => Reading::whole(&INTERACTIONS),
-        ExportScope::ForLeadRows => Reading {
-            table: &INTERACTIONS,
-            emptied: Some(PROPERTIES),
-            ordered: false,
-        },
-    };
     let chunked = |records| async move { out.send(records).await.is_ok() };
     let sent = read_table(
         conn,
@@ -321,7 +322,7 @@ async fn read_chunks(
         && read_table(
             conn,
             backend,
-            interactions,
+            scope.interactions(),
             decode_interaction,
             |interactions| {
                 chunked(Dataset {
@@ -343,7 +344,7 @@ async fn read_chunks(
 async fn read_table<T, F, Fut>(
     conn: &mut AnyConnection,
     backend: Backend,
-    reading: Reading<'_>,
+    reading: Reading,
     decode: fn(&Cells<'_>) -> Result<T, StoreError>,
     mut send: F,
 ) -> Result<bool, StoreError>

@@ -69,11 +69,13 @@ impl Records<'_> {
     /// hands the chunks to `write` on a blocking thread as they come (a
     /// folder writer such as `leadscore_files::FolderWriter`), after the
     /// [`ExportPlan`]: the counts, and each type's custom field names. The
-    /// order is [`Store::export`](crate::Store::export)'s. `write`'s result
+    /// order is [`Store::export`](crate::Store::export)'s (but for the
+    /// interactions of [`ExportScope::ForLeadRows`]). `write`'s result
     /// is answered only when every chunk was read: should the store fail,
     /// the chunks end early and the export answers
     /// [`StreamedExportError::Store`] (drop what `write` made unfinished).
-    /// `scope` says whether the interactions' properties are read.
+    /// `scope` says whether the interactions' properties are read, and
+    /// whether the interactions come in id order ([`ExportScope`]).
     pub async fn export_streamed<R, E>(
         &self,
         scope: ExportScope,
