@@ -221,8 +221,10 @@ impl CsvRows {
         let width = index.width;
         std::thread::scope(|scope| {
             scope.spawn(move || self.produce(&path, width, &full_tx, &empty_rx));
-            // Returning drops the receiver, which stops the reading thread.
-            for message in &full_rx {
+            // The receiver is moved into the loop: returning early (an error
+            // of `f`) drops it before the scope joins the reading thread, which
+            // then stops instead of waiting forever to hand over a batch.
+            for message in full_rx {
                 let mut batch = message?;
                 index.checkpoints.append(&mut batch.checkpoints);
                 if batch.expected.is_some() {

@@ -19,6 +19,8 @@ mod file;
 mod parquet_rows;
 mod rows;
 mod seen;
+#[cfg(test)]
+mod stops;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -203,8 +203,10 @@ impl ParquetRows {
                     }
                 }
             });
-            // Returning drops the receiver, which stops the decoding thread.
-            for read in &rx {
+            // The receiver is moved into the loop: returning early (an error
+            // of `f`) drops it before the scope joins the decoding thread, which
+            // then stops instead of waiting forever to hand over a batch.
+            for read in rx {
                 let (offset, frame) = read?;
                 self.each_of(&frame, offset, |chunk, first| {
                     places.clear();
