@@ -61,7 +61,7 @@ pub use layout::Format;
 pub use lead_rows::{
     ClosedWithoutTime, DuplicateLeads, FolderPart, FolderParts, FolderQuality, LEADS_PER_PART,
     LeadRowOptions, LeadRowParts, LeadRows, LeadSample, LeadSelection, PartProperties, PartStep,
-    QUALITY_EXAMPLES, SplitOptions, newest_lead, read_lead_row_parts, read_lead_rows,
+    PartsWriter, QUALITY_EXAMPLES, SplitOptions, newest_lead, read_lead_row_parts, read_lead_rows,
     read_lead_rows_in_parts, split_folder,
 };
 pub use lines::LineMap;

@@ -68,6 +68,24 @@ impl FolderWriter {
     /// its file with its header; a custom entity gets one only when `names`
     /// lists it.
     pub fn create(dir: &Path, format: Format, names: &FieldNames) -> Result<Self, FilesError> {
+        let mut records = vec![
+            RecordType::Account,
+            RecordType::Contact,
+            RecordType::Lead,
+            RecordType::Interaction,
+        ];
+        records.extend(names.custom.keys().cloned().map(RecordType::Custom));
+        Self::create_of(dir, format, names, records)
+    }
+
+    /// [`create`](Self::create), beginning only the files of `records`:
+    /// records of any other type are refused by [`write`](Self::write).
+    pub fn create_of(
+        dir: &Path,
+        format: Format,
+        names: &FieldNames,
+        records: Vec<RecordType>,
+    ) -> Result<Self, FilesError> {
         if dir.is_dir() && discover(dir).is_ok() {
             return Err(FilesError::Write {
                 path: dir.to_path_buf(),
@@ -83,14 +101,7 @@ impl FolderWriter {
             staging,
             files: BTreeMap::new(),
         };
-        let mut records = vec![
-            RecordType::Account,
-            RecordType::Contact,
-            RecordType::Lead,
-            RecordType::Interaction,
-        ];
-        records.extend(names.custom.keys().cloned().map(RecordType::Custom));
-        if !names.custom.is_empty() {
+        if records.iter().any(|r| matches!(r, RecordType::Custom(_))) {
             let custom = writer.staging.dir().join("custom");
             std::fs::create_dir_all(&custom).map_err(|source| FilesError::Io {
                 path: custom,

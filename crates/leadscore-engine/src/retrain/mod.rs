@@ -4,9 +4,10 @@
 //!
 //! A run trains on the leads closed in the window (default the last two
 //! years), each as of its close. It copies the store's records, read from one
-//! snapshot a chunk at a time, into a scratch folder (`retraining.scratch_dir`)
-//! and builds the rows from it a part at a time, as `leadscore train` builds
-//! them from a folder, so that memory does not grow with the store: the rows
+//! snapshot a chunk at a time, straight into parts of whole neighbourhoods in a
+//! scratch folder (`retraining.scratch_dir`) and builds the rows a part at a
+//! time, as `leadscore train` builds them from a folder it splits, so that
+//! memory does not grow with the store: the rows
 //! are those the service scores with ([`leadscore_scoring::FeatureIndex`];
 //! the parity tests of `leadscore-scoring` hold one to the other). The scratch
 //! folder is deleted when the run ends. The most recently created
@@ -30,7 +31,7 @@ mod snapshot;
 use std::sync::Arc;
 
 use leadscore_domain::{ReadProgress, RunTrigger, Timestamp};
-use leadscore_files::{LeadRowOptions, LeadRows, LeadSelection, PartStep, read_lead_rows_in_parts};
+use leadscore_files::{LeadRowOptions, LeadRows, LeadSelection, PartStep, PartsWriter};
 use leadscore_model::{
     ConversionModel, LabelledRows, MetricsJson, SplitKind, TrainParams, TrainStage, TrainingSource,
     add_missing_columns, assess, time_holdout, to_artifact_json,
@@ -47,7 +48,6 @@ pub use schedule::{next_run, run_schedule};
 pub use settings::{Retraining, parse_schedule};
 
 use crate::{EngineError, model_registry};
-use snapshot::Snapshot;
 
 /// What started a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,12 +99,13 @@ struct Trial {
 /// Where a retraining run is, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetrainStage {
-    /// Copying the store's records, from one snapshot, into the run's scratch
-    /// folder: how many are written of how many.
+    /// Copying the store's records, from one snapshot, into parts in the
+    /// run's scratch folder: how many are written of how many.
     Reading(ReadProgress),
     /// Building the rows of the window's closed leads from that copy, each
     /// as of its close, a part at a time: which pass, and how far it is
-    /// (bytes while checking and splitting, parts while reading them).
+    /// (bytes while the accounts, contacts and leads are copied into the
+    /// parts, [`PartStep::Splitting`]; parts while reading them).
     BuildingRows(PartStep, ReadProgress),
     /// Training on them.
     Training(TrainStage),
@@ -230,13 +231,18 @@ async fn attempt(
 ) -> Result<Outcome, Failure> {
     let fail = |e: EngineError| Box::new((RunMeasures::default(), e));
     let champion = model_registry::live_model(store).await.map_err(fail)?;
-    let snapshot = snapshot::copy_store(store, settings.scratch_dir.as_deref(), progress.clone())
-        .await
-        .map_err(fail)?;
+    let snapshot = snapshot::copy_store(
+        store,
+        settings.scratch_dir.as_deref(),
+        settings.leads_per_part,
+        progress.clone(),
+    )
+    .await
+    .map_err(fail)?;
     let job = settings.clone();
     let trial = tokio::task::spawn_blocking(move || {
-        // The snapshot (and its parts) are deleted when the training ends.
-        train(&snapshot, &job, champion, run_id, at, progress.as_ref())
+        // The parts are deleted when the training ends.
+        train(snapshot, &job, champion, run_id, at, progress.as_ref())
     })
     .await
     .map_err(|e| {
@@ -322,10 +328,11 @@ async fn record(
 }
 
 /// Trains on the window's closed leads, built a part at a time from the
-/// store's `snapshot` each as of its close, and measures both models on the
-/// held-out ones. CPU and the scratch folder only.
+/// store's records (`snapshot`, written into parts) each as of its close,
+/// and measures both models on the held-out ones. CPU and the scratch folder
+/// only.
 fn train(
-    snapshot: &Snapshot,
+    snapshot: PartsWriter,
     settings: &Retraining,
     champion: Option<(i64, ConversionModel)>,
     run_id: i64,
@@ -347,22 +354,18 @@ fn train(
         select: LeadSelection::Closed,
         at: Some(at),
         closed_from: Some(from),
-        declared: snapshot.declared.clone(),
         ..LeadRowOptions::default()
     };
-    let rows = read_lead_rows_in_parts(
-        &snapshot.folder(),
-        &options,
-        settings.leads_per_part,
-        snapshot.scratch(),
-        &mut |step, read| progress(RetrainStage::BuildingRows(step, read)),
-    )
-    .map_err(|e| {
-        failed(
-            &measured,
-            format!("building the closed leads' rows from the store's records: {e}"),
-        )
-    })?;
+    let mut building = |step, read| progress(RetrainStage::BuildingRows(step, read));
+    let rows = snapshot
+        .finish(&options, &mut building)
+        .and_then(|parts| parts.gather(&mut building))
+        .map_err(|e| {
+            failed(
+                &measured,
+                format!("building the closed leads' rows from the store's records: {e}"),
+            )
+        })?;
     let n_rows = rows.lead_ids.len();
     measured.leads = i64::try_from(n_rows).ok();
     let source = TrainingSource::of_folder(&rows.features, Vec::new());

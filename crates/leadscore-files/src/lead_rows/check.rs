@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use leadscore_domain::{
-    Account, Contact, CustomRecord, Declared, EntityName, FutureLimit, IdHasher, IdMap,
+    Account, Contact, CustomRecord, Declared, EntityName, Fields, FutureLimit, IdHasher, IdMap,
     InteractionRow, Lead, ReadProgress, RecordSink, RecordType, Timestamp, UnknownReference,
 };
 
@@ -50,18 +50,11 @@ pub(super) fn check_folder<'p>(
     let mut entities = BTreeMap::new();
     for file in discover(dir)? {
         if let RecordType::Custom(name) = &file.record {
-            let fields = extra_columns(&file)?
-                .into_iter()
-                .map(|name| (name, TimeSniff::default()))
-                .collect();
-            entities.insert(name.clone(), fields);
+            entities.insert(name.clone(), extra_columns(&file)?);
         }
     }
     let mut checker = Checker {
-        hoods: Neighbourhoods {
-            entities,
-            ..Neighbourhoods::default()
-        },
+        hoods: Neighbourhoods::of_entities(entities),
         reads: options.reads,
         interaction_leads: options.interaction_leads,
         properties: options.properties,
@@ -326,65 +319,92 @@ impl Neighbourhoods {
     }
 }
 
-impl RecordSink for Checker<'_> {
-    fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
-        let node = self.hoods.node();
-        let key = self.hoods.keys.hash(account.account_id.as_str());
-        self.hoods.accounts.insert(key, node);
-        Ok(())
+impl Neighbourhoods {
+    /// Neighbourhoods to learn from records handed over one at a time (not
+    /// read from a folder): `entities` gives each custom entity's fields, in
+    /// its file's order.
+    pub(super) fn of_entities(
+        entities: impl IntoIterator<Item = (EntityName, Vec<String>)>,
+    ) -> Self {
+        Self {
+            entities: entities
+                .into_iter()
+                .map(|(name, fields)| {
+                    let fields = fields
+                        .into_iter()
+                        .map(|field| (field, TimeSniff::default()))
+                        .collect();
+                    (name, fields)
+                })
+                .collect(),
+            ..Self::default()
+        }
     }
 
-    fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
-        let hoods = &mut self.hoods;
-        let account = contact.account_id.as_ref().map(|a| a.as_str());
-        let node = match known(&hoods.keys, &hoods.accounts, "account_id", account)? {
+    /// An account: a node of its own.
+    pub(super) fn add_account(&mut self, id: &str) {
+        let node = self.node();
+        let key = self.keys.hash(id);
+        self.accounts.insert(key, node);
+    }
+
+    /// A contact: in its account's node (else one of its own), joined to
+    /// the other contacts listing its visitor.
+    pub(super) fn add_contact(
+        &mut self,
+        id: &str,
+        account: Option<&str>,
+        visitor: Option<&str>,
+    ) -> Result<(), UnknownReference> {
+        let node = match known(&self.keys, &self.accounts, "account_id", account)? {
             Some(node) => node,
-            None => hoods.node(),
+            None => self.node(),
         };
-        if let Some(visitor) = &contact.visitor_id {
-            let visitor = hoods.keys.hash(visitor.as_str());
-            let node = match hoods.visitors.get(&visitor) {
-                Some(&other) => hoods.union(other, node),
+        if let Some(visitor) = visitor {
+            let visitor = self.keys.hash(visitor);
+            let node = match self.visitors.get(&visitor) {
+                Some(&other) => self.union(other, node),
                 None => node,
             };
-            hoods.visitors.insert(visitor, node);
+            self.visitors.insert(visitor, node);
         }
-        let key = hoods.keys.hash(contact.contact_id.as_str());
-        hoods.contacts.insert(key, node);
+        let key = self.keys.hash(id);
+        self.contacts.insert(key, node);
         Ok(())
     }
 
-    fn lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
-        let hoods = &mut self.hoods;
-        let contact = lead.contact_id.as_ref().map(|c| c.as_str());
-        let contact = known(&hoods.keys, &hoods.contacts, "contact_id", contact)?;
-        let account = lead.account_id.as_ref().map(|a| a.as_str());
-        let account = known(&hoods.keys, &hoods.accounts, "account_id", account)?;
+    /// A lead: joins its contact's and its account's nodes (else has one of
+    /// its own).
+    pub(super) fn add_lead(
+        &mut self,
+        id: &str,
+        contact: Option<&str>,
+        account: Option<&str>,
+    ) -> Result<(), UnknownReference> {
+        let contact = known(&self.keys, &self.contacts, "contact_id", contact)?;
+        let account = known(&self.keys, &self.accounts, "account_id", account)?;
         let node = match (contact, account) {
-            (Some(c), Some(a)) => hoods.union(c, a),
+            (Some(c), Some(a)) => self.union(c, a),
             (Some(node), None) | (None, Some(node)) => node,
-            (None, None) => hoods.node(),
+            (None, None) => self.node(),
         };
-        let key = hoods.keys.hash(lead.lead_id.as_str());
-        hoods.leads.insert(key, node);
+        let key = self.keys.hash(id);
+        self.leads.insert(key, node);
         Ok(())
     }
 
-    fn custom(
+    /// A custom record of `entity`, of `lead`: its lead must be known; its
+    /// fields tell which holds times.
+    pub(super) fn add_custom(
         &mut self,
         entity: &EntityName,
-        record: CustomRecord,
+        lead: &str,
+        fields: &Fields,
     ) -> Result<(), UnknownReference> {
-        let hoods = &self.hoods;
-        known(
-            &hoods.keys,
-            &hoods.leads,
-            "lead_id",
-            Some(record.lead_id.as_str()),
-        )?;
-        if let Some(fields) = self.hoods.entities.get_mut(entity) {
-            for (name, sniff) in fields.iter_mut() {
-                if let Some(value) = record.fields.get(name) {
+        known(&self.keys, &self.leads, "lead_id", Some(lead))?;
+        if let Some(sniffs) = self.entities.get_mut(entity) {
+            for (name, sniff) in sniffs.iter_mut() {
+                if let Some(value) = fields.get(name) {
                     sniff.present = true;
                     sniff.times = sniff.times && Timestamp::parse(value).is_ok();
                 }
@@ -393,32 +413,78 @@ impl RecordSink for Checker<'_> {
         Ok(())
     }
 
+    /// The node of the contact `id` names; an unknown one is refused.
+    pub(super) fn known_contact(&self, id: Option<&str>) -> Result<Option<Node>, UnknownReference> {
+        known(&self.keys, &self.contacts, "contact_id", id)
+    }
+
+    /// The node of the lead `id` names; an unknown one is refused.
+    pub(super) fn known_lead(&self, id: Option<&str>) -> Result<Option<Node>, UnknownReference> {
+        known(&self.keys, &self.leads, "lead_id", id)
+    }
+
+    /// An interaction of `kind` whose owner is `owner` (none: it belongs to
+    /// no contact) is counted, and its kind noted.
+    pub(super) fn add_interaction(&mut self, kind: &str, owner: Option<Node>) {
+        if !self.kinds.contains(kind) {
+            self.kinds.insert(kind.to_owned());
+        }
+        match owner {
+            Some(_) => self.attributed += 1,
+            None => self.unattributed += 1,
+        }
+    }
+}
+
+impl RecordSink for Checker<'_> {
+    fn account(&mut self, account: Account) -> Result<(), UnknownReference> {
+        self.hoods.add_account(account.account_id.as_str());
+        Ok(())
+    }
+
+    fn contact(&mut self, contact: Contact) -> Result<(), UnknownReference> {
+        self.hoods.add_contact(
+            contact.contact_id.as_str(),
+            contact.account_id.as_ref().map(|a| a.as_str()),
+            contact.visitor_id.as_ref().map(|v| v.as_str()),
+        )
+    }
+
+    fn lead(&mut self, lead: Lead) -> Result<(), UnknownReference> {
+        self.hoods.add_lead(
+            lead.lead_id.as_str(),
+            lead.contact_id.as_ref().map(|c| c.as_str()),
+            lead.account_id.as_ref().map(|a| a.as_str()),
+        )
+    }
+
+    fn custom(
+        &mut self,
+        entity: &EntityName,
+        record: CustomRecord,
+    ) -> Result<(), UnknownReference> {
+        self.hoods
+            .add_custom(entity, record.lead_id.as_str(), &record.fields)
+    }
+
     fn interaction(&mut self, row: InteractionRow<'_>) -> Result<(), UnknownReference> {
         let hoods = &mut self.hoods;
         // Files are often grouped by contact: the previous contact is known.
         if let Some(contact) = row.contact_id
             && contact != self.last_contact
         {
-            self.last_owner = known(&hoods.keys, &hoods.contacts, "contact_id", Some(contact))?;
+            self.last_owner = hoods.known_contact(Some(contact))?;
             self.last_contact.clear();
             self.last_contact.push_str(contact);
         }
-        let lead = known(&hoods.keys, &hoods.leads, "lead_id", row.lead_id)?;
-        if !hoods.kinds.contains(row.kind.as_str()) {
-            hoods.kinds.insert(row.kind.as_str().to_owned());
-        }
+        let lead = hoods.known_lead(row.lead_id)?;
         let owner = match row.contact_id {
             Some(_) => self.last_owner,
             None => hoods.owner(None, row.visitor_id),
         };
-        match owner {
-            Some(owner) => {
-                hoods.attributed += 1;
-                if let (true, Some(lead)) = (self.interaction_leads, lead) {
-                    hoods.union(owner, lead);
-                }
-            }
-            None => hoods.unattributed += 1,
+        hoods.add_interaction(row.kind.as_str(), owner);
+        if let (true, Some(owner), Some(lead)) = (self.interaction_leads, owner, lead) {
+            hoods.union(owner, lead);
         }
         self.last = Taken { owner, lead };
         Ok(())

@@ -9,7 +9,7 @@ use std::path::Path;
 use leadscore_domain::ReadProgress;
 use leadscore_features::{Column, ColumnValues, Labels};
 
-use super::parts::read_lead_row_parts;
+use super::parts::{LeadRowParts, read_lead_row_parts};
 use super::quality::Findings;
 use super::split::PartStep;
 use super::{LeadRowOptions, LeadRows};
@@ -35,7 +35,28 @@ pub fn read_lead_rows_in_parts(
     scratch: &Path,
     progress: &mut dyn FnMut(PartStep, ReadProgress),
 ) -> Result<LeadRows, FilesError> {
-    let mut parts = read_lead_row_parts(dir, options, leads_per_part, scratch, progress)?;
+    read_lead_row_parts(dir, options, leads_per_part, scratch, progress)?.gather(progress)
+}
+
+impl LeadRowParts {
+    /// Reads every part and gathers their rows into the leads file's order,
+    /// with the quality findings of the whole folder, as
+    /// [`read_lead_rows_in_parts`] does. `progress` hears how many parts are
+    /// read ([`PartStep::Reading`]).
+    ///
+    /// Errors: those of the parts' reading.
+    pub fn gather(
+        mut self,
+        progress: &mut dyn FnMut(PartStep, ReadProgress),
+    ) -> Result<LeadRows, FilesError> {
+        gather(&mut self, progress)
+    }
+}
+
+fn gather(
+    parts: &mut LeadRowParts,
+    progress: &mut dyn FnMut(PartStep, ReadProgress),
+) -> Result<LeadRows, FilesError> {
     parts.findings = Some(Findings::default());
     let mut as_labels = BTreeSet::new();
     let total = parts.parts() as u64;
@@ -60,7 +81,7 @@ pub fn read_lead_rows_in_parts(
         let findings = parts.findings.take().unwrap_or_default();
         // A folder makes one part at least.
         let mut rows = in_file_order(gathered.ok_or_else(|| FilesError::LeadRows {
-            path: dir.to_path_buf(),
+            path: parts.source().to_path_buf(),
             message: "the folder gave no part to read".to_owned(),
         })?);
         rows.quality = findings.quality();

@@ -79,6 +79,7 @@ mod quality;
 mod scatter;
 mod select;
 mod split;
+mod written;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -96,6 +97,7 @@ pub use newest::newest_lead;
 pub use parts::{LEADS_PER_PART, LeadRowParts, read_lead_row_parts};
 pub use quality::{ClosedWithoutTime, DuplicateLeads, FolderQuality, LeadSample, QUALITY_EXAMPLES};
 pub use split::{FolderPart, FolderParts, PartProperties, PartStep, SplitOptions, split_folder};
+pub use written::PartsWriter;
 
 /// The frames' row number column (selected rows, from 0, in file order).
 const POS: &str = "pos";

@@ -11,7 +11,7 @@
 //! row the whole folder gives.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use leadscore_domain::{FutureLimit, ReadProgress};
 use leadscore_features::ColumnKind;
@@ -35,6 +35,8 @@ pub const LEADS_PER_PART: usize = 200_000;
 ///
 /// The parts live in a scratch folder that is removed when this is dropped.
 pub struct LeadRowParts {
+    /// The folder split (or the records' scratch folder).
+    source: PathBuf,
     options: LeadRowOptions,
     entity_times: EntityTimes,
     parts: Vec<FolderPart>,
@@ -47,6 +49,24 @@ pub struct LeadRowParts {
 }
 
 impl LeadRowParts {
+    /// The rows of `split`'s parts, read with `options` (whose kinds are
+    /// taken once each: those present in the whole folder are added to
+    /// them); `source` is the folder split, named when it gives no part.
+    pub(super) fn new(source: &Path, mut options: LeadRowOptions, split: Split) -> Self {
+        let kinds: BTreeSet<String> = options.kinds.drain(..).collect();
+        options.kinds = kinds.into_iter().collect();
+        Self {
+            source: source.to_path_buf(),
+            options,
+            entity_times: split.entity_times,
+            parts: split.parts,
+            _scratch: split.scratch,
+            next: 0,
+            leads: split.leads,
+            findings: None,
+        }
+    }
+
     /// How many parts there are.
     pub fn parts(&self) -> usize {
         self.parts.len()
@@ -55,6 +75,11 @@ impl LeadRowParts {
     /// How many leads the folder holds (selected or not).
     pub fn leads(&self) -> u64 {
         self.leads
+    }
+
+    /// The folder split (or the records' scratch folder).
+    pub(super) fn source(&self) -> &Path {
+        &self.source
     }
 }
 
@@ -162,17 +187,27 @@ pub fn read_lead_row_parts(
     };
     let split = split_folder(dir, &split, &|_| true, scratch, progress)?;
     let mut options = options.clone();
-    let kinds: BTreeSet<String> = options.kinds.iter().chain(split.kinds()).cloned().collect();
-    options.kinds = kinds.into_iter().collect();
+    options.kinds.extend(split.kinds().cloned());
     let leads = split.leads();
     let (parts, scratch, entity_times) = split.into_parts();
-    Ok(LeadRowParts {
+    Ok(LeadRowParts::new(
+        dir,
         options,
-        entity_times,
-        parts,
-        _scratch: scratch,
-        next: 0,
-        leads,
-        findings: None,
-    })
+        Split {
+            parts,
+            scratch,
+            entity_times,
+            leads,
+        },
+    ))
+}
+
+/// What splitting gave: the parts, the scratch folder holding them, each
+/// custom entity's time column as the whole folder gives it, and how many
+/// leads there are.
+pub(super) struct Split {
+    pub parts: Vec<FolderPart>,
+    pub scratch: Option<tempfile::TempDir>,
+    pub entity_times: EntityTimes,
+    pub leads: u64,
 }

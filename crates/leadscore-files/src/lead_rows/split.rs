@@ -267,7 +267,8 @@ pub(super) struct Plan {
 const NOWHERE: u32 = u32::MAX;
 
 impl Plan {
-    fn new(hoods: &Neighbourhoods, leads_per_part: usize) -> Self {
+    /// Plans the parts of `hoods`' neighbourhoods.
+    pub(super) fn new(hoods: &Neighbourhoods, leads_per_part: usize) -> Self {
         let mut part = hoods.roots();
         let mut leads_of = vec![0u32; part.len()];
         for node in hoods.leads() {

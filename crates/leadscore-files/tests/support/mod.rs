@@ -245,3 +245,52 @@ pub fn stream_error(files: &[(&str, &str)]) -> Result<String, Box<dyn std::error
     );
     Ok(streamed)
 }
+
+/// Neighbourhoods that a part boundary must not cut: a lead naming a
+/// contact of one account and another account; a contact without an
+/// account; a visitor listed by two contacts (its interactions belong to
+/// the greatest id); interactions of nobody (their kind still gets
+/// columns); a custom entity whose `note` column is a time in some records
+/// only (so it is not the time column) and whose `held_at` is.
+pub fn neighbourhoods() -> Result<tempfile::TempDir, std::io::Error> {
+    folder(&[
+        (
+            "accounts.csv",
+            "account_id,industry,employees,tier\nA1,Retail,10,gold\nA2,Software,200,1.50\nA3,Retail,5,\nA4,Energy,7,silver\n",
+        ),
+        (
+            "contacts.csv",
+            "contact_id,account_id,job_title,visitor_id\n\
+         C1,A1,CTO,V1\nC2,A2,CEO,\nC3,,Analyst,V1\nC4,A3,Buyer,V2\nC5,A3,,\nC6,A4,Owner,\n",
+        ),
+        (
+            "leads.csv",
+            "lead_id,created_at,contact_id,account_id,status,closed_at,budget\n\
+         L1,2026-01-01,C1,A2,qualified,2026-02-01,10\n\
+         L2,2026-01-02,,A3,disqualified,2026-02-02,n/a\n\
+         L3,2026-01-03,C3,,open,,5\n\
+         L4,2026-01-04,,,open,,\n\
+         L5,2026-01-05,C2,,qualified,2026-03-01,7\n\
+         L6,2026-01-06,C6,A4,open,,1.50\n",
+        ),
+        (
+            "interactions.csv",
+            "interaction_id,kind,occurred_at,contact_id,visitor_id\n\
+         I1,EmailOpened,2026-01-10,C1,\n\
+         I2,WebsiteVisited,2026-01-11,,V1\n\
+         I3,WebsiteVisited,2026-01-12,C2,\n\
+         I4,FormSubmitted,2026-01-13,C5,\n\
+         I5,PodcastListened,2026-01-14,,V9\n\
+         I6,EmailClicked,2026-01-15,,V2\n\
+         I7,EmailOpened,2026-01-20,C4,\n",
+        ),
+        (
+            "custom/Meeting.csv",
+            "record_id,lead_id,note,held_at\n\
+         M1,L1,2026-01-05,2026-01-05\n\
+         M2,L2,2026-01-06,2026-01-06\n\
+         M3,L6,call back,2026-01-07\n\
+         M4,L3,,2026-04-01\n",
+        ),
+    ])
+}
