@@ -33,9 +33,9 @@ pub struct Retraining {
     pub test_fraction: f64,
     /// Fewest leads of each outcome the window must hold.
     pub min_per_class: usize,
-    /// Where a run copies the store's records (one snapshot) and splits them
-    /// into parts, deleted when it ends; unset, the system's temporary folder.
-    /// It needs about 2 GB of free disk a million leads.
+    /// Where a run copies the store's records (one snapshot) into parts of
+    /// whole neighbourhoods, deleted when it ends; unset, the system's
+    /// temporary folder. It needs about 1 GB of free disk a million leads.
     pub scratch_dir: Option<PathBuf>,
     /// The closed leads' rows are built a part at a time, each part whole
     /// neighbourhoods of at least this many leads (a store of fewer is read
