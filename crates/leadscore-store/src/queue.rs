@@ -89,6 +89,30 @@ fn enqueue_sql(selection: &str) -> String {
     )
 }
 
+/// The body of [`enqueue`] and [`enqueue_postgres`]: the same statements on
+/// either kind of connection (the pool's `AnyConnection` cannot `COPY`).
+macro_rules! enqueue_on {
+    ($conn:expr, $backend:expr, $selection:expr, $cause:expr) => {{
+        let conn = $conn;
+        let backend: Backend = $backend;
+        if backend == Backend::Postgres {
+            sqlx::query("LOCK TABLE rescore_queue IN EXCLUSIVE MODE")
+                .execute(&mut *conn)
+                .await
+                .map_err(StoreError::query("lock the rescoring queue"))?;
+        }
+        let sql = placeholders(backend, &enqueue_sql($selection.condition()));
+        Ok(sqlx::query(AssertSqlSafe(sql))
+            .bind($cause)
+            .bind(Timestamp::now().as_micros())
+            .bind(QueueToken::new().0)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::query("queue leads for rescoring"))?
+            .rows_affected())
+    }};
+}
+
 /// Queues the leads `selection` picks; returns how many rows were queued or
 /// touched.
 ///
@@ -104,21 +128,18 @@ pub(crate) async fn enqueue(
     selection: Selection,
     cause: &str,
 ) -> Result<u64, StoreError> {
-    if backend == Backend::Postgres {
-        sqlx::query("LOCK TABLE rescore_queue IN EXCLUSIVE MODE")
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::query("lock the rescoring queue"))?;
-    }
-    let sql = placeholders(backend, &enqueue_sql(selection.condition()));
-    Ok(sqlx::query(AssertSqlSafe(sql))
-        .bind(cause)
-        .bind(Timestamp::now().as_micros())
-        .bind(QueueToken::new().0)
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::query("queue leads for rescoring"))?
-        .rows_affected())
+    enqueue_on!(conn, backend, selection, cause)
+}
+
+/// [`enqueue`] on a PostgreSQL connection of its own rather than one of the
+/// pool's (an import's `COPY` connection, whose transaction loads an empty
+/// store).
+pub(crate) async fn enqueue_postgres(
+    conn: &mut sqlx::postgres::PgConnection,
+    selection: Selection,
+    cause: &str,
+) -> Result<u64, StoreError> {
+    enqueue_on!(conn, Backend::Postgres, selection, cause)
 }
 
 /// Queues the leads with these ids (stored ones only).

@@ -17,6 +17,8 @@ leadscore_store::on_both_backends!(
     a_streamed_import_queues_what_the_ingest_queues,
     a_failed_reader_writes_nothing,
     references_name_this_import_or_the_store,
+    a_first_import_writes_no_copy_of_the_records,
+    a_store_without_leads_is_merged_into,
 );
 
 /// Hands `data` to `sink` as a folder reader does (parents first), stopping
@@ -202,33 +204,113 @@ async fn a_streamed_import_queues_what_the_ingest_queues(ctx: TestDb) -> TestRes
 
 async fn a_failed_reader_writes_nothing(ctx: TestDb) -> TestResult {
     let data = sample()?;
-    ctx.store.import(&data, &|_| {}).await?;
-    let before = (ctx.store.export().await?, indexes(&ctx.store).await?);
     let big = large()?;
-    // The reader fails after handing over every record (many chunks were
-    // written by then), and, on another try, in the middle of the
-    // interactions.
-    for interactions in [big.interactions.len(), 5_000] {
-        let mut part = big.clone();
-        part.interactions.truncate(interactions);
-        let result = ctx
-            .store
-            .records()
-            .import_streamed("import", &|_| {}, move |sink| {
-                feed(&part, sink).map_err(|e| e.id)?;
-                Err::<(), String>("bad row at the end".to_owned())
-            })
-            .await;
-        assert!(
-            matches!(&result, Err(StreamedImportError::Read(message)) if message == "bad row at the end"),
-            "{result:?}"
-        );
-        assert_eq!(
-            (ctx.store.export().await?, indexes(&ctx.store).await?),
-            before
-        );
-        assert_eq!(staging_tables(&ctx.store).await?, 0);
+    // Into an empty store (PostgreSQL loads it straight into the record
+    // tables, their keys and indexes dropped meanwhile), then into one that
+    // holds the sample (merged from staging tables).
+    for holds_sample in [false, true] {
+        if holds_sample {
+            ctx.store.import(&data, &|_| {}).await?;
+        }
+        let before = (ctx.store.export().await?, indexes(&ctx.store).await?);
+        // The reader fails after handing over every record (many chunks were
+        // written by then), and, on another try, in the middle of the
+        // interactions.
+        for interactions in [big.interactions.len(), 5_000] {
+            let mut part = big.clone();
+            part.interactions.truncate(interactions);
+            let result = ctx
+                .store
+                .records()
+                .import_streamed("import", &|_| {}, move |sink| {
+                    feed(&part, sink).map_err(|e| e.id)?;
+                    Err::<(), String>("bad row at the end".to_owned())
+                })
+                .await;
+            assert!(
+                matches!(&result, Err(StreamedImportError::Read(message)) if message == "bad row at the end"),
+                "{result:?}"
+            );
+            assert_eq!(
+                (ctx.store.export().await?, indexes(&ctx.store).await?),
+                before,
+                "holds the sample: {holds_sample}"
+            );
+            assert_eq!(staging_tables(&ctx.store).await?, 0);
+        }
     }
+    // The store took the import after the failed ones.
+    let (summary, _) = stream(&ctx.store, &big).await?;
+    assert_eq!(summary.total(), big.len() as u64);
+    Ok(())
+}
+
+/// Runs a streamed import of `data` whose reader, once it handed over every
+/// record (several chunks were copied by then), counts the staging tables.
+async fn staging_while_reading(
+    store: &SqlStore,
+    data: &Dataset,
+) -> Result<i64, Box<dyn std::error::Error>> {
+    let data = data.clone();
+    let probe = store.clone();
+    let done = store
+        .records()
+        .import_streamed("import", &|_| {}, move |sink| {
+            feed(&data, sink).map_err(|e| e.id)?;
+            tokio::runtime::Handle::current()
+                .block_on(staging_tables(&probe))
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(done.read)
+}
+
+/// Regression (the disk of a first import at ten million leads): the first
+/// import into an empty PostgreSQL store copied every record into staging
+/// tables, then again into the record tables, and needed about the store's
+/// size again on disk; it now copies them straight into the record tables.
+async fn a_first_import_writes_no_copy_of_the_records(ctx: TestDb) -> TestResult {
+    let data = large()?;
+    assert_eq!(staging_while_reading(&ctx.store, &data).await?, 0);
+    let mut expected = data.clone();
+    expected
+        .accounts
+        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    assert_eq!(ctx.store.export().await?, expected);
+    // Into the store that now holds them, the records are staged (the probe
+    // sees the staging tables on PostgreSQL), and nothing changes.
+    let staged = staging_while_reading(&ctx.store, &data).await?;
+    if ctx.store.backend() == leadscore_store::Backend::Postgres {
+        assert!(staged > 0, "{staged} staging tables");
+    }
+    assert_eq!(ctx.store.export().await?, expected);
+    assert_eq!(staging_tables(&ctx.store).await?, 0);
+    Ok(())
+}
+
+/// A store that holds records but no lead (accounts only) is not empty: the
+/// import is merged into it (on PostgreSQL, from staging tables), the stored
+/// account kept, and every lead queued.
+async fn a_store_without_leads_is_merged_into(ctx: TestDb) -> TestResult {
+    let mut first = Dataset::default();
+    let mut account = Account::new(AccountId::parse("A-kept")?);
+    account.employees = Some(12);
+    first.accounts.push(account.clone());
+    ctx.store.import(&first, &|_| {}).await?;
+    let before = indexes(&ctx.store).await?;
+    let data = large()?;
+    let (summary, queued) = stream(&ctx.store, &data).await?;
+    assert_eq!(summary.total(), data.len() as u64);
+    assert_eq!(queued, data.leads.len() as u64);
+    let mut expected = data.clone();
+    expected.accounts.push(account);
+    expected
+        .accounts
+        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    assert_eq!(ctx.store.export().await?, expected);
+    assert_eq!(indexes(&ctx.store).await?, before);
+    assert_eq!(staging_tables(&ctx.store).await?, 0);
     Ok(())
 }
 
