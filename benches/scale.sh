@@ -65,15 +65,21 @@ for n in "${sizes[@]}"; do
     rm -f "$db" "$db"-*
     cell[import-sqlite,$n]=$(measure "import-sqlite-$n" "$bin" import "$dir" --database "$db" --json)
   fi
-  if wants import-postgres && [ "$pg" != none ]; then
-    fresh_pg "$pgdb"
-    cell[import-postgres,$n]=$(measure "import-postgres-$n" "$bin" import "$dir" --database "$pg/$pgdb" --json)
-  fi
   if wants export-sqlite && wants import-sqlite; then
     rm -rf "$work/export-sqlite-$n"
     cell[export-sqlite,$n]=$(measure "export-sqlite-$n" "$bin" export --database "$db" \
       --out "$work/export-sqlite-$n" --json)
     rm -rf "$work/export-sqlite-$n"
+  fi
+  # The SQLite store's steps are done: without KEEP, its disk is given back
+  # before PostgreSQL's store is filled (at ten million leads the folder and
+  # both stores took more disk than a 250 GB machine had free).
+  if [ -z "${KEEP:-}" ]; then
+    rm -f "$db" "$db"-*
+  fi
+  if wants import-postgres && [ "$pg" != none ]; then
+    fresh_pg "$pgdb"
+    cell[import-postgres,$n]=$(measure "import-postgres-$n" "$bin" import "$dir" --database "$pg/$pgdb" --json)
   fi
   if wants export-postgres && wants import-postgres && [ "$pg" != none ]; then
     rm -rf "$work/export-postgres-$n"
