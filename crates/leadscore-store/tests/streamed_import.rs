@@ -117,6 +117,14 @@ async fn staging_tables(store: &SqlStore) -> Result<i64, sqlx::Error> {
     }
 }
 
+/// `data` as the store exports it (the accounts in id order; the other
+/// records of `large` are in id order already).
+fn as_exported(mut data: Dataset) -> Dataset {
+    data.accounts
+        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    data
+}
+
 /// A dataset of several chunks of every table that has many rows.
 fn large() -> Result<Dataset, Box<dyn std::error::Error>> {
     let mut data = sample()?;
@@ -138,10 +146,7 @@ async fn a_streamed_import_writes_what_the_import_writes(ctx: TestDb) -> TestRes
     assert_eq!(summary.interactions, 20_003);
     // An empty store: every lead is queued.
     assert_eq!(queued, 3);
-    let mut expected = data.clone();
-    expected
-        .accounts
-        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let expected = as_exported(data.clone());
     assert_eq!(ctx.store.export().await?, expected);
     // The bulk import's indexes were built again.
     assert_eq!(indexes(&ctx.store).await?, before);
@@ -273,10 +278,7 @@ async fn staging_while_reading(
 async fn a_first_import_writes_no_copy_of_the_records(ctx: TestDb) -> TestResult {
     let data = large()?;
     assert_eq!(staging_while_reading(&ctx.store, &data).await?, 0);
-    let mut expected = data.clone();
-    expected
-        .accounts
-        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let expected = as_exported(data.clone());
     assert_eq!(ctx.store.export().await?, expected);
     // Into the store that now holds them, the records are staged (the probe
     // sees the staging tables on PostgreSQL), and nothing changes.
@@ -305,9 +307,7 @@ async fn a_store_without_leads_is_merged_into(ctx: TestDb) -> TestResult {
     assert_eq!(queued, data.leads.len() as u64);
     let mut expected = data.clone();
     expected.accounts.push(account);
-    expected
-        .accounts
-        .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let expected = as_exported(expected);
     assert_eq!(ctx.store.export().await?, expected);
     assert_eq!(indexes(&ctx.store).await?, before);
     assert_eq!(staging_tables(&ctx.store).await?, 0);
