@@ -254,6 +254,19 @@ impl Table {
             .map(|(name, _)| format!("DROP INDEX IF EXISTS {name}"))
     }
 
+    /// PostgreSQL, before a bulk load into this (empty) table: its primary
+    /// key, then its secondary indexes, dropped.
+    pub(crate) fn drop_keys_sql(&self) -> impl Iterator<Item = String> {
+        std::iter::once(self.drop_primary_key_sql()).chain(self.drop_indexes_sql())
+    }
+
+    /// PostgreSQL, after a bulk load: the primary key (which checks that no
+    /// key is held twice), then the secondary indexes, each built from one
+    /// sort of the rows.
+    pub(crate) fn build_keys_sql(&self) -> impl Iterator<Item = String> {
+        std::iter::once(self.add_primary_key_sql()).chain(self.create_indexes_sql())
+    }
+
     /// `CREATE INDEX` for each secondary index, as the migrations create it.
     pub(crate) fn create_indexes_sql(&self) -> impl Iterator<Item = String> {
         self.indexes.iter().map(|(name, column)| {

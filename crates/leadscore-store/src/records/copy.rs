@@ -274,8 +274,7 @@ async fn load_empty(
             if !bulk.loaded.iter().any(|t| t.record == table.record) {
                 continue;
             }
-            run(&mut tx, table.add_primary_key_sql(), build).await?;
-            for sql in table.create_indexes_sql() {
+            for sql in table.build_keys_sql() {
                 run(&mut tx, sql, build).await?;
             }
             run(&mut tx, analyze_sql(table), ANALYZE).await?;
@@ -331,8 +330,7 @@ impl Target for Bulk {
             table = table.name,
             "bulk load: indexes are built afterwards"
         );
-        run(conn, table.drop_primary_key_sql(), MERGE).await?;
-        for sql in table.drop_indexes_sql() {
+        for sql in table.drop_keys_sql() {
             run(conn, sql, MERGE).await?;
         }
         self.loaded.push(table);
@@ -423,15 +421,12 @@ impl Staging {
                     table = table.name,
                     "bulk load: indexes are built afterwards"
                 );
-                execute(tx, table.drop_primary_key_sql(), MERGE).await?;
-                for sql in table.drop_indexes_sql() {
+                for sql in table.drop_keys_sql() {
                     execute(tx, sql, MERGE).await?;
                 }
                 execute(tx, table.load_sql(&staging), MERGE).await?;
-                let build = "build indexes after a bulk import";
-                execute(tx, table.add_primary_key_sql(), build).await?;
-                for sql in table.create_indexes_sql() {
-                    execute(tx, sql, build).await?;
+                for sql in table.build_keys_sql() {
+                    execute(tx, sql, "build indexes after a bulk import").await?;
                 }
             }
             execute(
